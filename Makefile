@@ -1,0 +1,46 @@
+# Two entry points for a fresh machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint typecheck bench golden demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# The main job on the bundled demo organisation. The demo has deliberate
+# violations, so exit code 1 (controls failing) is the expected outcome here.
+run: $(VENV)/.installed
+	$(BIN)/auditor run --out-dir out || [ $$? -eq 1 ]
+
+test: $(VENV)/.test-installed
+	$(BIN)/ruff check auditor tests bench
+	$(BIN)/auditor policies test
+	$(BIN)/pytest -n auto -q
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check auditor tests bench
+	$(BIN)/mypy auditor
+
+# Regenerate golden files (reviewed like code: `git diff tests/fixtures/golden`).
+golden: $(VENV)/.test-installed
+	$(BIN)/python -m tests.golden
+
+demo:
+	$(PYTHON) evidence/examples/generate_demo_sod_security.py
+	$(PYTHON) evidence/examples/generate_demo_privacy_ai.py
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/evaluate.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .mypy_cache

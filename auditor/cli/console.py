@@ -1,0 +1,54 @@
+"""Terminal output: the results table and progress (rich, loaded only when used)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+STATUS_STYLE = {
+    "pass": "green",
+    "fail": "bold red",
+    "waived": "yellow",
+    "error": "bold magenta",
+    "insufficient_evidence": "bold yellow",
+}
+
+
+@contextmanager
+def progress_reporter(total: int) -> Iterator[Callable[[Any], None]]:
+    """A transient progress bar on stderr (only drawn on a terminal)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda _result: None
+        return
+    with Progress(
+        TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    ) as progress:
+        task = progress.add_task("controls", total=total)
+        yield lambda _result: progress.advance(task)
+
+
+def print_results(run: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"Auditor run {run.run_id}  (evidence as of {run.as_of})", title_justify="left")
+    for column in ("control", "family", "severity", "status", "violations", "title"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("control", "status"))
+    for r in sorted(run.results, key=lambda r: r.control.id):
+        style = STATUS_STYLE.get(r.status.value, "")
+        detail = str(len(r.violations)) if r.violations else ("" if r.status.value == "pass" else r.reason)
+        table.add_row(
+            r.control.id, r.control.family.value, r.control.severity,
+            f"[{style}]{r.status.value}[/]", detail, r.control.title,
+        )
+    console.print(table)
+    counts = run.counts()
+    line = "  ".join(f"[{STATUS_STYLE[k]}]{k}: {v}[/]" for k, v in counts.items() if v)
+    console.print(f"{len(run.results)} controls  {line}  (fail-on: {run.fail_on}, exit {int(run.exit_code())})")

@@ -1,0 +1,55 @@
+"""``auditor policies test``: Rego unit tests on the embedded engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from auditor.cli.options import library_options
+from auditor.errors import ExitCode
+
+
+@click.group("policies")
+def policies_group() -> None:
+    """Work with the Rego policies."""
+
+
+@policies_group.command("test")
+@library_options
+@click.option("--coverage/--no-coverage", default=True, show_default=True, help="Print rule coverage per policy.")
+@click.option("--verbose-tests", "-V", is_flag=True, help="List every test, not only failures.")
+def test_command(
+    controls: Path | None, policies: Path | None, params: Path | None, coverage: bool, verbose_tests: bool
+) -> None:
+    """Run every test_ rule in *_test.rego files (like `opa test`)."""
+    from auditor.content import default_dir
+    from auditor.controls import load_library
+    from auditor.policies import load_policies
+    from auditor.policytest import run_policy_tests
+
+    library = load_library(controls or default_dir("controls"), params)
+    policy_set = load_policies(policies or default_dir("policies"))
+    report = run_policy_tests(policy_set, library)
+    for problem in report.problems:
+        click.secho(f"ERROR {problem}", fg="red", err=True)
+    for case in report.cases:
+        if case.status != "pass" or verbose_tests:
+            colour = {"pass": "green", "fail": "red", "error": "magenta"}[case.status]
+            detail = f": {case.message}" if case.message else ""
+            click.secho(f"{case.status.upper():5} {case.file} {case.package}.{case.name}{detail}", fg=colour)
+    if coverage and report.coverage:
+        total_cov = sum(c["covered"] for c in report.coverage.values())
+        total = total_cov + sum(c["not_covered"] for c in report.coverage.values())
+        low = sorted((c["percent"], f) for f, c in report.coverage.items() if c["percent"] < 100)
+        click.echo(f"coverage: {100.0 * total_cov / total if total else 100:.1f}% of policy lines")
+        for percent, file in low:
+            lines = ",".join(str(n) for n in report.coverage[file]["not_covered_lines"])
+            click.echo(f"  {file}: {percent}% (not covered: lines {lines})")
+    counts = report.counts()
+    click.echo(f"{counts['pass']} passed, {counts['fail']} failed, {counts['error']} errors"
+               + (f", {len(report.problems)} policy problems" if report.problems else ""))
+    raise click.exceptions.Exit(int(ExitCode.OK if report.ok else ExitCode.FAILED))
+
+
+COMMANDS = [policies_group]

@@ -1,0 +1,48 @@
+"""The engine interface: load policies and data once, set the input once, query each control."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar
+
+from auditor.policies import PolicySource
+from auditor.registry import Registry
+
+
+class Engine(ABC):
+    """A Rego evaluator.
+
+    ``load`` raises :class:`auditor.errors.InputError` for a policy the engine
+    rejects (syntax, naming the file and line); ``query`` raises
+    :class:`auditor.errors.EngineError` for an evaluation failure of one query,
+    which the evaluator turns into an ``error`` status for that control only.
+    """
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def version(self) -> str: ...
+
+    @abstractmethod
+    def load(self, policies: Sequence[PolicySource], data: Mapping[str, Any]) -> None: ...
+
+    @abstractmethod
+    def set_input(self, input_json: bytes) -> None: ...
+
+    @abstractmethod
+    def query(self, ref: str) -> Any:
+        """Evaluate a rule reference such as ``data.controls.sod.sod_001.violations``.
+
+        Returns the JSON value, or ``None`` when the rule is undefined.
+        """
+
+    def missing_builtins(self, names: Iterable[str]) -> set[str]:
+        """Which of these function names the engine does not implement (default: assume all)."""
+        return set()
+
+    def describe(self) -> dict[str, str]:
+        return {"name": self.name, "version": self.version()}
+
+
+ENGINES: Registry[type[Engine]] = Registry("engine")

@@ -1,0 +1,117 @@
+"""The embedded default engine: regorus (the ``gordon-to-regorus`` wheel).
+
+Traits designed around (see ENGINE_NOTES.md): errors are ``RuntimeError`` with a
+Rust backtrace appended when ``RUST_BACKTRACE`` is set; panics are
+``BaseException`` subclasses; sets of objects only come back as JSON; an engine
+must stay on the thread that made it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import metadata
+from typing import Any
+
+import orjson
+
+from auditor.engine.base import ENGINES, Engine
+from auditor.errors import EngineError, InputError
+from auditor.policies import PolicySource
+
+os.environ["RUST_BACKTRACE"] = "0"
+import regorus  # noqa: E402 - the variable must be set before the extension is loaded
+
+_LOCATION_RE = re.compile(r"-->\s*(?P<file>[^\n]*?):(?P<line>\d+):(?P<col>\d+)")
+_ERROR_RE = re.compile(r"error:\s*(?P<msg>[^\n]*)")
+
+
+def clean_message(raw: str) -> str:
+    """One line, ``file:line:col: message``, without the Rust backtrace."""
+    text = raw.split("Stack backtrace:", 1)[0].strip()
+    loc = _LOCATION_RE.search(text)
+    err = _ERROR_RE.search(text)
+    if err:
+        message = err.group("msg").strip()
+        if loc:
+            return f"{loc.group('file')}:{loc.group('line')}:{loc.group('col')}: {message}"
+        return message
+    return " ".join(text.split()) or "unknown engine error"
+
+
+def _is_panic(exc: BaseException) -> bool:
+    return type(exc).__name__ == "PanicException"
+
+
+@ENGINES.register("regorus")
+class RegorusEngine(Engine):
+    """Embedded regorus. Usage: ``create("regorus")``; no options."""
+
+    name = "regorus"
+
+    def __init__(self) -> None:
+        self._engine = regorus.Engine()
+        self._sources: dict[str, PolicySource] = {}
+
+    @staticmethod
+    def version() -> str:
+        try:
+            return metadata.version("gordon-to-regorus")
+        except metadata.PackageNotFoundError:  # pragma: no cover
+            return "unknown"
+
+    @property
+    def raw(self) -> Any:
+        """The underlying ``regorus.Engine`` (tests and the policy test runner use it)."""
+        return self._engine
+
+    def load(self, policies: Sequence[PolicySource], data: Mapping[str, Any]) -> None:
+        for source in policies:
+            try:
+                self._engine.add_policy(source.path.as_posix(), source.text)
+            except BaseException as exc:
+                if not isinstance(exc, RuntimeError) and not _is_panic(exc):
+                    raise
+                raise InputError(f"policy rejected: {clean_message(str(exc))}") from None
+            self._sources[source.package] = source
+        self._engine.add_data_json(orjson.dumps(dict(data)).decode())
+
+    def set_input(self, input_json: bytes) -> None:
+        try:
+            self._engine.set_input_json(input_json.decode("utf-8"))
+        except BaseException as exc:
+            if not isinstance(exc, RuntimeError) and not _is_panic(exc):
+                raise
+            raise EngineError(f"engine rejected the input: {clean_message(str(exc))}") from None
+
+    def query(self, ref: str) -> Any:
+        try:
+            raw = self._engine.eval_rule_as_json(ref)
+        except BaseException as exc:
+            if _is_panic(exc):
+                raise EngineError(f"engine panicked: {clean_message(str(exc))}") from None
+            if isinstance(exc, RuntimeError):
+                raise EngineError(clean_message(str(exc))) from None
+            raise
+        return None if raw is None else orjson.loads(raw)
+
+    def missing_builtins(self, names: Iterable[str]) -> set[str]:
+        missing = set()
+        for name in names:
+            probe = regorus.Engine()
+            probe.add_policy("__probe.rego", f"package __probe\np if {{ _ := {name}() }}\n")
+            try:
+                probe.eval_rule("data.__probe.p")
+            except BaseException as exc:
+                if not isinstance(exc, RuntimeError) and not _is_panic(exc):
+                    raise
+                if "could not find function" in str(exc):
+                    missing.add(name)
+        return missing
+
+    def clone(self) -> RegorusEngine:
+        twin = RegorusEngine.__new__(RegorusEngine)
+        twin._engine = self._engine.clone()
+        twin._sources = dict(self._sources)
+        return twin

@@ -1,0 +1,186 @@
+"""Controls x evidence -> results, through one engine loaded once.
+
+Load every policy once, set the input once, query each control's
+``violations``. Each control ends as exactly one status; only ``pass`` passes.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from auditor import __version__
+from auditor.controls import ControlLibrary
+from auditor.engine import Engine
+from auditor.errors import EngineError, ExitCode, InputError
+from auditor.evidence import EvidenceSet
+from auditor.evidence.load import format_time, parse_time
+from auditor.model import Control, ControlResult, Status, Violation, severity_rank
+from auditor.policies import PolicySet, lint
+
+_VIOLATIONS_RULE = re.compile(r"^violations\s+(contains\b|:=|=|\[)", re.MULTILINE)
+
+
+def check_policies(library: ControlLibrary, policies: PolicySet) -> None:
+    """Cross-check controls against policies before anything is evaluated (exit 2 on a mismatch)."""
+    packages = policies.by_package()
+    for control in library:
+        source = packages.get(control.policy)
+        if source is None:
+            raise InputError(
+                f"{control.path}: policy: package {control.policy!r} not found in {policies.root}"
+            )
+        expected = f"{control.family.slug}/{control.id.lower().replace('-', '_')}.rego"
+        if source.relpath != expected:
+            raise InputError(f"{source.path}: package {control.policy} must live in {policies.root / expected}")
+        if not _VIOLATIONS_RULE.search(source.text):
+            raise InputError(f"{source.path}: package {control.policy} defines no 'violations' rule")
+    problems = [p for s in policies.runtime for p in lint(s)]
+    if problems:
+        raise InputError("non-portable or non-deterministic policy:\n  " + "\n  ".join(problems))
+
+
+@dataclass
+class Run:
+    """Everything one evaluation produced."""
+
+    run_id: str
+    started_at: str
+    finished_at: str
+    as_of: str
+    engine: dict[str, str]
+    library: ControlLibrary
+    evidence: EvidenceSet
+    results: list[ControlResult]
+    fail_on: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Status}
+        for r in self.results:
+            counts[r.status.value] += 1
+        return counts
+
+    def exit_code(self) -> ExitCode:
+        return exit_code_for(self.results, self.fail_on)
+
+
+def exit_code_for(results: list[ControlResult], fail_on: str) -> ExitCode:
+    if any(r.status is Status.ERROR for r in results):
+        return ExitCode.INTERNAL
+    threshold = severity_rank(fail_on)
+    for r in results:
+        if r.status in (Status.FAIL, Status.INSUFFICIENT_EVIDENCE) and severity_rank(r.control.severity) >= threshold:
+            return ExitCode.FAILED
+    return ExitCode.OK
+
+
+def _violations(control: Control, value: Any) -> list[Violation]:
+    if not isinstance(value, list):
+        raise EngineError(f"{control.policy}.violations must be a set of objects, got {type(value).__name__}")
+    found = set()
+    for entry in value:
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), str) or not isinstance(
+            entry.get("message"), str
+        ):
+            raise EngineError(
+                f"{control.policy}.violations: each violation needs string 'resource' and 'message', got {entry!r}"
+            )
+        found.add(Violation(entry["resource"], entry["message"]))
+    return sorted(found)
+
+
+def evaluate_control(engine: Engine, control: Control, evidence: EvidenceSet, params: dict[str, Any]) -> ControlResult:
+    start = time.perf_counter()
+    kinds = evidence.kinds()
+    used = [d.relpath for d in evidence.documents if d.kind in control.evidence]
+
+    def result(status: Status, reason: str, violations: list[Violation] | None = None) -> ControlResult:
+        return ControlResult(
+            control=control,
+            status=status,
+            reason=reason,
+            violations=violations or [],
+            duration_ms=round((time.perf_counter() - start) * 1000, 3),
+            parameters=params,
+            evidence=used,
+        )
+
+    absent = [k for k in control.evidence if kinds.get(k, 0) == 0]
+    if absent:
+        what = ", ".join(absent)
+        return result(Status.INSUFFICIENT_EVIDENCE, f"no evidence items of kind: {what}")
+    try:
+        value = engine.query(f"data.{control.policy}.violations")
+        if value is None:
+            raise EngineError(f"{control.policy}.violations is undefined")
+        violations = _violations(control, value)
+    except EngineError as exc:
+        return result(Status.ERROR, exc.message)
+    if violations:
+        n = len(violations)
+        return result(Status.FAIL, f"{n} violation{'s' if n != 1 else ''}", violations)
+    incomplete = sorted(
+        {f"{d.relpath} ({len(d.errors)} collection error{'s' if len(d.errors) != 1 else ''})"
+         for d in evidence.documents if d.kind in control.evidence and d.errors}
+    )
+    if incomplete:
+        return result(Status.INSUFFICIENT_EVIDENCE, "evidence incomplete: " + "; ".join(incomplete))
+    return result(Status.PASS, "no violations")
+
+
+def evaluate(
+    library: ControlLibrary,
+    policies: PolicySet,
+    evidence: EvidenceSet,
+    engine: Engine,
+    *,
+    fail_on: str = "high",
+    as_of: str | None = None,
+    on_control: Callable[[ControlResult], None] | None = None,
+) -> Run:
+    started = datetime.now(UTC)
+    check_policies(library, policies)
+    if as_of is not None:
+        try:
+            as_of = format_time(parse_time(as_of))
+        except ValueError:
+            raise InputError(f"--as-of: found {as_of!r}, expected an RFC 3339 date-time") from None
+    as_of = as_of or evidence.as_of()
+    timings: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    engine.load(policies.runtime, {"params": library.params_document(), "audit": {"as_of": as_of}})
+    timings["load_policies"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    engine.set_input(evidence.input_json())
+    evidence.release()
+    timings["set_input"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    results = []
+    for control in library:
+        outcome = evaluate_control(engine, control, evidence, library.params(control.id))
+        results.append(outcome)
+        if on_control:
+            on_control(outcome)
+    timings["query"] = time.perf_counter() - t0
+
+    return Run(
+        run_id=f"{started.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}",
+        started_at=format_time(started),
+        finished_at=format_time(datetime.now(UTC)),
+        as_of=as_of,
+        engine={**engine.describe(), "auditor": __version__},
+        library=library,
+        evidence=evidence,
+        results=results,
+        fail_on=fail_on,
+        timings=timings,
+    )

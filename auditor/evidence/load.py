@@ -1,0 +1,138 @@
+"""Load an evidence directory into validated documents and the engine's input.
+
+Each document is parsed, validated and re-serialised one at a time, so peak
+memory holds one document's Python objects, not the whole organisation's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from auditor.errors import InputError
+from auditor.evidence.schemas import SchemaSet
+from auditor.files import load_data
+from auditor.model import CollectionError, EvidenceDocument
+
+DATA_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def format_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class EvidenceSet:
+    root: Path
+    documents: list[EvidenceDocument]
+
+    def __iter__(self) -> Iterator[EvidenceDocument]:
+        return iter(self.documents)
+
+    def kinds(self) -> dict[str, int]:
+        """Item count per kind present."""
+        counts: dict[str, int] = defaultdict(int)
+        for doc in self.documents:
+            counts[doc.kind] += doc.item_count
+        return dict(counts)
+
+    def for_kind(self, kind: str) -> list[EvidenceDocument]:
+        return [d for d in self.documents if d.kind == kind]
+
+    def as_of(self) -> str:
+        """The evaluation instant: the latest ``collected_at`` of any document."""
+        if not self.documents:
+            return format_time(datetime(1970, 1, 1, tzinfo=UTC))
+        return format_time(max(parse_time(d.collected_at) for d in self.documents))
+
+    def input_json(self) -> bytes:
+        """``{"<kind>": [items of every document of that kind, in path order]}``, spliced as bytes."""
+        by_kind: dict[str, list[bytes]] = defaultdict(list)
+        for doc in self.documents:
+            body = doc.items_json.strip()[1:-1].strip()
+            if body:
+                by_kind[doc.kind].append(body)
+        parts = [orjson.dumps(kind) + b":[" + b",".join(bodies) + b"]" for kind, bodies in sorted(by_kind.items())]
+        return b"{" + b",".join(parts) + b"}"
+
+    def release(self) -> None:
+        """Drop the serialised items once the engine holds the input."""
+        for doc in self.documents:
+            doc.items_json = b"[]"
+
+
+def evidence_files(root: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix.lower() in DATA_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+def load_document(path: Path, root: Path, schemas: SchemaSet) -> EvidenceDocument:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read evidence: {exc.strerror}") from None
+    doc = load_data(path, raw)
+    kind = schemas.validate_document(doc, str(path))
+    try:
+        parse_time(doc["collected_at"])
+    except ValueError:
+        raise InputError(
+            f"{path}: collected_at: found {doc['collected_at']!r}, expected an RFC 3339 date-time"
+        ) from None
+    errors = tuple(
+        CollectionError(scope=e["scope"], message=e["message"], code=e.get("code", ""))
+        for e in doc.get("errors", [])
+    )
+    items = doc["items"]
+    return EvidenceDocument(
+        path=path,
+        relpath=path.relative_to(root).as_posix(),
+        kind=kind,
+        source=doc["source"],
+        collected_at=doc["collected_at"],
+        sha256=hashlib.sha256(raw).hexdigest(),
+        size=len(raw),
+        item_count=len(items),
+        collector=doc.get("collector"),
+        errors=errors,
+        items_json=orjson.dumps(items),
+    )
+
+
+def load_evidence(
+    root: Path,
+    schemas: SchemaSet | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> EvidenceSet:
+    """Load and validate every document under ``root``; the first invalid one stops the load."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(f"{root}: evidence folder not found")
+    schemas = schemas or SchemaSet()
+    files = evidence_files(root)
+    if not files:
+        raise InputError(f"{root}: no evidence documents (*.json, *.yaml) found")
+    documents = []
+    for path in files:
+        if progress:
+            progress(path)
+        documents.append(load_document(path, root, schemas))
+    return EvidenceSet(root, documents)

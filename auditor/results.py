@@ -1,0 +1,92 @@
+"""``results.json``: the run's results, documented in the README, canonical and stable.
+
+Two runs on the same inputs differ only in ``run_id``, the timestamps and ``duration_ms``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from auditor.errors import InputError
+from auditor.evaluate import Run
+from auditor.files import pretty_json, write_atomic
+from auditor.model import ControlResult, Family, Status
+
+SCHEMA_VERSION = "1"
+
+
+def control_entry(result: ControlResult) -> dict[str, Any]:
+    control = result.control
+    entry: dict[str, Any] = {
+        "id": control.id,
+        "title": control.title,
+        "objective": control.objective,
+        "family": control.family.value,
+        "severity": control.severity,
+        "owner": control.owner,
+        "policy": control.policy,
+        "evidence_kinds": list(control.evidence),
+        "evidence": list(result.evidence),
+        "parameters": result.parameters,
+        "status": result.status.value,
+        "reason": result.reason,
+        "violations": [v.to_dict() for v in result.violations],
+        "violation_count": len(result.violations),
+        "duration_ms": result.duration_ms,
+    }
+    if control.remediation:
+        entry["remediation"] = control.remediation
+    if result.waived:
+        entry["waived"] = result.waived
+    return entry
+
+
+def summary(results: list[ControlResult]) -> dict[str, Any]:
+    by_status = {s.value: 0 for s in Status}
+    by_family: dict[str, dict[str, int]] = {f.value: {s.value: 0 for s in Status} for f in Family}
+    for r in results:
+        by_status[r.status.value] += 1
+        by_family[r.control.family.value][r.status.value] += 1
+    return {
+        "total": len(results),
+        "by_status": by_status,
+        "by_family": {k: v for k, v in by_family.items() if sum(v.values())},
+    }
+
+
+def results_document(run: Run) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": run.run_id,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "as_of": run.as_of,
+        "engine": run.engine,
+        "fail_on": run.fail_on,
+        "exit_code": int(run.exit_code()),
+        "evidence": [d.summary() for d in run.evidence.documents],
+        "controls": [control_entry(r) for r in sorted(run.results, key=lambda r: r.control.id)],
+        "summary": summary(run.results),
+    }
+
+
+def write_results(run: Run, path: Path) -> dict[str, Any]:
+    document = results_document(run)
+    write_atomic(path, pretty_json(document))
+    return document
+
+
+def read_results(path: Path) -> dict[str, Any]:
+    """Read a results.json written by Auditor; clear error if it is not one."""
+    try:
+        document = orjson.loads(Path(path).read_bytes())
+    except FileNotFoundError:
+        raise InputError(f"{path}: results file not found") from None
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg}") from None
+    if not isinstance(document, dict) or "controls" not in document or "run_id" not in document:
+        raise InputError(f"{path}: not an Auditor results file (expected 'run_id' and 'controls')")
+    return document  # type: ignore[no-any-return]

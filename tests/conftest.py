@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A writable copy of the small test library (controls/, policies/)."""
+    target = tmp_path / "library"
+    shutil.copytree(FIXTURES / "library", target)
+    return target
+
+
+@pytest.fixture
+def evidence(tmp_path: Path) -> Path:
+    target = tmp_path / "evidence"
+    shutil.copytree(FIXTURES / "evidence" / "basic", target)
+    return target
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run the real entry point in-process; returns exit code and captured output."""
+
+    def invoke(*args: str | Path) -> CliResult:
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(int(exit_info.value.code or 0), captured.out, captured.err)
+
+    return invoke
