@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
 from auditor.controls import ControlLibrary
@@ -22,6 +22,9 @@ from auditor.evidence import EvidenceSet
 from auditor.evidence.load import format_time, parse_time
 from auditor.model import Control, ControlResult, Status, Violation, severity_rank
 from auditor.policies import PolicySet, lint
+
+if TYPE_CHECKING:
+    from auditor.mappings import MappingSet
 
 _VIOLATIONS_RULE = re.compile(r"^violations\s+(contains\b|:=|=|\[)", re.MULTILINE)
 
@@ -59,6 +62,7 @@ class Run:
     results: list[ControlResult]
     fail_on: str
     timings: dict[str, float] = field(default_factory=dict)
+    mappings: MappingSet | None = None
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}
@@ -143,6 +147,7 @@ def evaluate(
     fail_on: str = "high",
     as_of: str | None = None,
     on_control: Callable[[ControlResult], None] | None = None,
+    mappings: MappingSet | None = None,
 ) -> Run:
     started = datetime.now(UTC)
     check_policies(library, policies)
@@ -183,4 +188,5 @@ def evaluate(
         results=results,
         fail_on=fail_on,
         timings=timings,
+        mappings=mappings,
     )

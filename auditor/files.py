@@ -76,7 +76,7 @@ def load_yaml_lines(path: Path) -> Any:
     """Load a human-edited YAML file; mappings are :class:`LineDict` with key lines."""
     text = read_text(path)
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
 
@@ -94,7 +94,7 @@ def load_data(path: Path, data: bytes | None = None) -> Any:
         except orjson.JSONDecodeError as exc:
             raise InputError(f"{path}:{exc.lineno}:{exc.colno}: malformed JSON: {exc.msg}") from None
     try:
-        return yaml.load(data, Loader=_BaseLoader)  # noqa: S506 - safe loader
+        return yaml.load(data, Loader=_BaseLoader)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
 

@@ -99,7 +99,7 @@ def run_policy_tests(policies: PolicySet, library: ControlLibrary | None = None)
                 if value is not True:
                     case.status = "fail"
                     case.message = "undefined" if value is None else f"returned {value!r}"
-            except BaseException as exc:  # noqa: BLE001 - engine panics are BaseException
+            except BaseException as exc:
                 if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                     raise
                 case.status = "error"

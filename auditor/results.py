@@ -13,12 +13,13 @@ import orjson
 from auditor.errors import InputError
 from auditor.evaluate import Run
 from auditor.files import pretty_json, write_atomic
+from auditor.mappings import MappingSet
 from auditor.model import ControlResult, Family, Status
 
 SCHEMA_VERSION = "1"
 
 
-def control_entry(result: ControlResult) -> dict[str, Any]:
+def control_entry(result: ControlResult, mappings: MappingSet | None = None) -> dict[str, Any]:
     control = result.control
     entry: dict[str, Any] = {
         "id": control.id,
@@ -36,6 +37,7 @@ def control_entry(result: ControlResult) -> dict[str, Any]:
         "violations": [v.to_dict() for v in result.violations],
         "violation_count": len(result.violations),
         "duration_ms": result.duration_ms,
+        "mappings": [m.to_dict() for m in mappings.clauses_for(control.id)] if mappings else [],
     }
     if control.remediation:
         entry["remediation"] = control.remediation
@@ -68,7 +70,7 @@ def results_document(run: Run) -> dict[str, Any]:
         "fail_on": run.fail_on,
         "exit_code": int(run.exit_code()),
         "evidence": [d.summary() for d in run.evidence.documents],
-        "controls": [control_entry(r) for r in sorted(run.results, key=lambda r: r.control.id)],
+        "controls": [control_entry(r, run.mappings) for r in sorted(run.results, key=lambda r: r.control.id)],
         "summary": summary(run.results),
     }
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from auditor.cli.options import library_options
+from auditor.cli.options import Sources, library_options
 
 
 @click.group("controls")
@@ -19,13 +17,11 @@ def controls_group() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True
 )
-def list_command(controls: Path | None, policies: Path | None, params: Path | None, fmt: str) -> None:
+def list_command(sources: Sources, fmt: str) -> None:
     """List controls: id, family, severity, title."""
-    from auditor.content import default_dir
-    from auditor.controls import load_library
     from auditor.files import pretty_json
 
-    library = load_library(controls or default_dir("controls"), params)
+    library = sources.library()
     rows = [(c.id, c.family.value, c.severity, c.title) for c in library]
     if fmt == "json":
         data = [
@@ -53,17 +49,15 @@ def list_command(controls: Path | None, policies: Path | None, params: Path | No
 
 @controls_group.command("validate")
 @library_options
-def validate_command(controls: Path | None, policies: Path | None, params: Path | None) -> None:
-    """Validate control files, parameters, and that every control's policy exists."""
-    from auditor.content import default_dir
-    from auditor.controls import load_library
+def validate_command(sources: Sources) -> None:
+    """Validate control files, parameters, mappings, and that every control's policy exists."""
     from auditor.engine.regorus_engine import RegorusEngine
     from auditor.evaluate import check_policies
-    from auditor.policies import load_policies
 
-    library = load_library(controls or default_dir("controls"), params)
-    policy_set = load_policies(policies or default_dir("policies"))
+    library = sources.library()
+    policy_set = sources.policy_set()
     check_policies(library, policy_set)
+    sources.mapping_set(library)
     RegorusEngine().load(policy_set.sources, {"params": library.params_document()})  # syntax check
     click.echo(f"{len(library)} controls and {len(policy_set.sources)} policy files are valid")
 

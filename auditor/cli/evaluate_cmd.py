@@ -3,39 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from auditor.cli.options import evaluation_options, existing_dir, library_options
+from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, existing_dir, library_options
+
+if TYPE_CHECKING:
+    from auditor.evaluate import Run
 
 
-def run_evaluation(
-    evidence: Path,
-    controls: Path | None,
-    policies: Path | None,
-    params: Path | None,
-    fail_on: str,
-    engine: str,
-    as_of: str | None,
-    schemas: tuple[Path, ...] = (),
-    engine_options: dict[str, Any] | None = None,
-) -> Any:
-    """Load, validate and evaluate; print progress on stderr. Returns the :class:`Run`."""
+def run_evaluation(evidence: Path, sources: Sources, evaluation: EvaluationOptions) -> Run:
+    """Load and validate everything, then evaluate; progress on stderr."""
     from auditor.cli.console import progress_reporter
-    from auditor.content import default_dir
-    from auditor.controls import load_library
     from auditor.engine import create
     from auditor.evaluate import evaluate
     from auditor.evidence import SchemaSet, load_evidence
-    from auditor.policies import load_policies
 
-    library = load_library(controls or default_dir("controls"), params)
-    policy_set = load_policies(policies or default_dir("policies"))
-    evidence_set = load_evidence(evidence, SchemaSet(*schemas))
-    backend = create(engine, **(engine_options or {}))
+    library = sources.library()
+    policy_set = sources.policy_set()
+    mappings = sources.mapping_set(library)
+    evidence_set = load_evidence(evidence, SchemaSet(*evaluation.schemas))
+    backend = create(evaluation.engine, **evaluation.engine_options)
     with progress_reporter(len(library)) as advance:
-        return evaluate(library, policy_set, evidence_set, backend, fail_on=fail_on, as_of=as_of, on_control=advance)
+        return evaluate(
+            library, policy_set, evidence_set, backend,
+            fail_on=evaluation.fail_on, as_of=evaluation.as_of, on_control=advance, mappings=mappings,
+        )
 
 
 @click.command("evaluate")
@@ -51,22 +45,13 @@ def run_evaluation(
 )
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the results table.")
 def evaluate_command(
-    evidence: Path,
-    controls: Path | None,
-    policies: Path | None,
-    params: Path | None,
-    fail_on: str,
-    engine: str,
-    as_of: str | None,
-    schemas: tuple[Path, ...],
-    out: Path,
-    quiet: bool,
+    evidence: Path, sources: Sources, evaluation: EvaluationOptions, out: Path, quiet: bool
 ) -> None:
     """Evaluate every control against an evidence folder and write results.json."""
     from auditor.cli.console import print_results
     from auditor.results import write_results
 
-    run = run_evaluation(evidence, controls, policies, params, fail_on, engine, as_of, schemas)
+    run = run_evaluation(evidence, sources, evaluation)
     write_results(run, out)
     if not quiet:
         print_results(run)

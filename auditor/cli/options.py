@@ -1,14 +1,25 @@
-"""Options shared by several commands."""
+"""Options shared by several commands, gathered into small objects.
+
+``@library_options`` gives a command one ``sources: Sources`` argument instead of
+four paths; ``@evaluation_options`` gives it ``evaluation: EvaluationOptions``.
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from auditor.model import SEVERITIES
+
+if TYPE_CHECKING:
+    from auditor.controls import ControlLibrary
+    from auditor.mappings import MappingSet
+    from auditor.policies import PolicySet
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -16,40 +27,96 @@ existing_dir = click.Path(exists=True, file_okay=False, path_type=Path)
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
+@dataclass
+class Sources:
+    """Where the control library comes from; defaults to ./<folder> or the bundled library."""
+
+    controls: Path | None = None
+    policies: Path | None = None
+    params: Path | None = None
+    mappings: Path | None = None
+
+    def _dir(self, given: Path | None, name: str) -> Path:
+        from auditor.content import default_dir
+
+        return given or default_dir(name)
+
+    def library(self) -> ControlLibrary:
+        from auditor.controls import load_library
+
+        return load_library(self._dir(self.controls, "controls"), self.params)
+
+    def policy_set(self) -> PolicySet:
+        from auditor.policies import load_policies
+
+        return load_policies(self._dir(self.policies, "policies"))
+
+    def mapping_set(self, library: ControlLibrary | None) -> MappingSet | None:
+        """The mappings, cross-checked against ``library``; ``None`` when there is no mappings folder."""
+        from auditor.mappings import load_mappings
+
+        root = self._dir(self.mappings, "mappings")
+        if self.mappings is None and not root.is_dir():
+            return None
+        return load_mappings(root, library)
+
+
+@dataclass
+class EvaluationOptions:
+    fail_on: str = "high"
+    engine: str = "regorus"
+    as_of: str | None = None
+    schemas: tuple[Path, ...] = ()
+    engine_options: dict[str, Any] = field(default_factory=dict)
+
+
 def library_options(func: F) -> F:
-    """--controls, --policies, --params."""
-    func = click.option(
-        "--params", type=existing_file, help="Organisation parameter overrides (YAML: control id -> values)."
-    )(func)
-    func = click.option(
-        "--policies", type=existing_dir, help="Rego policies folder (default: ./policies or the bundled library)."
-    )(func)
-    func = click.option(
-        "--controls", type=existing_dir, help="Control YAML folder (default: ./controls or the bundled library)."
-    )(func)
-    return func
+    """--controls, --policies, --params, --mappings -> ``sources``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["sources"] = Sources(
+            kwargs.pop("controls"), kwargs.pop("policies"), kwargs.pop("params"), kwargs.pop("mappings")
+        )
+        return func(*args, **kwargs)
+
+    options = [
+        click.option("--controls", type=existing_dir,
+                     help="Control YAML folder (default: ./controls or the bundled library)."),
+        click.option("--policies", type=existing_dir,
+                     help="Rego policies folder (default: ./policies or the bundled library)."),
+        click.option("--params", type=existing_file,
+                     help="Organisation parameter overrides (YAML: control id -> values)."),
+        click.option("--mappings", type=existing_dir,
+                     help="Framework catalogs and mappings folder (default: ./mappings or the bundled library)."),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
 
 
 def evaluation_options(func: F) -> F:
-    """--fail-on, --engine, --as-of, --schemas."""
-    func = click.option(
-        "--schemas",
-        type=existing_dir,
-        multiple=True,
-        help="Extra evidence schema folder(s) (<kind>.schema.json) for organisation-specific kinds.",
-    )(func)
-    func = click.option(
-        "--as-of",
-        help="Evaluation instant (RFC 3339). Default: the latest collected_at of the evidence.",
-    )(func)
-    func = click.option(
-        "--engine", default="regorus", show_default=True, help="Policy engine: regorus (embedded) or opa."
-    )(func)
-    func = click.option(
-        "--fail-on",
-        type=click.Choice(SEVERITIES),
-        default="high",
-        show_default=True,
-        help="Exit 1 when a control of this severity or higher does not pass.",
-    )(func)
-    return func
+    """--fail-on, --engine, --as-of, --schemas -> ``evaluation``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["evaluation"] = EvaluationOptions(
+            fail_on=kwargs.pop("fail_on"),
+            engine=kwargs.pop("engine"),
+            as_of=kwargs.pop("as_of"),
+            schemas=tuple(kwargs.pop("schemas")),
+        )
+        return func(*args, **kwargs)
+
+    options = [
+        click.option("--fail-on", type=click.Choice(SEVERITIES), default="high", show_default=True,
+                     help="Exit 1 when a control of this severity or higher does not pass."),
+        click.option("--engine", default="regorus", show_default=True,
+                     help="Policy engine: regorus (embedded) or opa."),
+        click.option("--as-of", help="Evaluation instant (RFC 3339). Default: latest collected_at of the evidence."),
+        click.option("--schemas", type=existing_dir, multiple=True,
+                     help="Extra evidence schema folder(s) (<kind>.schema.json) for organisation-specific kinds."),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]

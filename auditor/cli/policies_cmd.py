@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from auditor.cli.options import library_options
+from auditor.cli.options import Sources, library_options
 from auditor.errors import ExitCode
 
 
@@ -19,18 +17,11 @@ def policies_group() -> None:
 @library_options
 @click.option("--coverage/--no-coverage", default=True, show_default=True, help="Print rule coverage per policy.")
 @click.option("--verbose-tests", "-V", is_flag=True, help="List every test, not only failures.")
-def test_command(
-    controls: Path | None, policies: Path | None, params: Path | None, coverage: bool, verbose_tests: bool
-) -> None:
+def test_command(sources: Sources, coverage: bool, verbose_tests: bool) -> None:
     """Run every test_ rule in *_test.rego files (like `opa test`)."""
-    from auditor.content import default_dir
-    from auditor.controls import load_library
-    from auditor.policies import load_policies
     from auditor.policytest import run_policy_tests
 
-    library = load_library(controls or default_dir("controls"), params)
-    policy_set = load_policies(policies or default_dir("policies"))
-    report = run_policy_tests(policy_set, library)
+    report = run_policy_tests(sources.policy_set(), sources.library())
     for problem in report.problems:
         click.secho(f"ERROR {problem}", fg="red", err=True)
     for case in report.cases:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.options import evaluation_options, existing_dir, library_options
+from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, existing_dir, library_options
 
 
 @click.command("run")
@@ -20,17 +20,7 @@ from auditor.cli.options import evaluation_options, existing_dir, library_option
     show_default=True,
     help="Folder for results.json and the other outputs.",
 )
-def run_command(
-    evidence: Path | None,
-    controls: Path | None,
-    policies: Path | None,
-    params: Path | None,
-    fail_on: str,
-    engine: str,
-    as_of: str | None,
-    schemas: tuple[Path, ...],
-    out_dir: Path,
-) -> None:
+def run_command(evidence: Path | None, sources: Sources, evaluation: EvaluationOptions, out_dir: Path) -> None:
     """Run the main job: evaluate every control and write results into --out-dir."""
     from auditor.cli.console import print_results
     from auditor.cli.evaluate_cmd import run_evaluation
@@ -40,7 +30,7 @@ def run_command(
     if evidence is None:
         evidence = demo_evidence_dir()
         click.echo(f"evidence: bundled demo organisation ({evidence})", err=True)
-    run = run_evaluation(evidence, controls, policies, params, fail_on, engine, as_of, schemas)
+    run = run_evaluation(evidence, sources, evaluation)
     results_path = out_dir / "results.json"
     write_results(run, results_path)
     print_results(run)

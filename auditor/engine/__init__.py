@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.engine.base import Engine, ENGINES
+from auditor.engine.base import ENGINES, Engine
 
 __all__ = ["ENGINES", "Engine", "create"]
 
 
 def _register_builtin_engines() -> None:
     # Imported here, not at package import, so `auditor --help` stays fast.
-    import auditor.engine.regorus_engine  # noqa: F401
+    import auditor.engine.regorus_engine
 
     try:
         import auditor.engine.opa_server  # noqa: F401

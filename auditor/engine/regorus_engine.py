@@ -21,7 +21,7 @@ from auditor.errors import EngineError, InputError
 from auditor.policies import PolicySource
 
 os.environ["RUST_BACKTRACE"] = "0"
-import regorus  # noqa: E402 - the variable must be set before the extension is loaded
+import regorus
 
 _LOCATION_RE = re.compile(r"-->\s*(?P<file>[^\n]*?):(?P<line>\d+):(?P<col>\d+)")
 _ERROR_RE = re.compile(r"error:\s*(?P<msg>[^\n]*)")
