@@ -29,14 +29,14 @@ def _edit(path: Path, old: str, new: str) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("severity: medium", "severity: urgent", r"SEC-002.yaml:5: severity: found 'urgent', expected: unallowed value"),
+        ("severity: medium", "severity: urgent", r"SEC-002.yaml:5: severity: found 'urgent', expected one of low, medium, high, critical"),
         ("owner: Head of Security\n", "", r"SEC-002.yaml:1: owner: required field is missing"),
         ("owner: Head of Security\n", "owner: Head of Security\ncolour: blue\n", r"SEC-002.yaml:7: colour: unknown field"),
         ("default: 90", "default: ninety", r"SEC-002.yaml:12: parameters.max_age_days.default: found 'ninety'"),
         ("id: SEC-002", "id: SEC-003", r"SEC-002.yaml:1: id: found 'SEC-003', expected it to match the file name"),
         ("policy: controls.security.sec_002", "policy: controls.security.other",
          r"SEC-002.yaml:7: policy: found 'controls.security.other', expected 'controls.security.sec_002'"),
-        ("evidence: [gadgets]", "evidence: []", r"SEC-002.yaml:\d+: evidence: found \[\], expected: min length is 1"),
+        ("evidence: [gadgets]", "evidence: []", r"SEC-002.yaml:\d+: evidence: found \[\], expected min length is 1"),
         ("title: Gadgets", "title: [Gadgets", r"SEC-002.yaml:3:10: malformed YAML: expected .,. or .\]., but got .:."),
     ],
 )
