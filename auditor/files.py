@@ -54,7 +54,7 @@ _LineLoader.add_constructor(
 )
 
 
-def _yaml_error(path: Path, exc: yaml.YAMLError) -> InputError:
+def _yaml_error(path: Path | str, exc: yaml.YAMLError) -> InputError:
     mark = getattr(exc, "problem_mark", None)
     where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else f"{path}"
     problem = getattr(exc, "problem", None) or str(exc)
@@ -74,7 +74,11 @@ def read_text(path: Path) -> str:
 
 def load_yaml_lines(path: Path) -> Any:
     """Load a human-edited YAML file; mappings are :class:`LineDict` with key lines."""
-    text = read_text(path)
+    return parse_yaml_lines(read_text(path), path)
+
+
+def parse_yaml_lines(text: str | bytes, path: Path | str) -> Any:
+    """:func:`load_yaml_lines` for text already read (e.g. a blob from git); ``path`` names it in errors."""
     try:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
