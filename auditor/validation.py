@@ -55,6 +55,8 @@ def _describe(error: ValidationError, label: Callable[[tuple[Any, ...]], str] | 
         return f"{field}: unknown field"
     if error.code == 0x02:  # required field
         return f"{field}: required field is missing"
+    if error.rule == "nullable":
+        return f"{field}: is empty, expected a value"
     found = error.value
     if error.rule == "allowed" and isinstance(error.constraint, (list, tuple)):
         expected = "one of " + ", ".join(str(c) for c in error.constraint)

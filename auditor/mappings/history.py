@@ -123,7 +123,8 @@ class _History:
             if not blob.name.endswith((".yaml", ".yml")):
                 continue
             label = f"{commit.hexsha[:12]}:{blob.path}"
-            document = parse_mapping(parse_yaml_lines(blob.data_stream.read(), label), label, None, None)
+            document = parse_mapping(parse_yaml_lines(blob.data_stream.read(), label), label, None, None,
+                                     stem=Path(blob.name).stem)
             framework = document.meta.framework
             meta[(framework, "owner")] = document.meta.owner
             meta[(framework, "last_reviewed")] = document.meta.last_reviewed.isoformat()

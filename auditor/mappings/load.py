@@ -273,10 +273,12 @@ def parse_mapping(
     path: Path | str,
     catalogs: dict[str, Catalog] | None,
     library: ControlLibrary | None,
+    stem: str | None = None,
 ) -> MappingDocument:
     """Validate one mapping document (from :func:`load_yaml_lines` or a git blob).
 
-    ``catalogs=None`` checks structure only (used for historic revisions in ``diff``).
+    ``catalogs=None`` checks structure only (used for historic revisions in ``diff``);
+    ``stem`` is the file name without extension when ``path`` is only a label.
     """
     doc = validate(MAPPING_SCHEMA, raw, path, "mapping file", label=_entry_label(raw))
     framework = doc["framework"]
@@ -289,7 +291,7 @@ def parse_mapping(
                 f"mappings/frameworks/ (one of: {', '.join(sorted(catalogs)) or 'none'})"
             )
         catalog = catalogs[framework]
-    stem = Path(str(path)).stem
+    stem = stem or Path(str(path)).stem
     if stem != framework:
         raise InputError(f"{path}:{fline}: framework: found {framework!r}, expected the file name {stem!r}")
     seen: dict[tuple[str, str], int] = {}
