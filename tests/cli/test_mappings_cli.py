@@ -37,7 +37,7 @@ def test_validate_bad_input_exits_2_with_file_and_entry(cli, root: Path) -> None
     path.write_text(path.read_text().replace("control: PRIV-001", "control: PRIV-042"))
     result = cli("mappings", "validate", *args(root))
     assert result.code == 2
-    assert f"{path}:18: mappings[3] (PRIV-042).control: unknown control id 'PRIV-042'" in result.err
+    assert f"{path}:17: mappings[3] (PRIV-042).control: unknown control id 'PRIV-042'" in result.err
     assert "Traceback" not in result.err and result.out == ""
 
 
