@@ -31,12 +31,10 @@ violations contains {
 	count(approver) > 0
 }
 
-# ---- Identity resolution (the same block in every SOD policy) --------------
-# One human may hold several accounts and email addresses. Every email, login
-# or person reference is resolved to a person id through input.identities
-# (an email or login claimed by several people resolves to the lowest person
-# id, deterministically). Unknown addresses stay distinct "email:..." or
-# "login:..." keys, so a person is never merged with a stranger.
+# ---- Helpers ----------------------------------------------------------------
+# People are matched by the person id recorded on each grant (resolved through
+# input.identities when the grant lacks one), so all accounts of one human count
+# as one person.
 
 identities := object.get(input, "identities", [])
 
@@ -49,46 +47,6 @@ else := []
 str(x) := x if is_string(x)
 
 else := ""
-
-email_pairs contains [norm(raw), i.person] if {
-	some i in identities
-	is_string(object.get(i, "person", null))
-	some raw in as_list(object.get(i, "emails", []))
-	is_string(raw)
-}
-
-email_person := {e: min({p | some q in email_pairs; q[0] == e; p := q[1]}) | some [e, _] in email_pairs}
-
-login_pairs contains [norm(login), i.person] if {
-	some i in identities
-	is_string(object.get(i, "person", null))
-	login := object.get(i, "username", null)
-	is_string(login)
-}
-
-login_person := {l: min({p | some q in login_pairs; q[0] == l; p := q[1]}) | some [l, _] in login_pairs}
-
-who_field(who, field) := v if {
-	is_object(who)
-	raw := object.get(who, field, null)
-	is_string(raw)
-	v := norm(raw)
-	v != ""
-}
-
-# person_of(who): who is an object with email and/or login (a commit author,
-# an approval, a deployment actor). Undefined when neither is recorded.
-person_of(who) := p if {
-	p := email_person[who_field(who, "email")]
-} else := p if {
-	p := login_person[who_field(who, "login")]
-} else := p if {
-	p := concat(":", ["email", who_field(who, "email")])
-} else := p if {
-	p := concat(":", ["login", who_field(who, "login")])
-}
-
-person_of_email(e) := person_of({"email": e}) if is_string(e)
 
 # ---- Access grants ------------------------------------------------------------
 # A grant is active unless it has expired (expires_at at or before the audit
