@@ -131,9 +131,18 @@ class Catalog:
         return chain
 
     def clause_groups(self) -> list[Group]:
-        """Groups in catalog order that clauses are filed under or roll up to."""
+        """Groups that clauses are filed under or roll up to: each parent followed by its children."""
         used = {g for c in self.clauses.values() for g in self.lineage(c.group)}
-        return [g for g in self.groups if g.id in used]
+        ordered: list[Group] = []
+
+        def visit(parent: str | None) -> None:
+            for group in self.groups:
+                if group.parent == parent and group.id in used:
+                    ordered.append(group)
+                    visit(group.id)
+
+        visit(None)
+        return ordered
 
 
 @dataclass(frozen=True)
