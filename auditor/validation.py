@@ -82,7 +82,7 @@ def validate(
         raise InputError(f"{path}: expected a mapping ({what}), found {found}")
     validator = Validator(schema)
     if validator.validate(document):
-        return validator.document  # type: ignore[no-any-return]
+        return validator.document
     problems = []
     for error in sorted(_leaves(list(validator._errors)), key=lambda e: [str(p) for p in e.document_path]):
         line = _line(document, tuple(error.document_path))
