@@ -332,3 +332,11 @@ def read_bundle(path: Path) -> dict[str, bytes]:
     """Every file of a bundle archive, by name (a helper for tests)."""
     with tarfile.open(fileobj=io.BytesIO(Path(path).read_bytes()), mode="r:gz") as tar:
         return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}  # type: ignore[union-attr]
+
+
+if __name__ == "__main__":  # `python -m tests.opa_double`: serve until stdin closes (used by bench/)
+    import sys
+
+    with OpaTestDouble() as served:
+        print(served.url, flush=True)
+        sys.stdin.read()
