@@ -46,7 +46,7 @@ shared_mailbox(e) if {
 
 violations contains {
 	"resource": m.id,
-	"message": sprintf("Model %s (%s) has no accountable owner recorded; record a named individual as owner in the model registry.", [label(m), m.stage]),
+	"message": sprintf("Model %s is in %s with no accountable owner recorded; record a named individual as owner in the model registry.", [label(m), m.stage]),
 } if {
 	some m in in_scope
 	not owner(m)
