@@ -112,14 +112,14 @@ def _jws_registry() -> Any:
     from joserfc._rfc7518.jws_algs import ESAlgorithm
     from joserfc.jws import JWSRegistry
 
-    class DeterministicES256(ESAlgorithm):  # type: ignore[misc]
+    class DeterministicES256(ESAlgorithm):
         def sign(self, msg: bytes, key: Any) -> bytes:
             op_key = key.get_op_key("sign")
             r, s = decode_dss_signature(op_key.sign(msg, ECDSA(self.hash_alg(), deterministic_signing=True)))
             size = (key.curve_key_size + 7) // 8
             return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
-    class Registry(JWSRegistry):  # type: ignore[misc]
+    class Registry(JWSRegistry):
         algorithms = {**JWSRegistry.algorithms, "ES256": DeterministicES256("ES256", "P-256", 256)}
 
     return Registry(algorithms=["ES256", "RS256"])

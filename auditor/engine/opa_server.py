@@ -226,7 +226,7 @@ class OpaServerEngine(Engine):
 
         session = self._session
 
-        class _Client(OpaClient):  # type: ignore[misc]
+        class _Client(OpaClient):
             """opa-python-client with our session (retry policy, TLS, auth) and a path prefix."""
 
             def _init_session(self) -> Any:
@@ -254,7 +254,7 @@ class OpaServerEngine(Engine):
         except requests.exceptions.JSONDecodeError:
             raise EngineError(f"OPA at {self.url}: {what}: the server answered an error that is not JSON") from None
         except requests.exceptions.HTTPError as exc:
-            status, body = exc.response.status_code, exc.response.content
+            status, body = (exc.response.status_code, exc.response.content) if exc.response is not None else (0, b"")
             raise EngineError(f"OPA at {self.url}: {what}: {opa_error_message(status, body)}") from None
         except requests.exceptions.RequestException as exc:
             if _is_timeout(exc):
