@@ -63,7 +63,7 @@ message(d, recs, authors, approvers, independent) := sprintf(
 	[where(d), short(commit_of(d)), count(independent), object.get(params, "min_independent_approvals", 1)],
 )
 
-# ---- Identity resolution (the same block in every SOD policy) --------------
+# ---- Identity resolution (the same block in every SOD policy that matches people by address)
 # One human may hold several accounts and email addresses. Every email, login
 # or person reference is resolved to a person id through input.identities
 # (an email or login claimed by several people resolves to the lowest person

@@ -48,7 +48,7 @@ approval_label(a) := who_field(a, "email") if who_field(a, "email")
 
 else := who_field(a, "login")
 
-# ---- Identity resolution (the same block in every SOD policy) --------------
+# ---- Identity resolution (the same block in every SOD policy that matches people by address)
 # One human may hold several accounts and email addresses. Every email, login
 # or person reference is resolved to a person id through input.identities
 # (an email or login claimed by several people resolves to the lowest person

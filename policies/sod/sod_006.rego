@@ -51,7 +51,7 @@ violations contains {
 	count(held) > 0
 }
 
-# ---- Identity resolution (the same block in every SOD policy) --------------
+# ---- Identity resolution (the same block in every SOD policy that matches people by address)
 # One human may hold several accounts and email addresses. Every email, login
 # or person reference is resolved to a person id through input.identities
 # (an email or login claimed by several people resolves to the lowest person
