@@ -17,7 +17,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from auditor.report.board import build_board, render_board_pdf  # noqa: E402
-
 from auditor.report.evidence_report import EvidenceReport  # noqa: E402
 from auditor.report.figures import load_catalogs  # noqa: E402
 from tests.report.synthetic import synthetic_results  # noqa: E402
@@ -35,9 +34,9 @@ def main() -> None:
     out = args.out or Path(tempfile.mkdtemp(prefix="auditor-bench-report-"))
     out.mkdir(parents=True, exist_ok=True)
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     evidence_pdf = EvidenceReport(results, org="Bench Ltd", catalogs=catalogs).render()
-    evidence_s = time.perf_counter() - start
+    evidence_s, evidence_cpu = time.perf_counter() - start, time.process_time() - cpu
     (out / "evidence-report.pdf").write_bytes(evidence_pdf)
 
     start = time.perf_counter()
@@ -49,7 +48,8 @@ def main() -> None:
 
     pages = len(PdfReader(out / "evidence-report.pdf").pages)
     print(f"controls={args.controls} violations={args.violations}")
-    print(f"evidence report: {evidence_s:.2f} s, {pages} pages, {len(evidence_pdf) / 1e6:.2f} MB (target < 10 s)")
+    print(f"evidence report: {evidence_s:.2f} s wall, {evidence_cpu:.2f} s CPU, {pages} pages"
+          f", {len(evidence_pdf) / 1e6:.2f} MB (target < 10 s)")
     print(f"board summary:   {board_s:.2f} s, {len(PdfReader(out / 'board.pdf').pages)} pages (target < 10 s)")
     print(f"written to {out}")
 

@@ -174,7 +174,7 @@ def _expiring(results: dict[str, Any], today: dt.date | None) -> list[Expiring]:
             if exc.get("id") and str(exc["id"]) not in found:
                 found[str(exc["id"])] = _expiry(exc["id"], control["id"], exc.get("expires"), "applied", today)
     soon = [e for e in found.values() if e.days_left is not None and e.days_left <= EXPIRY_WINDOW_DAYS]
-    return sorted(soon, key=lambda e: (e.days_left, e.control, e.id))  # type: ignore[arg-type, return-value]
+    return sorted(soon, key=lambda e: (e.days_left or 0, e.control, e.id))
 
 
 def _expiry(exc_id: Any, control: Any, expires: Any, status: str, today: dt.date | None) -> Expiring:

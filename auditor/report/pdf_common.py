@@ -203,6 +203,13 @@ class ReportDoc(BaseDocTemplate):
         return bool(super()._allSatisfied()) and stable
 
     def render(self, story: list[Flowable]) -> None:
+        # Seed each table of contents with the headings it will list (page numbers unknown yet), so
+        # the first pass already has its final size: two passes instead of three on a long report.
+        entries = [(f.toc_level, esc(f.toc_text), 0, f.toc_key) for f in story
+                   if isinstance(f, Heading) and f.in_toc]
+        for flowable in story:
+            if isinstance(flowable, TableOfContents) and not flowable._entries:
+                flowable._entries = list(entries)
         self.multiBuild(story, maxPasses=6)
 
     def handle_documentBegin(self) -> None:
