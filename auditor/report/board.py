@@ -231,8 +231,10 @@ def board_story(summary: BoardSummary) -> list[Any]:
 
     s = summary
     crit_colour = STATUS_COLOURS["fail"] if s.critical_not_met else STATUS_COLOURS["pass"]
+    share_colour = (STATUS_COLOURS["pass"] if s.pass_share >= 0.9 else
+                    STATUS_COLOURS["waived"] if s.pass_share >= 0.7 else STATUS_COLOURS["fail"])
     big = [
-        (f"{s.pass_share * 100:.0f}%", f"of controls pass ({s.passing} of {s.total})", STATUS_COLOURS["pass"]),
+        (f"{s.pass_share * 100:.0f}%", f"of controls pass ({s.passing} of {s.total})", share_colour),
         (str(len(s.critical_not_met)), "critical controls not met", crit_colour),
         (s.direction_short(), "pass rate since the last run", RULE.__class__(0.12, 0.16, 0.2)),
     ]
