@@ -42,6 +42,7 @@ demo:
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/evaluate.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .mypy_cache

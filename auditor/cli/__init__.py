@@ -43,6 +43,7 @@ COMMAND_MODULES = [
     "policies_cmd",
     "mappings_cmd",
     "bundle_cmd",
+    "report_cmd",
 ]
 
 

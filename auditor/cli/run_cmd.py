@@ -27,15 +27,29 @@ def run_command(evidence: Path | None, sources: Sources, evaluation: EvaluationO
     from auditor.content import demo_evidence_dir
     from auditor.results import write_results
 
+    org = None
     if evidence is None:
         evidence = demo_evidence_dir()
+        org = DEMO_ORGANISATION
         click.echo(f"evidence: bundled demo organisation ({evidence})", err=True)
     run = run_evaluation(evidence, sources, evaluation)
     results_path = out_dir / "results.json"
     write_results(run, results_path)
     print_results(run)
     click.echo(f"results: {results_path}", err=True)
+    _write_reports(results_path, out_dir, org, sources)
     raise click.exceptions.Exit(int(run.exit_code()))
+
+
+DEMO_ORGANISATION = "Brightwater Financial"
+
+
+def _write_reports(results_path: Path, out_dir: Path, org: str | None, sources: Sources) -> None:
+    """The evidence report and the board summary (PDF + Markdown) beside results.json."""
+    from auditor.cli.report_cmd import write_reports
+
+    written = write_reports(results_path, out_dir, org=org, mappings=sources.mappings)
+    click.echo(f"reports: {', '.join(str(p) for p in written)}", err=True)
 
 
 COMMANDS = [run_command]

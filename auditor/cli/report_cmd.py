@@ -1,0 +1,132 @@
+"""``auditor report evidence`` and ``auditor report board``: PDF (and Markdown) reports from results.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from auditor.cli.options import existing_dir, existing_file
+
+if TYPE_CHECKING:
+    from auditor.mappings import MappingSet
+
+ORG_HELP = "Organisation name shown in the report (default: the results' organisation, else 'the organisation')."
+
+
+def _org(results: dict[str, Any], org: str | None) -> str:
+    return org or str(results.get("organisation") or results.get("org") or "the organisation")
+
+
+def _catalogs(mappings: Path | None) -> MappingSet | None:
+    from auditor.content import default_dir
+    from auditor.report.figures import load_catalogs
+
+    return load_catalogs(mappings or default_dir("mappings"))
+
+
+def write_reports(results_path: Path, out_dir: Path, *, org: str | None = None, mappings: Path | None = None,
+                  locker: Path | None = None, pack: Path | None = None) -> list[Path]:
+    """Write ``evidence-report.pdf``, ``board.pdf`` and ``board.md`` into ``out_dir`` (used by ``auditor run``)."""
+    from auditor.files import write_atomic
+    from auditor.report.board import build_board, render_board_pdf
+    from auditor.report.board_markdown import render_board_markdown
+    from auditor.report.evidence_report import write_evidence_report
+    from auditor.report.history import load_history
+    from auditor.report.pack_info import read_pack_info
+    from auditor.results import read_results
+
+    results = read_results(results_path)
+    name = _org(results, org)
+    catalogs = _catalogs(mappings)
+    pack_info = read_pack_info(pack) if pack else None
+    history = load_history(locker) if locker else []
+    evidence_pdf = write_evidence_report(results, out_dir / "evidence-report.pdf", org=name, pack=pack_info,
+                                         catalogs=catalogs)
+    summary = build_board(results, history=history, catalogs=catalogs, org=name)
+    write_atomic(out_dir / "board.pdf", render_board_pdf(summary))
+    write_atomic(out_dir / "board.md", render_board_markdown(summary))
+    return [evidence_pdf, out_dir / "board.pdf", out_dir / "board.md"]
+
+
+@click.group("report")
+def report_group() -> None:
+    """Render reports from a results.json: the auditor's evidence report and the board summary."""
+
+
+results_option = click.option("--results", "results_path", type=existing_file, required=True,
+                              help="results.json written by 'auditor run' or 'auditor evaluate'.")
+mappings_option = click.option("--mappings", type=existing_dir,
+                               help="Framework catalogs folder for clause coverage (default: ./mappings or bundled).")
+org_option = click.option("--org", help=ORG_HELP)
+
+
+@report_group.command("evidence")
+@results_option
+@click.option("--pack", type=existing_file, help="The signed audit pack of this run (digest and signer on the cover).")
+@mappings_option
+@org_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/evidence-report.pdf"),
+              show_default=True, help="Where to write the PDF.")
+def evidence_command(results_path: Path, pack: Path | None, mappings: Path | None, org: str | None,
+                     out: Path) -> None:
+    """The evidence report for an external auditor (PDF).
+
+    \b
+    Example:
+      auditor report evidence --results out/results.json --pack out/pack.zip --out out/evidence-report.pdf
+    """
+    from auditor.report.evidence_report import write_evidence_report
+    from auditor.report.pack_info import read_pack_info
+    from auditor.results import read_results
+
+    results = read_results(results_path)
+    write_evidence_report(results, out, org=_org(results, org), pack=read_pack_info(pack) if pack else None,
+                          catalogs=_catalogs(mappings))
+    click.echo(f"evidence report: {out}", err=True)
+
+
+@report_group.command("board")
+@results_option
+@click.option("--locker", type=existing_dir, help="Evidence locker with earlier runs (trend and error budget).")
+@mappings_option
+@org_option
+@click.option("--format", "fmt", type=click.Choice(["pdf", "markdown"]), default="pdf", show_default=True)
+@click.option("--error-budget-target", type=click.FloatRange(0, 1), default=0.1, show_default=True,
+              help="Acceptable share of runs with a critical control failing.")
+@click.option("--runs", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many recent runs the trend and the error budget cover.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write it (default: out/board.pdf; Markdown goes to stdout unless --out).")
+def board_command(results_path: Path, locker: Path | None, mappings: Path | None, org: str | None, fmt: str,
+                  error_budget_target: float, runs: int, out: Path | None) -> None:
+    """The board's proof-point summary: one or two pages in plain language (PDF or Markdown).
+
+    \b
+    Example:
+      auditor report board --results out/results.json --locker ../evidence-locker --out out/board.pdf
+    """
+    from auditor.files import write_atomic
+    from auditor.report.board import build_board, render_board_pdf
+    from auditor.report.history import load_history
+    from auditor.results import read_results
+
+    results = read_results(results_path)
+    summary = build_board(results, history=load_history(locker) if locker else [], catalogs=_catalogs(mappings),
+                          org=_org(results, org), target=error_budget_target, runs=runs)
+    if fmt == "markdown":
+        from auditor.report.board_markdown import render_board_markdown
+
+        text = render_board_markdown(summary)
+        if out is None:
+            click.echo(text, nl=False)
+            return
+        write_atomic(out, text)
+    else:
+        out = out or Path("out/board.pdf")
+        write_atomic(out, render_board_pdf(summary))
+    click.echo(f"board summary: {out}", err=True)
+
+
+COMMANDS = [report_group]

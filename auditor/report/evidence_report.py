@@ -1,0 +1,329 @@
+"""The evidence report: the PDF an external auditor reads, built from results.json.
+
+Cover (who, when, what ran, the pack and how to verify it), table of contents,
+summary (status counts overall, per family and per framework), one section per
+control (objective, owner, severity, status and reason, mapped clauses, parameters,
+violations, evidence documents with their sha256, waivers), and appendices (the
+mapping matrix, the evidence inventory, collection errors, exceptions).
+
+Usage::
+
+    from auditor.report.evidence_report import write_evidence_report
+    write_evidence_report(results, Path("out/evidence-report.pdf"), org="Example Ltd")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
+
+from auditor.files import write_atomic
+from auditor.report.figures import STATUSES, FrameworkFigure, framework_figures, percent, status_counts
+from auditor.report.pdf_common import (
+    CONTENT_WIDTH,
+    STATUS_LABELS,
+    esc,
+    heading,
+    key_value_table,
+    markup,
+    para,
+    render_pdf,
+    status_text,
+    subheading,
+    table,
+    table_of_contents,
+)
+
+if TYPE_CHECKING:
+    from auditor.mappings import MappingSet
+    from auditor.report.pack_info import PackInfo
+
+#: violations listed per control; the total is always given.
+VIOLATIONS_SHOWN = 50
+DEFAULT_ORG = "the organisation"
+
+
+def _date(value: str | None) -> str:
+    return (value or "").replace("T", " ").replace("Z", " UTC").strip() or "unknown"
+
+
+def _audit_period(results: dict[str, Any]) -> str:
+    times = sorted(str(e["collected_at"]) for e in results.get("evidence") or [] if e.get("collected_at"))
+    as_of = _date(results.get("as_of"))
+    if not times:
+        return f"evidence as of {as_of}"
+    return f"evidence collected {_date(times[0])} to {_date(times[-1])}; evaluated as of {as_of}"
+
+
+def _json_value(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _verify_statement(pack: PackInfo | None) -> str:
+    if pack is None:
+        return ("Not packed: this report was produced from results.json alone, so the results it shows are not "
+                "signed. Ask for the signed audit pack of this run and verify it with <b>auditor verify "
+                "pack.zip --key PUBLISHER.pub.pem</b>.")
+    name = esc(pack.path.name)
+    text = (f"Check that the pack you hold is this one: <b>sha256sum {name}</b> must print the pack digest above. "
+            f"Then run <b>auditor verify {name} --key PUBLISHER.pub.pem</b> with the public key obtained "
+            "independently from the organisation: it checks the signature, the sha256 of every member against "
+            "the manifest and the signed attestation, and that no member was added or removed. It exits 0 only "
+            "when everything matches.")
+    if not pack.signed:
+        text += " <b>This pack carries no signature that Auditor could read: treat it as unsigned.</b>"
+    elif pack.development:
+        text += " <b>The pack was signed with a development key: it is not evidence for an audit.</b>"
+    return text
+
+
+class EvidenceReport:
+    """Builds the story for one results document; :meth:`render` returns the PDF bytes."""
+
+    def __init__(self, results: dict[str, Any], *, org: str = DEFAULT_ORG, pack: PackInfo | None = None,
+                 catalogs: MappingSet | None = None) -> None:
+        self.results = results
+        self.org = org
+        self.pack = pack
+        self.catalogs = catalogs
+        self.controls: list[dict[str, Any]] = sorted(results.get("controls") or [], key=lambda c: c["id"])
+        self.evidence = {e["path"]: e for e in results.get("evidence") or []}
+        self.figures = framework_figures(results, catalogs)
+        self.run_id = str(results.get("run_id", "unknown"))
+
+    # -- sections -------------------------------------------------------------------
+
+    def cover(self) -> list[Flowable]:
+        r = self.results
+        engine = r.get("engine") or {}
+        pack = self.pack
+        pairs: list[tuple[str, Any]] = [
+            ("Organisation", self.org),
+            ("Audit period", _audit_period(r)),
+            ("Run id", self.run_id),
+            ("Run time", f"{_date(r.get('started_at'))} to {_date(r.get('finished_at'))}"),
+            ("Engine", f"{engine.get('name', 'unknown')} {engine.get('version', '')}".strip()),
+            ("Auditor version", engine.get("auditor", "unknown")),
+            ("Failure threshold", f"controls of severity {r.get('fail_on', 'unknown')} or higher fail the run"),
+            ("Controls evaluated", str(len(self.controls))),
+            ("Evidence documents", str(len(self.evidence))),
+        ]
+        if pack is None:
+            pairs.append(("Audit pack", "not packed: results are unsigned"))
+        else:
+            pairs += [
+                ("Audit pack", f"{pack.path.name} ({pack.members} members)"),
+                ("Pack sha256", markup(esc(pack.sha256), "mono")),
+                ("Signer key id", (f"{pack.key_id} (masked; from {pack.attestation})" if pack.signed
+                                   else "unsigned: no signature found in the pack")),
+            ]
+        return [
+            Spacer(1, 30),
+            heading("Evidence report", 0, "cover", in_toc=False),
+            para(self.org, "subtitle"),
+            key_value_table(pairs),
+            Spacer(1, 14),
+            markup("<b>How to verify this evidence</b>", "h3"),
+            markup(_verify_statement(pack)),
+            Spacer(1, 8),
+            para("Statuses: pass (the control's policy found no violation); fail (violations found); waived "
+                 "(every violation covered by an approved exception); error (the control could not be evaluated); "
+                 "insufficient evidence (required evidence missing or unusable). Only pass is a pass.", "small"),
+            PageBreak(),
+        ]
+
+    def contents(self) -> list[Flowable]:
+        return [heading("Contents", 0, "contents", in_toc=False), table_of_contents(), PageBreak()]
+
+    def summary(self) -> list[Flowable]:
+        counts = status_counts(self.controls)
+        total = len(self.controls) or 1
+        story: list[Flowable] = [heading("Summary", 0, "summary")]
+        story.append(para(
+            f"{counts['pass']} of {len(self.controls)} controls pass; {counts['fail']} fail, "
+            f"{counts['waived']} are waived, {counts['error']} could not be evaluated and "
+            f"{counts['insufficient_evidence']} lack sufficient evidence."))
+        story.append(markup("<b>Overall</b>", "h3"))
+        story.append(table(["Status", "Controls", "Share"],
+                           [[STATUS_LABELS[s], str(counts[s]), f"{counts[s] * 100 / total:.0f}%"] for s in STATUSES],
+                           [0.4, 0.3, 0.3], width=CONTENT_WIDTH * 0.6))
+        story.append(markup("<b>By family</b>", "h3"))
+        families: dict[str, list[dict[str, Any]]] = {}
+        for control in self.controls:
+            families.setdefault(control.get("family", "unknown"), []).append(control)
+        rows = []
+        for family, members in sorted(families.items()):
+            c = status_counts(members)
+            rows.append([family, str(len(members)), *[str(c[s]) for s in STATUSES]])
+        story.append(table(["Family", "Controls", *[STATUS_LABELS[s] for s in STATUSES]], rows,
+                           [0.25, 0.11, 0.11, 0.11, 0.11, 0.11, 0.2]))
+        story.append(markup("<b>By framework</b>", "h3"))
+        if not self.figures:
+            story.append(para("No framework catalogs or mappings were available for this run, so no clause "
+                               "coverage can be reported."))
+        else:
+            story.append(para(
+                "A clause is covered when at least one control maps to it fully or partially; a covered clause "
+                "passes when all of those controls pass. Controls are counted once per framework."))
+            rows = []
+            for f in self.figures:
+                total_clauses = "unknown" if f.total_clauses is None else str(f.total_clauses)
+                rows.append([f.name, str(f.controls), *[str(f.by_status.get(s, 0)) for s in STATUSES],
+                             f"{f.covered} of {total_clauses} ({percent(f.coverage)})",
+                             f"{f.passing} of {f.covered} ({percent(f.pass_rate)})"])
+            story.append(table(
+                ["Framework", "Controls", *[STATUS_LABELS[s] for s in STATUSES], "Clauses covered",
+                 "Covered clauses passing"], rows,
+                [0.2, 0.08, 0.065, 0.065, 0.075, 0.065, 0.11, 0.16, 0.16]))
+        story.append(PageBreak())
+        return story
+
+    def control_section(self, control: dict[str, Any]) -> list[Flowable]:
+        cid = control["id"]
+        status = control.get("status", "error")
+        story: list[Flowable] = [CondPageBreak(120), heading(f"{cid}  {control.get('title', '')}", 1,
+                                                             f"control-{cid}")]
+        params = control.get("parameters") or {}
+        pairs: list[tuple[str, Any]] = [
+            ("Objective", control.get("objective", "")),
+            ("Owner", control.get("owner", "")),
+            ("Severity", control.get("severity", "")),
+            ("Family", control.get("family", "")),
+            ("Status", markup(f"{status_text(status)}: {esc(control.get('reason', ''))}", "cell")),
+            ("Policy", control.get("policy", "")),
+            ("Parameters in force", "; ".join(f"{k} = {_json_value(v)}" for k, v in sorted(params.items()))
+             or "none"),
+        ]
+        if control.get("remediation") and status != "pass":
+            pairs.append(("Remediation", control["remediation"]))
+        story.append(key_value_table(pairs))
+        mappings = control.get("mappings") or []
+        story += subheading("Mapped clauses")
+        if mappings:
+            names = {f.framework: f.name for f in self.figures}
+            story.append(table(
+                ["Framework", "Clause", "Strength", "Rationale"],
+                [[names.get(m.get("framework"), m.get("framework")), m.get("clause"), m.get("strength"),
+                  m.get("rationale")] for m in mappings],
+                [0.2, 0.1, 0.1, 0.6]))
+        else:
+            story.append(para("Not mapped to any framework clause.", "small"))
+        violations = control.get("violations") or []
+        count = int(control.get("violation_count", len(violations)))
+        story += subheading(f"Violations ({count})")
+        if violations:
+            shown = violations[:VIOLATIONS_SHOWN]
+            story.append(table(["Resource", "Message"], [[v.get("resource"), v.get("message")] for v in shown],
+                               [0.3, 0.7]))
+            if count > len(shown):
+                story.append(para(f"Showing the first {len(shown)} of {count} violations; the full list is in "
+                                  "results.json in the pack.", "small"))
+        else:
+            story.append(para("None.", "small"))
+        waived = control.get("waived") or []
+        if waived:
+            story += subheading(f"Waived findings ({len(waived)})")
+            rows = []
+            for w in waived[:VIOLATIONS_SHOWN]:
+                exc = w.get("exception") or {}
+                rows.append([w.get("resource"), w.get("message"), exc.get("id"), exc.get("approver"),
+                             exc.get("expires"), exc.get("ticket"), exc.get("reason")])
+            story.append(table(["Resource", "Message", "Exception", "Approver", "Expires", "Ticket", "Reason"],
+                               rows, [0.14, 0.22, 0.1, 0.12, 0.1, 0.1, 0.22]))
+            if len(waived) > VIOLATIONS_SHOWN:
+                story.append(para(f"Showing the first {VIOLATIONS_SHOWN} of {len(waived)} waived findings.",
+                                  "small"))
+        used = control.get("evidence") or []
+        story += subheading("Evidence used")
+        if used:
+            rows = []
+            for path in used:
+                doc = self.evidence.get(path, {})
+                rows.append([path, doc.get("source", "unknown"), _date(doc.get("collected_at")),
+                             doc.get("sha256", "unknown")])
+            story.append(table(["Document", "Source", "Collected", "sha256"], rows, [0.24, 0.22, 0.2, 0.34],
+                               mono=[3]))
+        else:
+            kinds = ", ".join(control.get("evidence_kinds") or []) or "none declared"
+            story.append(para(f"No evidence document was used (kinds required: {kinds}).", "small"))
+        story.append(Spacer(1, 10))
+        return story
+
+    def controls_section(self) -> list[Flowable]:
+        story: list[Flowable] = [heading("Controls", 0, "controls")]
+        for control in self.controls:
+            story.extend(self.control_section(control))
+        story.append(PageBreak())
+        return story
+
+    def _matrix(self, figure: FrameworkFigure) -> list[Flowable]:
+        rows = []
+        for clause_id, (title, mapped) in figure.clauses.items():
+            controls = ", ".join(f"{cid} ({strength}, {STATUS_LABELS.get(status, status)})"
+                                 for cid, strength, status in mapped) or "not covered"
+            rows.append([clause_id, title, controls])
+        return [CondPageBreak(150), markup(esc(figure.name), "h2"),
+                para(f"{figure.covered} of {figure.total_clauses if figure.total_clauses is not None else 'unknown'}"
+                     f" clauses covered ({percent(figure.coverage)}); {figure.passing} covered clauses passing.",
+                     "small"),
+                table(["Clause", "Title", "Controls (strength, status)"], rows, [0.12, 0.38, 0.5])]
+
+    def appendix(self) -> list[Flowable]:
+        story: list[Flowable] = [heading("Appendix A: Mapping matrix", 0, "appendix-mappings")]
+        if self.figures:
+            for figure in self.figures:
+                story.extend(self._matrix(figure))
+        else:
+            story.append(para("No framework catalogs or mappings were available for this run."))
+        story += [PageBreak(), heading("Appendix B: Evidence inventory", 0, "appendix-evidence")]
+        docs = [self.evidence[k] for k in sorted(self.evidence)]
+        if docs:
+            story.append(table(
+                ["Document", "Kind", "Source", "Collected", "Items", "Bytes", "sha256"],
+                [[d.get("path"), d.get("kind"), d.get("source"), _date(d.get("collected_at")), str(d.get("items", "")),
+                  str(d.get("size", "")), d.get("sha256", "")] for d in docs],
+                [0.17, 0.1, 0.14, 0.12, 0.07, 0.09, 0.31], mono=[6]))
+        else:
+            story.append(para("No evidence documents were loaded."))
+        story += [Spacer(1, 8), heading("Appendix C: Collection errors", 0, "appendix-errors")]
+        errors = [(d.get("path"), e) for d in docs for e in d.get("errors") or []]
+        if errors:
+            story.append(table(["Document", "Scope", "Code", "Message"],
+                               [[path, e.get("scope"), e.get("code"), e.get("message")] for path, e in errors],
+                               [0.22, 0.18, 0.15, 0.45]))
+        else:
+            story.append(para("The collectors reported no errors."))
+        exceptions = self.results.get("exceptions")
+        if exceptions is not None:
+            story += [Spacer(1, 8), heading("Appendix D: Exceptions", 0, "appendix-exceptions")]
+            if exceptions:
+                story.append(table(
+                    ["Exception", "Control", "Expires", "Status", "Why not applied"],
+                    [[e.get("id"), e.get("control"), e.get("expires"), e.get("status"), e.get("reason_not_applied")]
+                     for e in sorted(exceptions, key=lambda e: (str(e.get("control")), str(e.get("id"))))],
+                    [0.2, 0.14, 0.14, 0.12, 0.4]))
+            else:
+                story.append(para("No exceptions were declared."))
+        return story
+
+    def story(self) -> list[Flowable]:
+        return [*self.cover(), *self.contents(), *self.summary(), *self.controls_section(), *self.appendix()]
+
+    def render(self) -> bytes:
+        builder: Callable[[], list[Flowable]] = self.story
+        return render_pdf(
+            builder, title=f"Evidence report: {self.org}, run {self.run_id}", author=f"Auditor for {self.org}",
+            subject="Compliance evidence report: controls, evidence, framework mappings",
+            run_id=self.run_id, footer_label=f"Evidence report: {self.org}",
+            keywords=["compliance", "audit", "evidence", self.run_id],
+        )
+
+
+def write_evidence_report(results: dict[str, Any], out: Path, *, org: str = DEFAULT_ORG,
+                          pack: PackInfo | None = None, catalogs: MappingSet | None = None) -> Path:
+    write_atomic(out, EvidenceReport(results, org=org, pack=pack, catalogs=catalogs).render())
+    return out

@@ -1,0 +1,98 @@
+"""Figures both reports show: status counts and per-framework clause coverage.
+
+Coverage here is the simple roll-up from ``results.json`` mappings and the
+framework catalogs (``auditor.mappings``):
+
+* a clause is *covered* when at least one control maps to it with strength
+  ``full`` or ``partial`` (``supporting`` mappings do not cover a clause);
+* a covered clause is *passing* when every full/partial control mapped to it passed.
+
+Without catalogs, the total number of clauses is unknown and only the mapped
+clauses are counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from auditor.mappings import MappingSet
+
+STATUSES = ("pass", "fail", "waived", "error", "insufficient_evidence")
+COVERING = ("full", "partial")
+
+
+@dataclass
+class FrameworkFigure:
+    framework: str
+    name: str
+    total_clauses: int | None
+    covered: int = 0
+    passing: int = 0
+    controls: int = 0
+    by_status: dict[str, int] = field(default_factory=lambda: {s: 0 for s in STATUSES})
+    # clause id -> (title, [(control id, strength, status)]) in catalog order
+    clauses: dict[str, tuple[str, list[tuple[str, str, str]]]] = field(default_factory=dict)
+
+    @property
+    def coverage(self) -> float | None:
+        return self.covered / self.total_clauses if self.total_clauses else None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passing / self.covered if self.covered else None
+
+
+def status_counts(controls: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {s: 0 for s in STATUSES}
+    for control in controls:
+        status = control.get("status", "error")
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def load_catalogs(root: Path | None) -> MappingSet | None:
+    """The framework catalogs under ``root``, or ``None`` when there are none to read."""
+    from auditor.mappings import load_mappings
+
+    if root is None or not Path(root).is_dir() or not (Path(root) / "frameworks").is_dir():
+        return None
+    mapping_set = load_mappings(Path(root))
+    return mapping_set if mapping_set.catalogs else None
+
+
+def framework_figures(results: dict[str, Any], catalogs: MappingSet | None) -> list[FrameworkFigure]:
+    """One figure per framework known from the catalogs or named in the results' mappings."""
+    figures: dict[str, FrameworkFigure] = {}
+    if catalogs is not None:
+        for fw, catalog in sorted(catalogs.catalogs.items()):
+            figure = FrameworkFigure(fw, catalog.name, len(catalog.clauses))
+            figure.clauses = {cid: (clause.title, []) for cid, clause in catalog.clauses.items()}
+            figures[fw] = figure
+    for control in results.get("controls") or []:
+        seen: set[str] = set()
+        for mapping in control.get("mappings") or []:
+            fw = str(mapping.get("framework"))
+            figure = figures.setdefault(fw, FrameworkFigure(fw, fw, None))
+            clause = str(mapping.get("clause"))
+            entry = figure.clauses.setdefault(clause, ("", []))
+            entry[1].append((control["id"], str(mapping.get("strength")), control.get("status", "error")))
+            if fw not in seen:
+                seen.add(fw)
+                figure.controls += 1
+                status = control.get("status", "error")
+                figure.by_status[status] = figure.by_status.get(status, 0) + 1
+    for figure in figures.values():
+        for _title, mapped in figure.clauses.values():
+            covering = [m for m in mapped if m[1] in COVERING]
+            if covering:
+                figure.covered += 1
+                if all(m[2] == "pass" for m in covering):
+                    figure.passing += 1
+    return list(figures.values())
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.0f}%"

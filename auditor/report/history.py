@@ -1,0 +1,56 @@
+"""Earlier runs from the evidence locker: ``runs/<YYYY-MM-DD>/<run-id>/results.json``.
+
+The board summary's trend and error budget read these. No locker means no
+history: callers get an empty list and say "no history yet".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import InputError
+from auditor.results import read_results
+
+#: statuses that count as "a critical control failed" for the error budget (fail closed:
+#: an error or missing evidence on a critical control is not a pass either).
+NOT_PASSING = ("fail", "error", "insufficient_evidence")
+
+
+@dataclass(frozen=True)
+class RunPoint:
+    run_id: str
+    finished_at: str
+    total: int
+    by_status: dict[str, int]
+    critical_failed: int  # critical controls not passing (fail, error, insufficient evidence)
+
+    @property
+    def pass_share(self) -> float:
+        return self.by_status.get("pass", 0) / self.total if self.total else 0.0
+
+
+def run_point(results: dict[str, Any]) -> RunPoint:
+    controls = results.get("controls") or []
+    by_status: dict[str, int] = {}
+    for control in controls:
+        by_status[control.get("status", "error")] = by_status.get(control.get("status", "error"), 0) + 1
+    critical = sum(1 for c in controls if c.get("severity") == "critical" and c.get("status") in NOT_PASSING)
+    return RunPoint(str(results["run_id"]), str(results.get("finished_at") or ""), len(controls), by_status, critical)
+
+
+def load_history(locker: Path) -> list[RunPoint]:
+    """Every run recorded in the locker, oldest first (by finished_at, then run id)."""
+    locker = Path(locker)
+    if not locker.is_dir():
+        raise InputError(f"{locker}: locker folder not found")
+    points = [run_point(read_results(path)) for path in sorted(locker.glob("runs/*/*/results.json"))]
+    return sorted(points, key=lambda p: (p.finished_at, p.run_id))
+
+
+def with_current(history: list[RunPoint], current: RunPoint) -> list[RunPoint]:
+    """History plus the current run (replacing its own locker copy, if already recorded), oldest first."""
+    points = [p for p in history if p.run_id != current.run_id]
+    points.append(current)
+    return sorted(points, key=lambda p: (p.finished_at, p.run_id))
