@@ -194,6 +194,6 @@ def apply_exceptions(
             warnings.append(f"exception {e.id} ({e.control}, {e.resource}) {j.detail}; ticket {e.ticket}")
         elif not j.applies:
             warnings.append(f"exception {e.id} ({e.control}, {e.resource}) not applied: {j.detail}")
-        elif j.matched == 0 and e.control in evaluated:
+        if j.applies and j.matched == 0 and e.control in evaluated:
             warnings.append(f"exception {e.id} ({e.control}, {e.resource}) matched no violation")
     return [j.to_dict() for j in judged], warnings
