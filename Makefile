@@ -41,6 +41,7 @@ demo:
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/evaluate.py
+	$(BIN)/python bench/ci_step.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .mypy_cache

@@ -83,9 +83,9 @@ def select_changed(
     for control in library:
         hits = list(everything)
         candidates = [control.path]
-        source = packages.get(control.policy)
-        if source is not None:
-            candidates += [source.path, source.path.with_name(source.path.stem + "_test.rego")]
+        policy = packages.get(control.policy)
+        if policy is not None:
+            candidates += [policy.path, policy.path.with_name(policy.path.stem + "_test.rego")]
         hits += [absolute[p.resolve()] for p in candidates if p.resolve() in absolute]
         hits += [schema_files[k] for k in control.evidence if k in schema_files]
         if hits:

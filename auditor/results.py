@@ -23,7 +23,7 @@ def control_entry(
     result: ControlResult, mappings: MappingSet | None = None, baseline: set[tuple[str, str]] | None = None
 ) -> dict[str, Any]:
     control = result.control
-    violations = [v.to_dict() for v in result.violations]
+    violations: list[dict[str, Any]] = [dict(v.to_dict()) for v in result.violations]
     if baseline is not None:
         for v in violations:
             v["new"] = (control.id, v["resource"]) not in baseline
