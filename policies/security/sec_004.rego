@@ -30,7 +30,24 @@ short(sha) := substring(sha, 0, 7) if count(sha) > 7
 
 else := sha
 
-records(sha) := [c | some c in input.changes; norm(str(object.get(c, "id", ""))) == sha]
+# Changes indexed by commit id. A commit collected more than once (e.g. from two
+# branches) keeps all its records; the sort keeps the index linear.
+change_keys := sort([norm(str(object.get(c, "id", ""))) | some c in input.changes])
+
+duplicate_ids := {id | some k, id in change_keys; k > 0; change_keys[k - 1] == id}
+
+unique_changes := {id: c |
+	some c in input.changes
+	id := norm(str(object.get(c, "id", "")))
+	not id in duplicate_ids
+}
+
+# records(sha): every change record of the commit; empty when not collected.
+records(sha) := [c] if {
+	c := unique_changes[sha]
+} else := [c | some c in input.changes; norm(str(object.get(c, "id", ""))) == sha] if {
+	sha in duplicate_ids
+} else := []
 
 where(d) := sprintf("Deployment %s of %s to %s", [d.id, str(object.get(d, "service", "")), str(object.get(d, "environment", ""))])
 

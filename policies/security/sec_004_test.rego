@@ -50,3 +50,15 @@ test_missing_change_fails if {
 test_non_production_or_failed_ignored if {
 	count(sec_004.violations) == 0 with input as {"changes": [change(false, false)], "deployments": [deploy("staging", "success"), deploy("production", "failed")]}
 }
+
+test_commit_collected_from_two_branches if {
+	main := change(true, true)
+	release := object.union(change(false, null), {"branch": "release/2026.11"})
+	count(sec_004.violations) == 0 with input as {"changes": [release, main], "deployments": [deploy("production", "success")]}
+	count(sec_004.violations) == 2 with input as {"changes": [release, release], "deployments": [deploy("production", "success")]}
+}
+
+test_commit_ids_compared_case_insensitively if {
+	d := object.union(deploy("production", "success"), {"commit": upper(sha)})
+	count(sec_004.violations) == 0 with input as {"changes": [change(true, true)], "deployments": [d]}
+}

@@ -75,6 +75,55 @@ str(x) := x if is_string(x)
 
 else := ""
 
+# Sorted [address, person] pairs; the first pair of each address gives its
+# person (the lowest id when several claim it). Sorting keeps this linear.
+email_pairs := sort([[norm(raw), i.person] |
+	some i in identities
+	is_string(object.get(i, "person", null))
+	some raw in as_list(object.get(i, "emails", []))
+	is_string(raw)
+])
+
+email_person := {pair[0]: pair[1] | some k, pair in email_pairs; first_of_key(email_pairs, k)}
+
+login_pairs := sort([[norm(login), i.person] |
+	some i in identities
+	is_string(object.get(i, "person", null))
+	login := object.get(i, "username", null)
+	is_string(login)
+])
+
+login_person := {pair[0]: pair[1] | some k, pair in login_pairs; first_of_key(login_pairs, k)}
+
+first_of_key(pairs, k) if k == 0
+
+first_of_key(pairs, k) if {
+	k > 0
+	pairs[k - 1][0] != pairs[k][0]
+}
+
+who_field(who, field) := v if {
+	is_object(who)
+	raw := object.get(who, field, null)
+	is_string(raw)
+	v := norm(raw)
+	v != ""
+}
+
+# person_of(who): who is an object with email and/or login (a commit author,
+# an approval, a deployment actor). Undefined when neither is recorded.
+person_of(who) := p if {
+	p := email_person[who_field(who, "email")]
+} else := p if {
+	p := login_person[who_field(who, "login")]
+} else := p if {
+	p := concat(":", ["email", who_field(who, "email")])
+} else := p if {
+	p := concat(":", ["login", who_field(who, "login")])
+}
+
+person_of_email(e) := person_of({"email": e}) if is_string(e)
+
 # ---- Access grants ------------------------------------------------------------
 # A grant is active unless it has expired (expires_at at or before the audit
 # instant) or belongs to an identity that is disabled in input.identities.
@@ -94,9 +143,10 @@ active_grants contains g if {
 
 expired(g) if ts(object.get(g, "expires_at", null)) <= now_ns
 
-disabled_identity(g) if {
+disabled_identity(g) if object.get(g, "identity", null) in disabled_identity_ids
+
+disabled_identity_ids := {i.id |
 	some i in identities
-	i.id == object.get(g, "identity", null)
 	object.get(i, "disabled", false) == true
 }
 
