@@ -12,7 +12,7 @@ from auditor.changed import select_changed
 from auditor.controls import load_library
 from auditor.errors import InputError
 from auditor.policies import load_policies
-from tests.ci_helpers import FIXTURES
+from tests.ci_helpers import CI, FIXTURES
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_cli_nothing_changed_exits_0_with_empty_results(
 ) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "out" / "results.json"
     result = cli("evaluate", "--evidence", evidence, "--controls", library / "controls",
-                 "--policies", library / "policies", "--schemas", library / "schemas",
+                 "--policies", library / "policies", "--schemas", library / "schemas", "--mappings", CI / "mappings",
                  "--changed-only", "--base", "HEAD", "--out", out, "-q", "--format", "junit")
     assert result.code == 0, result.err
     assert "changed-only: no control changed since HEAD; nothing to evaluate" in result.err
@@ -112,7 +112,7 @@ def test_cli_changed_only_evaluates_the_selection(
     p.write_text(p.read_text() + "\n# x\n")
     out = tmp_path / "results.json"
     result = cli("evaluate", "--evidence", evidence, "--controls", library / "controls",
-                 "--policies", library / "policies", "--schemas", library / "schemas",
+                 "--policies", library / "policies", "--schemas", library / "schemas", "--mappings", CI / "mappings",
                  "--changed-only", "--base", "HEAD", "--out", out, "-q")
     assert "1 of 3 controls changed since HEAD: SEC-002" in result.err
     assert [c["id"] for c in json.loads(out.read_text())["controls"]] == ["SEC-002"]

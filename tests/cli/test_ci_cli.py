@@ -99,7 +99,8 @@ def test_baseline_command_then_evaluate_with_baseline(
 
 def test_run_accepts_formats_too(library: Path, evidence: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("run", "--evidence", evidence, "--controls", library / "controls", "--policies",
-                 library / "policies", "--schemas", FIXTURES / "schemas", "--out-dir", tmp_path / "o",
+                 library / "policies", "--schemas", FIXTURES / "schemas", "--mappings", CI / "mappings",
+                 "--out-dir", tmp_path / "o",
                  "--format", "sarif", "--format", "markdown")
     assert result.code == 1
     assert (tmp_path / "o" / "auditor.sarif").is_file() and (tmp_path / "o" / "auditor.md").is_file()
