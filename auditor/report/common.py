@@ -13,6 +13,17 @@ def clause_ids(control: dict[str, Any]) -> list[str]:
     return [str(m["clause"]) for m in control.get("mappings", [])]
 
 
+def clause_label(control: dict[str, Any]) -> str:
+    """Clauses grouped by framework, e.g. ``iso27001-2022: A.8.32 / nist-ai-rmf-1.0: GOVERN 1.4``.
+
+    Bare ids are ambiguous across frameworks (ISO clause ``9`` vs GDS point ``9``), so each group is named.
+    """
+    groups: dict[str, list[str]] = {}
+    for m in control.get("mappings", []):
+        groups.setdefault(str(m["framework"]), []).append(str(m["clause"]))
+    return " / ".join(f"{framework}: {', '.join(ids)}" for framework, ids in groups.items())
+
+
 def clause_tags(control: dict[str, Any]) -> list[str]:
     """Framework-qualified clause ids, e.g. ``["iso27001-2022:A.8.32"]``."""
     return [f"{m['framework']}:{m['clause']}" for m in control.get("mappings", [])]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.report import FORMATS
-from auditor.report.common import STATUS_ORDER, by_severity_and_status, clause_ids, counts, is_new
+from auditor.report.common import STATUS_ORDER, by_severity_and_status, clause_label, counts, is_new
 
 ICONS = {"pass": "✅", "fail": "❌", "waived": "⚪", "error": "💥", "insufficient_evidence": "❓"}
 MAX_LISTED = 20  # violations listed per control; the rest are counted
@@ -70,7 +70,7 @@ class MarkdownFormat:
             out += ["| Status | Control | Severity | Clauses | Violations | Title |",
                     "|---|---|---|---|---|---|"]
             for c in not_passing:
-                clauses = " / ".join(clause_ids(c)) or "-"
+                clauses = clause_label(c) or "-"
                 out.append(f"| {ICONS.get(c['status'], '')} {c['status']} | `{c['id']}` | {c['severity']} | "
                            f"{cell(clauses)} | {_violation_count(c, baseline)} | {cell(c['title'])} |")
             out.append("")

@@ -92,7 +92,7 @@ def test_step_end_to_end_fails_the_job_by_exit_code(workspace: Path, tmp_path: P
     assert json.loads(Path(got["sarif"]).read_text())["runs"][0]["results"]
     summary = (tmp_path / "summary.md").read_text()
     assert summary.startswith("## Auditor: failed (3 controls: 2 fail, 1 pass)")
-    assert "A.8.24 / GOVERN 1.4" in summary
+    assert "iso27001-2022: A.8.24 / nist-ai-rmf-1.0: GOVERN 1.4" in summary
 
 
 def test_step_with_exceptions_passes_and_warns(workspace: Path, tmp_path: Path) -> None:

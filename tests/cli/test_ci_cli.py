@@ -47,7 +47,7 @@ def test_markdown_is_appended_to_the_github_step_summary(
     assert result.code == 1
     text = summary.read_text()
     assert text.startswith("earlier step\n## Auditor: failed (3 controls: 2 fail, 1 pass)")
-    assert "| ❌ fail | `SEC-001` | high | A.8.24 / GOVERN 1.4 | 2 |" in text
+    assert "| ❌ fail | `SEC-001` | high | iso27001-2022: A.8.24 / nist-ai-rmf-1.0: GOVERN 1.4 | 2 |" in text
 
 
 @pytest.mark.parametrize(("args", "message"), [

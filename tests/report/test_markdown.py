@@ -19,9 +19,9 @@ def test_summary_headline_table_and_clause_column(library: Path, evidence: Path)
     text = render(ci_document(library, evidence, exceptions=None))
     assert text.startswith("## Auditor: failed (3 controls: 2 fail, 1 pass)")
     assert "| Status | Control | Severity | Clauses | Violations | Title |" in text
-    assert row(text, "SEC-001") == ("| ❌ fail | `SEC-001` | high | A.8.24 / GOVERN 1.4 | 2 | "
+    assert row(text, "SEC-001") == ("| ❌ fail | `SEC-001` | high | iso27001-2022: A.8.24 / nist-ai-rmf-1.0: GOVERN 1.4 | 2 | "
                                     "Gadgets are encrypted at rest |")
-    assert "| A.8.32 |" in row(text, "SEC-002")
+    assert "| iso27001-2022: A.8.32 |" in row(text, "SEC-002")
     assert "- `g-2`: Gadget g-2 is not encrypted at rest." in text
     assert "Passing: `PRIV-001`" in text
     # failing high before failing medium
@@ -31,7 +31,7 @@ def test_summary_headline_table_and_clause_column(library: Path, evidence: Path)
 def test_waived_and_warnings_are_shown(library: Path, evidence: Path) -> None:
     text = render(ci_document(library, evidence))
     assert text.startswith("## Auditor: passed")
-    assert "| ⚪ waived | `SEC-001` | high | A.8.24 / GOVERN 1.4 | 2 waived |" in text
+    assert "| ⚪ waived | `SEC-001` | high | iso27001-2022: A.8.24 / nist-ai-rmf-1.0: GOVERN 1.4 | 2 waived |" in text
     assert "- waived `g-2`: Gadget g-2 is not encrypted at rest. (exception `EX-001`" in text
     assert "> ⚠️ **Warning:** exception EX-002 (SEC-001, g-3*) expires on 2026-11-30 (in 10 days)" in text
     assert "| `EX-003` | `SEC-002` | `*` | not_applied | 2027-01-31 | approver is the requester" in text
