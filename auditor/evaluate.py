@@ -25,6 +25,7 @@ from auditor.policies import PolicySet, lint
 
 if TYPE_CHECKING:
     from auditor.mappings import MappingSet
+    from auditor.waivers import ExceptionSet
 
 _VIOLATIONS_RULE = re.compile(r"^violations\s+(contains\b|:=|=|\[)", re.MULTILINE)
 
@@ -63,6 +64,11 @@ class Run:
     fail_on: str
     timings: dict[str, float] = field(default_factory=dict)
     mappings: MappingSet | None = None
+    #: judged exceptions (``auditor.waivers``) and warnings shown in every output
+    exceptions: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    #: (control id, resource) pairs already known; set by ``--baseline``
+    baseline: set[tuple[str, str]] | None = None
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}
@@ -71,15 +77,24 @@ class Run:
         return counts
 
     def exit_code(self) -> ExitCode:
-        return exit_code_for(self.results, self.fail_on)
+        return exit_code_for(self.results, self.fail_on, self.baseline)
 
 
-def exit_code_for(results: list[ControlResult], fail_on: str) -> ExitCode:
+def exit_code_for(
+    results: list[ControlResult], fail_on: str, baseline: set[tuple[str, str]] | None = None
+) -> ExitCode:
+    """Exit code for ``results``. Waived violations never fail; with a ``baseline``, only new violations do."""
     if any(r.status is Status.ERROR for r in results):
         return ExitCode.INTERNAL
     threshold = severity_rank(fail_on)
     for r in results:
-        if r.status in (Status.FAIL, Status.INSUFFICIENT_EVIDENCE) and severity_rank(r.control.severity) >= threshold:
+        if severity_rank(r.control.severity) < threshold:
+            continue
+        if r.status is Status.INSUFFICIENT_EVIDENCE:
+            return ExitCode.FAILED
+        if r.status is Status.FAIL and (
+            baseline is None or any((r.control.id, v.resource) not in baseline for v in r.violations)
+        ):
             return ExitCode.FAILED
     return ExitCode.OK
 
@@ -161,6 +176,7 @@ def evaluate(
     as_of: str | None = None,
     on_control: Callable[[ControlResult], None] | None = None,
     mappings: MappingSet | None = None,
+    exceptions: ExceptionSet | None = None,
 ) -> Run:
     started = datetime.now(UTC)
     check_policies(library, policies)
@@ -203,6 +219,13 @@ def evaluate(
             on_control(outcome)
     timings["query"] = time.perf_counter() - t0
 
+    judged: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    if exceptions is not None:
+        from auditor.waivers import apply_exceptions
+
+        judged, warnings = apply_exceptions(results, exceptions, as_of)
+
     return Run(
         run_id=f"{started.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}",
         started_at=format_time(started),
@@ -215,4 +238,6 @@ def evaluate(
         fail_on=fail_on,
         timings=timings,
         mappings=mappings,
+        exceptions=judged,
+        warnings=warnings,
     )

@@ -19,8 +19,14 @@ from auditor.model import ControlResult, Family, Status
 SCHEMA_VERSION = "1"
 
 
-def control_entry(result: ControlResult, mappings: MappingSet | None = None) -> dict[str, Any]:
+def control_entry(
+    result: ControlResult, mappings: MappingSet | None = None, baseline: set[tuple[str, str]] | None = None
+) -> dict[str, Any]:
     control = result.control
+    violations: list[dict[str, Any]] = [dict(v.to_dict()) for v in result.violations]
+    if baseline is not None:
+        for v in violations:
+            v["new"] = (control.id, v["resource"]) not in baseline
     entry: dict[str, Any] = {
         "id": control.id,
         "title": control.title,
@@ -34,7 +40,7 @@ def control_entry(result: ControlResult, mappings: MappingSet | None = None) -> 
         "parameters": result.parameters,
         "status": result.status.value,
         "reason": result.reason,
-        "violations": [v.to_dict() for v in result.violations],
+        "violations": violations,
         "violation_count": len(result.violations),
         "duration_ms": result.duration_ms,
         "mappings": [m.to_dict() for m in mappings.clauses_for(control.id)] if mappings else [],
@@ -70,9 +76,24 @@ def results_document(run: Run) -> dict[str, Any]:
         "fail_on": run.fail_on,
         "exit_code": int(run.exit_code()),
         "evidence": [d.summary() for d in run.evidence.documents],
-        "controls": [control_entry(r, run.mappings) for r in sorted(run.results, key=lambda r: r.control.id)],
+        "controls": [control_entry(r, run.mappings, run.baseline)
+                     for r in sorted(run.results, key=lambda r: r.control.id)],
         "summary": summary(run.results),
+        "exceptions": run.exceptions,
+        "warnings": run.warnings,
+        **({"baseline": baseline_summary(run)} if run.baseline is not None else {}),
     }
+
+
+def baseline_summary(run: Run) -> dict[str, int]:
+    known = new = 0
+    for r in run.results:
+        for v in r.violations:
+            if (r.control.id, v.resource) in (run.baseline or set()):
+                known += 1
+            else:
+                new += 1
+    return {"known": known, "new": new, "baseline_size": len(run.baseline or ())}
 
 
 def write_results(run: Run, path: Path) -> dict[str, Any]:

@@ -20,6 +20,12 @@ class CliResult:
     err: str
 
 
+@pytest.fixture(autouse=True)
+def _no_step_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never append to a real GitHub step summary when the suite itself runs in Actions."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES

@@ -44,6 +44,7 @@ COMMAND_MODULES = [
     "mappings_cmd",
     "bundle_cmd",
     "report_cmd",
+    "baseline_cmd",
 ]
 
 

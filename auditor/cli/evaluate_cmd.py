@@ -7,28 +7,39 @@ from typing import TYPE_CHECKING
 
 import click
 
+from auditor.cli.ci_options import CiOptions, ci_options
 from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, existing_dir, library_options
 
 if TYPE_CHECKING:
     from auditor.evaluate import Run
 
 
-def run_evaluation(evidence: Path, sources: Sources, evaluation: EvaluationOptions) -> Run:
+def run_evaluation(
+    evidence: Path, sources: Sources, evaluation: EvaluationOptions, ci: CiOptions | None = None
+) -> Run:
     """Load and validate everything, then evaluate; progress on stderr."""
     from auditor.cli.console import progress_reporter
     from auditor.engine import create
     from auditor.evaluate import evaluate
     from auditor.evidence import SchemaSet, load_evidence
 
+    ci = ci or CiOptions()
     library = sources.library()
     policy_set = sources.policy_set()
     mappings = sources.mapping_set(library)
+    exceptions = ci.load_exceptions(library)
+    ci.load_baseline()
+    if ci.changed_only:
+        from auditor.content import schemas_dir
+
+        library = ci.narrow(library, policy_set, [schemas_dir(), *evaluation.schemas])
     evidence_set = load_evidence(evidence, SchemaSet(*evaluation.schemas))
     backend = create(evaluation.engine, **evaluation.engine_options)
     with progress_reporter(len(library)) as advance:
         return evaluate(
             library, policy_set, evidence_set, backend,
             fail_on=evaluation.fail_on, as_of=evaluation.as_of, on_control=advance, mappings=mappings,
+            exceptions=exceptions,
         )
 
 
@@ -36,6 +47,7 @@ def run_evaluation(evidence: Path, sources: Sources, evaluation: EvaluationOptio
 @click.option("--evidence", type=existing_dir, required=True, help="Evidence folder (JSON/YAML documents).")
 @library_options
 @evaluation_options
+@ci_options
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -45,14 +57,17 @@ def run_evaluation(evidence: Path, sources: Sources, evaluation: EvaluationOptio
 )
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the results table.")
 def evaluate_command(
-    evidence: Path, sources: Sources, evaluation: EvaluationOptions, out: Path, quiet: bool
+    evidence: Path, sources: Sources, evaluation: EvaluationOptions, ci: CiOptions, out: Path, quiet: bool
 ) -> None:
-    """Evaluate every control against an evidence folder and write results.json."""
-    from auditor.cli.console import print_results
-    from auditor.results import write_results
+    """Evaluate every control against an evidence folder and write results.json.
 
-    run = run_evaluation(evidence, sources, evaluation)
-    write_results(run, out)
+    Waived violations (--exceptions) never fail the exit code; with --baseline
+    only violations absent from the baseline do.
+    """
+    from auditor.cli.console import print_results
+
+    run = run_evaluation(evidence, sources, evaluation, ci)
+    ci.finish(run, out, out.parent)
     if not quiet:
         print_results(run)
     click.echo(f"results: {out}", err=True)

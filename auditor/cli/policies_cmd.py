@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from auditor.cli.options import Sources, library_options
@@ -17,11 +19,27 @@ def policies_group() -> None:
 @library_options
 @click.option("--coverage/--no-coverage", default=True, show_default=True, help="Print rule coverage per policy.")
 @click.option("--verbose-tests", "-V", is_flag=True, help="List every test, not only failures.")
-def test_command(sources: Sources, coverage: bool, verbose_tests: bool) -> None:
+@click.option("--format", "formats", multiple=True, metavar="junit[=PATH]",
+              help="Also write the test results as JUnit XML (default path: out/policy-tests.junit.xml).")
+def test_command(sources: Sources, coverage: bool, verbose_tests: bool, formats: tuple[str, ...]) -> None:
     """Run every test_ rule in *_test.rego files (like `opa test`)."""
     from auditor.policytest import run_policy_tests
 
+    targets = []
+    for text in formats:
+        name, sep, path = text.partition("=")
+        if name != "junit" or (sep and not path):
+            raise click.BadParameter(f"found {text!r}, expected junit or junit=PATH", param_hint="--format")
+        targets.append(Path(path) if sep else Path("out/policy-tests.junit.xml"))
     report = run_policy_tests(sources.policy_set(), sources.library())
+    if targets:
+        from auditor.files import write_atomic
+        from auditor.report.junit import policy_tests_junit
+
+        xml = policy_tests_junit(report)
+        for target in targets:
+            write_atomic(target, xml)
+            click.echo(f"junit: {target}", err=True)
     for problem in report.problems:
         click.secho(f"ERROR {problem}", fg="red", err=True)
     for case in report.cases:

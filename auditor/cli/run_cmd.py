@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from auditor.cli.ci_options import CiOptions, ci_options
 from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, existing_dir, library_options
 
 
@@ -13,6 +14,7 @@ from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, 
 @click.option("--evidence", type=existing_dir, help="Evidence folder (default: the bundled demo organisation).")
 @library_options
 @evaluation_options
+@ci_options
 @click.option(
     "--out-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -20,21 +22,22 @@ from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, 
     show_default=True,
     help="Folder for results.json and the other outputs.",
 )
-def run_command(evidence: Path | None, sources: Sources, evaluation: EvaluationOptions, out_dir: Path) -> None:
+def run_command(
+    evidence: Path | None, sources: Sources, evaluation: EvaluationOptions, ci: CiOptions, out_dir: Path
+) -> None:
     """Run the main job: evaluate every control and write results into --out-dir."""
     from auditor.cli.console import print_results
     from auditor.cli.evaluate_cmd import run_evaluation
     from auditor.content import demo_evidence_dir
-    from auditor.results import write_results
 
     org = None
     if evidence is None:
         evidence = demo_evidence_dir()
         org = DEMO_ORGANISATION
         click.echo(f"evidence: bundled demo organisation ({evidence})", err=True)
-    run = run_evaluation(evidence, sources, evaluation)
+    run = run_evaluation(evidence, sources, evaluation, ci)
     results_path = out_dir / "results.json"
-    write_results(run, results_path)
+    ci.finish(run, results_path, out_dir)
     print_results(run)
     click.echo(f"results: {results_path}", err=True)
     _write_reports(results_path, out_dir, org, sources)

@@ -1,0 +1,64 @@
+"""Baselines for incremental adoption: the violations a team already knows about.
+
+A baseline is the set of ``(control id, resource)`` pairs of a previous run. With
+``--baseline`` the exit code counts only violations absent from it; every
+violation is still reported, marked ``new: true|false``. Either a baseline file
+(``auditor baseline``) or a full results.json is accepted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from auditor.errors import InputError
+from auditor.files import pretty_json, write_atomic
+
+BASELINE_KIND = "auditor-baseline"
+BASELINE_VERSION = "1"
+
+
+def baseline_from_results(document: dict[str, Any]) -> dict[str, Any]:
+    """The minimal, canonical baseline of a results.json document (violations and waived ones)."""
+    pairs = set()
+    for control in document.get("controls", []):
+        for entry in [*control.get("violations", []), *control.get("waived", [])]:
+            pairs.add((control["id"], entry["resource"]))
+    return {
+        "kind": BASELINE_KIND,
+        "schema_version": BASELINE_VERSION,
+        "source_run_id": document.get("run_id"),
+        "as_of": document.get("as_of"),
+        "violations": [{"control": c, "resource": r} for c, r in sorted(pairs)],
+    }
+
+
+def write_baseline(document: dict[str, Any], path: Path) -> dict[str, Any]:
+    baseline = baseline_from_results(document)
+    write_atomic(path, pretty_json(baseline))
+    return baseline
+
+
+def load_baseline(path: Path) -> set[tuple[str, str]]:
+    """Known ``(control, resource)`` pairs from a baseline file or a results.json."""
+    path = Path(path)
+    try:
+        document = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError(f"{path}: baseline file not found") from None
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg}") from None
+    if isinstance(document, dict) and "controls" in document and "run_id" in document:
+        document = baseline_from_results(document)
+    if not isinstance(document, dict) or document.get("kind") != BASELINE_KIND:
+        raise InputError(f"{path}: kind: expected {BASELINE_KIND!r} or an Auditor results.json")
+    pairs = set()
+    for index, entry in enumerate(document.get("violations", [])):
+        if not (isinstance(entry, dict) and isinstance(entry.get("control"), str)
+                and isinstance(entry.get("resource"), str)):
+            raise InputError(f"{path}: violations[{index}]: found {entry!r}, expected "
+                             "{{control: string, resource: string}}")
+        pairs.add((entry["control"], entry["resource"]))
+    return pairs

@@ -1,0 +1,25 @@
+"""``results.json``: the full results document (the input of every other format).
+
+Usage: ``auditor evaluate --evidence DIR --format json=out/results.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.files import pretty_json
+from auditor.report import FORMATS
+
+
+@FORMATS.register("json")
+class JsonFormat:
+    """The results document as sorted, indented JSON (see docs/outputs.md).
+
+    Example: ``auditor evaluate --evidence evidence/ --format json=out/results.json``
+    """
+
+    name = "json"
+    default_filename = "results.json"
+
+    def render(self, results_document: dict[str, Any]) -> bytes:
+        return pretty_json(results_document)

@@ -1,0 +1,162 @@
+"""JUnit XML: one testcase per control, so CI test views show controls like tests.
+
+Usage: ``auditor evaluate --evidence DIR --format junit=out/auditor.junit.xml``.
+
+* One ``<testsuite>`` per family; testcase ``name`` = ``"<id> <title>"``, ``classname`` = family.
+* Testcase ``<properties>``: ``control``, ``severity``, ``status``, ``owner`` and one
+  ``clause`` property per mapped framework clause (``iso27001-2022:A.8.32``).
+* ``fail`` -> ``<failure>`` (message = reason, body = the violations; with a
+  baseline each is marked ``[new]`` or ``[known]``); ``insufficient_evidence`` ->
+  ``<failure type="insufficient_evidence">``; ``error`` -> ``<error>``.
+* ``waived`` -> a passing testcase with property ``status=waived`` and the waived
+  violations in ``<system-out>``. JUnit has no "passed with exceptions" state:
+  ``<skipped>`` would read as "not evaluated", which is false, and a failure would
+  contradict the exit code; the property and system-out keep it visible.
+* Warnings (expiring or rejected exceptions) are ``warning`` properties and
+  ``<system-err>`` lines on every testsuite.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING, Any
+
+from auditor.report import FORMATS
+from auditor.report.common import clause_tags, counts, is_new
+
+if TYPE_CHECKING:
+    from auditor.policytest import TestReport
+
+
+def _seconds(ms: float) -> str:
+    return f"{ms / 1000:.3f}"
+
+
+def _properties(parent: ET.Element, pairs: list[tuple[str, str]]) -> None:
+    if not pairs:
+        return
+    props = ET.SubElement(parent, "properties")
+    for name, value in pairs:
+        ET.SubElement(props, "property", name=name, value=value)
+
+
+def _violation_lines(entries: list[dict[str, Any]], baseline: bool) -> str:
+    lines = []
+    for v in entries:
+        mark = ("[new] " if is_new(v) else "[known] ") if baseline else ""
+        lines.append(f"- {mark}{v['resource']}: {v['message']}")
+    return "\n".join(lines) + "\n"
+
+
+def _waived_lines(entries: list[dict[str, Any]]) -> str:
+    out = []
+    for w in entries:
+        e = w["exception"]
+        out.append(f"- waived {w['resource']}: {w['message']} "
+                   f"(exception {e['id']}, approver {e['approver']}, expires {e['expires']}, ticket {e['ticket']})")
+    return "\n".join(out) + "\n"
+
+
+def _testcase(suite: ET.Element, control: dict[str, Any], baseline: bool) -> None:
+    case = ET.SubElement(suite, "testcase", name=f"{control['id']} {control['title']}",
+                         classname=control["family"], time=_seconds(control.get("duration_ms", 0.0)))
+    status = control["status"]
+    props = [("control", control["id"]), ("severity", control["severity"]), ("status", status),
+             ("owner", control.get("owner", ""))]
+    props += [("clause", tag) for tag in clause_tags(control)]
+    _properties(case, props)
+    violations = control.get("violations", [])
+    if status == "fail":
+        message = control["reason"]
+        if baseline:
+            new = sum(1 for v in violations if is_new(v))
+            message += f" ({new} new against the baseline)"
+        failure = ET.SubElement(case, "failure", message=message, type="fail")
+        failure.text = _violation_lines(violations, baseline)
+    elif status == "insufficient_evidence":
+        failure = ET.SubElement(case, "failure", message=f"insufficient evidence: {control['reason']}",
+                                type="insufficient_evidence")
+        failure.text = ("The control could not be evaluated, so it does not pass: "
+                        f"{control['reason']}\n")
+    elif status == "error":
+        error = ET.SubElement(case, "error", message=control["reason"], type="error")
+        error.text = control["reason"] + "\n"
+    if control.get("waived"):
+        ET.SubElement(case, "system-out").text = _waived_lines(control["waived"])
+
+
+def _tree_bytes(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+@FORMATS.register("junit")
+class JUnitFormat:
+    """JUnit XML, one testcase per control (GitLab ``artifacts:reports:junit``, test reporters).
+
+    Example: ``auditor evaluate --evidence evidence/ --format junit=out/auditor.junit.xml``
+    """
+
+    name = "junit"
+    default_filename = "auditor.junit.xml"
+
+    def render(self, results_document: dict[str, Any]) -> bytes:
+        doc = results_document
+        controls = doc.get("controls", [])
+        baseline = "baseline" in doc
+        warnings = doc.get("warnings", [])
+        total = counts(doc)
+        root = ET.Element("testsuites", name="auditor", tests=str(len(controls)),
+                          failures=str(total["fail"] + total["insufficient_evidence"]),
+                          errors=str(total["error"]), skipped="0",
+                          time=_seconds(sum(c.get("duration_ms", 0.0) for c in controls)))
+        for family in sorted({c["family"] for c in controls}):
+            members = sorted((c for c in controls if c["family"] == family), key=lambda c: c["id"])
+            fam = {s: sum(1 for c in members if c["status"] == s) for s in total}
+            suite = ET.SubElement(
+                root, "testsuite", name=f"auditor.{family}", tests=str(len(members)),
+                failures=str(fam["fail"] + fam["insufficient_evidence"]), errors=str(fam["error"]), skipped="0",
+                time=_seconds(sum(c.get("duration_ms", 0.0) for c in members)),
+                timestamp=str(doc.get("started_at", "")).removesuffix("Z"),
+            )
+            props = [("run_id", str(doc.get("run_id", ""))), ("as_of", str(doc.get("as_of", ""))),
+                     ("fail_on", str(doc.get("fail_on", ""))), ("exit_code", str(doc.get("exit_code", "")))]
+            props += [("warning", w) for w in warnings]
+            _properties(suite, props)
+            for control in members:
+                _testcase(suite, control, baseline)
+            if warnings:
+                ET.SubElement(suite, "system-err").text = "".join(f"warning: {w}\n" for w in warnings)
+        return _tree_bytes(root)
+
+
+def policy_tests_junit(report: TestReport) -> bytes:
+    """Rego unit-test results (``auditor policies test --format junit=PATH``) as JUnit XML."""
+    cases = sorted(report.cases, key=lambda c: (c.file, c.name))
+    count = report.counts()
+    root = ET.Element("testsuites", name="auditor policies test", tests=str(len(cases) + len(report.problems)),
+                      failures=str(count["fail"]), errors=str(count["error"] + len(report.problems)))
+    for file in sorted({c.file for c in cases}):
+        members = [c for c in cases if c.file == file]
+        suite = ET.SubElement(
+            root, "testsuite", name=file, tests=str(len(members)),
+            failures=str(sum(c.status == "fail" for c in members)),
+            errors=str(sum(c.status == "error" for c in members)), skipped="0",
+            time=_seconds(sum(c.duration_ms for c in members)),
+        )
+        coverage = report.coverage.get(file.replace("_test.rego", ".rego"))
+        if coverage:
+            _properties(suite, [("coverage_percent", str(coverage["percent"]))])
+        for c in members:
+            case = ET.SubElement(suite, "testcase", name=c.name, classname=c.package, time=_seconds(c.duration_ms))
+            if c.status == "fail":
+                ET.SubElement(case, "failure", message=c.message, type="fail").text = f"{c.file}: {c.message}\n"
+            elif c.status == "error":
+                ET.SubElement(case, "error", message=c.message, type="error").text = f"{c.file}: {c.message}\n"
+    if report.problems:
+        suite = ET.SubElement(root, "testsuite", name="policy problems", tests=str(len(report.problems)),
+                              failures="0", errors=str(len(report.problems)), skipped="0", time="0.000")
+        for index, problem in enumerate(report.problems, 1):
+            case = ET.SubElement(suite, "testcase", name=f"problem {index}", classname="policies", time="0.000")
+            ET.SubElement(case, "error", message=problem, type="policy_problem").text = problem + "\n"
+    return _tree_bytes(root)

@@ -1,0 +1,199 @@
+"""Exceptions (waivers): ``exceptions.yaml``, validated, judged at the run's ``as_of``, applied.
+
+An exception turns matching violations of one control into ``waived``; they stay
+in every output. It is applied only when it has an approver who is not its
+requester, is in force at ``as_of`` (``created <= as_of <= expires``, dates
+inclusive) and names a known control. Every exception is reported with its
+status and, when it is not applied, why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from auditor.controls import ID_PATTERN
+from auditor.errors import InputError
+from auditor.files import line_of, load_yaml_lines
+from auditor.model import ControlResult, Status, Violation
+from auditor.validation import validate
+
+if TYPE_CHECKING:
+    from auditor.controls import ControlLibrary
+
+#: An applied exception expiring within this many days raises a warning in every output.
+EXPIRY_WARNING_DAYS = 14
+
+_TEXT = {"type": "string", "required": True, "empty": False}
+
+EXCEPTIONS_SCHEMA: dict[str, Any] = {
+    "exceptions": {
+        "type": "list",
+        "required": True,
+        "schema": {
+            "type": "dict",
+            "schema": {
+                "id": {"type": "string", "required": True, "regex": r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"},
+                "control": {"type": "string", "required": True, "regex": ID_PATTERN},
+                "resource": _TEXT,
+                "reason": _TEXT,
+                "requester": _TEXT,
+                # Optional in the schema so a missing approver is reported as "not applied", not a crash.
+                "approver": {"type": "string", "nullable": True},
+                "created": {"type": "date", "required": True},
+                "expires": {"type": "date", "required": True},
+                "ticket": _TEXT,
+            },
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """One entry of ``exceptions.yaml``."""
+
+    id: str
+    control: str
+    resource: str
+    reason: str
+    requester: str
+    approver: str | None
+    created: dt.date
+    expires: dt.date
+    ticket: str
+    line: int | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {"id": self.id, "reason": self.reason, "approver": self.approver,
+                "expires": self.expires.isoformat(), "ticket": self.ticket}
+
+
+@dataclass
+class ExceptionSet:
+    path: Path
+    exceptions: list[Waiver]
+
+    def __len__(self) -> int:
+        return len(self.exceptions)
+
+
+def load_exceptions(path: Path, library: ControlLibrary | None = None) -> ExceptionSet:
+    """Read and validate ``exceptions.yaml``; unknown control ids and duplicate ids are exit 2."""
+    path = Path(path)
+    raw = load_yaml_lines(path)
+    doc = validate(EXCEPTIONS_SCHEMA, raw, path, "exceptions file")
+    entries = raw["exceptions"]
+    found: list[Waiver] = []
+    seen: dict[str, int | None] = {}
+    for index, item in enumerate(doc["exceptions"]):
+        line = line_of(entries[index], "id")
+        if item["id"] in seen:
+            raise InputError(f"{path}:{line}: exceptions[{index}].id: duplicate id {item['id']!r} "
+                             f"(first at line {seen[item['id']]})")
+        seen[item["id"]] = line
+        if library is not None and item["control"] not in library.controls:
+            cline = line_of(entries[index], "control")
+            raise InputError(f"{path}:{cline}: exceptions[{index}].control: found {item['control']!r}, "
+                             "expected a control id of the library")
+        if item["expires"] < item["created"]:
+            eline = line_of(entries[index], "expires")
+            raise InputError(f"{path}:{eline}: exceptions[{index}].expires: found {item['expires']}, "
+                             f"expected a date on or after created ({item['created']})")
+        approver = item.get("approver")
+        found.append(Waiver(
+            id=item["id"], control=item["control"], resource=item["resource"], reason=" ".join(item["reason"].split()),
+            requester=item["requester"].strip(), approver=approver.strip() if approver else None,
+            created=item["created"], expires=item["expires"], ticket=item["ticket"].strip(), line=line,
+        ))
+    return ExceptionSet(path, sorted(found, key=lambda e: e.id))
+
+
+@dataclass
+class Judgement:
+    """An exception judged at ``as_of``: its status and, when not applied, why."""
+
+    exception: Waiver
+    status: str  # applied | expiring | expired | not_applied
+    detail: str
+    days_left: int
+    matched: int = 0
+
+    @property
+    def applies(self) -> bool:
+        return self.status in ("applied", "expiring")
+
+    def to_dict(self) -> dict[str, Any]:
+        e = self.exception
+        return {"id": e.id, "control": e.control, "resource": e.resource, "status": self.status,
+                "detail": self.detail, "reason": e.reason, "requester": e.requester, "approver": e.approver,
+                "created": e.created.isoformat(), "expires": e.expires.isoformat(), "days_left": self.days_left,
+                "ticket": e.ticket, "matched": self.matched}
+
+
+def judge(exception: Waiver, as_of: dt.date) -> Judgement:
+    e = exception
+    days_left = (e.expires - as_of).days
+    if not e.approver:
+        return Judgement(e, "not_applied", "no approver", days_left)
+    if e.approver.casefold() == e.requester.casefold():
+        return Judgement(e, "not_applied", f"approver is the requester ({e.requester})", days_left)
+    if days_left < 0:
+        return Judgement(e, "expired", f"expired on {e.expires} ({-days_left} days before as_of {as_of})", days_left)
+    if e.created > as_of:
+        return Judgement(e, "not_applied", f"not yet in force: created {e.created}, after as_of {as_of}", days_left)
+    if days_left <= EXPIRY_WARNING_DAYS:
+        return Judgement(e, "expiring", f"expires on {e.expires} (in {days_left} days)", days_left)
+    return Judgement(e, "applied", f"in force until {e.expires}", days_left)
+
+
+def apply_exceptions(
+    results: list[ControlResult], exceptions: ExceptionSet, as_of: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Move matched violations of failing controls to ``waived``.
+
+    Returns the judged exceptions (for results.json) and the warnings to show in
+    every output. A control whose violations are all waived ends ``waived``.
+    """
+    day = dt.date.fromisoformat(as_of[:10])
+    judged = [judge(e, day) for e in exceptions.exceptions]
+    by_control: dict[str, list[Judgement]] = {}
+    for j in judged:
+        if j.applies:
+            by_control.setdefault(j.exception.control, []).append(j)
+    for result in results:
+        candidates = by_control.get(result.control.id)
+        if not candidates or result.status is not Status.FAIL:
+            continue
+        remaining: list[Violation] = []
+        for violation in result.violations:
+            match = next((j for j in candidates if fnmatchcase(violation.resource, j.exception.resource)), None)
+            if match is None:
+                remaining.append(violation)
+                continue
+            match.matched += 1
+            result.waived.append({**violation.to_dict(), "exception": match.exception.summary()})
+        if not result.waived:
+            continue
+        result.violations = remaining
+        w = len(result.waived)
+        if remaining:
+            n = len(remaining)
+            result.reason = f"{n} violation{'s' if n != 1 else ''} ({w} more waived)"
+        else:
+            result.status = Status.WAIVED
+            result.reason = f"{w} violation{'s' if w != 1 else ''} waived"
+    evaluated = {r.control.id for r in results}
+    warnings = []
+    for j in judged:
+        e = j.exception
+        if j.status == "expiring":
+            warnings.append(f"exception {e.id} ({e.control}, {e.resource}) {j.detail}; ticket {e.ticket}")
+        elif not j.applies:
+            warnings.append(f"exception {e.id} ({e.control}, {e.resource}) not applied: {j.detail}")
+        if j.applies and j.matched == 0 and e.control in evaluated:
+            warnings.append(f"exception {e.id} ({e.control}, {e.resource}) matched no violation")
+    return [j.to_dict() for j in judged], warnings

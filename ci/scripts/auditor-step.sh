@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The Auditor pipeline step, shared by the GitHub Action (ci/github/action.yml)
+# and the GitLab template (ci/gitlab/auditor.gitlab-ci.yml).
+#
+# install -> collect (deployment + git) -> evaluate (results.json, JUnit, SARIF,
+# Markdown) -> build the signed pack -> exit with evaluate's exit code
+# (0 pass, 1 controls failing at/above fail-on, 2 bad input, 3 engine error).
+#
+# Inputs (environment; all optional unless noted):
+#   AUDITOR_INSTALL      how to install: "source" (pip install the Auditor checkout this script
+#                        lives in; default), "none" (use the auditor already on PATH), or a pip
+#                        requirement such as "auditor==0.1.0"
+#   AUDITOR_CONTROLS     controls folder (default: ./controls, else the bundled library)
+#   AUDITOR_POLICIES     policies folder (default: ./policies, else bundled)
+#   AUDITOR_MAPPINGS     mappings folder (default: ./mappings, else bundled)
+#   AUDITOR_PARAMS       organisation parameter overrides (YAML)
+#   AUDITOR_SCHEMAS      extra evidence schema folder
+#   AUDITOR_EVIDENCE     extra evidence folder, copied in before collection (e.g. exported inventories)
+#   AUDITOR_REPO         git repository to collect from (default: the current directory)
+#   AUDITOR_FAIL_ON      low | medium | high | critical (default: high)
+#   AUDITOR_FORMATS      space-separated output formats (default: "junit sarif markdown")
+#   AUDITOR_EXCEPTIONS   exceptions.yaml (waivers)
+#   AUDITOR_BASELINE     baseline.json or results.json: fail only on new violations
+#   AUDITOR_CHANGED_ONLY "true" to evaluate only controls changed since AUDITOR_BASE
+#   AUDITOR_BASE         revision for AUDITOR_CHANGED_ONLY
+#   AUDITOR_OUT          output folder (default: auditor-out)
+#   AUDITOR_SIGNING_KEY  Ed25519 private key (PEM text, from a CI secret); or
+#   AUDITOR_SIGNING_KEY_FILE  a path to it. One of the two is required to build the pack.
+#   AUDITOR_LOCKER       evidence locker (git repository path) the pack is committed to
+#   AUDITOR_PYTHON       python for AUDITOR_INSTALL (default: python3)
+# Temporary switches while collectors and packs land (remove once merged):
+#   AUDITOR_STEP_SKIP_COLLECT=1   skip `auditor collect` (evaluate AUDITOR_EVIDENCE only)
+#   AUDITOR_STEP_SKIP_PACK=1      skip `auditor pack build`
+# Outputs: files in AUDITOR_OUT; when $GITHUB_OUTPUT is set, results/junit/sarif/markdown/pack/exit-code.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source_root="$(cd "$here/../.." && pwd)"
+out="${AUDITOR_OUT:-auditor-out}"
+evidence="$out/evidence"
+repo="${AUDITOR_REPO:-$PWD}"
+python="${AUDITOR_PYTHON:-python3}"
+
+say() { printf 'auditor-step: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 2; }
+
+# --- install -----------------------------------------------------------------
+case "${AUDITOR_INSTALL:-source}" in
+  none) ;;
+  source)
+    say "installing Auditor from $source_root"
+    "$python" -m pip install --quiet "$source_root" ;;
+  *)
+    say "installing ${AUDITOR_INSTALL}"
+    "$python" -m pip install --quiet "${AUDITOR_INSTALL}" ;;
+esac
+command -v auditor >/dev/null 2>&1 || die "the auditor command is not on PATH after installation"
+say "$(auditor --version)"
+
+require_command() {  # fail clearly, never skip silently, when this Auditor lacks a command
+  if ! auditor "$@" --help >/dev/null 2>&1; then
+    die "'auditor $*' is not available in this Auditor version ($(auditor --version)); " \
+        "upgrade Auditor or set AUDITOR_INSTALL to a version that has it"
+  fi
+}
+
+# --- evidence ------------------------------------------------------------------
+rm -rf "$evidence"
+mkdir -p "$evidence"
+if [ -n "${AUDITOR_EVIDENCE:-}" ]; then
+  [ -d "$AUDITOR_EVIDENCE" ] || die "AUDITOR_EVIDENCE: $AUDITOR_EVIDENCE is not a folder"
+  cp -R "$AUDITOR_EVIDENCE"/. "$evidence"/
+fi
+if [ "${AUDITOR_STEP_SKIP_COLLECT:-0}" = "1" ]; then
+  say "AUDITOR_STEP_SKIP_COLLECT=1: not collecting deployment and git evidence"
+else
+  require_command collect deployment
+  require_command collect git
+  say "collecting deployment evidence from the CI environment"
+  auditor collect deployment --from-env --out "$evidence"
+  say "collecting git evidence from $repo"
+  auditor collect git --repo "$repo" --out "$evidence"
+fi
+
+# --- evaluate ------------------------------------------------------------------
+args=(evaluate --evidence "$evidence" --out "$out/results.json" --quiet --fail-on "${AUDITOR_FAIL_ON:-high}")
+[ -n "${AUDITOR_CONTROLS:-}" ] && args+=(--controls "$AUDITOR_CONTROLS")
+[ -n "${AUDITOR_POLICIES:-}" ] && args+=(--policies "$AUDITOR_POLICIES")
+[ -n "${AUDITOR_MAPPINGS:-}" ] && args+=(--mappings "$AUDITOR_MAPPINGS")
+[ -n "${AUDITOR_PARAMS:-}" ] && args+=(--params "$AUDITOR_PARAMS")
+[ -n "${AUDITOR_SCHEMAS:-}" ] && args+=(--schemas "$AUDITOR_SCHEMAS")
+[ -n "${AUDITOR_EXCEPTIONS:-}" ] && args+=(--exceptions "$AUDITOR_EXCEPTIONS")
+[ -n "${AUDITOR_BASELINE:-}" ] && args+=(--baseline "$AUDITOR_BASELINE")
+if [ "${AUDITOR_CHANGED_ONLY:-false}" = "true" ]; then
+  args+=(--changed-only)
+  [ -n "${AUDITOR_BASE:-}" ] && args+=(--base "$AUDITOR_BASE")
+fi
+declare -A paths=([junit]="$out/auditor.junit.xml" [sarif]="$out/auditor.sarif" [markdown]="$out/auditor.md"
+                  [json]="$out/results.json")
+for format in ${AUDITOR_FORMATS:-junit sarif markdown}; do
+  [ -n "${paths[$format]:-}" ] || die "AUDITOR_FORMATS: unknown format '$format' (junit, sarif, markdown, json)"
+  [ "$format" = json ] || args+=(--format "$format=${paths[$format]}")
+done
+
+say "auditor ${args[*]}"
+set +e
+auditor "${args[@]}"
+code=$?
+set -e
+say "evaluate exit code: $code"
+
+emit() { [ -n "${GITHUB_OUTPUT:-}" ] && printf '%s=%s\n' "$1" "$2" >> "$GITHUB_OUTPUT"; return 0; }
+emit results "$out/results.json"
+for format in junit sarif markdown; do [ -f "${paths[$format]}" ] && emit "$format" "${paths[$format]}"; done
+emit exit-code "$code"
+
+if [ "$code" -ge 2 ]; then
+  say "evaluation did not complete (exit $code); no pack built"
+  exit "$code"
+fi
+
+# --- pack ----------------------------------------------------------------------
+if [ "${AUDITOR_STEP_SKIP_PACK:-0}" = "1" ]; then
+  say "AUDITOR_STEP_SKIP_PACK=1: not building the signed pack"
+else
+  require_command pack build
+  key_file="${AUDITOR_SIGNING_KEY_FILE:-}"
+  if [ -z "$key_file" ]; then
+    [ -n "${AUDITOR_SIGNING_KEY:-}" ] || die "no signing key: set AUDITOR_SIGNING_KEY (a CI secret) or AUDITOR_SIGNING_KEY_FILE"
+    key_dir="$(mktemp -d)"
+    trap 'rm -rf "$key_dir"' EXIT
+    key_file="$key_dir/signing-key.pem"
+    (umask 077; printf '%s\n' "$AUDITOR_SIGNING_KEY" > "$key_file")
+  fi
+  pack=(pack build --results "$out/results.json" --evidence "$evidence" --out "$out/auditor-pack.zip"
+        --key "$key_file")
+  [ -n "${AUDITOR_LOCKER:-}" ] && pack+=(--locker "$AUDITOR_LOCKER")
+  say "building the signed pack"
+  auditor "${pack[@]}"
+  emit pack "$out/auditor-pack.zip"
+fi
+
+exit "$code"

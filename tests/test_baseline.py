@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.baseline import baseline_from_results, load_baseline
+from auditor.errors import ExitCode, InputError
+from auditor.results import results_document
+from tests.ci_helpers import ci_document, ci_run
+
+
+def test_baseline_is_minimal_sorted_and_includes_waived(library: Path, evidence: Path) -> None:
+    baseline = baseline_from_results(ci_document(library, evidence))
+    assert baseline["kind"] == "auditor-baseline"
+    # SEC-001's violations are waived but still known; SEC-002 g-3 is a plain violation.
+    assert baseline["violations"] == [{"control": "SEC-001", "resource": "g-2"},
+                                      {"control": "SEC-001", "resource": "g-3"},
+                                      {"control": "SEC-002", "resource": "g-3"}]
+
+
+def test_only_new_violations_fail(library: Path, evidence: Path, tmp_path: Path) -> None:
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps(baseline_from_results(ci_document(library, evidence, exceptions=None))))
+    run = ci_run(library, evidence, exceptions=None, baseline=path)
+    assert run.exit_code() is ExitCode.OK  # everything is known
+    doc = results_document(run)
+    sec1 = next(c for c in doc["controls"] if c["id"] == "SEC-001")
+    assert sec1["status"] == "fail"  # still reported as failing
+    assert [v["new"] for v in sec1["violations"]] == [False, False]
+    assert doc["baseline"] == {"known": 3, "new": 0, "baseline_size": 3}
+
+    # Drop g-3 from the baseline: SEC-001's g-3 is new, so the run fails again.
+    data = json.loads(path.read_text())
+    data["violations"] = [v for v in data["violations"] if v != {"control": "SEC-001", "resource": "g-3"}]
+    path.write_text(json.dumps(data))
+    run = ci_run(library, evidence, exceptions=None, baseline=path)
+    assert run.exit_code() is ExitCode.FAILED
+    sec1 = next(c for c in results_document(run)["controls"] if c["id"] == "SEC-001")
+    assert [(v["resource"], v["new"]) for v in sec1["violations"]] == [("g-2", False), ("g-3", True)]
+
+
+def test_a_results_file_is_accepted_as_baseline(library: Path, evidence: Path, tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(ci_document(library, evidence, exceptions=None)))
+    assert load_baseline(path) == {("SEC-001", "g-2"), ("SEC-001", "g-3"), ("SEC-002", "g-3")}
+
+
+def test_insufficient_evidence_still_fails_with_a_baseline(library: Path, evidence: Path, tmp_path: Path) -> None:
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps(baseline_from_results(ci_document(library, evidence, exceptions=None))))
+    (evidence / "ledgers.yaml").unlink()
+    assert ci_run(library, evidence, exceptions=None, baseline=path).exit_code() is ExitCode.FAILED
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("{", r"b\.json:1: malformed JSON"),
+    ('{"kind": "other"}', r"kind: expected 'auditor-baseline' or an Auditor results\.json"),
+    ('{"kind": "auditor-baseline", "violations": [{"control": 1}]}', r"violations\[0\]: found"),
+])
+def test_bad_baseline_is_exit_2(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "b.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        load_baseline(path)

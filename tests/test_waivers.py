@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from auditor.controls import load_library
+from auditor.errors import ExitCode, InputError
+from auditor.model import Status
+from auditor.waivers import judge, load_exceptions
+from tests.ci_helpers import CI, ci_run
+
+
+def results_by_id(run):  # type: ignore[no-untyped-def]
+    return {r.control.id: r for r in run.results}
+
+
+def test_applied_exceptions_waive_violations_and_stay_visible(library: Path, evidence: Path) -> None:
+    run = ci_run(library, evidence)
+    sec1 = results_by_id(run)["SEC-001"]
+    # Both violations matched approved, in-force exceptions: waived, not pass, and not hidden.
+    assert sec1.status is Status.WAIVED
+    assert sec1.violations == []
+    assert [(w["resource"], w["exception"]["id"]) for w in sec1.waived] == [("g-2", "EX-001"), ("g-3", "EX-002")]
+    assert sec1.waived[0]["exception"] == {"id": "EX-001", "reason": "Legacy gadget, decommissioned in Q1.",
+                                           "approver": "bob@example.com", "expires": "2027-03-31",
+                                           "ticket": "SEC-101"}
+    assert sec1.reason == "2 violations waived"
+
+
+def test_invalid_exceptions_are_not_applied_and_say_why(library: Path, evidence: Path) -> None:
+    run = ci_run(library, evidence, fail_on="medium")
+    sec2 = results_by_id(run)["SEC-002"]
+    assert sec2.status is Status.FAIL
+    assert [v.resource for v in sec2.violations] == ["g-3"]
+    assert sec2.waived == []
+    status = {e["id"]: (e["status"], e["detail"]) for e in run.exceptions}
+    assert status["EX-001"] == ("applied", "in force until 2027-03-31")
+    assert status["EX-002"] == ("expiring", "expires on 2026-11-30 (in 10 days)")
+    assert status["EX-003"] == ("not_applied", "approver is the requester (dave@example.com)")
+    assert status["EX-004"][0] == "expired" and "expired on 2026-10-01" in status["EX-004"][1]
+    assert status["EX-005"] == ("not_applied", "no approver")
+    assert run.exit_code() is ExitCode.FAILED  # SEC-002 (medium) still fails at --fail-on medium
+
+
+def test_warnings_for_expiring_and_rejected_exceptions(library: Path, evidence: Path) -> None:
+    run = ci_run(library, evidence)
+    text = "\n".join(run.warnings)
+    assert "exception EX-002 (SEC-001, g-3*) expires on 2026-11-30 (in 10 days); ticket SEC-102" in text
+    assert "EX-003 (SEC-002, *) not applied: approver is the requester" in text
+    assert "EX-004" in text and "EX-005" in text
+    assert "EX-001" not in text
+
+
+def test_waived_does_not_fail_the_exit_code(library: Path, evidence: Path) -> None:
+    # Without exceptions SEC-001 (high) fails; with them it is waived and the run passes at --fail-on high.
+    assert ci_run(library, evidence, exceptions=None).exit_code() is ExitCode.FAILED
+    assert ci_run(library, evidence).exit_code() is ExitCode.OK
+
+
+def test_partial_waiver_keeps_the_control_failing(library: Path, evidence: Path, tmp_path: Path) -> None:
+    path = tmp_path / "exceptions.yaml"
+    path.write_text((CI / "exceptions.yaml").read_text().replace('resource: "g-3*"', "resource: g-9"))
+    run = ci_run(library, evidence, exceptions=path)
+    sec1 = results_by_id(run)["SEC-001"]
+    assert sec1.status is Status.FAIL
+    assert [v.resource for v in sec1.violations] == ["g-3"]
+    assert [w["resource"] for w in sec1.waived] == ["g-2"]
+    assert sec1.reason == "1 violation (1 more waived)"
+    assert any("EX-002 (SEC-001, g-9) matched no violation" in w for w in run.warnings)
+    assert run.exit_code() is ExitCode.FAILED
+
+
+def test_expiry_is_judged_at_as_of_not_wall_clock(library: Path, evidence: Path) -> None:
+    run = ci_run(library, evidence, as_of="2026-12-15T00:00:00Z")
+    status = {e["id"]: e["status"] for e in run.exceptions}
+    assert status["EX-002"] == "expired"
+    assert results_by_id(run)["SEC-001"].status is Status.FAIL  # g-3 is no longer waived
+
+
+def test_judge_boundaries() -> None:
+    from auditor.waivers import Waiver
+
+    e = Waiver("X", "SEC-001", "*", "r", "a", "b", dt.date(2026, 1, 1), dt.date(2026, 3, 1), "T")
+    assert judge(e, dt.date(2026, 3, 1)).status == "expiring"  # the expiry date itself is still in force
+    assert judge(e, dt.date(2026, 3, 2)).status == "expired"
+    assert judge(e, dt.date(2026, 2, 15)).status == "expiring"  # 14 days left: warn
+    assert judge(e, dt.date(2026, 2, 14)).status == "applied"  # 15 days left: no warning yet
+    assert judge(e, dt.date(2025, 12, 31)).status == "not_applied"  # not yet created
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "exceptions.yaml"
+    path.write_text(text)
+    return path
+
+
+ENTRY = """exceptions:
+  - id: EX-1
+    control: SEC-001
+    resource: g-2
+    reason: r
+    requester: a
+    approver: b
+    created: 2026-01-01
+    expires: 2026-02-01
+    ticket: T-1
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("control: SEC-001", "control: SEC-999", r"exceptions\.yaml:3: exceptions\[0\]\.control: found 'SEC-999', "
+                                                 r"expected a control id of the library"),
+        ("    ticket: T-1\n", "", r"exceptions\.yaml:2: exceptions\.0\.ticket: required field is missing"),
+        ("expires: 2026-02-01", "expires: soon", r"exceptions\.yaml:9: exceptions\.0\.expires: found 'soon', "
+                                                 r"expected a date"),
+        ("expires: 2026-02-01", "expires: 2025-02-01", r":9: exceptions\[0\]\.expires: found 2025-02-01, "
+                                                       r"expected a date on or after created"),
+        ("    ticket: T-1\n", "    ticket: T-1\n    colour: red\n", r"exceptions\.0\.colour: unknown field"),
+    ],
+)
+def test_bad_exceptions_file_is_exit_2_with_file_line_field(
+    library: Path, tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    lib = load_library(library / "controls")
+    with pytest.raises(InputError, match=message) as info:
+        load_exceptions(write(tmp_path, ENTRY.replace(old, new)), lib)
+    assert info.value.exit_code == 2
+
+
+def test_duplicate_exception_ids_are_rejected(library: Path, tmp_path: Path) -> None:
+    text = ENTRY + ENTRY.split("\n", 1)[1]
+    with pytest.raises(InputError, match=r":11: exceptions\[1\]\.id: duplicate id 'EX-1' \(first at line 2\)"):
+        load_exceptions(write(tmp_path, text), load_library(library / "controls"))
