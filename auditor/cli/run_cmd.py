@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, existing_dir, library_options
+from auditor.cli.pack_cmd import PackOptions, pack_options
 
 
 @click.command("run")
@@ -20,7 +21,10 @@ from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, 
     show_default=True,
     help="Folder for results.json and the other outputs.",
 )
-def run_command(evidence: Path | None, sources: Sources, evaluation: EvaluationOptions, out_dir: Path) -> None:
+@pack_options
+def run_command(
+    evidence: Path | None, sources: Sources, evaluation: EvaluationOptions, out_dir: Path, packing: PackOptions
+) -> None:
     """Run the main job: evaluate every control and write results into --out-dir."""
     from auditor.cli.console import print_results
     from auditor.cli.evaluate_cmd import run_evaluation
@@ -35,6 +39,11 @@ def run_command(evidence: Path | None, sources: Sources, evaluation: EvaluationO
     write_results(run, results_path)
     print_results(run)
     click.echo(f"results: {results_path}", err=True)
+    if packing.pack:
+        from auditor.cli.pack_cmd import write_pack
+
+        write_pack(results_path, evidence, sources, out_dir / "pack.zip", packing,
+                   reports=sorted(out_dir.glob("*.pdf")), allow_development=True)
     raise click.exceptions.Exit(int(run.exit_code()))
 
 

@@ -103,7 +103,6 @@ def load_private_key(path: Path, passphrase_env: str | None = None) -> PrivateKe
 
 
 def load_public_key(path: Path) -> PublicKeyTypes:
-    from cryptography.hazmat.primitives import serialization
 
     path = Path(path)
     try:
