@@ -50,8 +50,8 @@ def sign(statement_doc: dict[str, Any], signer: Any) -> dict[str, Any]:
     }
 
 
-def parse(raw: bytes) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
-    """(envelope, payload bytes, statement) from the envelope's bytes; :class:`EnvelopeError` if malformed."""
+def parse_envelope(raw: bytes) -> tuple[dict[str, Any], bytes]:
+    """(envelope, payload bytes); :class:`EnvelopeError` if malformed. The payload is not interpreted yet."""
     try:
         envelope = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -68,6 +68,11 @@ def parse(raw: bytes) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
         base64.b64decode(signatures[0].get("sig", ""), validate=True)
     except (binascii.Error, TypeError):
         raise EnvelopeError("the attestation's payload or signature is not valid base64") from None
+    return envelope, payload
+
+
+def parse_statement(payload: bytes) -> dict[str, Any]:
+    """The in-toto statement from a payload whose signature has been verified."""
     try:
         doc = orjson.loads(payload)
     except orjson.JSONDecodeError:
@@ -82,7 +87,7 @@ def parse(raw: bytes) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
         and isinstance(s["digest"].get("sha256"), str) for s in subjects
     ):
         raise EnvelopeError("the attested statement's subjects are malformed")
-    return envelope, payload, doc
+    return doc
 
 
 def subjects_of(doc: dict[str, Any]) -> dict[str, str]:

@@ -162,7 +162,7 @@ def _verify(path: Path, verifier: Verifier | None, result: Verification, max_tot
         if ATTESTATION not in by_name:
             raise Invalid(f"the pack is not signed: {ATTESTATION} is missing")
         try:
-            envelope, payload, statement = attestation.parse(_read_small(archive, by_name[ATTESTATION]))
+            envelope, payload = attestation.parse_envelope(_read_small(archive, by_name[ATTESTATION]))
         except EnvelopeError as exc:
             raise Invalid(str(exc)) from None
         key_id, signature = attestation.signature_bytes(envelope)
@@ -188,6 +188,10 @@ def _verify(path: Path, verifier: Verifier | None, result: Verification, max_tot
             raise Invalid(f"the signature does not verify with key {keys.mask(verifier.key_id)}: "
                           "the signature was replaced or the attestation altered")
         result.key_id = verifier.key_id
+        try:
+            statement = attestation.parse_statement(payload)
+        except EnvelopeError as exc:
+            raise Invalid(str(exc)) from None
         predicate = statement["predicate"]
         result.predicate = predicate
         result.run_id = str(predicate.get("run_id"))
