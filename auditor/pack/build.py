@@ -186,14 +186,14 @@ def build_pack(
     recorded: dict[str, str] = {}
     for item in results.get("evidence") or []:
         rel = _safe_member(str(item.get("path", "")), str(results_path))
-        source = evidence_dir / rel
-        if not source.is_file():
-            raise InputError(f"{source}: evidence file named in {results_path} not found")
-        members[f"evidence/{rel}"] = (source, None)
+        evidence_file = evidence_dir / rel
+        if not evidence_file.is_file():
+            raise InputError(f"{evidence_file}: evidence file named in {results_path} not found")
+        members[f"evidence/{rel}"] = (evidence_file, None)
         recorded[f"evidence/{rel}"] = str(item.get("sha256", ""))
     library = library or LibrarySnapshot()
-    for name, path in library.files():
-        members[name] = (path, None)
+    for name, file in library.files():
+        members[name] = (file, None)
     for report in sorted(Path(r) for r in reports):
         if report.is_file():
             members[f"reports/{report.name}"] = (report, None)
@@ -220,11 +220,11 @@ def build_pack(
 
     with atomic_writer(Path(out)) as handle, _PackWriter(handle, fast_above) as writer:
         for name in sorted(members):
-            path, data = members[name]
-            entry = writer.add_bytes(name, data) if data is not None else writer.add_file(name, path)  # type: ignore[arg-type]
+            source, data = members[name]
+            entry = writer.add_file(name, source) if source is not None else writer.add_bytes(name, data or b"")
             if name in recorded and entry.sha256 != recorded[name]:
                 raise InputError(
-                    f"{path}: sha256 {entry.sha256[:12]}... differs from {recorded[name][:12]}... recorded in "
+                    f"{source}: sha256 {entry.sha256[:12]}... differs from {recorded[name][:12]}... recorded in "
                     f"{results_path}: the evidence changed after it was evaluated"
                 )
         predicate["evidence"]["bytes"] = sum(e.size for e in writer.entries if e.path.startswith("evidence/"))
