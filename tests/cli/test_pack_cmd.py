@@ -9,7 +9,8 @@ import pytest
 from tests.conftest import FIXTURES, CliResult
 from tests.pack.helpers import rewrite
 
-LIBRARY = ("--controls", FIXTURES / "library" / "controls", "--policies", FIXTURES / "library" / "policies")
+LIBRARY = ("--controls", FIXTURES / "library" / "controls", "--policies", FIXTURES / "library" / "policies",
+           "--mappings", FIXTURES / "mappings-empty")
 RUN = ("run", *LIBRARY, "--schemas", FIXTURES / "schemas")
 
 
