@@ -45,6 +45,7 @@ COMMAND_MODULES = [
     "bundle_cmd",
     "report_cmd",
     "baseline_cmd",
+    "pack_cmd",
 ]
 
 

@@ -8,6 +8,7 @@ import click
 
 from auditor.cli.ci_options import CiOptions, ci_options
 from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, existing_dir, library_options
+from auditor.cli.pack_cmd import PackOptions, pack_options
 
 
 @click.command("run")
@@ -22,8 +23,14 @@ from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, 
     show_default=True,
     help="Folder for results.json and the other outputs.",
 )
+@pack_options
 def run_command(
-    evidence: Path | None, sources: Sources, evaluation: EvaluationOptions, ci: CiOptions, out_dir: Path
+    evidence: Path | None,
+    sources: Sources,
+    evaluation: EvaluationOptions,
+    ci: CiOptions,
+    out_dir: Path,
+    packing: PackOptions,
 ) -> None:
     """Run the main job: evaluate every control and write results into --out-dir."""
     from auditor.cli.console import print_results
@@ -41,6 +48,11 @@ def run_command(
     print_results(run)
     click.echo(f"results: {results_path}", err=True)
     _write_reports(results_path, out_dir, org, sources)
+    if packing.pack:
+        from auditor.cli.pack_cmd import write_pack
+
+        write_pack(results_path, evidence, sources, out_dir / "pack.zip", packing,
+                   reports=sorted(out_dir.glob("*.pdf")), allow_development=True)
     raise click.exceptions.Exit(int(run.exit_code()))
 
 

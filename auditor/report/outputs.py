@@ -14,7 +14,7 @@ from auditor.report import FORMATS
 
 #: Modules that register a machine-readable format in FORMATS (imported on first use).
 FORMAT_MODULES = ("auditor.report.json_format", "auditor.report.junit", "auditor.report.sarif",
-                  "auditor.report.markdown")
+                  "auditor.report.markdown", "auditor.report.oscal")
 
 
 def load_formats() -> None:

@@ -51,7 +51,7 @@ def test_markdown_is_appended_to_the_github_step_summary(
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--format", "pdfx"], "unknown output format 'pdfx'; expected one of: json, junit, markdown, sarif"),
+    (["--format", "pdfx"], "unknown output format 'pdfx'; expected one of: json, junit, markdown, oscal, sarif"),
     (["--format", "junit="], "expected NAME or NAME=PATH"),
     (["--base", "HEAD"], "--base only applies with --changed-only"),
 ])
@@ -119,9 +119,12 @@ def test_policies_test_junit(library: Path, tmp_path: Path, cli) -> None:  # typ
 
 def test_every_format_declares_its_contract() -> None:
     load_formats()
-    assert FORMATS.names() == ["json", "junit", "markdown", "sarif"]
+    assert FORMATS.names() == ["json", "junit", "markdown", "oscal", "sarif"]
     for name, cls in FORMATS:
         assert cls.name == name
         assert cls.default_filename and "." in cls.default_filename
         assert cls.__doc__ and "Example:" in cls.__doc__
-        assert isinstance(cls().render({"run_id": "r", "controls": [], "summary": {}}), bytes)
+        minimal = {"run_id": "r", "started_at": "2026-11-20T12:00:00Z", "finished_at": "2026-11-20T12:00:01Z",
+                   "as_of": "2026-11-20T12:00:00Z", "engine": {"name": "regorus", "version": "0"},
+                   "evidence": [], "controls": [], "summary": {}}
+        assert isinstance(cls().render(minimal), bytes)

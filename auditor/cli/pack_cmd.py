@@ -1,0 +1,293 @@
+"""``auditor pack build``, ``auditor verify``, ``auditor keys generate``, ``auditor locker verify|history``.
+
+Also :func:`pack_options` and :func:`write_pack`, which ``auditor run`` uses to
+sign its pack after results are written.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from auditor.cli.options import Sources, existing_dir, existing_file, library_options
+
+if TYPE_CHECKING:
+    from auditor.pack.build import PackResult
+    from auditor.pack.signers import Verifier
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class PackOptions:
+    key: Path | None = None
+    kms_key_id: str | None = None
+    passphrase_env: str | None = None
+    locker: Path | None = None
+    s3: str | None = None
+    s3_retention_mode: str = "COMPLIANCE"
+    s3_retention_days: int = 365
+    pack: bool = True
+
+
+def _signing_options() -> list[Callable[[F], F]]:
+    return [
+        click.option("--key", type=existing_file, help="Private key PEM to sign with (Ed25519)."),
+        click.option("--kms-key-id", help="Sign with this AWS KMS key (ECC_NIST_P256) instead of a key file."),
+        click.option("--passphrase-env", metavar="NAME",
+                     help="Environment variable holding the private key's passphrase."),
+    ]
+
+
+def _storage_options() -> list[Callable[[F], F]]:
+    return [
+        click.option("--locker", type=click.Path(file_okay=False, path_type=Path),
+                     help="Evidence locker (git repository): commit the pack and results there."),
+        click.option("--s3", metavar="s3://BUCKET/PREFIX",
+                     help="Also upload the pack to S3 with Object Lock retention."),
+        click.option("--s3-retention-mode", type=click.Choice(["COMPLIANCE", "GOVERNANCE"], case_sensitive=False),
+                     default="COMPLIANCE", show_default=True, help="S3 Object Lock mode."),
+        click.option("--s3-retention-days", type=click.IntRange(min=1), default=365, show_default=True,
+                     help="S3 Object Lock retention in days."),
+    ]
+
+
+def pack_options(func: F) -> F:
+    """--key, --kms-key-id, --passphrase-env, --locker, --s3..., --pack/--no-pack -> ``packing``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["packing"] = PackOptions(
+            key=kwargs.pop("key"), kms_key_id=kwargs.pop("kms_key_id"), passphrase_env=kwargs.pop("passphrase_env"),
+            locker=kwargs.pop("locker"), s3=kwargs.pop("s3"), s3_retention_mode=kwargs.pop("s3_retention_mode"),
+            s3_retention_days=kwargs.pop("s3_retention_days"), pack=kwargs.pop("pack"),
+        )
+        return func(*args, **kwargs)
+
+    options = [
+        *_signing_options(), *_storage_options(),
+        click.option("--pack/--no-pack", default=True, show_default=True, help="Write a signed pack.zip."),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def _signer(options: PackOptions, allow_development: bool) -> tuple[Any, bool]:
+    from auditor.errors import InputError
+    from auditor.pack import keys
+    from auditor.pack.signers import SIGNERS
+
+    if options.key and options.kms_key_id:
+        raise click.UsageError("give --key or --kms-key-id, not both")
+    if options.key:
+        return SIGNERS.get("local").from_options(options.key, options.passphrase_env), False
+    if options.kms_key_id:
+        return SIGNERS.get("kms").from_options(options.kms_key_id), False
+    if not allow_development:
+        raise InputError("--key or --kms-key-id: a pack must be signed; no signing key given")
+    path, created = keys.development_key()
+    if created:
+        click.echo(f"created a local DEVELOPMENT signing key at {path}", err=True)
+    click.echo("signing with the local DEVELOPMENT key: the pack is marked development-signed and is not "
+               "fit for a real audit (use --key or --kms-key-id)", err=True)
+    return SIGNERS.get("local").from_options(path), True
+
+
+def _snapshot(sources: Sources) -> Any:
+    from auditor.content import default_dir
+    from auditor.pack.build import LibrarySnapshot
+
+    mappings = sources.mappings or default_dir("mappings")
+    return LibrarySnapshot(
+        controls=sources.controls or default_dir("controls"),
+        policies=sources.policies or default_dir("policies"),
+        mappings=mappings if mappings.is_dir() else None,
+        params=sources.params,
+    )
+
+
+def write_pack(
+    results_path: Path,
+    evidence: Path,
+    sources: Sources,
+    out: Path,
+    options: PackOptions,
+    reports: Iterable[Path] = (),
+    allow_development: bool = False,
+) -> PackResult:
+    """Sign a pack for ``results_path``; commit it to the locker and upload it to S3 when asked."""
+    from auditor.pack import keys
+    from auditor.pack.build import build_pack
+
+    signer, development = _signer(options, allow_development)
+    snapshot = _snapshot(sources)
+    reports = list(reports)
+
+    def build(previous: str | None) -> PackResult:
+        return build_pack(results_path, evidence, out, signer, library=snapshot, reports=reports,
+                          previous_pack_sha256=previous, development=development)
+
+    if options.locker:
+        from auditor.pack.locker import record_run
+
+        pack, commit = record_run(options.locker, results_path, build)
+        click.echo(f"locker: committed run {pack.run_id} to {options.locker} ({commit[:12]})", err=True)
+    else:
+        pack = build(None)
+    click.echo(f"pack: {pack.path} sha256 {pack.sha256} signed by key {keys.mask(pack.key_id)}"
+               + (" (development)" if development else ""), err=True)
+    if options.s3:
+        from auditor.pack.locker import run_dir
+        from auditor.pack.s3 import upload_pack
+        from auditor.results import read_results
+
+        upload = upload_pack(pack.path, options.s3, run_dir(read_results(results_path)),
+                             mode=options.s3_retention_mode, days=options.s3_retention_days)
+        click.echo(f"s3: s3://{upload.bucket}/{upload.key} locked ({upload.mode}) until "
+                   f"{upload.retain_until:%Y-%m-%d}", err=True)
+    return pack
+
+
+@click.group("pack")
+def pack_group() -> None:
+    """Build signed audit packs."""
+
+
+@pack_group.command("build")
+@click.option("--results", type=existing_file, required=True, help="results.json of the run.")
+@click.option("--evidence", type=existing_dir, required=True, help="Evidence folder the results were evaluated on.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/pack.zip"),
+              show_default=True, help="Where to write the pack.")
+@click.option("--report", "reports", type=existing_file, multiple=True, help="PDF report(s) to include.")
+@library_options
+@pack_options
+def pack_build_command(results: Path, evidence: Path, out: Path, reports: tuple[Path, ...],
+                       sources: Sources, packing: PackOptions) -> None:
+    """Build a signed pack (zip) from results, evidence and the control library."""
+    write_pack(results, evidence, sources, out, packing, reports)
+
+
+def _verifier(key: Path | None, kms_key_id: str | None) -> Verifier | None:
+    from auditor.pack.signers import Verifier
+
+    if key and kms_key_id:
+        raise click.UsageError("give --key or --kms-key-id, not both")
+    if key:
+        return Verifier.from_pem_file(key)
+    if kms_key_id:
+        return Verifier.from_kms(kms_key_id)
+    return None
+
+
+def _emit(data: Any) -> None:
+    from auditor.files import pretty_json
+
+    click.echo(pretty_json(data).decode("utf-8"), nl=False)
+
+
+@click.command("verify")
+@click.argument("pack", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", type=existing_file, help="Public key PEM the pack must be signed with.")
+@click.option("--kms-key-id", help="AWS KMS key the pack must be signed with.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def verify_command(pack: Path, key: Path | None, kms_key_id: str | None, as_json: bool) -> None:
+    """Verify a pack: signature, every member's digest, nothing missing or added.
+
+    Exit 0 valid, 1 invalid (first reason printed), 2 usage.
+    """
+    from auditor.pack import keys
+    from auditor.pack.verify import verify_pack
+
+    result = verify_pack(pack, _verifier(key, kms_key_id))
+    if as_json:
+        _emit(result.to_dict())
+    elif result.valid:
+        click.echo(f"valid: {pack}")
+        click.echo(f"  run        {result.run_id}")
+        click.echo(f"  sha256     {result.sha256}")
+        click.echo(f"  members    {result.members}")
+        click.echo(f"  signed by  key {keys.mask(result.key_id or '')} ({result.key_source})")
+        counts = (result.predicate.get("controls") or {}).get("by_status") or {}
+        click.echo("  controls   " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+        if not result.key_pinned:
+            click.echo("  note: no --key given: checked against the public key inside the pack, which proves the "
+                       "pack is intact but not who signed it")
+        if result.development:
+            click.echo("  note: DEVELOPMENT-signed (local development key): not fit for a real audit")
+    else:
+        click.echo(f"invalid: {pack}: {result.reason}")
+    raise click.exceptions.Exit(0 if result.valid else 1)
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """Manage signing keys."""
+
+
+@keys_group.command("generate")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the pair.")
+@click.option("--passphrase-env", metavar="NAME", help="Encrypt the private key with the passphrase in $NAME.")
+def keys_generate_command(out: Path, passphrase_env: str | None) -> None:
+    """Generate an Ed25519 key pair (PEM); the key id is the sha256 of the public key."""
+    from auditor.pack import keys
+
+    pair = keys.generate(out, passphrase_env)
+    click.echo(f"private key: {pair.private}" + (" (encrypted)" if passphrase_env else ""))
+    click.echo(f"public key:  {pair.public}")
+    click.echo(f"key id:      {keys.mask(pair.key_id)}")
+
+
+@click.group("locker")
+def locker_group() -> None:
+    """Inspect and verify an evidence locker."""
+
+
+@locker_group.command("verify")
+@click.argument("path", type=existing_dir)
+@click.option("--key", type=existing_file, help="Public key PEM every pack must be signed with.")
+@click.option("--kms-key-id", help="AWS KMS key every pack must be signed with.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def locker_verify_command(path: Path, key: Path | None, kms_key_id: str | None, as_json: bool) -> None:
+    """Verify every pack in the locker and the chain of previous-pack digests."""
+    from auditor.pack.locker import verify_locker
+
+    report = verify_locker(path, _verifier(key, kms_key_id))
+    if as_json:
+        _emit({"valid": report.valid, "runs": report.runs, "problems": report.problems})
+    else:
+        for row in report.runs:
+            mark = "ok " if row.get("valid") else "BAD"
+            click.echo(f"{mark} {row['path']}")
+        for problem in report.problems:
+            click.echo(f"problem: {problem}")
+        click.echo(f"{'valid' if report.valid else 'invalid'}: {len(report.runs)} run(s), "
+                   f"{len(report.problems)} problem(s)")
+    raise click.exceptions.Exit(0 if report.valid else 1)
+
+
+@locker_group.command("history")
+@click.argument("path", type=existing_dir)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def locker_history_command(path: Path, as_json: bool) -> None:
+    """List the runs in the locker with their status counts, oldest first."""
+    from auditor.pack.locker import history
+
+    runs = history(path)
+    if as_json:
+        _emit(runs)
+        return
+    for run in runs:
+        counts = ", ".join(f"{n} {s}" for s, n in run["counts"].items())
+        digest = (run["pack_sha256"] or "-")[:12]
+        click.echo(f"{run['finished_at']}  {run['run_id']}  {counts}  pack {digest}")
+    if not runs:
+        click.echo("no runs in the locker yet")
+
+
+COMMANDS = [pack_group, verify_command, keys_group, locker_group]

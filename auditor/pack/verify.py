@@ -1,0 +1,261 @@
+"""Verify a pack without trusting its producer.
+
+Checks, in order, stopping at the first failure (its reason in plain words):
+the archive is safe to read (no absolute paths, ``..``, backslashes, duplicate
+names, symlinks or directories; declared sizes and compression ratios bounded),
+the DSSE signature verifies with the expected key, the signed statement covers
+``manifest.json`` and the manifest agrees with it, the members present are
+exactly those signed (nothing missing, nothing added), every member's sha256
+matches its signed digest, and ``results.json`` names exactly the evidence
+packed, with the same digests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import orjson
+
+from auditor.errors import InputError
+from auditor.files import sha256_file
+from auditor.pack import attestation, keys
+from auditor.pack.attestation import EnvelopeError
+from auditor.pack.manifest import ATTESTATION, MANIFEST, PUBLIC_KEY, RESULTS, ManifestError
+from auditor.pack.manifest import parse as parse_manifest
+from auditor.pack.signers import Verifier
+
+CHUNK = 1 << 20
+MAX_TOTAL_BYTES = 64 << 30  #: sum of declared uncompressed sizes
+MAX_RATIO = 1000  #: uncompressed / compressed, for members over RATIO_FLOOR
+RATIO_FLOOR = 1 << 20
+MAX_SMALL_MEMBER = 64 << 20  #: attestation, manifest, public key, results are read whole
+
+
+class Invalid(Exception):
+    """The pack is not valid; ``str(exc)`` is the reason."""
+
+
+@dataclass
+class Verification:
+    pack: Path
+    valid: bool
+    reason: str | None = None
+    sha256: str | None = None
+    run_id: str | None = None
+    key_id: str | None = None
+    key_source: str | None = None
+    key_pinned: bool = False
+    development: bool = False
+    members: int = 0
+    predicate: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pack": str(self.pack),
+            "valid": self.valid,
+            "reason": self.reason,
+            "sha256": self.sha256,
+            "run_id": self.run_id,
+            "key_id": keys.mask(self.key_id) if self.key_id else None,
+            "key_source": self.key_source,
+            "key_pinned": self.key_pinned,
+            "development": self.development,
+            "members": self.members,
+            "previous_pack_sha256": self.predicate.get("previous_pack_sha256"),
+            "controls": self.predicate.get("controls"),
+        }
+
+
+def _check_name(info: zipfile.ZipInfo, seen: set[str]) -> None:
+    name = info.filename
+    pure = PurePosixPath(name)
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or pure.is_absolute():
+        raise Invalid(f"unsafe member name {name!r}: absolute path")
+    if "\\" in name or any(part in ("..", ".", "") for part in name.split("/")):
+        raise Invalid(f"unsafe member name {name!r}: '..', '.', empty part or backslash")
+    if info.is_dir():
+        raise Invalid(f"unexpected directory entry {name!r}")
+    if stat.S_ISLNK(info.external_attr >> 16):
+        raise Invalid(f"unsafe member {name!r}: symbolic link")
+    if name in seen:
+        raise Invalid(f"duplicate member name {name!r}")
+    seen.add(name)
+
+
+def _check_bounds(infos: list[zipfile.ZipInfo], max_total: int, max_ratio: int) -> None:
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
+            raise Invalid(f"member {info.filename} expands {info.file_size // max(info.compress_size, 1)}x: "
+                          f"over the {max_ratio}x decompression bound")
+    if total > max_total:
+        raise Invalid(f"the pack declares {total} bytes uncompressed: over the {max_total}-byte bound")
+
+
+def _digest(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with archive.open(info) as handle:
+            while block := handle.read(CHUNK):
+                size += len(block)
+                if size > info.file_size:
+                    raise Invalid(f"member {info.filename} decompresses beyond its declared size")
+                digest.update(block)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise Invalid(f"member {info.filename} is corrupt ({exc})") from None
+    return digest.hexdigest(), size
+
+
+def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    if info.file_size > MAX_SMALL_MEMBER:
+        raise Invalid(f"member {info.filename} is {info.file_size} bytes: over the {MAX_SMALL_MEMBER}-byte bound")
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise Invalid(f"member {info.filename} is corrupt ({exc})") from None
+
+
+def verify_pack(
+    path: Path,
+    verifier: Verifier | None = None,
+    *,
+    max_total: int = MAX_TOTAL_BYTES,
+    max_ratio: int = MAX_RATIO,
+) -> Verification:
+    """Verify ``path``; ``verifier`` pins the expected key (else the pack's own public key is used)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: pack not found")
+    result = Verification(pack=path, valid=False, sha256=sha256_file(path))
+    try:
+        _verify(path, verifier, result, max_total, max_ratio)
+    except Invalid as exc:
+        result.valid, result.reason = False, str(exc)
+        return result
+    result.valid = True
+    return result
+
+
+def _verify(path: Path, verifier: Verifier | None, result: Verification, max_total: int, max_ratio: int) -> None:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise Invalid(f"not a valid zip archive ({exc})") from None
+    with archive:
+        infos = archive.infolist()
+        seen: set[str] = set()
+        for info in infos:
+            _check_name(info, seen)
+        _check_bounds(infos, max_total, max_ratio)
+        by_name = {i.filename: i for i in infos}
+        result.members = len(infos)
+
+        # 1. The signature, with the pinned key or the pack's own.
+        if ATTESTATION not in by_name:
+            raise Invalid(f"the pack is not signed: {ATTESTATION} is missing")
+        try:
+            envelope, payload = attestation.parse_envelope(_read_small(archive, by_name[ATTESTATION]))
+        except EnvelopeError as exc:
+            raise Invalid(str(exc)) from None
+        key_id, signature = attestation.signature_bytes(envelope)
+        if verifier is None:
+            if PUBLIC_KEY not in by_name:
+                raise Invalid(f"no key given and the pack carries no public key ({PUBLIC_KEY})")
+            try:
+                verifier = Verifier.from_public_key(
+                    keys.parse_public_pem(_read_small(archive, by_name[PUBLIC_KEY]), PUBLIC_KEY), PUBLIC_KEY
+                )
+            except InputError as exc:
+                raise Invalid(str(exc)) from None
+            result.key_pinned = False
+        else:
+            result.key_pinned = True
+        result.key_source = verifier.source
+        if key_id != verifier.key_id:
+            raise Invalid(
+                f"signed by a different key: the signature names key {keys.mask(key_id)}, "
+                f"expected {keys.mask(verifier.key_id)} ({verifier.source})"
+            )
+        if not verifier.verify(signature, attestation.pae(envelope["payloadType"], payload)):
+            raise Invalid(f"the signature does not verify with key {keys.mask(verifier.key_id)}: "
+                          "the signature was replaced or the attestation altered")
+        result.key_id = verifier.key_id
+        try:
+            statement = attestation.parse_statement(payload)
+        except EnvelopeError as exc:
+            raise Invalid(str(exc)) from None
+        predicate = statement["predicate"]
+        result.predicate = predicate
+        result.run_id = str(predicate.get("run_id"))
+        result.development = bool(predicate.get("development"))
+        subjects = attestation.subjects_of(statement)
+
+        # 2. The manifest is the signed one and agrees with the statement.
+        if ATTESTATION in subjects:
+            raise Invalid("the signed statement lists the attestation itself")
+        if MANIFEST not in by_name:
+            raise Invalid("member manifest.json is missing from the pack")
+        if MANIFEST not in subjects:
+            raise Invalid("manifest.json is not covered by the signature")
+        manifest_raw = _read_small(archive, by_name[MANIFEST])
+        if hashlib.sha256(manifest_raw).hexdigest() != subjects[MANIFEST]:
+            raise Invalid("manifest.json was altered: its sha256 does not match the signed digest")
+        try:
+            entries = parse_manifest(manifest_raw)
+        except ManifestError as exc:
+            raise Invalid(str(exc)) from None
+        signed_members = {n: d for n, d in subjects.items() if n != MANIFEST}
+        if {n: e.sha256 for n, e in entries.items()} != signed_members:
+            raise Invalid("manifest.json and the signed statement list different members or digests")
+
+        # 3. Exactly the signed members are present.
+        present = set(by_name) - {ATTESTATION}
+        missing = sorted(set(subjects) - present)
+        if missing:
+            raise Invalid(f"member {missing[0]} is missing: it is listed in the signed manifest but not in the pack")
+        added = sorted(present - set(subjects))
+        if added:
+            raise Invalid(f"member {added[0]} was added: it is not listed in the manifest or the signature")
+
+        # 4. Every member's content matches its signed digest.
+        for name in sorted(signed_members):
+            digest, size = _digest(archive, by_name[name])
+            if digest != signed_members[name]:
+                raise Invalid(f"member {name} was altered: its sha256 {digest[:12]}... does not match "
+                              f"the signed {signed_members[name][:12]}...")
+            if size != entries[name].size:
+                raise Invalid(f"member {name} is {size} bytes; the manifest says {entries[name].size}")
+
+        # 5. results.json refers to exactly the evidence packed.
+        if RESULTS not in by_name:
+            raise Invalid("member results.json is missing from the pack")
+        _check_results(_read_small(archive, by_name[RESULTS]), signed_members, result.run_id)
+
+
+def _check_results(raw: bytes, members: dict[str, str], run_id: str | None) -> None:
+    try:
+        results = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise Invalid("results.json is not valid JSON") from None
+    if not isinstance(results, dict) or str(results.get("run_id")) != run_id:
+        raise Invalid(f"results.json is for run {results.get('run_id') if isinstance(results, dict) else None}, "
+                      f"the signature for run {run_id}")
+    listed: set[str] = set()
+    for item in results.get("evidence") or []:
+        name = f"evidence/{item.get('path')}"
+        listed.add(name)
+        if name not in members:
+            raise Invalid(f"results.json names evidence {item.get('path')} that is not in the pack")
+        if members[name] != item.get("sha256"):
+            raise Invalid(f"results.json records a different sha256 for {name} than the file packed")
+    extra = sorted(n for n in members if n.startswith("evidence/") and n not in listed)
+    if extra:
+        raise Invalid(f"{extra[0]} is packed but results.json does not list it as evaluated evidence")

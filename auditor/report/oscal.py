@@ -1,0 +1,141 @@
+"""OSCAL Assessment Results (1.1) from results.json.
+
+One observation per evidence document (with its path, sha256 and collection
+time), one finding per control: target ``objective-id`` = the control id, state
+``satisfied`` only for ``pass``, the Auditor status and every mapped framework
+clause as properties in Auditor's namespace, and links to the observations of
+the evidence the control read. UUIDs are derived from the run id, so the same
+results always give the same bytes.
+
+Example: ``OscalAssessmentResults().render(results_doc)`` -> bytes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from auditor import __version__
+from auditor.files import pretty_json
+from auditor.report import FORMATS
+
+OSCAL_VERSION = "1.1.2"
+NS = "https://auditor.dev/ns/oscal"
+_NAMESPACE = uuid.UUID("6f1d4c3e-5a8b-4d2e-9c1f-0a7b3e5d9c21")
+
+
+def _uuid(run_id: str, *parts: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, "/".join((run_id, *parts))))
+
+
+def _prop(name: str, value: str) -> dict[str, str]:
+    return {"name": name, "ns": NS, "value": value}
+
+
+def _observation(run_id: str, evidence: dict[str, Any]) -> dict[str, Any]:
+    path = str(evidence["path"])
+    props = [
+        _prop("evidence-kind", str(evidence["kind"])),
+        _prop("evidence-sha256", str(evidence["sha256"])),
+        _prop("evidence-items", str(evidence.get("items", 0))),
+        _prop("collection-errors", str(len(evidence.get("errors") or []))),
+    ]
+    return {
+        "uuid": _uuid(run_id, "observation", path),
+        "title": f"Evidence {path}",
+        "description": f"{evidence['kind']} collected from {evidence['source']}.",
+        "props": props,
+        "methods": ["AUTOMATED"],
+        "types": ["control-objective"],
+        "collected": evidence["collected_at"],
+        "relevant-evidence": [{"href": f"evidence/{path}", "description": f"sha256 {evidence['sha256']}"}],
+    }
+
+
+def _finding(run_id: str, control: dict[str, Any], observations: dict[str, str]) -> dict[str, Any]:
+    status = str(control["status"])
+    props = [_prop("auditor-status", status), _prop("severity", str(control.get("severity", "")))]
+    props += [
+        _prop("mapped-clause", f"{m['framework']} {m['clause']}")
+        for m in control.get("mappings") or []
+    ]
+    state: dict[str, Any] = {"state": "satisfied" if status == "pass" else "not-satisfied"}
+    if status in ("pass", "fail"):
+        state["reason"] = status
+    else:
+        state["reason"] = "other"
+    if control.get("reason"):
+        state["remarks"] = str(control["reason"])
+    finding: dict[str, Any] = {
+        "uuid": _uuid(run_id, "finding", str(control["id"])),
+        "title": f"{control['id']}: {control.get('title', '')}",
+        "description": _description(control),
+        "props": props,
+        "target": {
+            "type": "objective-id",
+            "target-id": str(control["id"]),
+            "status": state,
+        },
+    }
+    related = [observations[p] for p in control.get("evidence") or [] if p in observations]
+    if related:
+        finding["related-observations"] = [{"observation-uuid": u} for u in related]
+    return finding
+
+
+def _description(control: dict[str, Any]) -> str:
+    violations = control.get("violations") or []
+    text = str(control.get("objective") or control.get("title") or control["id"]).strip()
+    if violations:
+        text += f" Violations: {len(violations)}."
+    return text
+
+
+def assessment_results(results: dict[str, Any]) -> dict[str, Any]:
+    run_id = str(results["run_id"])
+    evidence = sorted(results.get("evidence") or [], key=lambda e: str(e["path"]))
+    observations = [_observation(run_id, e) for e in evidence]
+    by_path = {str(e["path"]): o["uuid"] for e, o in zip(evidence, observations, strict=True)}
+    controls = sorted(results.get("controls") or [], key=lambda c: str(c["id"]))
+    result: dict[str, Any] = {
+        "uuid": _uuid(run_id, "result"),
+        "title": f"Auditor run {run_id}",
+        "description": f"Controls evaluated against evidence as of {results.get('as_of')}.",
+        "start": results["started_at"],
+        "end": results["finished_at"],
+        "reviewed-controls": {"control-selections": [{"include-all": {}}]},
+        "findings": [_finding(run_id, c, by_path) for c in controls],
+    }
+    if observations:
+        result["observations"] = observations
+    if not result["findings"]:
+        del result["findings"]
+    return {
+        "assessment-results": {
+            "uuid": _uuid(run_id, "assessment-results"),
+            "metadata": {
+                "title": f"Auditor assessment results, run {run_id}",
+                "last-modified": results["finished_at"],
+                "version": str(__version__),
+                "oscal-version": OSCAL_VERSION,
+            },
+            "import-ap": {"href": "#auditor-assessment-plan"},
+            "results": [result],
+        }
+    }
+
+
+@FORMATS.register("oscal")
+class OscalAssessmentResults:
+    """OSCAL 1.1 Assessment Results JSON (``oscal/assessment-results.json`` in every pack).
+
+    One observation per evidence document, one finding per control with its status and mapped clauses.
+
+    Example: ``auditor evaluate --evidence ev/ --format oscal=out/assessment-results.json``
+    """
+
+    name = "oscal"
+    default_filename = "assessment-results.json"
+
+    def render(self, results: dict[str, Any]) -> bytes:
+        return pretty_json(assessment_results(results))

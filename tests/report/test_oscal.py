@@ -1,0 +1,49 @@
+"""oscal/assessment-results.json validates with compliance-trestle's OSCAL models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+from trestle.oscal.assessment_results import Model
+
+from auditor.report import FORMATS
+from auditor.report.oscal import assessment_results
+from tests.pack.helpers import copy_evidence, make_results, member, pack
+
+
+def test_pack_oscal_validates_with_trestle(tmp_path: Path) -> None:
+    evidence = copy_evidence(tmp_path)
+    results = make_results(evidence, tmp_path / "results.json")
+    built = pack(results, evidence, tmp_path / "pack.zip", tmp_path / "key")
+    doc = orjson.loads(member(built.path, "oscal/assessment-results.json"))
+    model = Model.model_validate(doc)
+    result = model.assessment_results.results[0]
+    assert len(result.observations) == 2  # one per evidence document
+    findings = {f.target.target_id: f for f in result.findings}
+    assert set(findings) == {"PRIV-001", "SEC-001", "SEC-002"}  # one per control
+    assert findings["PRIV-001"].target.status.state.value == "satisfied"
+    assert findings["SEC-001"].target.status.state.value == "not-satisfied"
+    statuses = {p.value for p in findings["SEC-001"].props if p.name == "auditor-status"}
+    assert statuses == {"fail"}
+
+
+def test_mapped_clauses_and_statuses_become_props() -> None:
+    results = {
+        "run_id": "r1", "started_at": "2026-01-01T00:00:00Z", "finished_at": "2026-01-01T00:01:00Z",
+        "as_of": "2026-01-01T00:00:00Z",
+        "evidence": [{"path": "a.json", "kind": "k", "source": "s", "collected_at": "2026-01-01T00:00:00Z",
+                      "sha256": "ab" * 32, "items": 1, "errors": []}],
+        "controls": [{"id": "SEC-009", "title": "T", "severity": "high", "status": "insufficient_evidence",
+                      "reason": "no items of kind k", "evidence": ["a.json"],
+                      "mappings": [{"framework": "iso27001-2022", "clause": "A.8.24"}]}],
+    }
+    doc = assessment_results(results)
+    Model.model_validate(doc)
+    finding = doc["assessment-results"]["results"][0]["findings"][0]
+    assert {"name": "mapped-clause", "ns": "https://auditor.dev/ns/oscal", "value": "iso27001-2022 A.8.24"} in finding["props"]
+    assert finding["target"]["status"] == {"state": "not-satisfied", "reason": "other", "remarks": "no items of kind k"}
+    observation = doc["assessment-results"]["results"][0]["observations"][0]
+    assert finding["related-observations"] == [{"observation-uuid": observation["uuid"]}]
+    assert assessment_results(results) == doc  # deterministic uuids
+    assert "oscal" in FORMATS
