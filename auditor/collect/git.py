@@ -1,0 +1,359 @@
+"""Git history as ``changes`` evidence, and release tags as ``deployments`` candidates.
+
+One ``git log`` over the branch's whole graph (NUL-separated records, unit-separated
+fields, mailmap-resolved and raw identities side by side, signature status from
+``%G?``) is parsed in Python; the first-parent chain and the commits each merge
+brought in are derived from the parent links, so 50,000 commits cost one process.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from auditor.collect.base import COLLECTORS, Clock, CollectionIssue, Collector, CollectorError, Document, Progress
+from auditor.collect.base import format_time as _utc
+
+#: Trailers that record an approval of the change.
+APPROVAL_TRAILERS = ("reviewed-by", "approved-by", "acked-by")
+
+_FIELDS = (
+    "sha", "parents",
+    "author_name", "author_email", "author_mapped_name", "author_mapped_email", "authored_at",
+    "committer_name", "committer_email", "committer_mapped_name", "committer_mapped_email", "committed_at",
+    "sig_status", "sig_key", "subject", "trailers",
+)
+LOG_FORMAT = "%x1f".join(
+    ("%H", "%P", "%an", "%ae", "%aN", "%aE", "%aI", "%cn", "%ce", "%cN", "%cE", "%cI", "%G?", "%GK", "%s",
+     "%(trailers:only,unfold)")
+)
+
+# %G? -> verified: G good signature by a trusted key; B bad, X expired signature, Y expired key,
+# R revoked key: does not verify; U good signature by an untrusted key (for SSH: not in the allowed
+# signers) and E key not available: cannot be verified here (None).
+_VERIFIED = {"G": True, "B": False, "X": False, "Y": False, "R": False, "U": None, "E": None}
+_PERSON = re.compile(r"^\s*(?P<name>.*?)\s*<(?P<email>[^<>]*)>\s*$")
+_USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Raw:
+    """One parsed ``git log`` record."""
+
+    sha: str
+    parents: tuple[str, ...]
+    fields: tuple[str, ...]
+
+    def get(self, name: str) -> str:
+        return self.fields[_FIELDS.index(name)]
+
+
+def person_id(email: str) -> str:
+    """The resolved person: the canonical (mailmap) email, lower-cased."""
+    return email.strip().lower()
+
+
+def parse_log(output: str) -> list[Raw]:
+    """Parse ``git log -z --format=LOG_FORMAT`` output."""
+    records = []
+    n = len(_FIELDS)
+    for record in output.split("\0"):
+        record = record.lstrip("\n")
+        if not record:
+            continue
+        fields = record.split("\x1f")
+        if len(fields) != n:
+            raise CollectorError(f"git log: unexpected record with {len(fields)} fields (expected {n})")
+        records.append(Raw(fields[0], tuple(fields[1].split()), tuple(fields)))
+    return records
+
+
+def parse_trailers(text: str) -> list[tuple[str, str, str]]:
+    """``(trailer, name, email)`` for every approval trailer with an email address."""
+    found = []
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if not sep or key.strip().lower() not in APPROVAL_TRAILERS:
+            continue
+        match = _PERSON.match(value)
+        if match and match["email"].strip():
+            found.append((key.strip(), match["name"], match["email"].strip()))
+    return found
+
+
+def first_parent_chain(tip: str, parents: dict[str, tuple[str, ...]]) -> list[str]:
+    """The first-parent history from ``tip``, newest first."""
+    chain = []
+    sha: str | None = tip
+    while sha is not None and sha in parents:
+        chain.append(sha)
+        ps = parents[sha]
+        sha = ps[0] if ps else None
+    return chain
+
+
+def brought_in(chain_oldest_first: list[str], parents: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    """For each merge on the chain, the commits it brought in (ancestors of its other parents
+    not already reachable from its first parent). Linear in the size of the graph."""
+    seen: set[str] = set()
+    result: dict[str, list[str]] = {}
+    for sha in chain_oldest_first:
+        seen.add(sha)
+        ps = parents.get(sha, ())
+        if len(ps) < 2:
+            continue
+        merged: list[str] = []
+        stack = list(ps[1:])
+        while stack:
+            current = stack.pop()
+            if current in seen or current not in parents:
+                continue
+            seen.add(current)
+            merged.append(current)
+            stack.extend(parents[current])
+        result[sha] = merged
+    return result
+
+
+def signature_type(status: str, key: str) -> str | None:
+    """``ssh`` (key fingerprints are ``SHA256:...``), ``gpg``, or None when unsigned."""
+    if status in ("N", ""):
+        return None
+    return "ssh" if key.startswith("SHA256:") else "gpg"
+
+
+def strip_userinfo(url: str) -> str:
+    """A remote URL without credentials (``https://token@host/x`` -> ``https://host/x``)."""
+    return _USERINFO.sub(r"\1", url.strip())
+
+
+@COLLECTORS.register("git")
+class GitCollector(Collector):
+    """Commits on a branch's first-parent history as ``changes``; release tags as ``deployments``.
+
+    Identities are resolved through the repository's ``.mailmap`` (the raw name and
+    email are kept beside the resolved person), approvals come from ``Reviewed-by:``,
+    ``Approved-by:`` and ``Acked-by:`` trailers, signatures from ``git log %G?``
+    (verified where git can check the key: a GPG keyring or ``gpg.ssh.allowedSignersFile``).
+
+    Example::
+
+        auditor collect git --repo . --branch main --since 2026-01-01 --out evidence/
+    """
+
+    name: ClassVar[str] = "git"
+    version: ClassVar[str] = "0.1.0"
+    kinds: ClassVar[tuple[str, ...]] = ("changes", "deployments")
+    permissions: ClassVar[tuple[str, ...]] = (
+        "read access to a local clone with the branch's full history (no credentials are used)",
+    )
+
+    def __init__(
+        self,
+        repo: Path,
+        branch: str | None = None,
+        since: str | None = None,
+        release_tags: str = "v*",
+        clock: Clock | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        super().__init__(clock, progress)
+        self.repo_path = Path(repo)
+        self.branch = branch
+        self.since = since
+        self.release_tags = release_tags
+
+    # -- git access --------------------------------------------------------------
+
+    def _open(self) -> Any:
+        import git
+
+        try:
+            return git.Repo(self.repo_path, search_parent_directories=False)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise CollectorError(f"{self.repo_path}: not a git repository") from None
+
+    def _resolve_branch(self, repo: Any) -> tuple[str, str]:
+        """(branch name, tip sha). Default: ``main`` if it exists, else the checked-out HEAD."""
+        import git
+
+        candidates = [self.branch] if self.branch else ["main", "HEAD"]
+        for name in candidates:
+            try:
+                sha = repo.git.rev_parse("--verify", "--quiet", f"{name}^{{commit}}")
+            except git.GitCommandError:
+                continue
+            if name == "HEAD":
+                try:
+                    name = repo.git.symbolic_ref("--short", "-q", "HEAD")
+                except git.GitCommandError:
+                    name = "HEAD"
+            return name, sha.strip()
+        if self.branch:
+            raise CollectorError(f"{self.repo_path}: --branch: found {self.branch!r}, expected an existing branch")
+        raise CollectorError(f"{self.repo_path}: the repository has no commits")
+
+    def source(self, repo: Any, branch: str) -> str:
+        try:
+            url = repo.remotes.origin.url if "origin" in [r.name for r in repo.remotes] else ""
+        except (AttributeError, ValueError):
+            url = ""
+        where = strip_userinfo(url) if url else Path(repo.working_tree_dir or self.repo_path).resolve().name
+        return f"git:{where}#{branch}"
+
+    def log(self, repo: Any, tip: str) -> list[Raw]:
+        import os
+
+        import git
+
+        cmd = repo.git
+        try:
+            signers = repo.git.config("--get", "gpg.ssh.allowedSignersFile").strip()
+        except git.GitCommandError:
+            signers = ""
+        if not signers or not Path(signers).expanduser().is_file():
+            # Without an allowed-signers file git reports SSH-signed commits as unsigned (N);
+            # an empty one makes them "U" (present, signer not trusted), which is the truth.
+            cmd = repo.git(c=f"gpg.ssh.allowedSignersFile={os.devnull}")
+        output = cmd.log(tip, "-z", f"--format={LOG_FORMAT}", "--topo-order", strip_newline_in_stdout=False)
+        return parse_log(output)
+
+    def check_mailmap(self, repo: Any, people: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+        """Resolve ``(name, email)`` pairs through the mailmap in a few git calls."""
+        pairs = sorted(set(people))
+        resolved: dict[tuple[str, str], tuple[str, str]] = {}
+        for start in range(0, len(pairs), 200):
+            chunk = pairs[start:start + 200]
+            out = repo.git.check_mailmap(*[f"{n} <{e}>" for n, e in chunk])
+            for pair, line in zip(chunk, out.splitlines(), strict=True):
+                match = _PERSON.match(line)
+                resolved[pair] = (match["name"], match["email"]) if match else pair
+        return resolved
+
+    # -- collection --------------------------------------------------------------
+
+    def collect(self) -> list[Document]:
+        repo = self._open()
+        try:
+            branch, tip = self._resolve_branch(repo)
+            source = self.source(repo, branch)
+            with self.progress.task("git log", None) as advance:
+                records = self.log(repo, tip)
+                advance(len(records))
+            changes = self.changes(repo, records, tip, branch)
+            deployments = self.tags(repo, source)
+        finally:
+            repo.close()
+        return [Document("changes", source, changes), Document("deployments", source, deployments)]
+
+    def changes(self, repo: Any, records: list[Raw], tip: str, branch: str) -> list[dict[str, Any]]:
+        by_sha = {r.sha: r for r in records}
+        parents = {r.sha: r.parents for r in records}
+        chain = first_parent_chain(tip, parents)
+        merges = brought_in(list(reversed(chain)), parents)
+        since = None
+        if self.since:
+            from auditor.collect.base import parse_instant
+
+            since = parse_instant(self.since, "--since")
+        selected = [by_sha[s] for s in chain]
+        if since is not None:
+            selected = [r for r in selected if datetime.fromisoformat(r.get("committed_at")) >= since]
+        trailers = {r.sha: parse_trailers(r.get("trailers")) for r in selected}
+        approvers = self.check_mailmap(repo, [(n, e) for found in trailers.values() for _k, n, e in found])
+        return [self.change(r, branch, trailers[r.sha], approvers, merges, by_sha) for r in selected]
+
+    def change(
+        self,
+        r: Raw,
+        branch: str,
+        trailers: list[tuple[str, str, str]],
+        approvers: dict[tuple[str, str], tuple[str, str]],
+        merges: dict[str, list[str]],
+        by_sha: dict[str, Raw],
+    ) -> dict[str, Any]:
+        status = r.get("sig_status")
+        approvals = []
+        for key, name, email in trailers:
+            mapped_name, mapped_email = approvers.get((name, email), (name, email))
+            approvals.append({
+                "email": mapped_email, "name": mapped_name, "person": person_id(mapped_email),
+                "raw_email": email, "source": f"trailer:{key}",
+            })
+        approvals = sorted({(a["person"], a["source"], a["raw_email"]): a for a in approvals}.values(),
+                           key=lambda a: (a["person"], a["source"], a["raw_email"]))
+        item: dict[str, Any] = {
+            "id": r.sha,
+            "sha": r.sha,
+            "branch": branch,
+            "subject": r.get("subject"),
+            "author": {"name": r.get("author_name"), "email": r.get("author_email")},
+            "committer": {"name": r.get("committer_name"), "email": r.get("committer_email")},
+            "identity": {
+                "author_person": person_id(r.get("author_mapped_email")),
+                "author_name": r.get("author_mapped_name"),
+                "committer_person": person_id(r.get("committer_mapped_email")),
+                "committer_name": r.get("committer_mapped_name"),
+            },
+            "authored_at": _utc(datetime.fromisoformat(r.get("authored_at"))),
+            "committed_at": _utc(datetime.fromisoformat(r.get("committed_at"))),
+            "parents": list(r.parents),
+            "merge": len(r.parents) > 1,
+            "signature": {
+                "present": status not in ("N", ""),
+                "verified": _VERIFIED.get(status, False) if status not in ("N", "") else False,
+                "type": signature_type(status, r.get("sig_key")),
+                "status": status,
+            },
+            "approvals": approvals,
+        }
+        if r.sha in merges:
+            merged = [by_sha[s] for s in merges[r.sha]]
+            item["merged_commits"] = sorted(
+                (
+                    {
+                        "sha": m.sha,
+                        "author": {"name": m.get("author_name"), "email": m.get("author_email")},
+                        "author_person": person_id(m.get("author_mapped_email")),
+                    }
+                    for m in merged
+                ),
+                key=lambda m: m["sha"],
+            )
+            item["merged_authors"] = sorted({m["author_person"] for m in item["merged_commits"]})
+        return item
+
+    def tags(self, repo: Any, source: str) -> list[dict[str, Any]]:
+        """Tags matching ``release_tags`` as deployment candidates (the repository marks releases)."""
+        fmt = "%x1f".join((
+            "%(refname:short)", "%(objecttype)", "%(objectname)", "%(*objectname)",
+            "%(taggername)", "%(taggeremail:trim)", "%(taggerdate:iso-strict)", "%(creatordate:iso-strict)",
+        ))
+        out = repo.git.for_each_ref(f"refs/tags/{self.release_tags}", f"--format={fmt}")
+        items = []
+        for line in out.splitlines():
+            if not line.strip():
+                continue
+            name, otype, obj, peeled, tagger, tagger_email, tagged, created = line.split("\x1f")
+            commit = peeled if otype == "tag" else obj
+            when = tagged or created
+            items.append({
+                "id": f"tag:{name}",
+                "ref": f"refs/tags/{name}",
+                "commit": commit,
+                "deployed_at": _utc(datetime.fromisoformat(when)) if when else None,
+                "actor": person_id(tagger_email) if tagger_email else None,
+                "environment": None,
+                "source": "git-tag",
+                "candidate": True,
+                "annotated": otype == "tag",
+            })
+        return items
+
+
+def issue(scope: str, code: str, message: str) -> CollectionIssue:
+    return CollectionIssue(scope, code, message)

@@ -1,0 +1,102 @@
+"""Masking helpers: secrets never land in evidence.
+
+Every collector masks what it knows to be sensitive (access key ids to their last
+four characters, no secret values) and the writer passes every document through
+:func:`scrub` as a second line of defence: fields named like secrets are dropped
+and secret-shaped strings (AWS keys, platform tokens, private keys, passwords in
+URLs) are replaced. A fast check over the serialised document skips the slow
+structured walk when nothing looks sensitive, so large clean documents cost little.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+
+MASK = "****"
+REDACTED = "[REDACTED]"
+
+#: Field names whose string values are secrets (``password_enabled: true`` is kept: not a string).
+SECRET_FIELD = re.compile(
+    r"(?i)^(.*[_-])?(password|passwd|passphrase|secret|secret_access_key|secret_key|session_token|token|"
+    r"access_token|refresh_token|api_key|apikey|private_key|client_secret|credentials?|authorization|cookie)$"
+)
+
+_AWS_KEY_ID = r"\b(?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA|AGPA|ANPA|ANVA|APKA|ASCA)[A-Z0-9]{12}([A-Z0-9]{4})\b"
+_TOKENS = (
+    r"\bgh[pousr]_[A-Za-z0-9]{20,}\b",
+    r"\bgithub_pat_[A-Za-z0-9_]{20,}\b",
+    r"\bglpat-[A-Za-z0-9_-]{20,}\b",
+    r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b",
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
+    r"\b[Bb]earer\s+[A-Za-z0-9._~+/=-]{16,}",
+)
+_TOKEN = re.compile("|".join(f"(?:{t})" for t in _TOKENS))
+_AWS_KEY = re.compile(_AWS_KEY_ID)
+# A 40-character AWS secret access key: base64 alphabet, mixed case and digits (so commit
+# SHAs and other lowercase hex never match).
+_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z])"
+                         r"(?=[A-Za-z0-9/+]*[0-9])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_URL_PASSWORD = re.compile(r"\b([A-Za-z][a-z0-9+.-]*://[^/\s:@]+):[^/\s@]+@")
+
+# One pattern for the fast pre-check over serialised JSON bytes.
+_SUSPICIOUS = re.compile(
+    (
+        r'"(?i:(?:[^"]*[_-])?(?:password|passwd|passphrase|secret|secret_access_key|secret_key|session_token|'
+        r"token|access_token|refresh_token|api_key|apikey|private_key|client_secret|credentials?|authorization|"
+        r'cookie))":|'
+        + _AWS_KEY_ID + "|" + "|".join(f"(?:{t})" for t in _TOKENS)
+        + "|" + _AWS_SECRET.pattern + "|" + _URL_PASSWORD.pattern
+    ).encode()
+)
+
+
+def mask(value: str | None, keep: int = 4) -> str | None:
+    """``AKIAIOSFODNN7EXAMPLE`` -> ``****MPLE``: only the last ``keep`` characters survive."""
+    if value is None:
+        return None
+    if len(value) <= keep:
+        return MASK
+    return MASK + value[-keep:]
+
+
+def mask_key_id(key_id: str | None) -> str | None:
+    """Mask an access key id to its last four characters."""
+    return mask(key_id, 4)
+
+
+def redact_text(text: str) -> str:
+    """Replace secret-shaped substrings in free text."""
+    text = _AWS_KEY.sub(lambda m: MASK + m.group(1), text)
+    text = _TOKEN.sub(REDACTED, text)
+    text = _AWS_SECRET.sub(REDACTED, text)
+    return _URL_PASSWORD.sub(lambda m: m.group(1) + ":" + REDACTED + "@", text)
+
+
+def _walk(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        out = {}
+        for key, inner in value.items():
+            if isinstance(inner, str) and SECRET_FIELD.match(str(key)):
+                continue
+            out[key] = _walk(inner)
+        return out
+    if isinstance(value, list):
+        return [_walk(v) for v in value]
+    return value
+
+
+def looks_sensitive(value: Any) -> bool:
+    """True when the serialised value has a secret-named field or a secret-shaped string."""
+    return bool(_SUSPICIOUS.search(orjson.dumps(value)))
+
+
+def scrub(value: Any) -> Any:
+    """``value`` with secret fields dropped and secret-shaped strings replaced (a copy if changed)."""
+    if not looks_sensitive(value):
+        return value
+    return _walk(value)
