@@ -53,7 +53,11 @@ def _describe(error: ValidationError) -> str:
     if error.code == 0x02:  # required field
         return f"{field}: required field is missing"
     found = error.value
-    return f"{field}: found {found!r}, expected: {expected}"
+    if error.rule == "allowed" and isinstance(error.constraint, (list, tuple)):
+        expected = "one of " + ", ".join(str(c) for c in error.constraint)
+    elif error.rule == "type":
+        expected = f"a {error.constraint}" if isinstance(error.constraint, str) else f"one of types {error.constraint}"
+    return f"{field}: found {found!r}, expected {expected}"
 
 
 def validate(schema: dict[str, Any], document: Any, path: Path, what: str) -> dict[str, Any]:
