@@ -36,9 +36,9 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from auditor.cli import controls_cmd, evaluate_cmd, policies_cmd, run_cmd
+    from auditor.cli import collect_cmd, controls_cmd, evaluate_cmd, policies_cmd, run_cmd
 
-    for module in (evaluate_cmd, run_cmd, controls_cmd, policies_cmd):
+    for module in (evaluate_cmd, run_cmd, collect_cmd, controls_cmd, policies_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 

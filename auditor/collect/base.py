@@ -125,6 +125,10 @@ class Collector:
         self.clock = clock or Clock()
         self.progress = progress or Progress(enabled=False)
 
+    def emits(self, kind: str) -> bool:
+        """Whether this collector may write documents of ``kind``."""
+        return kind in self.kinds
+
     def collect(self) -> list[Document]:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -135,11 +139,11 @@ class Collector:
         return [write_document(doc, out_dir, self, collected_at) for doc in documents]
 
 
-def envelope(doc: Document, collector: type[Collector] | Collector, collected_at: str) -> dict[str, Any]:
+def envelope(doc: Document, collector: Collector, collected_at: str) -> dict[str, Any]:
     """The evidence document as written: items sorted by id, secrets scrubbed."""
     from auditor.collect.redact import scrub
 
-    if doc.kind not in collector.kinds:
+    if not collector.emits(doc.kind):
         raise ValueError(f"collector {collector.name} does not declare kind {doc.kind!r}")
     items = sorted(scrub(doc.items), key=_item_key)
     errors = sorted(set(doc.errors), key=lambda e: (e.scope, e.code, e.message))
@@ -165,7 +169,7 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def write_document(
-    doc: Document, out_dir: Path, collector: type[Collector] | Collector, collected_at: str
+    doc: Document, out_dir: Path, collector: Collector, collected_at: str
 ) -> Path:
     """Write one document atomically as ``<out_dir>/<name>.json``; returns the path."""
     from auditor.files import pretty_json, write_atomic

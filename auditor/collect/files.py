@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 from typing import Any, ClassVar
 
-from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress
+from auditor.collect.base import COLLECTORS, Clock, Collector, Document, Progress
 from auditor.errors import InputError
 
 #: Names people use for the exports this collector reads, and the kind each one is.
@@ -72,17 +72,29 @@ def _property(schema: dict[str, Any], path: list[str]) -> dict[str, Any]:
     return schema
 
 
+def nullable(schema: dict[str, Any]) -> bool:
+    return "null" in _types(schema) or None in schema.get("enum", [0])
+
+
 def csv_row(row: dict[str, str | None], schema: dict[str, Any]) -> dict[str, Any]:
-    """One CSV row as an item: empty cells are absent, ``a.b`` headers nest."""
+    """One CSV row as an item: empty cells are null where the schema allows it (else absent),
+    ``a.b`` headers nest."""
     item: dict[str, Any] = {}
     for header, cell in row.items():
-        if header is None or cell is None or not cell.strip():
+        if header is None or cell is None:
             continue
         path = [p.strip() for p in header.strip().split(".")]
+        prop = _property(schema, path)
+        if not cell.strip():
+            if not nullable(prop):
+                continue
+            value: Any = None
+        else:
+            value = coerce(cell, prop)
         target = item
         for part in path[:-1]:
             target = target.setdefault(part, {})
-        target[path[-1]] = coerce(cell, _property(schema, path))
+        target[path[-1]] = value
     return item
 
 
@@ -130,9 +142,12 @@ class FileCollector(Collector):
 
         super().__init__(clock, progress)
         self.schemas = schemas or SchemaSet()
-        self.kind = resolve_kind(kind, [k for k in self.schemas.kinds if k in self.kinds])
+        self.kind = resolve_kind(kind, self.schemas.kinds)
         self.path = Path(path)
         self.source_name = source
+
+    def emits(self, kind: str) -> bool:
+        return kind == self.kind
 
     def collect(self) -> list[Document]:
         schema = self.schemas.schema(self.kind)
@@ -188,41 +203,50 @@ class FileCollector(Collector):
         return rows
 
     def validate(self, rows: list[tuple[str, Any]], schema: dict[str, Any]) -> list[dict[str, Any]]:
-        import jsonschema_rs
-
-        validator = jsonschema_rs.validator_for(schema, validate_formats=True)
-        problems: list[str] = []
-        seen: dict[str, str] = {}
-        items = []
         with self.progress.task(f"validating {self.path.name}", len(rows)) as advance:
-            for where, item in rows:
-                advance(1)
-                if isinstance(item, ValueError):
-                    problems.append(f"{where}: {item}")
-                    continue
-                errors = sorted(validator.iter_errors(item), key=lambda e: [str(p) for p in e.instance_path])
-                for error in errors:
-                    field = ".".join(str(p) for p in error.instance_path) or "(row)"
-                    problems.append(f"{where}: {field}: {error.message}")
-                if errors:
-                    continue
-                ident = item.get("id") if isinstance(item, dict) else None
-                if isinstance(ident, str):
-                    if ident in seen:
-                        problems.append(f"{where}: id: found {ident!r} again (first at {seen[ident]}), "
-                                        "expected unique ids")
-                        continue
-                    seen[ident] = where
-                items.append(item)
-        if problems:
-            more = f"\n  (and {len(problems) - MAX_REPORTED} more)" if len(problems) > MAX_REPORTED else ""
-            raise InputError(
-                f"{self.path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}, nothing written:\n  "
-                + "\n  ".join(problems[:MAX_REPORTED]) + more
-            )
-        if not items:
-            raise InputError(f"{self.path}: no rows found, expected at least one {self.kind} item")
-        return items
+            return validate_rows(rows, schema, self.path, self.kind, advance)
+
+
+def validate_rows(
+    rows: list[tuple[str, Any]], schema: dict[str, Any], path: Path, kind: str,
+    advance: Any = None,
+) -> list[dict[str, Any]]:
+    """Validate ``(where, item)`` rows against an item schema: all good, or :class:`InputError`
+    naming every bad row's place and field (rows that are ``ValueError`` are reported as they are)."""
+    import jsonschema_rs
+
+    validator = jsonschema_rs.validator_for(schema, validate_formats=True)
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    items = []
+    for where, item in rows:
+        if advance:
+            advance(1)
+        if isinstance(item, ValueError):
+            problems.append(f"{where}: {item}")
+            continue
+        errors = sorted(validator.iter_errors(item), key=lambda e: [str(p) for p in e.instance_path])
+        for error in errors:
+            field = ".".join(str(p) for p in error.instance_path) or "(row)"
+            problems.append(f"{where}: {field}: {error.message}")
+        if errors:
+            continue
+        ident = item.get("id") if isinstance(item, dict) else None
+        if isinstance(ident, str):
+            if ident in seen:
+                problems.append(f"{where}: id: found {ident!r} again (first at {seen[ident]}), expected unique ids")
+                continue
+            seen[ident] = where
+        items.append(item)
+    if problems:
+        more = f"\n  (and {len(problems) - MAX_REPORTED} more)" if len(problems) > MAX_REPORTED else ""
+        raise InputError(
+            f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}, nothing written:\n  "
+            + "\n  ".join(problems[:MAX_REPORTED]) + more
+        )
+    if not items:
+        raise InputError(f"{path}: no rows found, expected at least one {kind} item")
+    return items
 
 
 def _plain(value: Any) -> Any:

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from auditor.collect.base import COLLECTORS, Clock, CollectionIssue, Collector, CollectorError, Document, Progress
+from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress
 from auditor.collect.base import format_time as _utc
 
 #: Trailers that record an approval of the change.
@@ -25,10 +25,10 @@ _FIELDS = (
     "sha", "parents",
     "author_name", "author_email", "author_mapped_name", "author_mapped_email", "authored_at",
     "committer_name", "committer_email", "committer_mapped_name", "committer_mapped_email", "committed_at",
-    "sig_status", "sig_key", "subject", "trailers",
+    "sig_status", "sig_key", "sig_signer", "subject", "trailers",
 )
 LOG_FORMAT = "%x1f".join(
-    ("%H", "%P", "%an", "%ae", "%aN", "%aE", "%aI", "%cn", "%ce", "%cN", "%cE", "%cI", "%G?", "%GK", "%s",
+    ("%H", "%P", "%an", "%ae", "%aN", "%aE", "%aI", "%cn", "%ce", "%cN", "%cE", "%cI", "%G?", "%GK", "%GS", "%s",
      "%(trailers:only,unfold)")
 )
 
@@ -166,6 +166,8 @@ class GitCollector(Collector):
         self.branch = branch
         self.since = since
         self.release_tags = release_tags
+        self.repository = ""
+        self.service = ""
 
     # -- git access --------------------------------------------------------------
 
@@ -203,6 +205,8 @@ class GitCollector(Collector):
         except (AttributeError, ValueError):
             url = ""
         where = strip_userinfo(url) if url else Path(repo.working_tree_dir or self.repo_path).resolve().name
+        self.repository = where
+        self.service = where.rstrip("/").removesuffix(".git").rsplit("/", 1)[-1].rsplit(":", 1)[-1] or where
         return f"git:{where}#{branch}"
 
     def log(self, repo: Any, tip: str) -> list[Raw]:
@@ -245,7 +249,7 @@ class GitCollector(Collector):
                 records = self.log(repo, tip)
                 advance(len(records))
             changes = self.changes(repo, records, tip, branch)
-            deployments = self.tags(repo, source)
+            deployments = self.tags(repo)
         finally:
             repo.close()
         return [Document("changes", source, changes), Document("deployments", source, deployments)]
@@ -277,57 +281,66 @@ class GitCollector(Collector):
         by_sha: dict[str, Raw],
     ) -> dict[str, Any]:
         status = r.get("sig_status")
-        approvals = []
+        signed = status not in ("N", "")
+        verified = _VERIFIED.get(status, False) if signed else False
+        approvals: dict[tuple[str, str], dict[str, Any]] = {}
+        raw_approvals = []
         for key, name, email in trailers:
             mapped_name, mapped_email = approvers.get((name, email), (name, email))
-            approvals.append({
-                "email": mapped_email, "name": mapped_name, "person": person_id(mapped_email),
-                "raw_email": email, "source": f"trailer:{key}",
+            if "@" not in mapped_email:
+                continue
+            raw_approvals.append({"trailer": key, "name": name, "email": email, "person": person_id(mapped_email)})
+            approvals.setdefault((person_id(mapped_email), "trailer"), {
+                "email": person_id(mapped_email), "name": mapped_name or None, "source": "trailer",
             })
-        approvals = sorted({(a["person"], a["source"], a["raw_email"]): a for a in approvals}.values(),
-                           key=lambda a: (a["person"], a["source"], a["raw_email"]))
+        attributes: dict[str, Any] = {
+            "author_mapped": {"name": r.get("author_mapped_name"), "email": r.get("author_mapped_email")},
+            "committer_mapped": {"name": r.get("committer_mapped_name"), "email": r.get("committer_mapped_email")},
+            "signature_status": status,
+            "signature_type": signature_type(status, r.get("sig_key")),
+            "trailer_approvals": sorted(raw_approvals, key=lambda a: (a["person"], a["trailer"], a["email"])),
+        }
         item: dict[str, Any] = {
             "id": r.sha,
-            "sha": r.sha,
+            "repository": self.repository,
             "branch": branch,
-            "subject": r.get("subject"),
-            "author": {"name": r.get("author_name"), "email": r.get("author_email")},
-            "committer": {"name": r.get("committer_name"), "email": r.get("committer_email")},
+            "message_summary": r.get("subject"),
+            "author": {"name": r.get("author_name") or None, "email": r.get("author_email") or None},
+            "committer": {"name": r.get("committer_name") or None, "email": r.get("committer_email") or None},
             "identity": {
-                "author_person": person_id(r.get("author_mapped_email")),
-                "author_name": r.get("author_mapped_name"),
-                "committer_person": person_id(r.get("committer_mapped_email")),
-                "committer_name": r.get("committer_mapped_name"),
+                "author_person": person_id(r.get("author_mapped_email")) or None,
+                "committer_person": person_id(r.get("committer_mapped_email")) or None,
             },
             "authored_at": _utc(datetime.fromisoformat(r.get("authored_at"))),
             "committed_at": _utc(datetime.fromisoformat(r.get("committed_at"))),
             "parents": list(r.parents),
-            "merge": len(r.parents) > 1,
+            "is_merge": len(r.parents) > 1,
             "signature": {
-                "present": status not in ("N", ""),
-                "verified": _VERIFIED.get(status, False) if status not in ("N", "") else False,
-                "type": signature_type(status, r.get("sig_key")),
-                "status": status,
+                "present": signed,
+                "verified": verified,
+                "key_id": r.get("sig_key") or None,
+                "signer": (r.get("sig_signer") or None) if verified else None,
             },
-            "approvals": approvals,
+            "approvals": sorted(approvals.values(), key=lambda a: (a["email"], a["source"])),
+            "reviewed": bool(approvals),
+            "tests_passed": None,
+            "pull_request": None,
+            "attributes": attributes,
         }
         if r.sha in merges:
             merged = [by_sha[s] for s in merges[r.sha]]
             item["merged_commits"] = sorted(
                 (
-                    {
-                        "sha": m.sha,
-                        "author": {"name": m.get("author_name"), "email": m.get("author_email")},
-                        "author_person": person_id(m.get("author_mapped_email")),
-                    }
+                    {"id": m.sha, "author": {"name": m.get("author_name") or None,
+                                             "email": m.get("author_email") or None}}
                     for m in merged
                 ),
-                key=lambda m: m["sha"],
+                key=lambda m: m["id"],
             )
-            item["merged_authors"] = sorted({m["author_person"] for m in item["merged_commits"]})
+            attributes["merged_authors"] = sorted({person_id(m.get("author_mapped_email")) for m in merged})
         return item
 
-    def tags(self, repo: Any, source: str) -> list[dict[str, Any]]:
+    def tags(self, repo: Any) -> list[dict[str, Any]]:
         """Tags matching ``release_tags`` as deployment candidates (the repository marks releases)."""
         fmt = "%x1f".join((
             "%(refname:short)", "%(objecttype)", "%(objectname)", "%(*objectname)",
@@ -341,19 +354,23 @@ class GitCollector(Collector):
             name, otype, obj, peeled, tagger, tagger_email, tagged, created = line.split("\x1f")
             commit = peeled if otype == "tag" else obj
             when = tagged or created
+            if not when:
+                continue
             items.append({
-                "id": f"tag:{name}",
-                "ref": f"refs/tags/{name}",
+                "id": f"{self.repository}@{name}",
+                "environment": "unknown",
+                "service": self.service,
                 "commit": commit,
-                "deployed_at": _utc(datetime.fromisoformat(when)) if when else None,
-                "actor": person_id(tagger_email) if tagger_email else None,
-                "environment": None,
+                "ref": name,
+                "actor": {"name": tagger or None, "email": tagger_email or None, "login": None},
+                "approver": None,
+                "started_at": _utc(datetime.fromisoformat(when)),
+                "finished_at": None,
+                "status": "unknown",
+                "pipeline": {"platform": "unknown", "run_id": None, "url": None},
                 "source": "git-tag",
-                "candidate": True,
-                "annotated": otype == "tag",
+                "attributes": {"candidate": True, "annotated": otype == "tag",
+                               "unknown": ["approver", "environment", "status"]},
             })
         return items
 
-
-def issue(scope: str, code: str, message: str) -> CollectionIssue:
-    return CollectionIssue(scope, code, message)

@@ -75,20 +75,18 @@ class AwsContext:
             self.record(kind, scope, type(exc).__name__, str(exc))
         return None
 
-    def paginate(
-        self, kind: str, scope: str, client: Any, operation: str, key: str, progress: str | None = None,
-        **kwargs: Any,
-    ) -> list[Any] | None:
-        """Every item of ``key`` across all pages, or None (recorded) when a page fails."""
+    def pages(
+        self, kind: str, scope: str, client: Any, operation: str, progress: str | None = None, **kwargs: Any
+    ) -> list[dict[str, Any]] | None:
+        """Every page of ``operation``, or None (recorded) when a page fails."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        items: list[Any] = []
+        pages: list[dict[str, Any]] = []
         try:
-            with self.progress.task(progress or f"{operation}", None) as advance:
+            with self.progress.task(progress or operation, None) as advance:
                 for page in client.get_paginator(operation).paginate(**kwargs):
-                    batch = page.get(key, [])
-                    items.extend(batch)
-                    advance(len(batch))
+                    pages.append(page)
+                    advance(1)
         except ClientError as exc:
             error = exc.response.get("Error", {})
             self.record(kind, scope, str(error.get("Code", "ClientError")), str(error.get("Message") or exc))
@@ -96,7 +94,17 @@ class AwsContext:
         except BotoCoreError as exc:
             self.record(kind, scope, type(exc).__name__, str(exc))
             return None
-        return items
+        return pages
+
+    def paginate(
+        self, kind: str, scope: str, client: Any, operation: str, key: str, progress: str | None = None,
+        **kwargs: Any,
+    ) -> list[Any] | None:
+        """Every item of ``key`` across all pages, or None (recorded) when a page fails."""
+        pages = self.pages(kind, scope, client, operation, progress, **kwargs)
+        if pages is None:
+            return None
+        return [item for page in pages for item in page.get(key, [])]
 
 
 def iso(value: Any) -> str | None:
