@@ -1,0 +1,117 @@
+package controls.sod.sod_007
+
+# Privileged access is not granted by its recipient.
+# Reads input.access_grants and input.identities. An active privileged grant is
+# at fault when granted_by resolves to the same person as the grantee, through
+# any of their accounts or addresses.
+
+import rego.v1
+
+violations contains {
+	"resource": g.id,
+	"message": sprintf("Grant %s gave %s (%s) the privileged role %s on %s and was granted by %s, the same person; revoke it or have it re-approved through an access request by an independent approver.", [g.id, display_name(grantee), grantee, str(object.get(g, "role", "")), str(object.get(g, "system", "")), str(object.get(g, "granted_by", ""))]),
+} if {
+	some g in active_grants
+	object.get(g, "privileged", false) == true
+	grantee := grant_person(g)
+	grantee == person_of_email(object.get(g, "granted_by", null))
+}
+
+# ---- Identity resolution (the same block in every SOD policy) --------------
+# One human may hold several accounts and email addresses. Every email, login
+# or person reference is resolved to a person id through input.identities
+# (an email or login claimed by several people resolves to the lowest person
+# id, deterministically). Unknown addresses stay distinct "email:..." or
+# "login:..." keys, so a person is never merged with a stranger.
+
+identities := object.get(input, "identities", [])
+
+norm(s) := lower(trim_space(s))
+
+as_list(x) := x if is_array(x)
+
+else := []
+
+str(x) := x if is_string(x)
+
+else := ""
+
+email_pairs contains [norm(raw), i.person] if {
+	some i in identities
+	is_string(object.get(i, "person", null))
+	some raw in as_list(object.get(i, "emails", []))
+	is_string(raw)
+}
+
+email_person := {e: min({p | some q in email_pairs; q[0] == e; p := q[1]}) | some [e, _] in email_pairs}
+
+login_pairs contains [norm(login), i.person] if {
+	some i in identities
+	is_string(object.get(i, "person", null))
+	login := object.get(i, "username", null)
+	is_string(login)
+}
+
+login_person := {l: min({p | some q in login_pairs; q[0] == l; p := q[1]}) | some [l, _] in login_pairs}
+
+who_field(who, field) := v if {
+	is_object(who)
+	raw := object.get(who, field, null)
+	is_string(raw)
+	v := norm(raw)
+	v != ""
+}
+
+# person_of(who): who is an object with email and/or login (a commit author,
+# an approval, a deployment actor). Undefined when neither is recorded.
+person_of(who) := p if {
+	p := email_person[who_field(who, "email")]
+} else := p if {
+	p := login_person[who_field(who, "login")]
+} else := p if {
+	p := concat(":", ["email", who_field(who, "email")])
+} else := p if {
+	p := concat(":", ["login", who_field(who, "login")])
+}
+
+person_of_email(e) := person_of({"email": e}) if is_string(e)
+
+# ---- Access grants ------------------------------------------------------------
+# A grant is active unless it has expired (expires_at at or before the audit
+# instant) or belongs to an identity that is disabled in input.identities.
+
+now_ns := time.parse_rfc3339_ns(data.audit.as_of)
+
+day_ns := 86400000000000
+
+ts(s) := time.parse_rfc3339_ns(s) if is_string(s)
+
+active_grants contains g if {
+	some g in object.get(input, "access_grants", [])
+	is_object(g)
+	not expired(g)
+	not disabled_identity(g)
+}
+
+expired(g) if ts(object.get(g, "expires_at", null)) <= now_ns
+
+disabled_identity(g) if {
+	some i in identities
+	i.id == object.get(g, "identity", null)
+	object.get(i, "disabled", false) == true
+}
+
+# The person holding a grant: as recorded on the grant, else through its identity.
+grant_person(g) := p if {
+	p := object.get(g, "person", null)
+	is_string(p)
+	p != ""
+} else := min(ps) if {
+	ps := {i.person | some i in identities; i.id == object.get(g, "identity", null); is_string(i.person)}
+	count(ps) > 0
+}
+
+display_name(person) := min(names) if {
+	names := {n | some i in identities; i.person == person; n := object.get(i, "display_name", null); is_string(n); n != ""}
+	count(names) > 0
+} else := person
