@@ -24,8 +24,6 @@ ALIASES = {
     "retention-register": "data_stores",
     "dsar-log": "dsar_requests",
     "model-registry": "models",
-    "hr-leavers": "identities",
-    "leavers": "identities",
 }
 MAX_REPORTED = 25
 _TRUE = {"true", "yes", "y", "1"}

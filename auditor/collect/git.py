@@ -342,7 +342,7 @@ class GitCollector(Collector):
 
     def tags(self, repo: Any) -> list[dict[str, Any]]:
         """Tags matching ``release_tags`` as deployment candidates (the repository marks releases)."""
-        fmt = "%x1f".join((
+        fmt = "%1f".join((  # for-each-ref spells hex escapes %xx
             "%(refname:short)", "%(objecttype)", "%(objectname)", "%(*objectname)",
             "%(taggername)", "%(taggeremail:trim)", "%(taggerdate:iso-strict)", "%(creatordate:iso-strict)",
         ))

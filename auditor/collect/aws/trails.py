@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.collect.aws.context import AwsContext, iso
+from auditor.collect.aws.context import AwsContext
 
 KIND = "audit_trails"
 
@@ -40,7 +40,9 @@ def trails(ctx: AwsContext, region: str, bucket_retention: dict[str, int | None]
                 "home_region": home,
                 "organization_trail": bool(trail.get("IsOrganizationTrail")),
                 "include_global_events": bool(trail.get("IncludeGlobalServiceEvents")),
-                "latest_delivery_at": iso((status or {}).get("LatestDeliveryTime")),
+                # whether logs have been delivered, not when: the time changes every few minutes
+                "delivered": bool((status or {}).get("LatestDeliveryTime")),
+                "latest_delivery_error": (status or {}).get("LatestDeliveryError") or None,
                 "retention_source": "destination bucket lifecycle expiration",
             },
         })
