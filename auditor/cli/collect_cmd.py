@@ -43,6 +43,21 @@ def run_collector(collector: Any, out: Path) -> list[Path]:
     return paths
 
 
+def collect_alongside(evidence: Path, target: Path, repo: Path) -> Path:
+    """Copy ``evidence`` into ``target`` (replacing it) and collect git history from ``repo`` into
+    ``target/collected/``; returns ``target`` for evaluation."""
+    import shutil
+
+    from auditor.collect.base import Clock
+    from auditor.collect.git import GitCollector
+
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(evidence, target)
+    run_collector(GitCollector(repo, clock=Clock.from_env()), target / "collected")
+    return target
+
+
 def _context(collected_at: str | None, no_progress: bool) -> dict[str, Any]:
     from auditor.collect.base import Clock, Progress
 

@@ -20,7 +20,13 @@ from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, 
     show_default=True,
     help="Folder for results.json and the other outputs.",
 )
-def run_command(evidence: Path | None, sources: Sources, evaluation: EvaluationOptions, out_dir: Path) -> None:
+@click.option("--collect", "collect", type=click.Choice(["git"]), multiple=True,
+              help="Also collect live evidence into <out-dir>/evidence/ and evaluate it with the rest.")
+@click.option("--repo", type=existing_dir, default=Path(), show_default=True, help="Repository for --collect git.")
+def run_command(
+    evidence: Path | None, sources: Sources, evaluation: EvaluationOptions, out_dir: Path,
+    collect: tuple[str, ...], repo: Path,
+) -> None:
     """Run the main job: evaluate every control and write results into --out-dir."""
     from auditor.cli.console import print_results
     from auditor.cli.evaluate_cmd import run_evaluation
@@ -30,6 +36,10 @@ def run_command(evidence: Path | None, sources: Sources, evaluation: EvaluationO
     if evidence is None:
         evidence = demo_evidence_dir()
         click.echo(f"evidence: bundled demo organisation ({evidence})", err=True)
+    if collect:
+        from auditor.cli.collect_cmd import collect_alongside
+
+        evidence = collect_alongside(evidence, out_dir / "evidence", repo)
     run = run_evaluation(evidence, sources, evaluation)
     results_path = out_dir / "results.json"
     write_results(run, results_path)

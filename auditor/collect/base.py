@@ -139,17 +139,20 @@ class Collector:
         return [write_document(doc, out_dir, self, collected_at) for doc in documents]
 
 
-def envelope(doc: Document, collector: Collector, collected_at: str) -> dict[str, Any]:
-    """The evidence document as written: items sorted by id, secrets scrubbed."""
-    from auditor.collect.redact import scrub
+def envelope(doc: Document, collector: Collector, collected_at: str, *, scrubbed: bool = True) -> dict[str, Any]:
+    """The evidence document as written: items sorted by id, errors sorted and de-duplicated,
+    secrets scrubbed (unless ``scrubbed=False``: :func:`write_document` scans the bytes first)."""
+    from auditor.collect.redact import redact_text, scrub
 
     if not collector.emits(doc.kind):
         raise ValueError(f"collector {collector.name} does not declare kind {doc.kind!r}")
-    items = sorted(scrub(doc.items), key=_item_key)
+    items = sorted(doc.items, key=_item_key)
+    if scrubbed:
+        items = scrub(items)
     errors = sorted(set(doc.errors), key=lambda e: (e.scope, e.code, e.message))
     return {
         "kind": doc.kind,
-        "source": doc.source,
+        "source": redact_text(doc.source) if scrubbed else doc.source,
         "collected_at": collected_at,
         "collector": {"name": collector.name, "version": collector.version},
         "errors": [scrub(e.as_dict()) for e in errors],
@@ -172,12 +175,16 @@ def write_document(
     doc: Document, out_dir: Path, collector: Collector, collected_at: str
 ) -> Path:
     """Write one document atomically as ``<out_dir>/<name>.json``; returns the path."""
+    from auditor.collect.redact import scan
     from auditor.files import pretty_json, write_atomic
 
-    body = envelope(doc, collector, collected_at)
+    body = envelope(doc, collector, collected_at, scrubbed=False)
+    data = pretty_json(body)
+    if scan(data):  # rare: only then walk the items (one by one) and serialise again
+        data = pretty_json(envelope(doc, collector, collected_at))
     stem = _SAFE_NAME.sub("-", doc.name or f"{collector.name}-{doc.kind}").strip("-")
     path = Path(out_dir) / f"{stem}.json"
-    write_atomic(path, pretty_json(body))
+    write_atomic(path, data)
     return path
 
 

@@ -27,10 +27,15 @@ _FIELDS = (
     "committer_name", "committer_email", "committer_mapped_name", "committer_mapped_email", "committed_at",
     "sig_status", "sig_key", "sig_signer", "subject", "trailers",
 )
+# Dates are printed in UTC by git itself (--date=format-local with TZ=UTC): see LOG_ARGS.
+_INDEX = {name: i for i, name in enumerate(_FIELDS)}
 LOG_FORMAT = "%x1f".join(
-    ("%H", "%P", "%an", "%ae", "%aN", "%aE", "%aI", "%cn", "%ce", "%cN", "%cE", "%cI", "%G?", "%GK", "%GS", "%s",
+    ("%H", "%P", "%an", "%ae", "%aN", "%aE", "%ad", "%cn", "%ce", "%cN", "%cE", "%cd", "%G?", "%GK", "%GS", "%s",
      "%(trailers:only,unfold)")
 )
+
+LOG_ARGS = ("-z", f"--format={LOG_FORMAT}", "--date=format-local:%Y-%m-%dT%H:%M:%SZ", "--topo-order")
+LOG_ENV = {"TZ": "UTC"}
 
 # %G? -> verified: G good signature by a trusted key; B bad, X expired signature, Y expired key,
 # R revoked key: does not verify; U good signature by an untrusted key (for SSH: not in the allowed
@@ -49,7 +54,7 @@ class Raw:
     fields: tuple[str, ...]
 
     def get(self, name: str) -> str:
-        return self.fields[_FIELDS.index(name)]
+        return self.fields[_INDEX[name]]
 
 
 def person_id(email: str) -> str:
@@ -223,8 +228,11 @@ class GitCollector(Collector):
             # Without an allowed-signers file git reports SSH-signed commits as unsigned (N);
             # an empty one makes them "U" (present, signer not trusted), which is the truth.
             cmd = repo.git(c=f"gpg.ssh.allowedSignersFile={os.devnull}")
-        output = cmd.log(tip, "-z", f"--format={LOG_FORMAT}", "--topo-order", strip_newline_in_stdout=False)
-        return parse_log(output)
+        # Read the (large) output in one go rather than through a select loop.
+        process = cmd.log(tip, *LOG_ARGS, as_process=True, env=LOG_ENV)
+        raw = process.stdout.read()
+        process.wait()
+        return parse_log(raw.decode("utf-8", "replace"))
 
     def check_mailmap(self, repo: Any, people: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
         """Resolve ``(name, email)`` pairs through the mailmap in a few git calls."""
@@ -266,7 +274,8 @@ class GitCollector(Collector):
             since = parse_instant(self.since, "--since")
         selected = [by_sha[s] for s in chain]
         if since is not None:
-            selected = [r for r in selected if datetime.fromisoformat(r.get("committed_at")) >= since]
+            cutoff = _utc(since)  # both UTC, same format: strings compare as instants
+            selected = [r for r in selected if r.get("committed_at") >= cutoff]
         trailers = {r.sha: parse_trailers(r.get("trailers")) for r in selected}
         approvers = self.check_mailmap(repo, [(n, e) for found in trailers.values() for _k, n, e in found])
         return [self.change(r, branch, trailers[r.sha], approvers, merges, by_sha) for r in selected]
@@ -280,48 +289,47 @@ class GitCollector(Collector):
         merges: dict[str, list[str]],
         by_sha: dict[str, Raw],
     ) -> dict[str, Any]:
-        status = r.get("sig_status")
+        (sha, _parents, an, ae, amn, ame, authored, cn, ce, cmn, cme, committed,
+         status, sig_key, sig_signer, subject, _trailers) = r.fields
         signed = status not in ("N", "")
         verified = _VERIFIED.get(status, False) if signed else False
-        approvals: dict[tuple[str, str], dict[str, Any]] = {}
+        approvals: dict[str, dict[str, Any]] = {}
         raw_approvals = []
         for key, name, email in trailers:
             mapped_name, mapped_email = approvers.get((name, email), (name, email))
             if "@" not in mapped_email:
                 continue
-            raw_approvals.append({"trailer": key, "name": name, "email": email, "person": person_id(mapped_email)})
-            approvals.setdefault((person_id(mapped_email), "trailer"), {
-                "email": person_id(mapped_email), "name": mapped_name or None, "source": "trailer",
-            })
+            person = person_id(mapped_email)
+            raw_approvals.append({"trailer": key, "name": name, "email": email, "person": person})
+            approvals.setdefault(person, {"email": person, "name": mapped_name or None, "source": "trailer"})
+        if len(raw_approvals) > 1:
+            raw_approvals.sort(key=lambda a: (a["person"], a["trailer"], a["email"]))
         attributes: dict[str, Any] = {
-            "author_mapped": {"name": r.get("author_mapped_name"), "email": r.get("author_mapped_email")},
-            "committer_mapped": {"name": r.get("committer_mapped_name"), "email": r.get("committer_mapped_email")},
+            "author_mapped": {"name": amn, "email": ame},
+            "committer_mapped": {"name": cmn, "email": cme},
             "signature_status": status,
-            "signature_type": signature_type(status, r.get("sig_key")),
-            "trailer_approvals": sorted(raw_approvals, key=lambda a: (a["person"], a["trailer"], a["email"])),
+            "signature_type": signature_type(status, sig_key),
+            "trailer_approvals": raw_approvals,
         }
         item: dict[str, Any] = {
-            "id": r.sha,
+            "id": sha,
             "repository": self.repository,
             "branch": branch,
-            "message_summary": r.get("subject"),
-            "author": {"name": r.get("author_name") or None, "email": r.get("author_email") or None},
-            "committer": {"name": r.get("committer_name") or None, "email": r.get("committer_email") or None},
-            "identity": {
-                "author_person": person_id(r.get("author_mapped_email")) or None,
-                "committer_person": person_id(r.get("committer_mapped_email")) or None,
-            },
-            "authored_at": _utc(datetime.fromisoformat(r.get("authored_at"))),
-            "committed_at": _utc(datetime.fromisoformat(r.get("committed_at"))),
+            "message_summary": subject,
+            "author": {"name": an or None, "email": ae or None},
+            "committer": {"name": cn or None, "email": ce or None},
+            "identity": {"author_person": person_id(ame) or None, "committer_person": person_id(cme) or None},
+            "authored_at": authored,
+            "committed_at": committed,
             "parents": list(r.parents),
             "is_merge": len(r.parents) > 1,
             "signature": {
                 "present": signed,
                 "verified": verified,
-                "key_id": r.get("sig_key") or None,
-                "signer": (r.get("sig_signer") or None) if verified else None,
+                "key_id": sig_key or None,
+                "signer": (sig_signer or None) if verified else None,
             },
-            "approvals": sorted(approvals.values(), key=lambda a: (a["email"], a["source"])),
+            "approvals": [approvals[k] for k in sorted(approvals)],
             "reviewed": bool(approvals),
             "tests_passed": None,
             "pull_request": None,

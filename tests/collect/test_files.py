@@ -78,7 +78,7 @@ def test_unknown_kind_and_format(tmp_path: Path) -> None:
         FileCollector("payslips", FILES / "access-review.csv")
     bad = tmp_path / "x.xlsx"
     bad.write_text("x")
-    with pytest.raises(InputError, match="expected .csv, .json, .yaml or .yml"):
+    with pytest.raises(InputError, match=r"expected \.csv, \.json, \.yaml or \.yml"):
         FileCollector("access_reviews", bad).collect()
     rows = tmp_path / "extra.csv"
     rows.write_text("id,scope\nA,b,c\n")
