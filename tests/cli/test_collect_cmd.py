@@ -4,11 +4,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
+import pytest
 
-from tests.collect.conftest import GitRepo, git_repo  # noqa: F401 - the fixture
+from tests.collect.gitrepo import GitRepo, sample_repo
 from tests.conftest import FIXTURES
 
 FILES = FIXTURES / "collect" / "files"
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> GitRepo:
+    return sample_repo(tmp_path)
 
 
 def test_collect_git_cli_is_reproducible_with_a_pinned_clock(

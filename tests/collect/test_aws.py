@@ -20,7 +20,7 @@ from auditor.evaluate import evaluate
 from auditor.evidence import load_evidence
 from auditor.model import Status
 from auditor.policies import load_policies
-from tests.collect.conftest import PINNED
+from tests.collect.gitrepo import PINNED
 from tests.conftest import FIXTURES
 
 moto = pytest.importorskip("moto")

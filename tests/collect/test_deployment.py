@@ -9,7 +9,7 @@ from auditor.collect.base import Clock, parse_instant
 from auditor.collect.deployment import DeploymentCollector
 from auditor.errors import InputError
 from auditor.evidence import load_evidence
-from tests.collect.conftest import PINNED
+from tests.collect.gitrepo import PINNED
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 TOKEN = "ghs_" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1"

@@ -9,7 +9,7 @@ from auditor.collect.base import Clock, parse_instant
 from auditor.collect.files import FileCollector
 from auditor.errors import InputError
 from auditor.evidence import SchemaSet, load_evidence
-from tests.collect.conftest import PINNED
+from tests.collect.gitrepo import PINNED
 from tests.conftest import FIXTURES
 
 FILES = FIXTURES / "collect" / "files"

@@ -10,7 +10,7 @@ from auditor.collect.base import Clock, parse_instant
 from auditor.collect.git import GitCollector, brought_in, first_parent_chain, parse_trailers
 from auditor.errors import InputError
 from auditor.evidence import load_evidence
-from tests.collect.conftest import PINNED, GitRepo, init_repo
+from tests.collect.gitrepo import PINNED, GitRepo, init_repo
 
 
 def collect(repo: GitRepo, out: Path, **kwargs: Any) -> dict[str, dict[str, Any]]:
