@@ -139,14 +139,30 @@ def collect_file(
 
 
 @collect_group.command("list")
-def collect_list() -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="markdown: one section per collector from its docstring (for docs/collectors.md).")
+def collect_list(fmt: str) -> None:
     """List the collectors, the kinds they write and the permissions they need."""
+    import inspect
+
     from auditor.collect import load_collectors
 
     for name, collector in load_collectors():
-        click.echo(f"{name} {collector.version}: {', '.join(collector.kinds)}")
-        for permission in collector.permissions:
-            click.echo(f"    needs: {permission}")
+        if fmt == "text":
+            click.echo(f"{name} {collector.version}: {', '.join(collector.kinds)}")
+            for permission in collector.permissions:
+                click.echo(f"    needs: {permission}")
+            continue
+        doc = inspect.getdoc(collector) or ""
+        summary, _, body = doc.partition("\n\n")
+        body = body.replace("Example::\n\n", "Example:\n\n```sh\n")
+        if "```sh" in body:
+            head, _, example = body.partition("```sh\n")
+            example = "\n".join(line[4:] if line.startswith("    ") else line for line in example.splitlines())
+            body = f"{head}```sh\n{example.strip()}\n```"
+        click.echo(f"### `{name}` ({collector.version})\n\n{summary}\n\n{body}\n")
+        click.echo(f"Writes: {', '.join(f'`{k}`' for k in collector.kinds)}\n")
+        click.echo("Needs:\n\n" + "\n".join(f"- {p}" for p in collector.permissions) + "\n")
 
 
 COMMANDS = [collect_group]

@@ -195,22 +195,30 @@ class Progress:
         self.enabled = enabled
         self._progress: Any = None
 
+    @staticmethod
+    def _nothing(_n: int = 1) -> None:
+        return None
+
     @contextmanager
     def task(self, description: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
         """Yields ``advance(n)``. Draws nothing when disabled or stderr is not a terminal."""
         if not self.enabled:
-            yield lambda _n=1: None
+            yield self._nothing
             return
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         console = Console(stderr=True)
         if not console.is_terminal:
-            yield lambda _n=1: None
+            yield self._nothing
             return
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             console=console, transient=True,
         ) as bar:
             ident = bar.add_task(description, total=total)
-            yield lambda n=1: bar.advance(ident, n)
+
+            def advance(n: int = 1) -> None:
+                bar.advance(ident, n)
+
+            yield advance

@@ -106,8 +106,9 @@ def resolve_kind(kind: str, known: list[str]) -> str:
 
 @COLLECTORS.register("file")
 class FileCollector(Collector):
-    """CSV, JSON or YAML exports as evidence of ``--kind`` (access reviews, a retention register,
-    a DSAR log, a model registry export, an HR leavers list, ...).
+    """CSV, JSON or YAML exports as evidence of ``--kind``: access reviews, a retention register,
+    a DSAR log, a model registry export, or an organisation's own kind (an HR leavers list)
+    with its schema given by ``--schemas``.
 
     Rows are validated against ``evidence/schemas/<kind>.schema.json``; bad rows are
     rejected with their row number and field, and no document is written unless every
@@ -117,6 +118,7 @@ class FileCollector(Collector):
 
         auditor collect file --kind access_reviews q3-access-review.csv --out evidence/
         auditor collect file --kind dsar-log dsar.yaml --out evidence/
+        auditor collect file --kind leavers --schemas org-schemas/ leavers.csv --out evidence/
     """
 
     name: ClassVar[str] = "file"
@@ -170,7 +172,7 @@ class FileCollector(Collector):
         reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
         if not reader.fieldnames:
             raise InputError(f"{self.path}:1: expected a header row")
-        rows = []
+        rows: list[tuple[str, Any]] = []
         line = 1
         try:
             for row in reader:

@@ -12,12 +12,13 @@ DEFAULT_REGION = "us-east-1"
 
 @COLLECTORS.register("aws")
 class AwsCollector(Collector):
-    """An AWS account's identities, admin grants, data stores and audit trails.
+    """An AWS account's identities (with admin detection), data stores and audit trails.
 
     IAM users (console access, MFA, access keys masked to their last four characters,
-    groups, attached, group and inline policies with admin detection in
-    ``attributes.admin``), the root account and the credential report feed ``identities``; S3 buckets, RDS
-    instances and DynamoDB tables (with KMS key rotation) feed ``data_stores``;
+    groups; attached, group and inline policies with admin detection in
+    ``attributes.admin``), roles, the root account and the credential report feed
+    ``identities``; S3 buckets, RDS instances and DynamoDB tables (with KMS key rotation)
+    feed ``data_stores``;
     CloudTrail trails feed ``audit_trails``. Every call pages, retries throttling with
     botocore's standard mode, and records AccessDenied or a disabled region as a
     collection error in the document it would have fed: incomplete evidence never passes.

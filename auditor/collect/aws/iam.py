@@ -127,7 +127,7 @@ class IamCollection:
         if arn in ADMIN_POLICY_ARNS:
             return True
         policy = self.policies.get(arn)
-        return bool(policy) and is_admin_document(default_version_document(policy))
+        return policy is not None and is_admin_document(default_version_document(policy))
 
     # -- identities -----------------------------------------------------------------
 
