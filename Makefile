@@ -24,6 +24,7 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check auditor tests bench
+	$(BIN)/mypy auditor
 	$(BIN)/auditor policies test
 	$(BIN)/pytest -n auto -q
 

@@ -138,6 +138,19 @@ def evaluate_control(engine: Engine, control: Control, evidence: EvidenceSet, pa
     return result(Status.PASS, "no violations")
 
 
+def engine_failed(control: Control, evidence: EvidenceSet, params: dict[str, Any], message: str) -> ControlResult:
+    """The result of a control the engine could not evaluate at all."""
+    return ControlResult(
+        control=control,
+        status=Status.ERROR,
+        reason=f"engine failed: {message}",
+        violations=[],
+        duration_ms=0.0,
+        parameters=params,
+        evidence=[d.relpath for d in evidence.documents if d.kind in control.evidence],
+    )
+
+
 def evaluate(
     library: ControlLibrary,
     policies: PolicySet,
@@ -159,19 +172,32 @@ def evaluate(
     as_of = as_of or evidence.as_of()
     timings: dict[str, float] = {}
 
+    # An engine that cannot load the policies or take the input (a remote server down, a
+    # compiler rejecting a policy) fails every control: nothing can be claimed, exit code 3.
+    engine_failure: str | None = None
     t0 = time.perf_counter()
-    engine.load(policies.runtime, {"params": library.params_document(), "audit": {"as_of": as_of}})
+    try:
+        engine.load(policies.runtime, {"params": library.params_document(), "audit": {"as_of": as_of}})
+    except EngineError as exc:
+        engine_failure = exc.message
     timings["load_policies"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    engine.set_input(evidence.input_json())
+    if engine_failure is None:
+        try:
+            engine.set_input(evidence.input_json())
+        except EngineError as exc:
+            engine_failure = exc.message
     evidence.release()
     timings["set_input"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     results = []
     for control in library:
-        outcome = evaluate_control(engine, control, evidence, library.params(control.id))
+        if engine_failure is None:
+            outcome = evaluate_control(engine, control, evidence, library.params(control.id))
+        else:
+            outcome = engine_failed(control, evidence, library.params(control.id), engine_failure)
         results.append(outcome)
         if on_control:
             on_control(outcome)

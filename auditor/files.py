@@ -16,7 +16,7 @@ import yaml
 from auditor.errors import InputError
 
 try:  # the C loader is several times faster where libyaml is present
-    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined]
+    _BaseLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the wheel
     _BaseLoader = yaml.SafeLoader
 
@@ -50,11 +50,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
 
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 
 
-def _yaml_error(path: Path, exc: yaml.YAMLError) -> InputError:
+def _yaml_error(path: Path | str, exc: yaml.YAMLError) -> InputError:
     mark = getattr(exc, "problem_mark", None)
     where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else f"{path}"
     problem = getattr(exc, "problem", None) or str(exc)
@@ -74,7 +74,11 @@ def read_text(path: Path) -> str:
 
 def load_yaml_lines(path: Path) -> Any:
     """Load a human-edited YAML file; mappings are :class:`LineDict` with key lines."""
-    text = read_text(path)
+    return parse_yaml_lines(read_text(path), path)
+
+
+def parse_yaml_lines(text: str | bytes, path: Path | str) -> Any:
+    """:func:`load_yaml_lines` for text already read (e.g. a blob from git); ``path`` names it in errors."""
     try:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:

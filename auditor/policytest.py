@@ -110,12 +110,12 @@ def run_policy_tests(policies: PolicySet, library: ControlLibrary | None = None)
         raise InputError(f"{policies.root}: no test_ rules found in *_test.rego files")
     by_path = {s.path.as_posix(): s for s in policies.runtime}
     for entry in orjson.loads(raw.get_coverage_report_as_json()).get("files", []):
-        source = by_path.get(entry["path"])
-        if source is None:
+        covered_source = by_path.get(entry["path"])
+        if covered_source is None:
             continue
         covered, missed = len(entry.get("covered", [])), len(entry.get("not_covered", []))
         total = covered + missed
-        report.coverage[source.relpath] = {
+        report.coverage[covered_source.relpath] = {
             "covered": covered,
             "not_covered": missed,
             "percent": round(100.0 * covered / total, 1) if total else 100.0,

@@ -91,4 +91,4 @@ def read_results(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg}") from None
     if not isinstance(document, dict) or "controls" not in document or "run_id" not in document:
         raise InputError(f"{path}: not an Auditor results file (expected 'run_id' and 'controls')")
-    return document  # type: ignore[no-any-return]
+    return document

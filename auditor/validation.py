@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,10 @@ def _leaves(errors: list[ValidationError]) -> list[ValidationError]:
     return out
 
 
-def _describe(error: ValidationError) -> str:
-    field = ".".join(str(p) for p in error.document_path) or "(document)"
+def _describe(error: ValidationError, label: Callable[[tuple[Any, ...]], str] | None = None) -> str:
+    field = (label(tuple(error.document_path)) if label else "") or (
+        ".".join(str(p) for p in error.document_path) or "(document)"
+    )
     template = _MESSAGES.get(error.code, "is invalid")
     try:
         expected = template.format(*error.info, constraint=error.constraint, field=field, value=error.value)
@@ -52,6 +55,8 @@ def _describe(error: ValidationError) -> str:
         return f"{field}: unknown field"
     if error.code == 0x02:  # required field
         return f"{field}: required field is missing"
+    if error.rule == "nullable":
+        return f"{field}: is empty, expected a value"
     found = error.value
     if error.rule == "allowed" and isinstance(error.constraint, (list, tuple)):
         expected = "one of " + ", ".join(str(c) for c in error.constraint)
@@ -60,21 +65,28 @@ def _describe(error: ValidationError) -> str:
     return f"{field}: found {found!r}, expected {expected}"
 
 
-def validate(schema: dict[str, Any], document: Any, path: Path, what: str) -> dict[str, Any]:
+def validate(
+    schema: dict[str, Any],
+    document: Any,
+    path: Path | str,
+    what: str,
+    label: Callable[[tuple[Any, ...]], str] | None = None,
+) -> dict[str, Any]:
     """Validate ``document`` (from :func:`load_yaml_lines`) or raise :class:`InputError`.
 
-    Returns the normalized document (defaults applied).
+    Returns the normalized document (defaults applied). ``label`` may turn an error's
+    document path into a friendlier field name (e.g. naming the entry's control id).
     """
     if not isinstance(document, dict):
         found = "an empty file" if document is None else type(document).__name__
         raise InputError(f"{path}: expected a mapping ({what}), found {found}")
     validator = Validator(schema)
     if validator.validate(document):
-        return validator.document  # type: ignore[no-any-return]
+        return validator.document
     problems = []
     for error in sorted(_leaves(list(validator._errors)), key=lambda e: [str(p) for p in e.document_path]):
         line = _line(document, tuple(error.document_path))
         where = f"{path}:{line}" if line else f"{path}"
-        problems.append(f"{where}: {_describe(error)}")
+        problems.append(f"{where}: {_describe(error, label)}")
     head = f"invalid {what}: " if len(problems) == 1 else f"invalid {what} ({len(problems)} problems):\n  "
     raise InputError(head + "\n  ".join(problems))

@@ -35,10 +35,23 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     ctx.obj["verbose"] = verbose
 
 
-def _register() -> None:
-    from auditor.cli import collect_cmd, controls_cmd, evaluate_cmd, policies_cmd, run_cmd
+#: Command modules, each exposing ``COMMANDS``; listed in the order of `auditor --help`'s pipeline.
+COMMAND_MODULES = [
+    "collect_cmd",
+    "evaluate_cmd",
+    "run_cmd",
+    "controls_cmd",
+    "policies_cmd",
+    "mappings_cmd",
+    "bundle_cmd",
+]
 
-    for module in (evaluate_cmd, run_cmd, collect_cmd, controls_cmd, policies_cmd):
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"auditor.cli.{name}")
         for command in module.COMMANDS:
             cli.add_command(command)
 

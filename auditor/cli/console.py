@@ -34,21 +34,29 @@ def progress_reporter(total: int) -> Iterator[Callable[[Any], None]]:
 
 
 def print_results(run: Any) -> None:
+    """A compact table (control, severity, status, violations, title), then the reasons for non-results."""
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=140)
     table = Table(title=f"Auditor run {run.run_id}  (evidence as of {run.as_of})", title_justify="left")
-    for column in ("control", "family", "severity", "status", "violations", "title"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("control", "status"))
+    table.add_column("control", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("violations", justify="right", no_wrap=True)
+    table.add_column("title", overflow="fold", ratio=1)
     for r in sorted(run.results, key=lambda r: r.control.id):
         style = STATUS_STYLE.get(r.status.value, "")
-        detail = str(len(r.violations)) if r.violations else ("" if r.status.value == "pass" else r.reason)
-        table.add_row(
-            r.control.id, r.control.family.value, r.control.severity,
-            f"[{style}]{r.status.value}[/]", detail, r.control.title,
-        )
+        count = len(r.violations) + len(r.waived)
+        table.add_row(r.control.id, r.control.severity, f"[{style}]{r.status.value}[/]", str(count) if count else "",
+                      r.control.title)
     console.print(table)
+    for r in sorted(run.results, key=lambda r: r.control.id):
+        if r.status.value in ("error", "insufficient_evidence"):
+            console.print(f"  [{STATUS_STYLE[r.status.value]}]{r.control.id}[/] {r.status.value}: {r.reason}",
+                          highlight=False)
     counts = run.counts()
     line = "  ".join(f"[{STATUS_STYLE[k]}]{k}: {v}[/]" for k, v in counts.items() if v)
     console.print(f"{len(run.results)} controls  {line}  (fail-on: {run.fail_on}, exit {int(run.exit_code())})")

@@ -95,16 +95,42 @@ def library_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def opa_engine_options(
+    engine: str, url: str | None, token_env: str | None, preloaded: bool, timeout: float
+) -> dict[str, Any]:
+    """Constructor options of the ``opa`` engine from the --opa-* flags (usage errors exit 2)."""
+    if engine != "opa":
+        if url or token_env or preloaded:
+            raise click.UsageError("--opa-url, --opa-token-env and --opa-preloaded need --engine opa")
+        return {}
+    if not url:
+        raise click.UsageError("--engine opa needs --opa-url URL (the OPA server or load balancer)")
+    options: dict[str, Any] = {"url": url, "preloaded": preloaded, "timeout": timeout}
+    if token_env:
+        import os
+
+        token = os.environ.get(token_env)
+        if not token:
+            raise click.UsageError(f"--opa-token-env: environment variable {token_env} is not set or empty")
+        options["token"] = token
+    return options
+
+
 def evaluation_options(func: F) -> F:
-    """--fail-on, --engine, --as-of, --schemas -> ``evaluation``."""
+    """--fail-on, --engine, --as-of, --schemas, --opa-* -> ``evaluation``."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        engine = kwargs.pop("engine")
         kwargs["evaluation"] = EvaluationOptions(
             fail_on=kwargs.pop("fail_on"),
-            engine=kwargs.pop("engine"),
+            engine=engine,
             as_of=kwargs.pop("as_of"),
             schemas=tuple(kwargs.pop("schemas")),
+            engine_options=opa_engine_options(
+                engine, kwargs.pop("opa_url"), kwargs.pop("opa_token_env"), kwargs.pop("opa_preloaded"),
+                kwargs.pop("opa_timeout"),
+            ),
         )
         return func(*args, **kwargs)
 
@@ -116,6 +142,14 @@ def evaluation_options(func: F) -> F:
         click.option("--as-of", help="Evaluation instant (RFC 3339). Default: latest collected_at of the evidence."),
         click.option("--schemas", type=existing_dir, multiple=True,
                      help="Extra evidence schema folder(s) (<kind>.schema.json) for organisation-specific kinds."),
+        click.option("--opa-url", metavar="URL",
+                     help="With --engine opa: the OPA server (or load balancer), e.g. https://opa.internal:8181."),
+        click.option("--opa-token-env", metavar="VAR",
+                     help="With --engine opa: environment variable holding the bearer token."),
+        click.option("--opa-preloaded", is_flag=True,
+                     help="With --engine opa: policies come from a bundle already loaded; push nothing."),
+        click.option("--opa-timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+                     help="With --engine opa: seconds to wait for OPA's answer."),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)

@@ -54,7 +54,7 @@ class SchemaSet:
     def schema(self, kind: str) -> dict[str, Any]:
         path = self.paths[kind]
         try:
-            return orjson.loads(path.read_bytes())  # type: ignore[no-any-return]
+            return orjson.loads(path.read_bytes())
         except orjson.JSONDecodeError as exc:
             raise InputError(f"{path}:{exc.lineno}: malformed JSON schema: {exc.msg}") from None
 

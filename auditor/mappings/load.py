@@ -1,8 +1,16 @@
-"""Loading and validating catalogs and mapping files (cerberus, then cross-checks)."""
+"""Loading and validating catalogs and mapping files (cerberus, then cross-checks).
+
+Two phases, as everywhere in Auditor: the structure of each file (cerberus
+schemas :data:`CATALOG_SCHEMA` and :data:`MAPPING_SCHEMA`), then the references
+between files (clause ids against the framework's catalog, control ids against
+the control library, no entry twice). Every error names the file, the line and
+the entry (``mappings[3] (SOD-001) clauses[1] (A.8.32)``) and exits 2.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,12 +21,18 @@ from auditor.files import LineDict, line_of, load_yaml_lines
 from auditor.validation import validate
 
 STRENGTHS = ("full", "partial", "supporting")
+#: strongest first; a clause is "covered" by full or partial mappings, "supported" by supporting ones only.
+STRENGTH_RANK = {name: rank for rank, name in enumerate(STRENGTHS)}
+FRAMEWORK_ID = r"^[a-z0-9][a-z0-9.\-]*$"
+RATIONALE_MAX = 300  # one line: a reviewer reads it in a table cell
 
 CATALOG_SCHEMA: dict[str, Any] = {
-    "framework": {"type": "string", "required": True, "regex": r"^[a-z0-9][a-z0-9.\-]*$"},
+    "framework": {"type": "string", "required": True, "regex": FRAMEWORK_ID},
     "name": {"type": "string", "required": True, "empty": False},
     "version": {"type": "string", "required": True, "empty": False},
     "source": {"required": True},
+    # optional: a regular expression every clause id of this framework matches
+    "id_pattern": {"type": "string", "empty": False},
     "groups": {
         "type": "list",
         "required": True,
@@ -26,6 +40,8 @@ CATALOG_SCHEMA: dict[str, Any] = {
         "schema": {"type": "dict", "allow_unknown": True, "schema": {
             "id": {"type": "string", "required": True, "empty": False},
             "title": {"type": "string", "required": True, "empty": False},
+            # optional: the id of an enclosing group (a NIST category's function), for roll-up totals
+            "parent": {"type": "string", "empty": False},
         }},
     },
     "clauses": {
@@ -41,7 +57,7 @@ CATALOG_SCHEMA: dict[str, Any] = {
 }
 
 MAPPING_SCHEMA: dict[str, Any] = {
-    "framework": {"type": "string", "required": True},
+    "framework": {"type": "string", "required": True, "regex": FRAMEWORK_ID},
     "owner": {"type": "string", "required": True, "empty": False},
     "last_reviewed": {"type": "date", "required": True},
     "description": {"type": "string"},
@@ -55,9 +71,9 @@ MAPPING_SCHEMA: dict[str, Any] = {
                 "required": True,
                 "minlength": 1,
                 "schema": {"type": "dict", "schema": {
-                    "id": {"type": ["string", "number"], "required": True},
+                    "id": {"type": ["string", "integer", "float"], "required": True},
                     "strength": {"type": "string", "required": True, "allowed": list(STRENGTHS)},
-                    "rationale": {"type": "string", "required": True, "empty": False},
+                    "rationale": {"type": "string", "required": True, "empty": False, "maxlength": RATIONALE_MAX},
                 }},
             },
         }},
@@ -70,6 +86,11 @@ class Group:
     id: str
     title: str
     attributes: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def parent(self) -> str | None:
+        value = self.attributes.get("parent")
+        return str(value) if value is not None else None
 
 
 @dataclass(frozen=True)
@@ -89,9 +110,39 @@ class Catalog:
     groups: list[Group]
     clauses: dict[str, Clause]  # in the framework's own order
     path: Path
+    _order: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._order = {clause_id: index for index, clause_id in enumerate(self.clauses)}
 
     def order(self, clause_id: str) -> int:
-        return list(self.clauses).index(clause_id)
+        return self._order[clause_id]
+
+    def group(self, group_id: str) -> Group:
+        return next(g for g in self.groups if g.id == group_id)
+
+    def lineage(self, group_id: str) -> list[str]:
+        """``group_id`` and its enclosing groups, innermost first (``["GOVERN 1", "GOVERN"]``)."""
+        chain = [group_id]
+        parent = self.group(group_id).parent
+        while parent is not None:
+            chain.append(parent)
+            parent = self.group(parent).parent
+        return chain
+
+    def clause_groups(self) -> list[Group]:
+        """Groups that clauses are filed under or roll up to: each parent followed by its children."""
+        used = {g for c in self.clauses.values() for g in self.lineage(c.group)}
+        ordered: list[Group] = []
+
+        def visit(parent: str | None) -> None:
+            for group in self.groups:
+                if group.parent == parent and group.id in used:
+                    ordered.append(group)
+                    visit(group.id)
+
+        visit(None)
+        return ordered
 
 
 @dataclass(frozen=True)
@@ -130,52 +181,128 @@ class MappingSet:
         found = [m for m in self.mappings if m.control == control_id]
         return sorted(found, key=lambda m: (m.framework, self.catalogs[m.framework].order(m.clause)))
 
-    def for_framework(self, framework: str) -> list[MappedClause]:
+    def catalog(self, framework: str) -> Catalog:
         if framework not in self.catalogs:
-            raise InputError(f"unknown framework {framework!r}; expected one of: {', '.join(sorted(self.catalogs))}")
+            known = ", ".join(sorted(self.catalogs)) or "none"
+            raise InputError(f"unknown framework {framework!r}; expected one of: {known}")
+        return self.catalogs[framework]
+
+    def for_framework(self, framework: str) -> list[MappedClause]:
+        self.catalog(framework)
         return [m for m in self.mappings if m.framework == framework]
 
     def frameworks(self) -> list[str]:
         return sorted(self.catalogs)
 
+    def unmapped_controls(self, framework: str, control_ids: list[str]) -> list[str]:
+        """Controls (of ``control_ids``) with no mapping to ``framework``."""
+        mapped = {m.control for m in self.for_framework(framework)}
+        return sorted(set(control_ids) - mapped)
+
 
 def load_catalog(path: Path) -> Catalog:
     raw = load_yaml_lines(path)
     doc = validate(CATALOG_SCHEMA, raw, path, "framework catalog")
-    groups = [Group(g["id"], g["title"], {k: v for k, v in g.items() if k not in ("id", "title")})
-              for g in doc["groups"]]
+    groups: list[Group] = []
+    for index, entry in enumerate(doc["groups"]):
+        line = line_of(raw["groups"][index], "id")
+        if any(g.id == entry["id"] for g in groups):
+            raise InputError(f"{path}:{line}: groups[{index}].id: duplicate group id {entry['id']!r}")
+        groups.append(Group(entry["id"], entry["title"], {k: v for k, v in entry.items() if k not in ("id", "title")}))
     group_ids = {g.id for g in groups}
+    for index, group in enumerate(groups):
+        line = line_of(raw["groups"][index], "parent")
+        seen = {group.id}
+        parent = group.parent
+        while parent is not None:
+            if parent not in group_ids:
+                raise InputError(f"{path}:{line}: groups[{index}] ({group.id}).parent: found {parent!r}, "
+                                 "expected the id of another group")
+            if parent in seen:
+                raise InputError(f"{path}:{line}: groups[{index}] ({group.id}).parent: groups form a cycle")
+            seen.add(parent)
+            parent = next(g for g in groups if g.id == parent).parent
+    pattern = re.compile(doc["id_pattern"]) if "id_pattern" in doc else None
     clauses: dict[str, Clause] = {}
     for index, entry in enumerate(doc["clauses"]):
         line = line_of(raw["clauses"][index], "id")
         clause_id = str(entry["id"])
         if clause_id in clauses:
             raise InputError(f"{path}:{line}: clauses[{index}].id: duplicate clause id {clause_id!r}")
+        if pattern is not None and not pattern.fullmatch(clause_id):
+            raise InputError(f"{path}:{line}: clauses[{index}].id: found {clause_id!r}, "
+                             f"expected the catalog's id_pattern {pattern.pattern!r}")
         if entry["group"] not in group_ids:
             raise InputError(
-                f"{path}:{line}: clauses[{index}].group: found {entry['group']!r}, expected one of the groups"
+                f"{path}:{line_of(raw['clauses'][index], 'group')}: clauses[{index}] ({clause_id}).group: "
+                f"found {entry['group']!r}, expected one of the groups"
             )
         extra = {k: v for k, v in entry.items() if k not in ("id", "title", "group")}
-        clauses[clause_id] = Clause(clause_id, entry["title"], entry["group"], extra)
+        clauses[clause_id] = Clause(clause_id, " ".join(entry["title"].split()), entry["group"], extra)
     if path.stem != doc["framework"]:
-        raise InputError(f"{path}: framework: found {doc['framework']!r}, expected the file name {path.stem!r}")
+        raise InputError(f"{path}:{line_of(raw, 'framework')}: framework: found {doc['framework']!r}, "
+                         f"expected the file name {path.stem!r}")
     return Catalog(doc["framework"], doc["name"], str(doc["version"]), doc["source"], groups, clauses, path)
 
 
-def load_mapping_file(
-    path: Path, catalogs: dict[str, Catalog], library: ControlLibrary | None
-) -> tuple[MappingFile, list[MappedClause]]:
-    raw = load_yaml_lines(path)
-    doc = validate(MAPPING_SCHEMA, raw, path, "mapping file")
+def _entry_label(raw: Any) -> Any:
+    """Name mapping entries by control and clause id in cerberus messages."""
+
+    def label(doc_path: tuple[Any, ...]) -> str:
+        if len(doc_path) < 2 or doc_path[0] != "mappings" or not isinstance(doc_path[1], int):
+            return ""
+        try:
+            entry = raw["mappings"][doc_path[1]]
+        except (IndexError, KeyError, TypeError):
+            return ""
+        control = entry.get("control") if isinstance(entry, dict) else None
+        text = f"mappings[{doc_path[1]}]" + (f" ({control})" if control else "")
+        rest = list(doc_path[2:])
+        if len(rest) >= 2 and rest[0] == "clauses" and isinstance(rest[1], int):
+            clauses = entry.get("clauses") if isinstance(entry, dict) else None
+            clause = clauses[rest[1]] if isinstance(clauses, list) and rest[1] < len(clauses) else None
+            cid = clause.get("id") if isinstance(clause, dict) else None
+            text += f" clauses[{rest[1]}]" + (f" ({cid})" if cid is not None else "")
+            rest = rest[2:]
+        return text + "".join(f".{p}" for p in rest)
+
+    return label
+
+
+@dataclass
+class MappingDocument:
+    """One mapping file, validated: its metadata and its entries in file order."""
+
+    meta: MappingFile
+    entries: list[MappedClause]
+
+
+def parse_mapping(
+    raw: Any,
+    path: Path | str,
+    catalogs: dict[str, Catalog] | None,
+    library: ControlLibrary | None,
+    stem: str | None = None,
+) -> MappingDocument:
+    """Validate one mapping document (from :func:`load_yaml_lines` or a git blob).
+
+    ``catalogs=None`` checks structure only (used for historic revisions in ``diff``);
+    ``stem`` is the file name without extension when ``path`` is only a label.
+    """
+    doc = validate(MAPPING_SCHEMA, raw, path, "mapping file", label=_entry_label(raw))
     framework = doc["framework"]
-    if framework not in catalogs:
-        raise InputError(
-            f"{path}:{line_of(raw, 'framework')}: framework: found {framework!r}, expected a catalog in "
-            f"mappings/frameworks/ (one of: {', '.join(sorted(catalogs))})"
-        )
-    if path.stem != framework:
-        raise InputError(f"{path}: framework: found {framework!r}, expected the file name {path.stem!r}")
-    catalog = catalogs[framework]
+    fline = line_of(raw, "framework")
+    catalog = None
+    if catalogs is not None:
+        if framework not in catalogs:
+            raise InputError(
+                f"{path}:{fline}: framework: found {framework!r}, expected a catalog in "
+                f"mappings/frameworks/ (one of: {', '.join(sorted(catalogs)) or 'none'})"
+            )
+        catalog = catalogs[framework]
+    stem = stem or Path(str(path)).stem
+    if stem != framework:
+        raise InputError(f"{path}:{fline}: framework: found {framework!r}, expected the file name {stem!r}")
     seen: dict[tuple[str, str], int] = {}
     seen_controls: dict[str, int] = {}
     out: list[MappedClause] = []
@@ -188,21 +315,45 @@ def load_mapping_file(
             raise InputError(f"{where}: duplicate entry for {control}; first at line {seen_controls[control]}")
         seen_controls[control] = line or 0
         if library is not None and control not in library.controls:
-            raise InputError(f"{where}: control: unknown control id {control!r}")
+            raise InputError(f"{where}.control: unknown control id {control!r}; no such control in the library")
         for cindex, clause in enumerate(entry["clauses"]):
             raw_clause = raw_entry["clauses"][cindex]
             cline = line_of(raw_clause, "id") if isinstance(raw_clause, LineDict) else line
-            clause_id = str(clause["id"])
+            value = clause["id"]
             cwhere = f"{path}:{cline}: mappings[{index}] ({control}) clauses[{cindex}]"
-            if clause_id not in catalog.clauses:
-                raise InputError(f"{cwhere}: id: unknown {framework} clause {clause_id!r}")
+            if isinstance(value, float):
+                raise InputError(f"{cwhere}.id: found the number {value!r}, expected a quoted string "
+                                 f"(YAML reads 10.10 as 10.1: write \"{value}\")")
+            clause_id = str(value)
+            if catalog is not None and clause_id not in catalog.clauses:
+                raise InputError(f"{cwhere} ({clause_id}).id: unknown {framework} clause {clause_id!r}; "
+                                 f"not in {catalog.path.name}")
             if (control, clause_id) in seen:
-                raise InputError(f"{cwhere}: duplicate mapping {control} -> {clause_id}")
+                raise InputError(f"{cwhere} ({clause_id}): duplicate mapping {control} -> {clause_id}; "
+                                 f"first at line {seen[(control, clause_id)]}")
             seen[(control, clause_id)] = cline or 0
-            out.append(MappedClause(framework, clause_id, clause["strength"], " ".join(clause["rationale"].split()),
-                                    control))
-    last_reviewed = doc["last_reviewed"]
-    return MappingFile(framework, doc["owner"], last_reviewed, path), out
+            rationale = " ".join(clause["rationale"].split())
+            if not rationale:
+                raise InputError(f"{cwhere} ({clause_id}).rationale: found only whitespace, expected one line "
+                                 "saying why this control meets this clause")
+            out.append(MappedClause(framework, clause_id, clause["strength"], rationale, control))
+    meta = MappingFile(framework, doc["owner"], doc["last_reviewed"], Path(str(path)))
+    return MappingDocument(meta, out)
+
+
+def load_mapping_file(
+    path: Path, catalogs: dict[str, Catalog], library: ControlLibrary | None
+) -> tuple[MappingFile, list[MappedClause]]:
+    document = parse_mapping(load_yaml_lines(path), path, catalogs, library)
+    return document.meta, document.entries
+
+
+def load_catalogs(root: Path) -> dict[str, Catalog]:
+    catalogs: dict[str, Catalog] = {}
+    for path in sorted((Path(root) / "frameworks").glob("*.y*ml")):
+        catalog = load_catalog(path)
+        catalogs[catalog.framework] = catalog
+    return catalogs
 
 
 def load_mappings(root: Path, library: ControlLibrary | None = None) -> MappingSet:
@@ -210,14 +361,13 @@ def load_mappings(root: Path, library: ControlLibrary | None = None) -> MappingS
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"{root}: mappings folder not found")
-    catalogs: dict[str, Catalog] = {}
-    for path in sorted((root / "frameworks").glob("*.y*ml")):
-        catalog = load_catalog(path)
-        catalogs[catalog.framework] = catalog
+    catalogs = load_catalogs(root)
     files: dict[str, MappingFile] = {}
     mappings: list[MappedClause] = []
     for path in sorted(root.glob("*.y*ml")):
         meta, entries = load_mapping_file(path, catalogs, library)
+        if meta.framework in files:
+            raise InputError(f"{path}: framework {meta.framework!r} already mapped in {files[meta.framework].path}")
         files[meta.framework] = meta
         mappings.extend(entries)
     return MappingSet(root, catalogs, files, mappings)

@@ -264,6 +264,10 @@ def build_data_stores() -> list[dict]:
             if stype == "saas" or stype == "other":
                 s["kms_key"] = None
             stores.append(s)
+    for s in stores:
+        if s["type"] == "saas" and s["classification"] == "restricted":
+            # restricted SaaS data uses the vendor's bring-your-own-key option
+            s["kms_key"] = f"byok:{s['platform']}/brightwater-tenant-key-2026"
     return stores
 
 

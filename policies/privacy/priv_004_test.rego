@@ -147,3 +147,11 @@ test_only_late_requests_reported if {
 	vs := priv_004.violations with input as {"dsar_requests": rs}
 	{v.resource | some v in vs} == {"b"}
 }
+
+test_missing_received_at_reported if {
+	r := object.remove(req({"completed_at": null, "status": "open"}), ["received_at"])
+	vs := priv_004.violations with input as {"dsar_requests": [r]}
+	count(vs) == 1
+	some v in vs
+	contains(v.message, "no valid received_at")
+}

@@ -22,8 +22,6 @@ prod_deployments contains d if {
 
 commit_of(d) := norm(str(object.get(d, "commit", "")))
 
-records(sha) := [c | some c in input.changes; norm(str(object.get(c, "id", ""))) == sha]
-
 approval_emails(recs) := concat(", ", sort({e |
 	some c in recs
 	some a in as_list(object.get(c, "approvals", []))
@@ -65,7 +63,7 @@ message(d, recs, authors, approvers, independent) := sprintf(
 	[where(d), short(commit_of(d)), count(independent), object.get(params, "min_independent_approvals", 1)],
 )
 
-# ---- Identity resolution (the same block in every SOD policy) --------------
+# ---- Identity resolution (the same block in every SOD policy that matches people by address)
 # One human may hold several accounts and email addresses. Every email, login
 # or person reference is resolved to a person id through input.identities
 # (an email or login claimed by several people resolves to the lowest person
@@ -84,23 +82,32 @@ str(x) := x if is_string(x)
 
 else := ""
 
-email_pairs contains [norm(raw), i.person] if {
+# Sorted [address, person] pairs; the first pair of each address gives its
+# person (the lowest id when several claim it). Sorting keeps this linear.
+email_pairs := sort([[norm(raw), i.person] |
 	some i in identities
 	is_string(object.get(i, "person", null))
 	some raw in as_list(object.get(i, "emails", []))
 	is_string(raw)
-}
+])
 
-email_person := {e: min({p | some q in email_pairs; q[0] == e; p := q[1]}) | some [e, _] in email_pairs}
+email_person := {pair[0]: pair[1] | some k, pair in email_pairs; first_of_key(email_pairs, k)}
 
-login_pairs contains [norm(login), i.person] if {
+login_pairs := sort([[norm(login), i.person] |
 	some i in identities
 	is_string(object.get(i, "person", null))
 	login := object.get(i, "username", null)
 	is_string(login)
-}
+])
 
-login_person := {l: min({p | some q in login_pairs; q[0] == l; p := q[1]}) | some [l, _] in login_pairs}
+login_person := {pair[0]: pair[1] | some k, pair in login_pairs; first_of_key(login_pairs, k)}
+
+first_of_key(pairs, k) if k == 0
+
+first_of_key(pairs, k) if {
+	k > 0
+	pairs[k - 1][0] != pairs[k][0]
+}
 
 who_field(who, field) := v if {
 	is_object(who)
@@ -123,6 +130,27 @@ person_of(who) := p if {
 }
 
 person_of_email(e) := person_of({"email": e}) if is_string(e)
+
+# ---- Change lookup ------------------------------------------------------------
+# Changes indexed by commit id. A commit collected more than once (e.g. from two
+# branches) keeps all its records; the sort keeps the index linear.
+
+change_keys := sort([norm(str(object.get(c, "id", ""))) | some c in input.changes])
+
+duplicate_ids := {id | some k, id in change_keys; k > 0; change_keys[k - 1] == id}
+
+unique_changes := {id: c |
+	some c in input.changes
+	id := norm(str(object.get(c, "id", "")))
+	not id in duplicate_ids
+}
+
+# records(sha): every change record of the commit; empty when not collected.
+records(sha) := [c] if {
+	c := unique_changes[sha]
+} else := [c | some c in input.changes; norm(str(object.get(c, "id", ""))) == sha] if {
+	sha in duplicate_ids
+} else := []
 
 # ---- Change authorship ------------------------------------------------------
 # The people who wrote a change: for a merge commit with its merged commits

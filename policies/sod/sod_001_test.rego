@@ -153,3 +153,16 @@ test_same_person_twice_is_one_approval if {
 	count(sod_001.violations) == 1 with input as evidence(c, deploy("production", "success"))
 		with data.params["SOD-001"] as {"min_independent_approvals": 2, "production_environments": ["production"]}
 }
+
+test_commit_collected_from_two_branches_unions_approvals if {
+	on_main := change([{"email": "bob@brightwater.example", "source": "github"}])
+	on_release := object.union(change([]), {"branch": "release/1.4"})
+	count(sod_001.violations) == 0 with input as {"changes": [on_release, on_main], "deployments": [deploy("production", "success")], "identities": people}
+	count(sod_001.violations) == 1 with input as {"changes": [on_release, on_release], "deployments": [deploy("production", "success")], "identities": people}
+}
+
+test_email_claimed_by_two_people_resolves_to_lowest_person_id if {
+	shared := array.concat(people, [{"id": "okta:zed", "person": "p-000", "emails": ["alice@brightwater.example"]}])
+	# alice@ now resolves to p-000, so an approval from Alice's GitHub address (p-001) is independent
+	count(sod_001.violations) == 0 with input as {"changes": [change([{"email": "alice.ng@gmail.com", "source": "github"}])], "deployments": [deploy("production", "success")], "identities": shared}
+}

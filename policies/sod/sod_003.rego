@@ -20,23 +20,31 @@ role_in(g, roles) if norm(concat(":", [str(object.get(g, "system", "")), str(obj
 
 label(g) := sprintf("%s on %s (grant %s)", [str(object.get(g, "role", "")), str(object.get(g, "system", "")), str(object.get(g, "id", ""))])
 
+admin_pairs contains [grant_person(g), label(g)] if {
+	some g in active_grants
+	role_in(g, admin_roles)
+}
+
+approver_pairs contains [grant_person(g), label(g)] if {
+	some g in active_grants
+	role_in(g, approver_roles)
+}
+
+conflicted := {p | some [p, _] in admin_pairs} & {p | some [p, _] in approver_pairs}
+
 violations contains {
 	"resource": person,
 	"message": sprintf("%s (%s) holds the administrator role %s and the access approver role %s, so they could approve their own privileged access; remove one of the roles or move approval to someone else.", [display_name(person), person, concat(", ", sort(admin)), concat(", ", sort(approver))]),
 } if {
-	some person in {grant_person(g) | some g in active_grants}
-	admin := {label(g) | some g in active_grants; grant_person(g) == person; role_in(g, admin_roles)}
-	count(admin) > 0
-	approver := {label(g) | some g in active_grants; grant_person(g) == person; role_in(g, approver_roles)}
-	count(approver) > 0
+	some person in conflicted
+	admin := {l | some [p, l] in admin_pairs; p == person}
+	approver := {l | some [p, l] in approver_pairs; p == person}
 }
 
-# ---- Identity resolution (the same block in every SOD policy) --------------
-# One human may hold several accounts and email addresses. Every email, login
-# or person reference is resolved to a person id through input.identities
-# (an email or login claimed by several people resolves to the lowest person
-# id, deterministically). Unknown addresses stay distinct "email:..." or
-# "login:..." keys, so a person is never merged with a stranger.
+# ---- Helpers ----------------------------------------------------------------
+# People are matched by the person id recorded on each grant (resolved through
+# input.identities when the grant lacks one), so all accounts of one human count
+# as one person.
 
 identities := object.get(input, "identities", [])
 
@@ -50,23 +58,32 @@ str(x) := x if is_string(x)
 
 else := ""
 
-email_pairs contains [norm(raw), i.person] if {
+# Sorted [address, person] pairs; the first pair of each address gives its
+# person (the lowest id when several claim it). Sorting keeps this linear.
+email_pairs := sort([[norm(raw), i.person] |
 	some i in identities
 	is_string(object.get(i, "person", null))
 	some raw in as_list(object.get(i, "emails", []))
 	is_string(raw)
-}
+])
 
-email_person := {e: min({p | some q in email_pairs; q[0] == e; p := q[1]}) | some [e, _] in email_pairs}
+email_person := {pair[0]: pair[1] | some k, pair in email_pairs; first_of_key(email_pairs, k)}
 
-login_pairs contains [norm(login), i.person] if {
+login_pairs := sort([[norm(login), i.person] |
 	some i in identities
 	is_string(object.get(i, "person", null))
 	login := object.get(i, "username", null)
 	is_string(login)
-}
+])
 
-login_person := {l: min({p | some q in login_pairs; q[0] == l; p := q[1]}) | some [l, _] in login_pairs}
+login_person := {pair[0]: pair[1] | some k, pair in login_pairs; first_of_key(login_pairs, k)}
+
+first_of_key(pairs, k) if k == 0
+
+first_of_key(pairs, k) if {
+	k > 0
+	pairs[k - 1][0] != pairs[k][0]
+}
 
 who_field(who, field) := v if {
 	is_object(who)
@@ -109,9 +126,10 @@ active_grants contains g if {
 
 expired(g) if ts(object.get(g, "expires_at", null)) <= now_ns
 
-disabled_identity(g) if {
+disabled_identity(g) if object.get(g, "identity", null) in disabled_identity_ids
+
+disabled_identity_ids := {i.id |
 	some i in identities
-	i.id == object.get(g, "identity", null)
 	object.get(i, "disabled", false) == true
 }
 

@@ -48,7 +48,7 @@ approval_label(a) := who_field(a, "email") if who_field(a, "email")
 
 else := who_field(a, "login")
 
-# ---- Identity resolution (the same block in every SOD policy) --------------
+# ---- Identity resolution (the same block in every SOD policy that matches people by address)
 # One human may hold several accounts and email addresses. Every email, login
 # or person reference is resolved to a person id through input.identities
 # (an email or login claimed by several people resolves to the lowest person
@@ -67,23 +67,32 @@ str(x) := x if is_string(x)
 
 else := ""
 
-email_pairs contains [norm(raw), i.person] if {
+# Sorted [address, person] pairs; the first pair of each address gives its
+# person (the lowest id when several claim it). Sorting keeps this linear.
+email_pairs := sort([[norm(raw), i.person] |
 	some i in identities
 	is_string(object.get(i, "person", null))
 	some raw in as_list(object.get(i, "emails", []))
 	is_string(raw)
-}
+])
 
-email_person := {e: min({p | some q in email_pairs; q[0] == e; p := q[1]}) | some [e, _] in email_pairs}
+email_person := {pair[0]: pair[1] | some k, pair in email_pairs; first_of_key(email_pairs, k)}
 
-login_pairs contains [norm(login), i.person] if {
+login_pairs := sort([[norm(login), i.person] |
 	some i in identities
 	is_string(object.get(i, "person", null))
 	login := object.get(i, "username", null)
 	is_string(login)
-}
+])
 
-login_person := {l: min({p | some q in login_pairs; q[0] == l; p := q[1]}) | some [l, _] in login_pairs}
+login_person := {pair[0]: pair[1] | some k, pair in login_pairs; first_of_key(login_pairs, k)}
+
+first_of_key(pairs, k) if k == 0
+
+first_of_key(pairs, k) if {
+	k > 0
+	pairs[k - 1][0] != pairs[k][0]
+}
 
 who_field(who, field) := v if {
 	is_object(who)

@@ -17,9 +17,21 @@ recent_reviews contains r if {
 	now_ns - t <= object.get(params, "lookback_days", 365) * day_ns
 }
 
-covers(r, g) if norm(str(object.get(r, "scope", ""))) == norm(str(object.get(g, "system", "")))
+# One row per active grant, computed once: person, the two scope keys that
+# cover it, when it was granted and a label for messages.
+grant_rows contains {
+	"person": grant_person(g),
+	"scopes": {norm(str(object.get(g, "system", ""))), norm(concat(":", [str(object.get(g, "system", "")), str(object.get(g, "role", ""))]))},
+	"granted_ns": ts(object.get(g, "granted_at", null)),
+	"label": sprintf("%s on %s", [str(object.get(g, "role", "")), str(object.get(g, "system", ""))]),
+} if some g in active_grants
 
-covers(r, g) if norm(str(object.get(r, "scope", ""))) == norm(concat(":", [str(object.get(g, "system", "")), str(object.get(g, "role", ""))]))
+# [person, scope] for every scope a person holds an active grant in, so each
+# review is matched by a lookup rather than a scan of every grant.
+holdings contains [row.person, scope] if {
+	some row in grant_rows
+	some scope in row.scopes
+}
 
 violations contains {
 	"resource": r.id,
@@ -27,16 +39,19 @@ violations contains {
 } if {
 	some r in recent_reviews
 	reviewer := person_of_email(object.get(r, "reviewer", null))
-	held := {sprintf("%s on %s", [str(object.get(g, "role", "")), str(object.get(g, "system", ""))]) |
-		some g in active_grants
-		grant_person(g) == reviewer
-		covers(r, g)
-		ts(object.get(g, "granted_at", null)) <= ts(object.get(r, "completed_at", null))
+	scope := norm(str(object.get(r, "scope", "")))
+	[reviewer, scope] in holdings
+	completed := ts(object.get(r, "completed_at", null))
+	held := {row.label |
+		some row in grant_rows
+		row.person == reviewer
+		scope in row.scopes
+		row.granted_ns <= completed
 	}
 	count(held) > 0
 }
 
-# ---- Identity resolution (the same block in every SOD policy) --------------
+# ---- Identity resolution (the same block in every SOD policy that matches people by address)
 # One human may hold several accounts and email addresses. Every email, login
 # or person reference is resolved to a person id through input.identities
 # (an email or login claimed by several people resolves to the lowest person
@@ -55,23 +70,32 @@ str(x) := x if is_string(x)
 
 else := ""
 
-email_pairs contains [norm(raw), i.person] if {
+# Sorted [address, person] pairs; the first pair of each address gives its
+# person (the lowest id when several claim it). Sorting keeps this linear.
+email_pairs := sort([[norm(raw), i.person] |
 	some i in identities
 	is_string(object.get(i, "person", null))
 	some raw in as_list(object.get(i, "emails", []))
 	is_string(raw)
-}
+])
 
-email_person := {e: min({p | some q in email_pairs; q[0] == e; p := q[1]}) | some [e, _] in email_pairs}
+email_person := {pair[0]: pair[1] | some k, pair in email_pairs; first_of_key(email_pairs, k)}
 
-login_pairs contains [norm(login), i.person] if {
+login_pairs := sort([[norm(login), i.person] |
 	some i in identities
 	is_string(object.get(i, "person", null))
 	login := object.get(i, "username", null)
 	is_string(login)
-}
+])
 
-login_person := {l: min({p | some q in login_pairs; q[0] == l; p := q[1]}) | some [l, _] in login_pairs}
+login_person := {pair[0]: pair[1] | some k, pair in login_pairs; first_of_key(login_pairs, k)}
+
+first_of_key(pairs, k) if k == 0
+
+first_of_key(pairs, k) if {
+	k > 0
+	pairs[k - 1][0] != pairs[k][0]
+}
 
 who_field(who, field) := v if {
 	is_object(who)
@@ -114,9 +138,10 @@ active_grants contains g if {
 
 expired(g) if ts(object.get(g, "expires_at", null)) <= now_ns
 
-disabled_identity(g) if {
+disabled_identity(g) if object.get(g, "identity", null) in disabled_identity_ids
+
+disabled_identity_ids := {i.id |
 	some i in identities
-	i.id == object.get(g, "identity", null)
 	object.get(i, "disabled", false) == true
 }
 

@@ -17,7 +17,7 @@ violations contains {
 	grantee == person_of_email(object.get(g, "granted_by", null))
 }
 
-# ---- Identity resolution (the same block in every SOD policy) --------------
+# ---- Identity resolution (the same block in every SOD policy that matches people by address)
 # One human may hold several accounts and email addresses. Every email, login
 # or person reference is resolved to a person id through input.identities
 # (an email or login claimed by several people resolves to the lowest person
@@ -36,23 +36,32 @@ str(x) := x if is_string(x)
 
 else := ""
 
-email_pairs contains [norm(raw), i.person] if {
+# Sorted [address, person] pairs; the first pair of each address gives its
+# person (the lowest id when several claim it). Sorting keeps this linear.
+email_pairs := sort([[norm(raw), i.person] |
 	some i in identities
 	is_string(object.get(i, "person", null))
 	some raw in as_list(object.get(i, "emails", []))
 	is_string(raw)
-}
+])
 
-email_person := {e: min({p | some q in email_pairs; q[0] == e; p := q[1]}) | some [e, _] in email_pairs}
+email_person := {pair[0]: pair[1] | some k, pair in email_pairs; first_of_key(email_pairs, k)}
 
-login_pairs contains [norm(login), i.person] if {
+login_pairs := sort([[norm(login), i.person] |
 	some i in identities
 	is_string(object.get(i, "person", null))
 	login := object.get(i, "username", null)
 	is_string(login)
-}
+])
 
-login_person := {l: min({p | some q in login_pairs; q[0] == l; p := q[1]}) | some [l, _] in login_pairs}
+login_person := {pair[0]: pair[1] | some k, pair in login_pairs; first_of_key(login_pairs, k)}
+
+first_of_key(pairs, k) if k == 0
+
+first_of_key(pairs, k) if {
+	k > 0
+	pairs[k - 1][0] != pairs[k][0]
+}
 
 who_field(who, field) := v if {
 	is_object(who)
@@ -95,9 +104,10 @@ active_grants contains g if {
 
 expired(g) if ts(object.get(g, "expires_at", null)) <= now_ns
 
-disabled_identity(g) if {
+disabled_identity(g) if object.get(g, "identity", null) in disabled_identity_ids
+
+disabled_identity_ids := {i.id |
 	some i in identities
-	i.id == object.get(g, "identity", null)
 	object.get(i, "disabled", false) == true
 }
 

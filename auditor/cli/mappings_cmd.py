@@ -1,0 +1,179 @@
+"""``auditor mappings list|validate|coverage|crosswalk|diff``: framework catalogs and control mappings."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from auditor.cli.options import Sources, existing_dir, existing_file
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("table", "csv", "markdown", "json")
+
+
+def source_options(func: F) -> F:
+    """--controls, --mappings -> ``sources``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["sources"] = Sources(controls=kwargs.pop("controls"), mappings=kwargs.pop("mappings"))
+        return func(*args, **kwargs)
+
+    wrapper = click.option("--mappings", type=existing_dir,
+                           help="Catalogs and mappings folder (default: ./mappings or the bundled library).")(wrapper)
+    wrapper = click.option("--controls", type=existing_dir,
+                           help="Control YAML folder, to check control ids (default: ./controls or bundled).")(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def output_options(func: F) -> F:
+    func = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Write to this file (atomically) instead of standard output.")(func)
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                        help="Output format.")(func)
+
+
+def _emit(view: Any, fmt: str, output: Path | None) -> None:
+    from auditor.files import write_atomic
+    from auditor.mappings.render import render
+
+    if output is not None:
+        write_atomic(output, render(view, fmt, width=160, color=False))
+        click.echo(f"wrote {output}", err=True)
+        return
+    if fmt == "table":
+        import shutil
+
+        from rich.console import Console
+
+        console = Console()
+        text = render(view, fmt, width=max(shutil.get_terminal_size().columns, 120), color=console.is_terminal)
+        click.echo(text, nl=False, color=console.is_terminal)
+        return
+    click.echo(render(view, fmt), nl=False)
+
+
+def _load(sources: Sources) -> Any:
+    library = sources.library()
+    mapping_set = sources.mapping_set(library)
+    if mapping_set is None:
+        raise click.UsageError("no mappings folder: pass --mappings or run where ./mappings exists")
+    return library, mapping_set
+
+
+@click.group("mappings")
+def mappings_group() -> None:
+    """Framework catalogs and control-to-clause mappings: validate, coverage, crosswalk, diff.
+
+    \b
+    mappings/frameworks/<framework>.yaml   a framework's catalog of clauses
+    mappings/<framework>.yaml              controls mapped to those clauses
+    Adding a framework is data: drop in one file of each.
+    """
+
+
+@mappings_group.command("list")
+@source_options
+@output_options
+def list_command(sources: Sources, fmt: str, output: Path | None) -> None:
+    """List the frameworks: catalog size, mapping owner, last review."""
+    from auditor.mappings.render import Section, View
+
+    library, ms = _load(sources)
+    rows, data = [], []
+    for framework in ms.frameworks():
+        cat = ms.catalogs[framework]
+        meta = ms.files.get(framework)
+        entries = ms.for_framework(framework)
+        mapped = sorted({m.control for m in entries})
+        clauses = len({m.clause for m in entries})
+        rows.append([framework, cat.name, cat.version, str(len(cat.clauses)), str(clauses), str(len(mapped)),
+                     meta.owner if meta else "", meta.last_reviewed.isoformat() if meta else ""])
+        data.append({"framework": framework, "name": cat.name, "version": cat.version, "clauses": len(cat.clauses),
+                     "clauses_mapped": clauses, "controls_mapped": len(mapped), "owner": meta.owner if meta else None,
+                     "last_reviewed": meta.last_reviewed.isoformat() if meta else None})
+    section = Section("Frameworks", ["framework", "name", "version", "clauses", "clauses mapped", "controls mapped",
+                                     "owner", "last reviewed"], rows)
+    _emit(View("Frameworks", [f"{len(library)} controls in the library"], [section], {"frameworks": data}),
+          fmt, output)
+
+
+@mappings_group.command("validate")
+@source_options
+def validate_command(sources: Sources) -> None:
+    """Validate catalogs and mapping files: structure, then ids against catalogs and the control library.
+
+    Exit 2 on an unknown clause or control id, a duplicate mapping, a missing rationale or strength.
+    Controls mapped to no clause of a framework are listed (a warning, not an error).
+    """
+    library, ms = _load(sources)
+    click.echo(f"{len(ms.catalogs)} catalogs and {len(ms.files)} mapping files are valid "
+               f"({len(ms.mappings)} control-to-clause mappings, {len(library)} controls)")
+    for framework in sorted(ms.files):
+        missing = ms.unmapped_controls(framework, list(library.controls))
+        mapped = len(library) - len(missing)
+        line = f"  {framework}: {mapped}/{len(library)} controls mapped"
+        click.echo(line + (f"; not mapped: {', '.join(missing)}" if missing else ""))
+    for framework in sorted(set(ms.catalogs) - set(ms.files)):
+        click.echo(f"  {framework}: catalog only, no mapping file (every clause is a gap)")
+
+
+@mappings_group.command("coverage")
+@click.option("--framework", required=True, help="Framework id (see `auditor mappings list`).")
+@click.option("--results", type=existing_file, help="results.json from `auditor evaluate`/`run`: adds statuses.")
+@source_options
+@output_options
+def coverage_command(sources: Sources, framework: str, results: Path | None, fmt: str, output: Path | None) -> None:
+    """Every clause of a framework with its controls, gaps, and totals per group.
+
+    With --results, each clause gets a status: it passes only if all its full and partial
+    controls pass; supporting-only clauses are "supported", unmapped clauses are "gap".
+    """
+    from auditor.mappings.coverage import control_statuses, coverage
+    from auditor.mappings.render import coverage_view
+    from auditor.results import read_results
+
+    _library, ms = _load(sources)
+    statuses = control_statuses(read_results(results)) if results is not None else None
+    _emit(coverage_view(coverage(ms, framework, statuses)), fmt, output)
+
+
+@mappings_group.command("crosswalk")
+@click.option("--from", "source", required=True, help="Framework id to start from.")
+@click.option("--to", "target", required=True, help="Framework id to reach.")
+@source_options
+@output_options
+def crosswalk_command(sources: Sources, source: str, target: str, fmt: str, output: Path | None) -> None:
+    """Which clauses of one framework meet which clauses of another, through shared controls."""
+    from auditor.mappings.crosswalk import crosswalk
+    from auditor.mappings.render import crosswalk_view
+
+    _library, ms = _load(sources)
+    cw = crosswalk(ms, source, target)
+    _emit(crosswalk_view(cw, ms.catalogs[source].name, ms.catalogs[target].name), fmt, output)
+
+
+@mappings_group.command("diff")
+@click.argument("rev")
+@click.argument("rev2", required=False, default="HEAD")
+@click.option("--mappings", type=existing_dir,
+              help="Mappings folder inside a git repository (default: ./mappings or the bundled library).")
+@output_options
+def diff_command(rev: str, rev2: str, mappings: Path | None, fmt: str, output: Path | None) -> None:
+    """Mappings added, removed or changed between REV and REV2 (default HEAD), with who changed each, when.
+
+    Reads both revisions from git objects; the working tree is not touched.
+    """
+    from auditor.content import default_dir
+    from auditor.mappings.history import diff_mappings
+    from auditor.mappings.render import diff_view
+
+    root = mappings or default_dir("mappings")
+    _emit(diff_view(diff_mappings(root, rev, rev2)), fmt, output)
+
+
+COMMANDS = [mappings_group]

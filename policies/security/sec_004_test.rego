@@ -1,0 +1,64 @@
+package controls.security.sec_004_test
+
+import rego.v1
+
+import data.controls.security.sec_004
+
+sha := "d1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
+
+change(reviewed, tests) := {"id": sha, "repository": "brightwater/payments", "branch": "main", "reviewed": reviewed, "tests_passed": tests}
+
+deploy(env, status) := {"id": "d-400", "environment": env, "service": "payments-api", "commit": sha, "status": status}
+
+only(v) := xs[0] if {
+	xs := [y | some y in v]
+	count(xs) == 1
+}
+
+test_reviewed_tested_passes if {
+	count(sec_004.violations) == 0 with input as {"changes": [change(true, true)], "deployments": [deploy("production", "success")]}
+}
+
+test_unreviewed_fails if {
+	x := only(sec_004.violations) with input as {"changes": [change(false, true)], "deployments": [deploy("production", "success")]}
+	x.resource == "d-400"
+	contains(x.message, "shipped commit d1b2c3d, which was not code reviewed")
+}
+
+test_failed_and_unknown_tests_fail if {
+	x := only(sec_004.violations) with input as {"changes": [change(true, false)], "deployments": [deploy("production", "success")]}
+	contains(x.message, "required CI checks failed")
+	y := only(sec_004.violations) with input as {"changes": [change(true, null)], "deployments": [deploy("production", "success")]}
+	contains(y.message, "no record of passing CI checks")
+	count(sec_004.violations) == 1 with input as {"changes": [object.remove(change(true, true), ["tests_passed"])], "deployments": [deploy("production", "success")]}
+}
+
+test_unreviewed_and_untested_gives_two_messages if {
+	count(sec_004.violations) == 2 with input as {"changes": [change(false, false)], "deployments": [deploy("production", "success")]}
+}
+
+test_tests_not_required_by_parameter if {
+	count(sec_004.violations) == 0 with input as {"changes": [change(true, null)], "deployments": [deploy("production", "success")]}
+		with data.params["SEC-004"] as {"production_environments": ["production"], "require_tests_passed": false}
+}
+
+test_missing_change_fails if {
+	x := only(sec_004.violations) with input as {"changes": [], "deployments": [deploy("production", "unknown")]}
+	contains(x.message, "no change record")
+}
+
+test_non_production_or_failed_ignored if {
+	count(sec_004.violations) == 0 with input as {"changes": [change(false, false)], "deployments": [deploy("staging", "success"), deploy("production", "failed")]}
+}
+
+test_commit_collected_from_two_branches if {
+	main := change(true, true)
+	release := object.union(change(false, null), {"branch": "release/2026.11"})
+	count(sec_004.violations) == 0 with input as {"changes": [release, main], "deployments": [deploy("production", "success")]}
+	count(sec_004.violations) == 2 with input as {"changes": [release, release], "deployments": [deploy("production", "success")]}
+}
+
+test_commit_ids_compared_case_insensitively if {
+	d := object.union(deploy("production", "success"), {"commit": upper(sha)})
+	count(sec_004.violations) == 0 with input as {"changes": [change(true, true)], "deployments": [d]}
+}

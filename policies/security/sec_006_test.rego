@@ -1,0 +1,51 @@
+package controls.security.sec_006_test
+
+import rego.v1
+
+import data.controls.security.sec_006
+
+trail(id, account) := {
+	"id": id, "system": "aws-cloudtrail", "account": account, "logging_enabled": true,
+	"multi_region": true, "log_file_validation": true, "retention_days": 400,
+}
+
+only(v) := xs[0] if {
+	xs := [y | some y in v]
+	count(xs) == 1
+}
+
+test_good_trail_passes if {
+	count(sec_006.violations) == 0 with input as {"audit_trails": [trail("t1", "111"), object.union(trail("t2", "222"), {"retention_days": null})]}
+}
+
+test_logging_off_fails if {
+	x := only(sec_006.violations) with input as {"audit_trails": [object.union(trail("t1", "111"), {"logging_enabled": false})]}
+	x.resource == "t1"
+	contains(x.message, "Audit trail t1 (aws-cloudtrail, account 111) has logging turned off")
+}
+
+test_single_region_fails_unless_allowed if {
+	t := object.union(trail("t1", "111"), {"multi_region": false})
+	count(sec_006.violations) == 1 with input as {"audit_trails": [t]}
+	count(sec_006.violations) == 0 with input as {"audit_trails": [t]}
+		with data.params["SEC-006"] as {"require_multi_region": false, "min_retention_days": 365, "required_accounts": []}
+}
+
+test_validation_off_fails if {
+	count(sec_006.violations) == 1 with input as {"audit_trails": [object.union(trail("t1", "111"), {"log_file_validation": false})]}
+	count(sec_006.violations) == 1 with input as {"audit_trails": [object.remove(trail("t1", "111"), ["log_file_validation"])]}
+}
+
+test_retention_boundary if {
+	count(sec_006.violations) == 0 with input as {"audit_trails": [object.union(trail("t1", "111"), {"retention_days": 365})]}
+	x := only(sec_006.violations) with input as {"audit_trails": [object.union(trail("t1", "111"), {"retention_days": 364})]}
+	contains(x.message, "keeps logs for 364 days, less than the required 365 days")
+}
+
+test_required_accounts if {
+	p := {"require_multi_region": true, "min_retention_days": 365, "required_accounts": ["111", "333"]}
+	x := only(sec_006.violations) with input as {"audit_trails": [trail("t1", "111")]} with data.params["SEC-006"] as p
+	x.resource == "333"
+	off := object.union(trail("t3", "333"), {"logging_enabled": false})
+	count(sec_006.violations) == 2 with input as {"audit_trails": [trail("t1", "111"), off]} with data.params["SEC-006"] as p
+}

@@ -1,0 +1,64 @@
+package controls.security.sec_007_test
+
+import rego.v1
+
+import data.controls.security.sec_007
+
+# Audit instant 2026-01-01T00:00:00Z; 45 days before is 2025-11-17T00:00:00Z.
+
+ident(keys, last_login) := {
+	"id": "aws:mo", "display_name": "Mo Farah", "type": "human", "system": "aws", "console_access": true,
+	"access_keys": keys, "created_at": "2024-01-01T00:00:00Z", "last_login_at": last_login, "disabled": false,
+}
+
+key(used) := {"id": "****MO01", "status": "active", "created_at": "2025-10-01T00:00:00Z", "last_used_at": used}
+
+recent := "2025-12-20T00:00:00Z"
+
+only(v) := xs[0] if {
+	xs := [y | some y in v]
+	count(xs) == 1
+}
+
+test_recently_used_passes if {
+	count(sec_007.violations) == 0 with input as {"identities": [ident([key(recent)], recent)]}
+}
+
+test_stale_key_fails if {
+	x := only(sec_007.violations) with input as {"identities": [ident([key("2025-10-15T00:00:00Z")], recent)]}
+	x.resource == "aws:mo"
+	contains(x.message, "Access key ****MO01 of aws:mo (aws) is active but was last used 78 days ago")
+}
+
+test_boundary_45_days if {
+	count(sec_007.violations) == 0 with input as {"identities": [ident([key("2025-11-17T00:00:00Z")], recent)]}
+	count(sec_007.violations) == 1 with input as {"identities": [ident([key("2025-11-16T23:59:59Z")], recent)]}
+}
+
+test_never_used_key if {
+	x := only(sec_007.violations) with input as {"identities": [ident([key(null)], recent)]}
+	contains(x.message, "never been used in the 92 days")
+	young := object.union(key(null), {"created_at": "2025-12-01T00:00:00Z"})
+	count(sec_007.violations) == 0 with input as {"identities": [ident([young], recent)]}
+}
+
+test_stale_console_login_fails if {
+	x := only(sec_007.violations) with input as {"identities": [ident([], "2025-09-01T00:00:00Z")]}
+	contains(x.message, "Console login of aws:mo (Mo Farah, aws) was last used 122 days ago")
+	count(sec_007.violations) == 1 with input as {"identities": [ident([], null)]}
+}
+
+test_console_not_checked_when_not_collected if {
+	count(sec_007.violations) == 0 with input as {"identities": [object.remove(ident([], null), ["last_login_at"])]}
+	count(sec_007.violations) == 0 with input as {"identities": [ident([object.remove(key(null), ["last_used_at"])], recent)]}
+}
+
+test_disabled_and_inactive_ignored if {
+	count(sec_007.violations) == 0 with input as {"identities": [object.union(ident([key("2025-01-01T00:00:00Z")], "2025-01-01T00:00:00Z"), {"disabled": true})]}
+	count(sec_007.violations) == 0 with input as {"identities": [ident([object.union(key("2025-01-01T00:00:00Z"), {"status": "inactive"})], recent)]}
+}
+
+test_parameter if {
+	count(sec_007.violations) == 1 with input as {"identities": [ident([key("2025-12-01T00:00:00Z")], recent)]}
+		with data.params["SEC-007"] as {"max_unused_days": 14}
+}
