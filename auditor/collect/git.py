@@ -304,13 +304,15 @@ class GitCollector(Collector):
             approvals.setdefault(person, {"email": person, "name": mapped_name or None, "source": "trailer"})
         if len(raw_approvals) > 1:
             raw_approvals.sort(key=lambda a: (a["person"], a["trailer"], a["email"]))
-        attributes: dict[str, Any] = {
-            "author_mapped": {"name": amn, "email": ame},
-            "committer_mapped": {"name": cmn, "email": cme},
-            "signature_status": status,
-            "signature_type": signature_type(status, sig_key),
-            "trailer_approvals": raw_approvals,
-        }
+        attributes: dict[str, Any] = {"signature_status": status}
+        if signed:
+            attributes["signature_type"] = signature_type(status, sig_key)
+        if raw_approvals:
+            attributes["trailer_approvals"] = raw_approvals
+        if amn != an or ame != ae:
+            attributes["author_mapped"] = {"name": amn, "email": ame}
+        if cmn != cn or cme != ce:
+            attributes["committer_mapped"] = {"name": cmn, "email": cme}
         item: dict[str, Any] = {
             "id": sha,
             "repository": self.repository,

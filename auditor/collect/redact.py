@@ -43,11 +43,14 @@ _URL_PASSWORD = re.compile(r"\b([A-Za-z][a-z0-9+.-]*://[^/\s:@]+):[^/\s@]+@")
 
 # The fast pre-check over serialised JSON uses substring search (C speed) rather than one
 # regular expression, which Python runs position by position (seconds on a 50 MB document).
-_SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "secret_key", "token", "api_key", "apikey",
-                 "private_key", "credential", "credentials", "authorization", "cookie")
+# Field-name endings: ``key":`` covers api_key, apikey, private_key, secret_key and
+# secret_access_key; ``token":`` every *_token; ``secret":`` client_secret.
+_SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "key", "token", "credential", "credentials",
+                 "authorization", "cookie")
 _KEY_ENDS = tuple(f'{word}":'.encode() for word in _SECRET_WORDS)
-_LITERALS = (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_", b"glpat-", b"xoxa-", b"xoxb-", b"xoxp-",
-             b"xoxo-", b"xoxs-", b"xoxr-", b"PRIVATE KEY-----")
+_LITERALS = (b"github_pat_", b"glpat-", b"PRIVATE KEY-----")
+# Patterns that start with a literal, which Python's engine searches for at C speed.
+_TOKEN_BYTES = (re.compile(rb"gh[pousr]_[A-Za-z0-9]{20}"), re.compile(rb"xox[abposr]-"))
 _AWS_KEY_BYTES = re.compile(rb"A(?:KIA|SIA|IDA|ROA|BIA|CCA|GPA|NPA|NVA|PKA|SCA)[A-Z0-9]{16}")
 _URL_PASSWORD_BYTES = re.compile(rb"://[^/\s:@\"]+:[^/\s@\"]+@")
 _BASE64_RUNS = bytes(
@@ -74,7 +77,9 @@ def scan(data: bytes) -> bool:
     lower = data.lower()
     if any(key in lower for key in _KEY_ENDS) or b"bearer " in lower:
         return True
-    if any(literal in data for literal in _LITERALS) or _AWS_KEY_BYTES.search(data):
+    if any(literal in data for literal in _LITERALS) or any(p.search(data) for p in _TOKEN_BYTES):
+        return True
+    if _AWS_KEY_BYTES.search(data):
         return True
     if b"://" in data and _URL_PASSWORD_BYTES.search(data):
         return True
