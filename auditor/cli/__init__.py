@@ -37,6 +37,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 #: Command modules, each exposing ``COMMANDS``; listed in the order of `auditor --help`'s pipeline.
 COMMAND_MODULES = [
+    "collect_cmd",
     "evaluate_cmd",
     "run_cmd",
     "controls_cmd",

@@ -24,6 +24,9 @@ from auditor.cli.pack_cmd import PackOptions, pack_options
     help="Folder for results.json and the other outputs.",
 )
 @pack_options
+@click.option("--collect", "collect", type=click.Choice(["git"]), multiple=True,
+              help="Also collect live evidence into <out-dir>/evidence/ and evaluate it with the rest.")
+@click.option("--repo", type=existing_dir, default=Path(), show_default=True, help="Repository for --collect git.")
 def run_command(
     evidence: Path | None,
     sources: Sources,
@@ -31,6 +34,8 @@ def run_command(
     ci: CiOptions,
     out_dir: Path,
     packing: PackOptions,
+    collect: tuple[str, ...],
+    repo: Path,
 ) -> None:
     """Run the main job: evaluate every control and write results into --out-dir."""
     from auditor.cli.console import print_results
@@ -42,6 +47,10 @@ def run_command(
         evidence = demo_evidence_dir()
         org = DEMO_ORGANISATION
         click.echo(f"evidence: bundled demo organisation ({evidence})", err=True)
+    if collect:
+        from auditor.cli.collect_cmd import collect_alongside
+
+        evidence = collect_alongside(evidence, out_dir / "evidence", repo)
     run = run_evaluation(evidence, sources, evaluation, ci)
     results_path = out_dir / "results.json"
     ci.finish(run, results_path, out_dir)

@@ -1,0 +1,168 @@
+"""``auditor collect git|deployment|aws|file``: write evidence documents from live systems."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from auditor.cli.options import existing_dir, existing_file
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+out_dir = click.Path(file_okay=False, path_type=Path)
+
+
+def common_options(func: F) -> F:
+    """--out, --collected-at, --no-progress."""
+    func = click.option("--no-progress", is_flag=True, help="Do not draw progress bars.")(func)
+    func = click.option(
+        "--collected-at",
+        help="Pin collected_at (RFC 3339) for reproducible output; default SOURCE_DATE_EPOCH, else now.",
+    )(func)
+    func = click.option("--out", type=out_dir, required=True, help="Evidence folder to write documents into.")(func)
+    return func
+
+
+def run_collector(collector: Any, out: Path) -> list[Path]:
+    """Collect, write, and report what was written (with collection errors) on stderr."""
+    import orjson
+
+    paths = collector.write(out)
+    for path in paths:
+        doc = orjson.loads(path.read_bytes())
+        errors = doc.get("errors", [])
+        note = f", {len(errors)} collection error{'s' if len(errors) != 1 else ''}" if errors else ""
+        click.echo(f"{path}: {doc['kind']}: {doc['item_count']} items{note}", err=True)
+        for error in errors[:10]:
+            click.echo(f"  error: {error['scope']}: {error.get('code', '')}: {error['message']}", err=True)
+        if len(errors) > 10:
+            click.echo(f"  ... and {len(errors) - 10} more (see {path})", err=True)
+    return paths
+
+
+def collect_alongside(evidence: Path, target: Path, repo: Path) -> Path:
+    """Copy ``evidence`` into ``target`` (replacing it) and collect git history from ``repo`` into
+    ``target/collected/``; returns ``target`` for evaluation."""
+    import shutil
+
+    from auditor.collect.base import Clock
+    from auditor.collect.git import GitCollector
+
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(evidence, target)
+    run_collector(GitCollector(repo, clock=Clock.from_env()), target / "collected")
+    return target
+
+
+def _context(collected_at: str | None, no_progress: bool) -> dict[str, Any]:
+    from auditor.collect.base import Clock, Progress
+
+    return {"clock": Clock.from_env(collected_at), "progress": Progress(enabled=not no_progress)}
+
+
+@click.group("collect")
+def collect_group() -> None:
+    """Collect evidence from live systems into an evidence folder (then run `auditor evaluate`)."""
+
+
+@collect_group.command("git")
+@click.option("--repo", type=existing_dir, default=Path(), show_default=True, help="Git repository to read.")
+@click.option("--branch", help="Branch whose first-parent history is collected (default: main, else HEAD).")
+@click.option("--since", help="Only commits committed at or after this date (RFC 3339 or YYYY-MM-DD).")
+@click.option("--release-tags", default="v*", show_default=True,
+              help="Tags (glob) recorded as deployment candidates.")
+@common_options
+def collect_git(
+    repo: Path, branch: str | None, since: str | None, release_tags: str, out: Path, collected_at: str | None,
+    no_progress: bool,
+) -> None:
+    """Commits (changes) and release tags (deployments) from a git repository."""
+    from auditor.collect.git import GitCollector
+
+    run_collector(GitCollector(repo, branch, since, release_tags, **_context(collected_at, no_progress)), out)
+
+
+@collect_group.command("deployment")
+@click.option("--from-env", is_flag=True, help="Record this CI job's deployment (GitHub Actions or GitLab CI).")
+@click.option("--from", "log", type=existing_file, help="Import a deploy log: JSON Lines, one deployment a line.")
+@click.option("--environment", help="Deployment environment (GitHub sets no variable for it).")
+@click.option("--service", help="Service deployed (default: the repository's name).")
+@click.option("--status", type=click.Choice(["success", "failed", "cancelled", "unknown"]),
+              help="Outcome, when collected after the deployment step (default: unknown).")
+@common_options
+def collect_deployment(
+    from_env: bool, log: Path | None, environment: str | None, service: str | None, status: str | None,
+    out: Path, collected_at: str | None, no_progress: bool,
+) -> None:
+    """The running pipeline's deployment, or a JSONL deploy log, as deployments."""
+    from auditor.collect.deployment import DeploymentCollector
+
+    collector = DeploymentCollector(
+        from_env, log, environment, service, status, **_context(collected_at, no_progress)
+    )
+    run_collector(collector, out)
+
+
+@collect_group.command("aws")
+@click.option("--profile", help="AWS profile (default: the standard chain: AWS_PROFILE, env, instance role).")
+@click.option("--region", "regions", multiple=True, help="Region(s) to read (repeatable; default: the profile's).")
+@common_options
+def collect_aws(
+    profile: str | None, regions: tuple[str, ...], out: Path, collected_at: str | None, no_progress: bool
+) -> None:
+    """IAM identities and admin grants, S3/RDS/DynamoDB data stores, CloudTrail trails."""
+    from auditor.collect.aws import AwsCollector
+
+    run_collector(AwsCollector(profile, regions, **_context(collected_at, no_progress)), out)
+
+
+@collect_group.command("file")
+@click.option("--kind", required=True, help="Evidence kind of the rows (e.g. access_reviews, dsar_requests).")
+@click.argument("path", type=existing_file)
+@click.option("--source", help="Source recorded in the document (default: file:<name>).")
+@click.option("--schemas", type=existing_dir, multiple=True, help="Extra evidence schema folder(s).")
+@common_options
+def collect_file(
+    kind: str, path: Path, source: str | None, schemas: tuple[Path, ...], out: Path, collected_at: str | None,
+    no_progress: bool,
+) -> None:
+    """A CSV, JSON or YAML export, validated row by row against the kind's schema (all or nothing)."""
+    from auditor.collect.files import FileCollector
+    from auditor.evidence import SchemaSet
+
+    collector = FileCollector(kind, path, SchemaSet(*schemas), source, **_context(collected_at, no_progress))
+    run_collector(collector, out)
+
+
+@collect_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="markdown: one section per collector from its docstring (for docs/collectors.md).")
+def collect_list(fmt: str) -> None:
+    """List the collectors, the kinds they write and the permissions they need."""
+    import inspect
+
+    from auditor.collect import load_collectors
+
+    for name, collector in load_collectors():
+        if fmt == "text":
+            click.echo(f"{name} {collector.version}: {', '.join(collector.kinds)}")
+            for permission in collector.permissions:
+                click.echo(f"    needs: {permission}")
+            continue
+        doc = inspect.getdoc(collector) or ""
+        summary, _, body = doc.partition("\n\n")
+        body = body.replace("Example::\n\n", "Example:\n\n```sh\n")
+        if "```sh" in body:
+            head, _, example = body.partition("```sh\n")
+            example = "\n".join(line[4:] if line.startswith("    ") else line for line in example.splitlines())
+            body = f"{head}```sh\n{example.strip()}\n```"
+        click.echo(f"### `{name}` ({collector.version})\n\n{summary}\n\n{body}\n")
+        click.echo(f"Writes: {', '.join(f'`{k}`' for k in collector.kinds)}\n")
+        click.echo("Needs:\n\n" + "\n".join(f"- {p}" for p in collector.permissions) + "\n")
+
+
+COMMANDS = [collect_group]
