@@ -20,9 +20,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 STEP = REPO_ROOT / "ci" / "scripts" / "auditor-step.sh"
 BIN = Path(sys.executable).parent
 
-#: Set while `auditor collect` (issue 4) and `auditor pack build` (issue 5) have not landed on this
-#: branch. Remove after merging them so the real-run test exercises collection and packing too.
-NOT_YET_LANDED = {"AUDITOR_STEP_SKIP_COLLECT": "1", "AUDITOR_STEP_SKIP_PACK": "1"}
+
+
+@pytest.fixture
+def signing_key(tmp_path: Path) -> Path:
+    """A real Ed25519 key pair, as an organisation would keep in a CI secret."""
+    subprocess.run([str(BIN / "auditor"), "keys", "generate", "--out", str(tmp_path / "keys")], check=True,
+                   capture_output=True)
+    return tmp_path / "keys" / "signing-key.pem"
 
 SECRET_KEY = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE\n-----END PRIVATE KEY-----"
 
@@ -75,8 +80,8 @@ def outputs(tmp_path: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines)
 
 
-def test_step_end_to_end_fails_the_job_by_exit_code(workspace: Path, tmp_path: Path) -> None:
-    env = github_env(tmp_path, workspace, AUDITOR_FAIL_ON="medium", **NOT_YET_LANDED)
+def test_step_end_to_end_fails_the_job_by_exit_code(workspace: Path, tmp_path: Path, signing_key: Path) -> None:
+    env = github_env(tmp_path, workspace, AUDITOR_FAIL_ON="medium", AUDITOR_SIGNING_KEY=signing_key.read_text())
     result = step(workspace, env)
     assert result.returncode == 1, result.stderr  # SEC-002 (medium) fails; the controls come from ./controls
     out = tmp_path / "auditor-out"
@@ -93,10 +98,20 @@ def test_step_end_to_end_fails_the_job_by_exit_code(workspace: Path, tmp_path: P
     summary = (tmp_path / "summary.md").read_text()
     assert summary.startswith("## Auditor: failed (3 controls: 2 fail, 1 pass)")
     assert "iso27001-2022: A.8.24 / nist-ai-rmf-1.0: GOVERN 1.4" in summary
+    # Collected the pipeline's deployment and the repository's git history beside the given evidence.
+    kinds = {e["kind"] for e in doc["evidence"]}
+    assert {"deployments", "changes", "gadgets", "ledgers"} <= kinds
+    # The signed pack verifies independently against the public key.
+    assert got["pack"] == str(out / "auditor-pack.zip")
+    verify = subprocess.run([str(BIN / "auditor"), "verify", got["pack"], "--key",
+                             str(signing_key.with_name("signing-key.pub.pem"))], capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert signing_key.read_text().strip() not in result.stdout + result.stderr
 
 
-def test_step_with_exceptions_passes_and_warns(workspace: Path, tmp_path: Path) -> None:
-    env = github_env(tmp_path, workspace, AUDITOR_EXCEPTIONS="exceptions.yaml", **NOT_YET_LANDED)
+def test_step_with_exceptions_passes_and_warns(workspace: Path, tmp_path: Path, signing_key: Path) -> None:
+    env = github_env(tmp_path, workspace, AUDITOR_EXCEPTIONS="exceptions.yaml",
+                     AUDITOR_SIGNING_KEY_FILE=str(signing_key))
     result = step(workspace, env)
     assert result.returncode == 0, result.stderr
     assert "warning: exception EX-002" in result.stderr
@@ -105,7 +120,7 @@ def test_step_with_exceptions_passes_and_warns(workspace: Path, tmp_path: Path) 
 
 def test_step_stops_at_invalid_input(workspace: Path, tmp_path: Path) -> None:
     (workspace / "exceptions.yaml").write_text("exceptions: [{id: X}]\n")
-    env = github_env(tmp_path, workspace, AUDITOR_EXCEPTIONS="exceptions.yaml", **NOT_YET_LANDED)
+    env = github_env(tmp_path, workspace, AUDITOR_EXCEPTIONS="exceptions.yaml")
     result = step(workspace, env)
     assert result.returncode == 2
     assert "exceptions.0.control: required field is missing" in result.stderr
