@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# ruff: noqa: E501 (dense data tables and one-line violation records)
 """Generate the segregation-of-duties and security demo evidence for Brightwater Financial.
 
 Writes evidence/examples/demo/{changes,deployments,identities,access_grants,
@@ -7,7 +8,7 @@ every deliberate violation by control and resource id. The output is
 deterministic: a fixed seed, a fixed collection instant and no reads of the
 clock. Standard library only.
 
-    python evidence/examples/generate_demo_sod_security.py [output-dir]
+    python evidence/examples/generate_demo_sod_security.py [--out DIR]   # default: evidence/examples/demo
 
 Most items are compliant. Each deliberate violation is built by a named
 function below and registered with ``expect(control, resource, why)``; one
@@ -16,15 +17,20 @@ defaults of every control are assumed (90 days for key rotation and privileged
 access reviews, 45 days for unused credentials, one independent approval).
 
 SEC-005 (encryption at rest) reads data_stores.json, which is written by
-generate_demo_privacy_ai.py; its findings are read from that file.
+generate_demo_privacy_ai.py; its findings are read from that file, so run that
+generator first (``make demo`` does).
+
+Controls with no deliberate violation pass on the demo (SEC-003, SEC-008,
+SOD-004, SOD-007); their near misses are listed under them.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import random
-import sys
+import re
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -164,7 +170,7 @@ identities: list[dict] = []
 
 def identity(id_: str, person: str, name: str, emails: list[str], type_: str, system: str, *, account: str | None = None,
              username: str | None = None, console: bool = True, mfa: bool = True, keys: list[dict] | None = None,
-             roles: list[str] | None = None, created: datetime, last_login: datetime | None | str = "omit",
+             roles: list[str] | None = None, created: datetime, last_login: datetime | str | None = "omit",
              disabled: bool = False) -> dict:
     item = {
         "id": id_, "person": person, "display_name": name, "emails": emails, "type": type_, "system": system,
@@ -269,13 +275,12 @@ def sec_violations_identities() -> None:
     i["access_keys"] = [access_key(i["id"], 6, created_days=89, used_days=0)]
     note("identities", i["id"], "active key 89 days old: just inside the 90-day limit (SEC-002 passes)")
 
-    # SEC-003 (and SEC-002): root user with an active access key
+    # SEC-003 passes: neither root user has an access key.
     root_id = f"aws:{AWS_PROD}:root"
     identity(root_id, f"root-{AWS_PROD}", "Production account root", [f"aws-prod-root@{DOMAIN}"], "root", "aws", account=AWS_PROD,
-             username="root", mfa=True, keys=[access_key(root_id, 1, created_days=1710, used_days=4)], created=ago(days=2400),
-             last_login=ago(days=30))
-    expect("SEC-003", root_id, "production root user has an active access key (still used by an old backup script)")
-    expect("SEC-002", root_id, "the same root access key is 1710 days old")
+             username="root", mfa=True, keys=[], created=ago(days=2400), last_login=ago(days=30))
+    rng.randint(1, 20)  # the draw of the root key this identity once had, so the rest of the demo keeps its ids
+    note("identities", root_id, "production root signed in 30 days ago, with MFA and no access keys (SEC-001, SEC-002 and SEC-003 pass)")
     note("identities", f"aws:{AWS_SANDBOX}:root", "sandbox root with MFA and no access keys (SEC-001 and SEC-003 pass)")
 
     # SEC-007: unused credentials
@@ -391,15 +396,11 @@ def sod_violations_grants() -> None:
     grant(p, f"okta:{p.username}", "okta", "Access Request Approver", False, days=95, by=ADMINS)
     expect("SOD-003", p.id, "Ingrid Holm (IAM lead) holds Okta Super Administrator and Access Request Approver")
 
-    # SOD-007: privileged access granted by its recipient
-    p = P("Oliver Grant")
-    g = next(g for g in grants if g["identity"] == aws_user_id(p))
-    g["granted_by"] = p.email
-    expect("SOD-007", g["id"], "Oliver Grant approved his own PowerUserAccess request")
+    # SOD-007 passes: no privileged grant was approved by its recipient, under any of their accounts.
     p = P("Yusuf Demir")
     g = next(g for g in grants if g["person"] == p.id and g["role"] == "Help Desk Admin")
-    g["granted_by"] = f"{p.username}.admin@{DOMAIN}"
-    expect("SOD-007", g["id"], "Yusuf Demir granted himself Help Desk Admin from his separate admin account")
+    note("access_grants", g["id"], f"Yusuf Demir, who also has a separate Okta admin account, holds Help Desk Admin granted by "
+         f"{g['granted_by']}, not by either of his accounts (SOD-007 passes)")
     identity(f"okta:{p.username}.admin", p.id, f"{p.name} (admin)", [f"{p.username}.admin@{DOMAIN}"], "human", "okta",
              account="brightwater.okta.com", username=f"{p.username}.admin", created=ago(days=420), last_login=ago(days=3),
              roles=["team:it"])
@@ -411,12 +412,13 @@ def sod_violations_grants() -> None:
 reviews: list[dict] = []
 
 
-def review(scope: str, reviewer: Person, days: float, *, findings: int = 0, privileged: bool = True) -> dict:
+def review(scope: str, reviewer: Person, days: float, *, findings: int = 0, privileged: bool = True,
+           ticket: str | None = None) -> dict:
     completed = ago(days=days)
     item = {
         "id": f"uar-{completed:%Y%m%d}-{scope.replace(':', '-').replace(' ', '-').lower()}",
         "scope": scope, "reviewer": reviewer.email, "completed_at": iso(completed), "privileged": privileged,
-        "findings_open": findings, "ticket": f"GRC-{rng.randint(200, 999)}",
+        "findings_open": findings, "ticket": ticket or f"GRC-{rng.randint(200, 999)}",
     }
     reviews.append(item)
     return item
@@ -443,9 +445,11 @@ def build_reviews() -> None:
 
 
 def sod_violations_reviews() -> None:
-    # SOD-004: github:owner last reviewed 140 days ago; ledger-db:db_owner never reviewed
-    expect("SOD-004", "github:owner", "last review of GitHub organisation owners completed 140 days ago")
-    expect("SOD-004", "ledger-db:db_owner", "ledger database owners have never been reviewed")
+    # SOD-004 passes: every privileged role was reviewed within 90 days (fixed tickets keep the random sequence unchanged)
+    r = review("github:owner", P("Mei Tanaka"), 48, ticket="GRC-1012")
+    note("access_reviews", r["id"], "GitHub organisation owners reviewed 48 days ago, after a gap: the previous review was 140 days ago (SOD-004 passes)")
+    r = review("ledger-db:db_owner", P("Olivia Bennett"), 89, ticket="GRC-1013")
+    note("access_reviews", r["id"], "first review of the ledger database owners, 89 days ago: one day inside the 90-day cycle (SOD-004 passes)")
     note("access_reviews", "okta", "Okta privileged roles are covered by the system-wide 'okta' review 51 days ago (SOD-004 passes)")
     # SOD-006: reviewer holds access in the scope
     r = review("aws", P("Kwame Mensah"), 130)
@@ -531,7 +535,7 @@ def build_changes() -> None:
         team = team_of(repo)
         when = start + timedelta(hours=rng.randint(1, 40))
         n = 58 if repo != "brightwater/infra-terraform" else 30
-        for k in range(n):
+        for _ in range(n):
             author = rng.choice(team)
             others = [p for p in team if p is not author]
             co = [rng.choice(others)] if rng.random() < 0.12 else []
@@ -672,22 +676,19 @@ def sod_sec_violations_changes() -> None:
     d = deployment("payments-api", "production", h1["id"], at(13), ref="v2.31.1-rc1", status="failed")
     note("deployments", d["id"], "failed production deployment of the unreviewed hotfix: it never reached production (controls pass)")
 
-    # SEC-008: signatures
+    # SEC-008 passes: commits on main not merged through GitHub's web flow are signed with the author's registered key
     b = P("Ben Carter")
     s1 = change("brightwater/customer-portal", when=at(30), author=b, approvers=[P("Fatima Zahra")], squash=False,
-                signature={"present": False, "verified": None, "key_id": None, "signer": None},
                 summary="Rebase-merge: update cookie policy text", tag="s1")
-    expect("SEC-008", s1["id"], "rebase-merged commit is not signed")
+    note("changes", s1["id"], "rebase-merged onto main, so not signed by GitHub, but signed with the author's registered SSH key (SEC-008 passes)")
     k = P("Emily Sato")
     s2 = change("brightwater/infra-terraform", when=at(26), author=k, approvers=[P("Ethan Walsh")], squash=False,
-                signature={"present": True, "verified": False, "key_id": "4AEE18F83AFDEB23", "signer": None},
+                signature={"present": True, "verified": True, "key_id": "4AEE18F83AFDEB23", "signer": k.email},
                 summary="Open egress to payments partner range", tag="s2")
-    expect("SEC-008", s2["id"], "signature made with a GPG key not registered to the author: verification failed")
+    note("changes", s2["id"], "signed with a GPG key rather than SSH; the key is registered to the author, so it verifies (SEC-008 passes)")
     h = P("Hannah Brooks")
-    s3 = change("brightwater/ledger-service", when=at(33), author=h, approvers=[P("Rahul Mehta")], squash=False,
-                signature={"present": True, "verified": None, "key_id": "SHA256:Qk9bS1yjXcLlbm0", "signer": None},
-                summary="Pin JDK base image digest", tag="s3")
-    expect("SEC-008", s3["id"], "SSH-signed, but the key is not registered with GitHub so the signature is unverified")
+    change("brightwater/ledger-service", when=at(33), author=h, approvers=[P("Rahul Mehta")], squash=False,
+           summary="Pin JDK base image digest", tag="s3")
 
 
 # ---------------------------------------------------------------------------
@@ -761,13 +762,16 @@ TITLES = {
 }
 
 
+PASSES = "No deliberate violations: this control passes on the demo."
+
+
 def violations_md(counts: dict[str, int], encryption: list[tuple[str, str]]) -> str:
     lines = [
         "# Deliberate violations: segregation of duties and security (Brightwater Financial demo)",
         "",
         "Generated by `evidence/examples/generate_demo_sod_security.py`; do not edit by hand.",
         f"Evidence collected at {COLLECTED_AT}; every control with its default parameters.",
-        "Each control fails on exactly the resources listed under it.",
+        "Each control fails on exactly the resources listed under it; a control with no deliberate violations passes.",
         "",
         "Items: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".",
         "",
@@ -782,7 +786,11 @@ def violations_md(counts: dict[str, int], encryption: list[tuple[str, str]]) -> 
         for resource in sorted(entries):
             lines.append(f"- `{resource}`: {'; '.join(entries[resource])}")
         if not entries:
-            lines.append("- none")
+            lines += [PASSES]
+            near = [(kind, resource, why) for kind, resource, why in sorted(NOTES) if re.search(rf"\b{control}\b", why)]
+            if near:
+                lines += ["", "Near misses that pass:", ""]
+                lines += [f"- {kind} `{resource}`: {why}" for kind, resource, why in near]
         lines.append("")
     lines += ["## Look odd but pass", ""]
     for kind, resource, why in sorted(NOTES):
@@ -790,8 +798,12 @@ def violations_md(counts: dict[str, int], encryption: list[tuple[str, str]]) -> 
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=None, help=f"output directory (default: {OUT})")
+    parser.add_argument("out_dir", nargs="?", type=Path, help=argparse.SUPPRESS)  # older positional form
+    args = parser.parse_args(argv)
+    out = args.out or args.out_dir or OUT
     out.mkdir(parents=True, exist_ok=True)
     build_identities()
     sec_violations_identities()
