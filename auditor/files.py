@@ -126,6 +126,7 @@ def atomic_writer(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    Path(tmp).chmod(0o666 & ~_umask())  # mkstemp creates 0600; give the file the usual permissions
     try:
         with os.fdopen(fd, mode) as handle:
             yield handle
@@ -135,6 +136,12 @@ def atomic_writer(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
