@@ -27,7 +27,8 @@ def _catalogs(mappings: Path | None) -> MappingSet | None:
 
 
 def write_reports(results_path: Path, out_dir: Path, *, org: str | None = None, mappings: Path | None = None,
-                  locker: Path | None = None, pack: Path | None = None) -> list[Path]:
+                  locker: Path | None = None, pack: Path | None = None,
+                  packed_into: str | None = None) -> list[Path]:
     """Write ``evidence-report.pdf``, ``board.pdf`` and ``board.md`` into ``out_dir`` (used by ``auditor run``)."""
     from auditor.files import write_atomic
     from auditor.report.board import build_board, render_board_pdf
@@ -43,7 +44,7 @@ def write_reports(results_path: Path, out_dir: Path, *, org: str | None = None, 
     pack_info = read_pack_info(pack) if pack else None
     history = load_history(locker) if locker else []
     evidence_pdf = write_evidence_report(results, out_dir / "evidence-report.pdf", org=name, pack=pack_info,
-                                         catalogs=catalogs)
+                                         catalogs=catalogs, packed_into=packed_into)
     summary = build_board(results, history=history, catalogs=catalogs, org=name)
     write_atomic(out_dir / "board.pdf", render_board_pdf(summary))
     write_atomic(out_dir / "board.md", render_board_markdown(summary))

@@ -56,24 +56,32 @@ def run_command(
     ci.finish(run, results_path, out_dir)
     print_results(run)
     click.echo(f"results: {results_path}", err=True)
-    _write_reports(results_path, out_dir, org, sources)
+    pack_path = out_dir / "pack.zip"
+    written = _write_reports(results_path, out_dir, org, sources, packing.locker,
+                             pack_path.name if packing.pack else None)
     if packing.pack:
         from auditor.cli.pack_cmd import write_pack
 
-        write_pack(results_path, evidence, sources, out_dir / "pack.zip", packing,
-                   reports=sorted(out_dir.glob("*.pdf")), allow_development=True)
+        write_pack(results_path, evidence, sources, pack_path, packing,
+                   reports=[p for p in written if p.suffix == ".pdf"], allow_development=True)
     raise click.exceptions.Exit(int(run.exit_code()))
 
 
 DEMO_ORGANISATION = "Brightwater Financial"
 
 
-def _write_reports(results_path: Path, out_dir: Path, org: str | None, sources: Sources) -> None:
-    """The evidence report and the board summary (PDF + Markdown) beside results.json."""
+def _write_reports(results_path: Path, out_dir: Path, org: str | None, sources: Sources, locker: Path | None,
+                   packed_into: str | None) -> list[Path]:
+    """The evidence report and the board summary (PDF + Markdown) beside results.json.
+
+    With a locker, the board's trend and error budget come from its earlier runs.
+    """
     from auditor.cli.report_cmd import write_reports
 
-    written = write_reports(results_path, out_dir, org=org, mappings=sources.mappings)
+    written = write_reports(results_path, out_dir, org=org, mappings=sources.mappings, packed_into=packed_into,
+                            locker=locker if locker and locker.is_dir() else None)
     click.echo(f"reports: {', '.join(str(p) for p in written)}", err=True)
+    return written
 
 
 COMMANDS = [run_command]

@@ -63,7 +63,14 @@ def _json_value(value: Any) -> str:
     return value if isinstance(value, str) else orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def _verify_statement(pack: PackInfo | None) -> str:
+def _verify_statement(pack: PackInfo | None, packed_into: str | None = None) -> str:
+    if pack is None and packed_into:
+        name = esc(packed_into)
+        return (f"This report was written to go inside the signed audit pack <b>{name}</b> of this run: the "
+                "pack's manifest lists this PDF's sha256 and the signed attestation covers the manifest. Run "
+                f"<b>auditor verify {name} --key PUBLISHER.pub.pem</b> with the public key obtained independently "
+                "from the organisation; it exits 0 only when the signature and every member, this report "
+                "included, match.")
     if pack is None:
         return ("Not packed: this report was produced from results.json alone, so the results it shows are not "
                 "signed. Ask for the signed audit pack of this run and verify it with <b>auditor verify "
@@ -85,8 +92,9 @@ class EvidenceReport:
     """Builds the story for one results document; :meth:`render` returns the PDF bytes."""
 
     def __init__(self, results: dict[str, Any], *, org: str = DEFAULT_ORG, pack: PackInfo | None = None,
-                 catalogs: MappingSet | None = None) -> None:
+                 catalogs: MappingSet | None = None, packed_into: str | None = None) -> None:
         self.results = results
+        self.packed_into = packed_into
         self.org = org
         self.pack = pack
         self.catalogs = catalogs
@@ -112,7 +120,9 @@ class EvidenceReport:
             ("Controls evaluated", str(len(self.controls))),
             ("Evidence documents", str(len(self.evidence))),
         ]
-        if pack is None:
+        if pack is None and self.packed_into:
+            pairs.append(("Audit pack", f"this report is a member of {self.packed_into}, signed with this run"))
+        elif pack is None:
             pairs.append(("Audit pack", "not packed: results are unsigned"))
         else:
             pairs += [
@@ -128,7 +138,7 @@ class EvidenceReport:
             key_value_table(pairs),
             Spacer(1, 14),
             markup("<b>How to verify this evidence</b>", "h3"),
-            markup(_verify_statement(pack)),
+            markup(_verify_statement(pack, self.packed_into)),
             Spacer(1, 8),
             para("Statuses: pass (the control's policy found no violation); fail (violations found); waived "
                  "(every violation covered by an approved exception); error (the control could not be evaluated); "
@@ -324,6 +334,8 @@ class EvidenceReport:
 
 
 def write_evidence_report(results: dict[str, Any], out: Path, *, org: str = DEFAULT_ORG,
-                          pack: PackInfo | None = None, catalogs: MappingSet | None = None) -> Path:
-    write_atomic(out, EvidenceReport(results, org=org, pack=pack, catalogs=catalogs).render())
+                          pack: PackInfo | None = None, catalogs: MappingSet | None = None,
+                          packed_into: str | None = None) -> Path:
+    report = EvidenceReport(results, org=org, pack=pack, catalogs=catalogs, packed_into=packed_into)
+    write_atomic(out, report.render())
     return out
