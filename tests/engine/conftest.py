@@ -12,6 +12,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,9 +66,9 @@ def stop_real_opa(server: RealOpa) -> None:
     server.process.wait(timeout=10)
 
 
-@pytest.fixture
-def opa_server() -> Iterator[OpaTestDouble | RealOpa]:
-    """A fresh OPA (real if available, else the test double) with nothing loaded."""
+@contextmanager
+def running_opa() -> Iterator[OpaTestDouble | RealOpa]:
+    """A real OPA when one is on PATH (or OPA_BIN), else the loopback test double."""
     binary = opa_binary()
     if binary:
         server = start_real_opa(binary)
@@ -78,6 +79,13 @@ def opa_server() -> Iterator[OpaTestDouble | RealOpa]:
     else:
         with OpaTestDouble() as double:
             yield double
+
+
+@pytest.fixture
+def opa_server() -> Iterator[OpaTestDouble | RealOpa]:
+    """A fresh OPA (real if available, else the test double) with nothing loaded."""
+    with running_opa() as server:
+        yield server
 
 
 @pytest.fixture

@@ -21,8 +21,7 @@ from auditor.engine import create
 from auditor.evaluate import Run, evaluate
 from auditor.evidence import SchemaSet, load_evidence
 from auditor.policies import load_policies
-from tests.engine.conftest import opa_binary, start_real_opa, stop_real_opa
-from tests.opa_double import OpaTestDouble
+from tests.engine.conftest import running_opa
 
 TESTS = Path(__file__).resolve().parent.parent
 FIXTURES = TESTS / "fixtures"
@@ -47,16 +46,8 @@ def _cases() -> list[tuple[Path, Path, Path, SchemaSet]]:
 
 @pytest.fixture(scope="module")
 def shared_opa() -> Iterator[Any]:
-    binary = opa_binary()
-    if binary:
-        server = start_real_opa(binary)
-        try:
-            yield server
-        finally:
-            stop_real_opa(server)
-    else:
-        with OpaTestDouble() as double:
-            yield double
+    with running_opa() as server:
+        yield server
 
 
 def _run(case: tuple[Path, Path, Path, SchemaSet], engine: str, **options: Any) -> Run:
