@@ -199,12 +199,14 @@ def evaluate(
     timings["load_policies"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    payload = evidence.input_json()
+    evidence.release()  # the per-document copies are no longer needed once the payload is built
     if engine_failure is None:
         try:
-            engine.set_input(evidence.input_json())
+            engine.set_input(payload)
         except EngineError as exc:
             engine_failure = exc.message
-    evidence.release()
+    del payload
     timings["set_input"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
