@@ -89,11 +89,16 @@ class Control:
         return {p.name: p.default for p in self.parameters}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class CollectionError:
+    """A part of a collection that failed; recorded in its evidence document, never dropped."""
+
     scope: str
     message: str
     code: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"scope": self.scope, "code": self.code, "message": self.message}
 
 
 @dataclass
@@ -121,9 +126,7 @@ class EvidenceDocument:
             "sha256": self.sha256,
             "size": self.size,
             "items": self.item_count,
-            "errors": [
-                {"scope": e.scope, "code": e.code, "message": e.message} for e in self.errors
-            ],
+            "errors": [e.as_dict() for e in self.errors],
         }
         if self.collector:
             out["collector"] = dict(self.collector)

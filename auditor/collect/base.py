@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from auditor.errors import InputError
+from auditor.model import CollectionError
 from auditor.registry import Registry
 
 COLLECTORS: Registry[type[Collector]] = Registry("collector")
@@ -44,18 +45,6 @@ class CollectorError(InputError):
     """A collection that cannot produce a document at all (bad repository, bad file)."""
 
 
-@dataclass(frozen=True)
-class CollectionIssue:
-    """A part of a collection that failed; recorded in the document, never dropped."""
-
-    scope: str
-    code: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"scope": self.scope, "code": self.code, "message": self.message}
-
-
 @dataclass
 class Document:
     """One evidence document before it is written."""
@@ -63,7 +52,7 @@ class Document:
     kind: str
     source: str
     items: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[CollectionIssue] = field(default_factory=list)
+    errors: list[CollectionError] = field(default_factory=list)
     name: str = ""  # file stem; default ``<collector>-<kind>``
 
 
