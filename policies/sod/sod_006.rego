@@ -3,8 +3,12 @@ package controls.sod.sod_006
 # Access reviews are not signed off by someone who holds the access reviewed.
 # Reads input.access_reviews, input.access_grants and input.identities. A
 # review completed within the last lookback_days is at fault when its reviewer,
-# resolved to a person across all their accounts, held an active grant in the
-# reviewed scope ("<system>:<role>" or the whole "<system>") when signing off.
+# resolved to a person across all their accounts, held a grant in the reviewed
+# scope ("<system>:<role>" or the whole "<system>") when signing off: granted at
+# or before the sign-off and not expired by then. A grant that has expired
+# since still counts (the reviewer held it when they certified it). Grants of
+# identities now disabled are left out: the evidence does not say when they
+# were disabled.
 
 import rego.v1
 
@@ -17,14 +21,36 @@ recent_reviews contains r if {
 	now_ns - t <= object.get(params, "lookback_days", 365) * day_ns
 }
 
-# One row per active grant, computed once: person, the two scope keys that
-# cover it, when it was granted and a label for messages.
+# One row per grant of an enabled identity (expired or not), computed once:
+# person, the two scope keys that cover it, when it was granted and when it
+# expires (null: never), and a label for messages.
 grant_rows contains {
 	"person": grant_person(g),
 	"scopes": {norm(str(object.get(g, "system", ""))), norm(concat(":", [str(object.get(g, "system", "")), str(object.get(g, "role", ""))]))},
 	"granted_ns": ts(object.get(g, "granted_at", null)),
+	"expires_ns": expiry_ns(g),
 	"label": sprintf("%s on %s", [str(object.get(g, "role", "")), str(object.get(g, "system", ""))]),
-} if some g in active_grants
+} if {
+	some g in object.get(input, "access_grants", [])
+	is_object(g)
+	not disabled_identity(g)
+}
+
+expiry_ns(g) := ts(object.get(g, "expires_at", null)) if ts(object.get(g, "expires_at", null))
+
+else := null
+
+# held_at(row, t): the grant was in force at instant t.
+held_at(row, t) if {
+	row.granted_ns <= t
+	row.expires_ns == null
+}
+
+held_at(row, t) if {
+	row.granted_ns <= t
+	row.expires_ns != null
+	row.expires_ns > t
+}
 
 # [person, scope] for every scope a person holds an active grant in, so each
 # review is matched by a lookup rather than a scan of every grant.
@@ -46,7 +72,7 @@ violations contains {
 		some row in grant_rows
 		row.person == reviewer
 		scope in row.scopes
-		row.granted_ns <= completed
+		held_at(row, completed)
 	}
 	count(held) > 0
 }

@@ -57,3 +57,17 @@ test_unknown_reviewer_and_missing_fields if {
 		{"id": "r2", "completed_at": "2025-11-15T00:00:00Z"},
 	]}
 }
+
+test_access_expired_after_sign_off_still_counts if {
+	# Hana held the role when she signed off (2025-11-15); the grant expired
+	# afterwards, before the audit instant. She still reviewed her own access.
+	lapsed := object.union(grant("g1", "aws:hana-admin", "p-030", "aws", "AdministratorAccess"), {"expires_at": "2025-12-01T00:00:00Z"})
+	x := only(sod_006.violations) with input as {"access_grants": [lapsed], "identities": people, "access_reviews": [review("r1", "aws", "hana@brightwater.example")]}
+	x.resource == "r1"
+	contains(x.message, "AdministratorAccess on aws")
+}
+
+test_access_expired_before_sign_off_is_not_a_conflict if {
+	gone := object.union(grant("g1", "aws:hana-admin", "p-030", "aws", "AdministratorAccess"), {"expires_at": "2025-11-15T00:00:00Z"})
+	count(sod_006.violations) == 0 with input as {"access_grants": [gone], "identities": people, "access_reviews": [review("r1", "aws", "hana@brightwater.example")]}
+}
