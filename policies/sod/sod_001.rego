@@ -6,7 +6,10 @@ package controls.sod.sod_001
 # unknown), the deployed commit must have approvals from at least
 # min_independent_approvals people who are not among its authors. People are
 # compared as persons, not addresses: an approval from the author's second
-# account or email is not independent.
+# account or email is not independent. An approval recorded as given after the
+# deployment started does not count (the change shipped unapproved). A change
+# whose author (or one of whose merged commits' authors) is not recorded is at
+# fault: the independence of its approvals cannot be shown.
 
 import rego.v1
 
@@ -38,17 +41,59 @@ violations contains {
 	count(records(commit_of(d))) == 0
 }
 
-violations contains {"resource": d.id, "message": message(d, recs, authors, approvers, independent)} if {
+violations contains {
+	"resource": d.id,
+	"message": sprintf("%s shipped commit %s, whose change record has no recorded author (author email missing for the commit or one of its merged commits), so its approvals cannot be shown to be independent; collect the commit with its author, or map the author in the identity evidence.", [where(d), short(commit_of(d))]),
+} if {
+	some d in prod_deployments
+	recs := records(commit_of(d))
+	some c in recs
+	unattributed(c)
+}
+
+violations contains {"resource": d.id, "message": message(d, recs, approvers, independent)} if {
 	some d in prod_deployments
 	recs := records(commit_of(d))
 	count(recs) > 0
+	not unattributed_records(recs)
 	authors := union({content_authors(c) | some c in recs})
-	approvers := {p | some c in recs; some a in as_list(object.get(c, "approvals", [])); p := person_of(a)}
+	approvers := {p | some c in recs; some a in as_list(object.get(c, "approvals", [])); not approved_after(a, d); p := person_of(a)}
 	independent := approvers - authors
 	count(independent) < object.get(params, "min_independent_approvals", 1)
 }
 
-message(d, recs, authors, approvers, independent) := sprintf(
+unattributed_records(recs) if {
+	some c in recs
+	unattributed(c)
+}
+
+# No author could be resolved for the change, or for one of its merged commits.
+unattributed(c) if count(content_authors(c)) == 0
+
+unattributed(c) if {
+	some m in as_list(object.get(c, "merged_commits", []))
+	not person_of(object.get(m, "author", null))
+}
+
+ts(s) := time.parse_rfc3339_ns(s) if is_string(s)
+
+# The approval records a time after the deployment started.
+approved_after(a, d) if ts(object.get(a, "at", null)) > ts(object.get(d, "started_at", null))
+
+late_approvals(recs, d) := {e |
+	some c in recs
+	some a in as_list(object.get(c, "approvals", []))
+	approved_after(a, d)
+	e := who_field(a, "email")
+}
+
+message(d, recs, approvers, independent) := sprintf(
+	"%s shipped commit %s by %s before any approval: it was approved only after it was deployed (by %s); stop deploying unapproved commits and have the change reviewed retrospectively.",
+	[where(d), short(commit_of(d)), author_email(recs[0]), concat(", ", sort(late_approvals(recs, d)))],
+) if {
+	count(approvers) == 0
+	count(late_approvals(recs, d)) > 0
+} else := sprintf(
 	"%s shipped commit %s by %s with no recorded approval; require an approving review from someone other than the author before production deployment.",
 	[where(d), short(commit_of(d)), author_email(recs[0])],
 ) if {

@@ -166,3 +166,33 @@ test_email_claimed_by_two_people_resolves_to_lowest_person_id if {
 	# alice@ now resolves to p-000, so an approval from Alice's GitHub address (p-001) is independent
 	count(sod_001.violations) == 0 with input as {"changes": [change([{"email": "alice.ng@gmail.com", "source": "github"}])], "deployments": [deploy("production", "success")], "identities": shared}
 }
+
+test_change_with_unrecorded_author_fails if {
+	# author.email is nullable in the changes schema: with no author, an
+	# approval cannot be shown to come from someone else.
+	c := object.union(change([{"email": "bob@brightwater.example", "source": "github"}]), {"author": {"name": null, "email": null}})
+	x := only(sod_001.violations) with input as evidence(c, deploy("production", "success"))
+	x.resource == "d-100"
+	contains(x.message, "no recorded author")
+}
+
+test_merge_commit_with_unrecorded_merged_author_fails if {
+	c := object.union(change([{"email": "bob@brightwater.example", "source": "github"}]), {
+		"is_merge": true,
+		"merged_commits": [
+			{"id": "b1b2c3d", "author": {"name": "Carol Diaz", "email": "carol@brightwater.example"}},
+			{"id": "c1c2c3d", "author": {"name": null, "email": null}},
+		],
+	})
+	x := only(sod_001.violations) with input as evidence(c, deploy("production", "success"))
+	contains(x.message, "no recorded author")
+}
+
+test_approval_given_after_the_deployment_does_not_count if {
+	late := [{"email": "bob@brightwater.example", "source": "github", "at": "2025-11-02T10:00:00Z"}]
+	d := object.union(deploy("production", "success"), {"started_at": "2025-11-02T09:00:00Z"})
+	x := only(sod_001.violations) with input as evidence(change(late), d)
+	contains(x.message, "after it was deployed")
+	on_time := [{"email": "bob@brightwater.example", "source": "github", "at": "2025-11-02T08:59:00Z"}]
+	count(sod_001.violations) == 0 with input as evidence(change(on_time), d)
+}

@@ -6,7 +6,8 @@ package controls.sod.sod_002
 # the deployed commit, unless (allow_independent_deploy_approval) a different
 # person, not an author, approved the deployment itself. A production
 # deployment with no recorded actor is also at fault: independence cannot be
-# shown. Commits missing from the evidence are reported by SOD-001.
+# shown. Commits missing from the evidence, or with no recorded author, are
+# reported by SOD-001.
 
 import rego.v1
 
