@@ -17,11 +17,20 @@ hour_ns := 3600000000000
 
 stores_by_id := {s.id: s | some s in input.data_stores}
 
-# Stores under legal hold are left out: deletion is suspended on purpose.
+# Stores under a recorded legal hold (legal_hold true with a legal_hold_ref,
+# as in PRIV-001) are left out: deletion is suspended on purpose. A hold flag
+# with no reference does not suspend anything.
 personal_store_ids contains s.id if {
 	some s in input.data_stores
 	object.get(s, "contains_personal_data", false) == true
-	not object.get(s, "legal_hold", false) == true
+	not on_legal_hold(s)
+}
+
+on_legal_hold(s) if {
+	object.get(s, "legal_hold", false) == true
+	ref := object.get(s, "legal_hold_ref", null)
+	is_string(ref)
+	trim_space(ref) != ""
 }
 
 # Jobs relevant to personal data: those whose store holds personal data (and
@@ -56,7 +65,11 @@ ts(j, field) := t if {
 	t := time.parse_rfc3339_ns(v)
 }
 
-hours_since(t) := floor((now_ns - t) / hour_ns)
+# Whole hours (rounded up), for messages only; limits are compared in
+# nanoseconds.
+hours_since(t) := ceil((now_ns - t) / hour_ns)
+
+beyond_hours(t, limit) if now_ns - t > limit * hour_ns
 
 status(j) := object.get(j, "last_status", "never_run")
 
@@ -96,7 +109,7 @@ violations contains {
 	some j in relevant_jobs
 	enabled(j)
 	t := ts(j, "last_run_at")
-	hours_since(t) > max_gap_hours(j)
+	beyond_hours(t, max_gap_hours(j))
 }
 
 violations contains {
@@ -121,7 +134,7 @@ violations contains {
 } if {
 	some j in relevant_jobs
 	t := ts(j, "oldest_overdue_at")
-	hours_since(t) > sla_hours(j)
+	beyond_hours(t, sla_hours(j))
 }
 
 violations contains {

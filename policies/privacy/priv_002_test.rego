@@ -163,3 +163,21 @@ test_missing_sla_reported if {
 	some v in vs
 	contains(v.message, "no valid sla_hours")
 }
+
+test_legal_hold_without_reference_does_not_suspend_deletion if {
+	# As in PRIV-001, only a recorded hold (legal_hold_ref) suspends the checks.
+	s := store({"legal_hold": true, "legal_hold_ref": null})
+	vs := priv_002.violations with input as {"data_stores": [s], "deletion_jobs": [job({"enabled": false})]}
+	{v.resource | some v in vs} == {"del-loans-customers", "rds:loans-core/customers"}
+}
+
+test_missed_schedule_by_less_than_an_hour_fails if {
+	# 48h59m since the last run is beyond the 48h allowed (hours must not be truncated)
+	vs := priv_002.violations with input as inp([job({"last_run_at": "2025-12-29T23:01:00Z"})])
+	count(vs) == 1
+}
+
+test_overdue_backlog_by_less_than_an_hour_beyond_sla_fails if {
+	vs := priv_002.violations with input as inp([job({"oldest_overdue_at": "2025-12-28T23:30:00Z"})])
+	count(vs) == 1
+}
