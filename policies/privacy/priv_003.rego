@@ -29,7 +29,8 @@ filled(s, field) if {
 	trim_space(v) != ""
 }
 
-categories(s) := {c | some c in cats; is_string(c)} if {
+# Categories are free strings: compared trimmed and lower-cased.
+categories(s) := {lower(trim_space(c)) | some c in cats; is_string(c)} if {
 	cats := object.get(s, "personal_data_categories", [])
 	is_array(cats)
 } else := set()
@@ -75,7 +76,7 @@ violations contains {
 	"message": sprintf("Data store %s holds special category data (%s) but records no Article 9 condition; record the condition relied on (special_category_condition).", [label(s), concat(", ", sort(special))]),
 } if {
 	some s in personal_stores
-	special := categories(s) & {c | some c in params.special_categories}
+	special := categories(s) & {lower(c) | some c in params.special_categories; is_string(c)}
 	count(special) > 0
 	not filled(s, "special_category_condition")
 }

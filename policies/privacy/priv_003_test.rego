@@ -107,3 +107,10 @@ test_several_problems_on_one_store if {
 	s := store({"lawful_basis": "consent", "personal_data_categories": ["biometric"]})
 	count(priv_003.violations) == 2 with input as {"data_stores": [s]}
 }
+
+test_special_category_matched_case_insensitively if {
+	vs := priv_003.violations with input as {"data_stores": [store({"personal_data_categories": ["Health", " Biometric "]})]}
+	count(vs) == 1
+	some v in vs
+	contains(v.message, "special category data (biometric, health)")
+}

@@ -26,7 +26,8 @@ has_owner(s) if {
 	trim_space(o) != ""
 }
 
-categories(s) := {c | some c in cats; is_string(c)} if {
+# Categories are free strings: compared trimmed and lower-cased.
+categories(s) := {lower(trim_space(c)) | some c in cats; is_string(c)} if {
 	cats := object.get(s, "personal_data_categories", [])
 	is_array(cats)
 } else := set()
@@ -64,6 +65,6 @@ violations contains {
 	is_string(classification(s))
 	classification(s) in {c | some c in params.allowed_classifications}
 	classification(s) != "restricted"
-	sensitive := categories(s) & {c | some c in params.restricted_categories}
+	sensitive := categories(s) & {lower(c) | some c in params.restricted_categories; is_string(c)}
 	count(sensitive) > 0
 }

@@ -83,3 +83,11 @@ test_allowed_classifications_param if {
 	p := object.union(data.params["PRIV-005"], {"allowed_classifications": ["restricted"]})
 	count(priv_005.violations) == 1 with input as {"data_stores": [store({})]} with data.params["PRIV-005"] as p
 }
+
+test_restricted_category_matched_case_insensitively if {
+	# personal_data_categories are free strings in the schema
+	vs := priv_005.violations with input as {"data_stores": [store({"personal_data_categories": ["Payment_Card"]})]}
+	count(vs) == 1
+	some v in vs
+	contains(v.message, "holds payment_card data but is classified confidential")
+}
