@@ -2,10 +2,10 @@ package controls.security.sec_007
 
 # Credentials unused for max_unused_days are disabled.
 # Reads input.identities. On enabled accounts: an active access key not used
-# for more than max_unused_days (or never used and older than that) is at
-# fault, and so is a console login of a human account whose last sign-in (or
-# creation, if it never signed in) is older than that. Console logins are only
-# checked when the collector reports last_login_at.
+# for max_unused_days or more (or never used and that old) is at fault, and so
+# is a console login of a human account whose last sign-in (or creation, if it
+# never signed in) is that old (CIS AWS 1.12: "unused for 45 days or more").
+# Console logins are only checked when the collector reports last_login_at.
 
 import rego.v1
 
@@ -27,7 +27,7 @@ else := []
 
 ts(s) := time.parse_rfc3339_ns(s) if is_string(s)
 
-stale(t) if now_ns - t > max_days * day_ns
+stale(t) if now_ns - t >= max_days * day_ns
 
 enabled_identities contains i if {
 	some i in input.identities

@@ -31,8 +31,10 @@ test_stale_key_fails if {
 }
 
 test_boundary_45_days if {
-	count(sec_007.violations) == 0 with input as {"identities": [ident([key("2025-11-17T00:00:00Z")], recent)]}
-	count(sec_007.violations) == 1 with input as {"identities": [ident([key("2025-11-16T23:59:59Z")], recent)]}
+	# CIS AWS 1.12: credentials unused for 45 days or more are at fault.
+	count(sec_007.violations) == 0 with input as {"identities": [ident([key("2025-11-17T00:00:01Z")], recent)]}
+	count(sec_007.violations) == 1 with input as {"identities": [ident([key("2025-11-17T00:00:00Z")], recent)]}
+	count(sec_007.violations) == 1 with input as {"identities": [ident([], "2025-11-17T00:00:00Z")]}
 }
 
 test_never_used_key if {
