@@ -231,8 +231,11 @@ def load_params(path: Path, library: ControlLibrary) -> dict[str, dict[str, Any]
             check = Validator({name: schema[name]})
             if not check.validate({name: value}):
                 param = next(p for p in control.parameters if p.name == name)
+                expected = param.type
+                if param.allowed is not None:
+                    expected += " of: " + ", ".join(str(a) for a in param.allowed)
                 raise InputError(
-                    f"{path}:{pline}: {control_id}.{name}: found {value!r}, expected {param.type}"
+                    f"{path}:{pline}: {control_id}.{name}: found {value!r}, expected {expected}"
                     f" ({check.errors[name][0]})"
                 )
         overrides[control_id] = dict(values)

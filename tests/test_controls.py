@@ -47,6 +47,17 @@ def test_bad_control_files(library: Path, old: str, new: str, message: str) -> N
     assert info.value.exit_code == ExitCode.INVALID_INPUT
 
 
+def test_list_parameter_values_are_checked_against_allowed(library: Path, tmp_path: Path) -> None:
+    control = library / "controls/security/SEC-001.yaml"
+    _edit(control, "    default: []\n", "    default: []\n    allowed: [alice, bob]\n")
+    params = tmp_path / "org.yaml"
+    params.write_text("SEC-001:\n  exempt_owners: [Alice]\n")
+    with pytest.raises(InputError, match=r"org.yaml:2: SEC-001.exempt_owners: found \['Alice'\], expected list of: alice, bob"):
+        load_library(library / "controls", params)
+    params.write_text("SEC-001:\n  exempt_owners: [alice]\n")
+    assert load_library(library / "controls", params).params("SEC-001") == {"exempt_owners": ["alice"]}
+
+
 def test_duplicate_control_id(library: Path) -> None:
     copy = library / "controls/security/extra"
     copy.mkdir()
