@@ -28,7 +28,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import IO
 
 LOCAL = struct.Struct("<4s2B4HL2L2H")
 END = struct.Struct("<4s4H2LH")
@@ -68,7 +68,7 @@ def check_names(names: Iterable[str]) -> None:
             raise ArchiveError(f"member {name!r} is also a folder of member {folders[folded]!r}")
 
 
-def _end_records(handle: BinaryIO, size: int) -> tuple[int, int, int, int]:
+def _end_records(handle: IO[bytes], size: int) -> tuple[int, int, int, int]:
     """(entries, central directory size, its offset, where it must end) from the end records."""
     tail_len = min(size, END.size + 0xFFFF)
     handle.seek(size - tail_len)
@@ -111,7 +111,7 @@ def _zip64_sizes(extra: bytes, file_size: int, compress_size: int) -> tuple[int,
     return file_size, compress_size
 
 
-def check_layout(handle: BinaryIO, size: int, infos: list[zipfile.ZipInfo]) -> dict[str, int]:
+def check_layout(handle: IO[bytes], size: int, infos: list[zipfile.ZipInfo]) -> dict[str, int]:
     """Check the structure described above; returns each member's data offset by name."""
     entries, cd_size, cd_offset, cd_end = _end_records(handle, size)
     if cd_offset + cd_size < cd_end:
@@ -156,7 +156,7 @@ def check_layout(handle: BinaryIO, size: int, infos: list[zipfile.ZipInfo]) -> d
     return offsets
 
 
-def read_member(handle: BinaryIO, info: zipfile.ZipInfo, offset: int) -> Iterator[bytes]:
+def read_member(handle: IO[bytes], info: zipfile.ZipInfo, offset: int) -> Iterator[bytes]:
     """The member's bytes in chunks of at most 1 MiB; :class:`ArchiveError` unless exactly as declared."""
     name = info.filename
     handle.seek(offset)
