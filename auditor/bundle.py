@@ -43,15 +43,24 @@ ALGORITHMS = {"EC": "ES256", "RSA": "RS256"}
 
 
 def _json_bytes(value: Any) -> bytes:
-    """Canonical JSON as Go's encoder writes it (sorted keys, no whitespace, no HTML escaping)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """Canonical JSON as Go's encoder writes it (sorted keys, no whitespace, no HTML escaping;
+    U+2028 and U+2029 escaped, which Go always does)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode("utf-8")
+
+
+def _load_json(name: str, raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise InputError(f"{name}: not valid JSON: {exc}") from None
 
 
 def opa_file_hash(name: str, raw: bytes) -> str:
     """SHA-256 hex of a bundle file as OPA's verifier computes it (structured files by value)."""
     base = name.rsplit("/", 1)[-1]
     if base in ("data.json", MANIFEST, SIGNATURES):
-        return hashlib.sha256(_json_bytes(json.loads(raw))).hexdigest()
+        return hashlib.sha256(_json_bytes(_load_json(name, raw))).hexdigest()
     return hashlib.sha256(raw).hexdigest()
 
 
@@ -151,18 +160,23 @@ def verify_signatures(files: dict[str, bytes], public_key_pem: bytes, scope: str
 
     if SIGNATURES not in files:
         raise InputError("bundle is not signed: no .signatures.json")
-    tokens = json.loads(files[SIGNATURES]).get("signatures") or []
-    if len(tokens) != 1:
+    document = _load_json(SIGNATURES, files[SIGNATURES])
+    tokens = document.get("signatures") if isinstance(document, dict) else None
+    if not isinstance(tokens, list) or len(tokens) != 1 or not isinstance(tokens[0], str):
+        tokens = tokens if isinstance(tokens, list) else []
         raise InputError(f".signatures.json: found {len(tokens)} JWTs, expected exactly one")
     try:
         key = ECKey.import_key(public_key_pem) if _is_ec(public_key_pem) else RSAKey.import_key(public_key_pem)
         token = jws.deserialize_compact(tokens[0], key, registry=_jws_registry())
     except (JoseError, ValueError) as exc:
         raise InputError(f".signatures.json: signature does not verify: {exc}") from None
-    payload = json.loads(token.payload)
+    payload = _load_json(f"{SIGNATURES} payload", token.payload)
+    listed = payload.get("files") if isinstance(payload, dict) else None
+    if not isinstance(listed, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in listed):
+        raise InputError(f"{SIGNATURES}: the payload has no 'files' list of {{name, hash, algorithm}}")
     if payload.get("scope") != scope:
         raise InputError(f".signatures.json: scope mismatch: found {payload.get('scope')!r}, expected {scope!r}")
-    signed = {f["name"]: f for f in payload.get("files", [])}
+    signed = {f["name"]: f for f in listed}
     present = {n for n in files if n != SIGNATURES}
     if set(signed) != present:
         missing, extra = sorted(present - set(signed)), sorted(set(signed) - present)
@@ -206,6 +220,8 @@ def read_archive(path: Path) -> dict[str, bytes]:
                 name = member.name.lstrip("/")
                 if not member.isfile() or ".." in name.split("/"):
                     raise InputError(f"{path}: {member.name}: only regular files with relative paths are allowed")
+                if name in files:  # OPA verifies the first copy and rejects the second; tar extracts the last
+                    raise InputError(f"{path}: {name} is in the bundle more than once")
                 files[name] = tar.extractfile(member).read()  # type: ignore[union-attr]
     except (OSError, tarfile.TarError) as exc:
         raise InputError(f"{path}: not a readable .tar.gz bundle: {exc}") from None

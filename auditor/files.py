@@ -121,12 +121,17 @@ def pretty_json(value: Any) -> bytes:
 
 
 @contextmanager
-def atomic_writer(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
-    """Write to a temporary file beside ``path`` and rename it into place on success."""
+def atomic_writer(path: Path, mode: str = "wb", permissions: int | None = None) -> Iterator[IO[Any]]:
+    """Write to a temporary file beside ``path`` and rename it into place on success.
+
+    The file gets ``permissions`` (e.g. 0o600 for a private key) before any byte is
+    written, else the usual 0666 minus the umask.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    Path(tmp).chmod(0o666 & ~_umask())  # mkstemp creates 0600; give the file the usual permissions
+    # mkstemp creates 0600; give the file the usual permissions unless told otherwise
+    os.fchmod(fd, (0o666 & ~_umask()) if permissions is None else permissions)
     try:
         with os.fdopen(fd, mode) as handle:
             yield handle
@@ -144,10 +149,10 @@ def _umask() -> int:
     return current
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
+def write_atomic(path: Path, data: bytes | str, permissions: int | None = None) -> None:
     """Write ``data`` to ``path`` atomically: readers see the old file or the new one."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    with atomic_writer(path) as handle:
+    with atomic_writer(path, permissions=permissions) as handle:
         handle.write(raw)
 
 

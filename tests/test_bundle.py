@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import tarfile
 from pathlib import Path
@@ -135,3 +136,50 @@ def test_unsafe_archive_members_are_rejected(tmp_path: Path) -> None:
         read_archive(bad)
     write_archive(tmp_path / "ok.tar.gz", {"a.rego": b"package a\n"})
     assert read_archive(tmp_path / "ok.tar.gz") == {"a.rego": b"package a\n"}
+
+
+def _signed(library: Path, tmp_path: Path) -> tuple[dict[str, bytes], bytes]:
+    public = _write_key(tmp_path / "key.pem", ec.generate_private_key(ec.SECP256R1()))
+    _build(library, tmp_path / "b.tar.gz", sign_key=tmp_path / "key.pem")
+    return read_archive(tmp_path / "b.tar.gz"), public
+
+
+def test_duplicate_entries_are_rejected(library: Path, tmp_path: Path) -> None:
+    """OPA verifies the first copy of a file (and rejects the second): a planted first copy must not pass here."""
+    files, public = _signed(library, tmp_path)
+    crafted = tmp_path / "dup.tar.gz"
+    with gzip.open(crafted, "wb") as gz, tarfile.open(fileobj=gz, mode="w") as tar:
+        for name, data in [("security/sec_001.rego", b"package controls.security.sec_001\n"), *sorted(files.items())]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    with pytest.raises(InputError, match="more than once"):
+        verify_signatures(read_archive(crafted), public)
+
+
+def test_leading_slash_and_plain_name_collide(tmp_path: Path) -> None:
+    crafted = tmp_path / "slash.tar.gz"
+    with gzip.open(crafted, "wb") as gz, tarfile.open(fileobj=gz, mode="w") as tar:
+        for name in ("/a.rego", "a.rego"):
+            info = tarfile.TarInfo(name)
+            info.size = 1
+            tar.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(InputError, match="more than once"):
+        read_archive(crafted)
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    (".signatures.json", b"not json"),
+    (".signatures.json", b"[1]"),
+    ("params/data.json", b"{not json"),
+])
+def test_malformed_json_is_an_input_error_not_a_crash(library: Path, tmp_path: Path, name: str, data: bytes) -> None:
+    files, public = _signed(library, tmp_path)
+    with pytest.raises(InputError, match=name.replace(".", r"\.")):
+        verify_signatures({**files, name: data}, public)
+
+
+def test_json_strings_are_hashed_with_gos_escapes() -> None:
+    """Go's encoder (OPA's hasher) writes U+2028 and U+2029 as \\u2028 and \\u2029, even without HTML escaping."""
+    raw = json.dumps({"s": "a\u2028b\u2029c<&>"}, ensure_ascii=False).encode()
+    assert opa_file_hash("data.json", raw) == hashlib.sha256(b'{"s":"a\\u2028b\\u2029c<&>"}').hexdigest()

@@ -263,7 +263,12 @@ def locker_verify_command(path: Path, key: Path | None, kms_key_id: str | None, 
     else:
         for row in report.runs:
             mark = "ok " if row.get("valid") else "BAD"
-            click.echo(f"{mark} {row['path']}")
+            click.echo(f"{mark} {row['path']}" + ("  (DEVELOPMENT-signed)" if row.get("development") else ""))
+        if any(row.get("development") for row in report.runs):
+            click.echo("note: DEVELOPMENT-signed packs (local development key) are not fit for a real audit")
+        if report.runs and not (key or kms_key_id):
+            click.echo("note: no --key given: each pack was checked against the public key inside it, which "
+                       "proves the packs are intact but not who signed them")
         for problem in report.problems:
             click.echo(f"problem: {problem}")
         click.echo(f"{'valid' if report.valid else 'invalid'}: {len(report.runs)} run(s), "

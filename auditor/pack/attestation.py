@@ -87,6 +87,15 @@ def parse_statement(payload: bytes) -> dict[str, Any]:
         and isinstance(s["digest"].get("sha256"), str) for s in subjects
     ):
         raise EnvelopeError("the attested statement's subjects are malformed")
+    names: set[str] = set()
+    for subject in subjects:
+        extra = sorted(set(subject["digest"]) - {"sha256"})
+        if extra:  # a digest the verifier does not check must not pass as verified
+            raise EnvelopeError(f"the attested statement's subject {subject['name']} carries a {extra[0]} digest: "
+                                "packs are attested by sha256 only")
+        if subject["name"] in names:
+            raise EnvelopeError(f"the attested statement lists subject {subject['name']} twice")
+        names.add(subject["name"])
     return doc
 
 

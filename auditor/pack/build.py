@@ -21,6 +21,7 @@ from auditor import __version__
 from auditor.errors import InputError
 from auditor.files import atomic_writer, canonical_json, sha256_file
 from auditor.pack import attestation
+from auditor.pack.archive import ArchiveError, check_names
 from auditor.pack.manifest import ATTESTATION, MANIFEST, OSCAL, PUBLIC_KEY, RESULTS, Entry, render
 from auditor.results import read_results
 
@@ -200,6 +201,10 @@ def build_pack(
     members[RESULTS] = (None, results_raw)
     members[OSCAL] = (None, pretty_json(assessment_results(results)))
     members[PUBLIC_KEY] = (None, signer.public_key_pem())
+    try:  # what verify would reject: names that collide on case-insensitive or normalising file systems
+        check_names([*members, MANIFEST, ATTESTATION])
+    except ArchiveError as exc:
+        raise InputError(f"cannot pack: {exc}") from None
 
     provenance = library.provenance()
     predicate: dict[str, Any] = {

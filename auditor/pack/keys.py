@@ -77,8 +77,7 @@ def generate(out_dir: Path, passphrase_env: str | None = None) -> KeyPair:
     )
     private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(private_path, private_pem)
-    private_path.chmod(0o600)
+    write_atomic(private_path, private_pem, permissions=0o600)  # never readable by others, not even briefly
     write_atomic(public_path, public_pem(key.public_key()))
     return KeyPair(private_path, public_path, key_id(key.public_key()))
 

@@ -203,6 +203,7 @@ class LockerReport:
 
 def verify_locker(path: Path, verifier: Any = None) -> LockerReport:
     """Verify every pack in commit order and the chain of previous-pack digests."""
+    from auditor.pack import keys
     from auditor.pack.verify import verify_pack
 
     locker = Locker(path, create=False)
@@ -226,6 +227,9 @@ def verify_locker(path: Path, verifier: Any = None) -> LockerReport:
             continue
         result = verify_pack(pack, verifier)
         row["valid"] = result.valid
+        row["development"] = result.development
+        row["key_id"] = keys.mask(result.key_id) if result.key_id else None
+        row["key_pinned"] = result.key_pinned
         actual = result.sha256
         if not result.valid:
             problems.append(f"run {entry.run_id}: altered: {result.reason}")

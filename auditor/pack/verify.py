@@ -2,7 +2,9 @@
 
 Checks, in order, stopping at the first failure (its reason in plain words):
 the archive is safe to read (no absolute paths, ``..``, backslashes, duplicate
-names, symlinks or directories; declared sizes and compression ratios bounded),
+names, names equal but for case or normalisation, symlinks or directories;
+declared sizes and compression ratios bounded) and laid out exactly as a pack is
+written, so that every zip reader sees the same members (:mod:`auditor.pack.archive`),
 the DSSE signature verifies with the expected key, the signed statement covers
 ``manifest.json`` and the manifest agrees with it, the members present are
 exactly those signed (nothing missing, nothing added), every member's sha256
@@ -15,16 +17,16 @@ from __future__ import annotations
 import hashlib
 import stat
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
 from auditor.errors import InputError
 from auditor.files import sha256_file
 from auditor.pack import attestation, keys
+from auditor.pack.archive import ArchiveError, check_layout, check_names, read_member
 from auditor.pack.attestation import EnvelopeError
 from auditor.pack.manifest import ATTESTATION, MANIFEST, PUBLIC_KEY, RESULTS, ManifestError
 from auditor.pack.manifest import parse as parse_manifest
@@ -83,6 +85,8 @@ def _check_name(info: zipfile.ZipInfo, seen: set[str]) -> None:
         raise Invalid(f"unexpected directory entry {name!r}")
     if stat.S_ISLNK(info.external_attr >> 16):
         raise Invalid(f"unsafe member {name!r}: symbolic link")
+    if stat.S_IFMT(info.external_attr >> 16) not in (0, stat.S_IFREG):
+        raise Invalid(f"unsafe member {name!r}: not a regular file (mode {info.external_attr >> 16:#o})")
     if name in seen:
         raise Invalid(f"duplicate member name {name!r}")
     seen.add(name)
@@ -99,28 +103,34 @@ def _check_bounds(infos: list[zipfile.ZipInfo], max_total: int, max_ratio: int) 
         raise Invalid(f"the pack declares {total} bytes uncompressed: over the {max_total}-byte bound")
 
 
-def _digest(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with archive.open(info) as handle:
-            while block := handle.read(CHUNK):
+class _Members:
+    """Reads members through :func:`auditor.pack.archive.read_member` once the layout is checked."""
+
+    def __init__(self, handle: IO[bytes], by_name: dict[str, zipfile.ZipInfo], offsets: dict[str, int]) -> None:
+        self.handle, self.by_name, self.offsets = handle, by_name, offsets
+
+    def chunks(self, name: str) -> Any:
+        return read_member(self.handle, self.by_name[name], self.offsets[name])
+
+    def digest(self, name: str) -> tuple[str, int]:
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            for block in self.chunks(name):
                 size += len(block)
-                if size > info.file_size:
-                    raise Invalid(f"member {info.filename} decompresses beyond its declared size")
                 digest.update(block)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise Invalid(f"member {info.filename} is corrupt ({exc})") from None
-    return digest.hexdigest(), size
+        except ArchiveError as exc:
+            raise Invalid(str(exc)) from None
+        return digest.hexdigest(), size
 
-
-def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    if info.file_size > MAX_SMALL_MEMBER:
-        raise Invalid(f"member {info.filename} is {info.file_size} bytes: over the {MAX_SMALL_MEMBER}-byte bound")
-    try:
-        return archive.read(info)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise Invalid(f"member {info.filename} is corrupt ({exc})") from None
+    def read_small(self, name: str) -> bytes:
+        info = self.by_name[name]
+        if info.file_size > MAX_SMALL_MEMBER:
+            raise Invalid(f"member {name} is {info.file_size} bytes: over the {MAX_SMALL_MEMBER}-byte bound")
+        try:
+            return b"".join(self.chunks(name))
+        except ArchiveError as exc:
+            raise Invalid(str(exc)) from None
 
 
 def verify_pack(
@@ -149,20 +159,26 @@ def _verify(path: Path, verifier: Verifier | None, result: Verification, max_tot
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise Invalid(f"not a valid zip archive ({exc})") from None
-    with archive:
+    with archive, path.open("rb") as handle:
         infos = archive.infolist()
         seen: set[str] = set()
         for info in infos:
             _check_name(info, seen)
         _check_bounds(infos, max_total, max_ratio)
+        try:
+            check_names(seen)
+            offsets = check_layout(handle, path.stat().st_size, infos)
+        except ArchiveError as exc:
+            raise Invalid(str(exc)) from None
         by_name = {i.filename: i for i in infos}
+        members = _Members(handle, by_name, offsets)
         result.members = len(infos)
 
         # 1. The signature, with the pinned key or the pack's own.
         if ATTESTATION not in by_name:
             raise Invalid(f"the pack is not signed: {ATTESTATION} is missing")
         try:
-            envelope, payload = attestation.parse_envelope(_read_small(archive, by_name[ATTESTATION]))
+            envelope, payload = attestation.parse_envelope(members.read_small(ATTESTATION))
         except EnvelopeError as exc:
             raise Invalid(str(exc)) from None
         key_id, signature = attestation.signature_bytes(envelope)
@@ -171,7 +187,7 @@ def _verify(path: Path, verifier: Verifier | None, result: Verification, max_tot
                 raise Invalid(f"no key given and the pack carries no public key ({PUBLIC_KEY})")
             try:
                 verifier = Verifier.from_public_key(
-                    keys.parse_public_pem(_read_small(archive, by_name[PUBLIC_KEY]), PUBLIC_KEY), PUBLIC_KEY
+                    keys.parse_public_pem(members.read_small(PUBLIC_KEY), PUBLIC_KEY), PUBLIC_KEY
                 )
             except InputError as exc:
                 raise Invalid(str(exc)) from None
@@ -205,7 +221,7 @@ def _verify(path: Path, verifier: Verifier | None, result: Verification, max_tot
             raise Invalid("member manifest.json is missing from the pack")
         if MANIFEST not in subjects:
             raise Invalid("manifest.json is not covered by the signature")
-        manifest_raw = _read_small(archive, by_name[MANIFEST])
+        manifest_raw = members.read_small(MANIFEST)
         if hashlib.sha256(manifest_raw).hexdigest() != subjects[MANIFEST]:
             raise Invalid("manifest.json was altered: its sha256 does not match the signed digest")
         try:
@@ -227,7 +243,7 @@ def _verify(path: Path, verifier: Verifier | None, result: Verification, max_tot
 
         # 4. Every member's content matches its signed digest.
         for name in sorted(signed_members):
-            digest, size = _digest(archive, by_name[name])
+            digest, size = members.digest(name)
             if digest != signed_members[name]:
                 raise Invalid(f"member {name} was altered: its sha256 {digest[:12]}... does not match "
                               f"the signed {signed_members[name][:12]}...")
@@ -237,7 +253,7 @@ def _verify(path: Path, verifier: Verifier | None, result: Verification, max_tot
         # 5. results.json refers to exactly the evidence packed.
         if RESULTS not in by_name:
             raise Invalid("member results.json is missing from the pack")
-        _check_results(_read_small(archive, by_name[RESULTS]), signed_members, result.run_id)
+        _check_results(members.read_small(RESULTS), signed_members, result.run_id)
 
 
 def _check_results(raw: bytes, members: dict[str, str], run_id: str | None) -> None:

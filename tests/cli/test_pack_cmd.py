@@ -72,3 +72,15 @@ def test_keys_pack_build_verify(cli: Callable[..., CliResult], evidence: Path, t
     assert bad_json["valid"] is False and bad_json["reason"].startswith("member evidence/ledgers.yaml is missing")
     assert cli("verify", tmp_path / "missing.zip").code == 2
     assert cli("verify", tmp_path / "p.zip", "--key", public, "--kms-key-id", "x").code == 2
+
+
+def test_locker_verify_reports_development_packs(cli: Callable[..., CliResult], evidence: Path, tmp_path: Path) -> None:
+    """A development-signed pack is reported as such in every output, the locker's included."""
+    cli(*RUN, "--evidence", evidence, "--out-dir", tmp_path / "b", "--locker", tmp_path / "locker")
+    text = cli("locker", "verify", tmp_path / "locker")
+    assert text.code == 0
+    assert "DEVELOPMENT" in text.out and "no --key" in text.out
+    data = orjson.loads(cli("locker", "verify", tmp_path / "locker", "--json").out)
+    assert [row["development"] for row in data["runs"]] == [True]
+    assert [row["key_pinned"] for row in data["runs"]] == [False]
+    assert data["runs"][0]["key_id"].startswith("...")

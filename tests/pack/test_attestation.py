@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
 from securesystemslib.dsse import Envelope
@@ -58,3 +60,51 @@ def test_tampered_envelope_fails_with_securesystemslib(tmp_path: Path) -> None:
     data["payload"] = base64.b64encode(orjson.dumps(statement)).decode()
     with pytest.raises(VerificationError):
         Envelope.from_dict(data).verify([key], 1)
+
+
+def _resign(tmp_path: Path, path: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
+    """The pack with its statement edited and signed again by the genuine key."""
+    from tests.pack.helpers import rewrite, signer, statement
+
+    doc = statement(path)
+    edit(doc)
+    envelope = attestation.sign(doc, signer(tmp_path / "key"))
+    rewrite(path, tmp_path / "resigned.zip", {ATTESTATION: orjson.dumps(envelope)})
+    return tmp_path / "resigned.zip"
+
+
+def _verify(path: Path, tmp_path: Path) -> Any:
+    from auditor.pack.signers import Verifier
+    from auditor.pack.verify import verify_pack
+
+    return verify_pack(path, Verifier.from_pem_file(tmp_path / "key" / keys.PUBLIC_NAME))
+
+
+def test_subject_with_an_unchecked_digest_algorithm_is_rejected(tmp_path: Path) -> None:
+    """A subject claiming a sha512 the verifier never checks (here a wrong one) must not pass as verified."""
+    path, _ = _pack(tmp_path)
+
+    def add_sha512(doc: dict[str, Any]) -> None:
+        doc["subject"][0]["digest"]["sha512"] = "00" * 64
+
+    result = _verify(_resign(tmp_path, path, add_sha512), tmp_path)
+    assert not result.valid
+    assert "digest" in result.reason and "sha512" in result.reason
+
+
+def test_subject_listed_twice_is_rejected(tmp_path: Path) -> None:
+    path, _ = _pack(tmp_path)
+
+    def duplicate(doc: dict[str, Any]) -> None:
+        first = doc["subject"][0]
+        doc["subject"].insert(0, {"name": first["name"], "digest": {"sha256": "00" * 32}})
+
+    result = _verify(_resign(tmp_path, path, duplicate), tmp_path)
+    assert not result.valid
+    assert "twice" in result.reason
+
+
+def test_resigned_statement_is_still_valid(tmp_path: Path) -> None:
+    """The two tests above fail for their edit, not for the re-signing."""
+    path, _ = _pack(tmp_path)
+    assert _verify(_resign(tmp_path, path, lambda doc: None), tmp_path).valid

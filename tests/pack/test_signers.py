@@ -93,3 +93,26 @@ def test_kms_signs_long_messages_as_a_digest() -> None:
         stub.assert_no_pending_responses()
 
 
+
+
+def test_private_key_is_never_readable_by_others_even_briefly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key file must be 0600 before it appears under its name, not chmod-ed afterwards."""
+    import os
+    import pathlib
+
+    modes: dict[str, int] = {}
+    real_replace = pathlib.Path.replace
+
+    def spy(self: pathlib.Path, target: object) -> pathlib.Path:
+        modes[pathlib.Path(str(target)).name] = self.stat().st_mode & 0o777
+        return real_replace(self, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pathlib.Path, "replace", spy)
+    old = os.umask(0o022)
+    try:
+        pair = keys.generate(tmp_path / "k")
+    finally:
+        os.umask(old)
+    assert modes[keys.PRIVATE_NAME] == 0o600
+    assert pair.private.stat().st_mode & 0o777 == 0o600
+    assert modes[keys.PUBLIC_NAME] == 0o644
