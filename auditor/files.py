@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -143,8 +144,10 @@ def atomic_writer(path: Path, mode: str = "wb", permissions: int | None = None) 
         raise
 
 
+@functools.cache
 def _umask() -> int:
-    current = os.umask(0)
+    """The process umask, read once (setting it to read it is not thread-safe, so do it a single time)."""
+    current = os.umask(0o022)
     os.umask(current)
     return current
 
