@@ -241,7 +241,7 @@ class GitCollector(Collector):
         resolved: dict[tuple[str, str], tuple[str, str]] = {}
         for start in range(0, len(pairs), 200):
             chunk = pairs[start:start + 200]
-            out = repo.git.check_mailmap(*[f"{n} <{e}>" for n, e in chunk])
+            out = repo.git.check_mailmap("--", *[f"{n} <{e}>" for n, e in chunk])
             for pair, line in zip(chunk, out.splitlines(), strict=True):
                 match = _PERSON.match(line)
                 resolved[pair] = (match["name"], match["email"]) if match else pair

@@ -161,3 +161,11 @@ def test_a_shallow_clone_is_a_collection_error_not_silently_fewer_changes(git_re
     assert [e["code"] for e in docs["changes"]["errors"]] == ["ShallowClone"]
     # a full clone has no such error
     assert collect(git_repo, tmp_path / "out4")["changes"]["errors"] == []
+
+
+def test_trailers_that_look_like_options_are_not_passed_to_git_as_options(tmp_path: Path) -> None:
+    # anyone who can push a commit message must not be able to break collection (or steer git)
+    repo = init_repo(tmp_path / "repo")
+    repo.commit("odd", message="Odd trailers\n\nReviewed-by: -bot <bot@example.com>\nAcked-by: --stdin <ci@example.com>")
+    (change,) = collect(repo, tmp_path / "out")["changes"]["items"]
+    assert [a["email"] for a in change["approvals"]] == ["bot@example.com", "ci@example.com"]
