@@ -186,3 +186,14 @@ def test_step_refuses_to_build_an_unsigned_pack(workspace: Path, tmp_path: Path)
     result = step(workspace, env)
     assert result.returncode == 2
     assert "no signing key: set AUDITOR_SIGNING_KEY" in result.stderr
+
+
+def test_step_takes_a_gitlab_file_variable_as_the_signing_key(workspace: Path, tmp_path: Path) -> None:
+    # GitLab cannot mask a PEM (it has spaces and lines), so the key is a File variable: GitLab then
+    # sets AUDITOR_SIGNING_KEY to the path of a file holding it.
+    key = tmp_path / "AUDITOR_SIGNING_KEY.var"
+    key.write_text(SECRET_KEY + "\n")
+    env = shimmed(tmp_path, github_env(tmp_path, workspace, AUDITOR_SIGNING_KEY=str(key)))
+    result = step(workspace, env)
+    assert result.returncode == 1, result.stderr
+    assert (tmp_path / "key-copy").read_text().strip() == SECRET_KEY
