@@ -46,14 +46,16 @@ say() { printf 'auditor-step: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 2; }
 
 # --- install -----------------------------------------------------------------
+# pip runs third-party build code: it gets no signing key in its environment.
+pip_install() { env -u AUDITOR_SIGNING_KEY "$python" -m pip install --quiet "$@"; }
 case "${AUDITOR_INSTALL:-source}" in
   none) ;;
   source)
     say "installing Auditor from $source_root"
-    "$python" -m pip install --quiet "$source_root" ;;
+    pip_install "$source_root" ;;
   *)
     say "installing ${AUDITOR_INSTALL}"
-    "$python" -m pip install --quiet "${AUDITOR_INSTALL}" ;;
+    pip_install "${AUDITOR_INSTALL}" ;;
 esac
 command -v auditor >/dev/null 2>&1 || die "the auditor command is not on PATH after installation"
 say "$(auditor --version)"

@@ -197,3 +197,17 @@ def test_step_takes_a_gitlab_file_variable_as_the_signing_key(workspace: Path, t
     result = step(workspace, env)
     assert result.returncode == 1, result.stderr
     assert (tmp_path / "key-copy").read_text().strip() == SECRET_KEY
+
+
+def test_step_installs_without_the_signing_key_in_the_environment(workspace: Path, tmp_path: Path) -> None:
+    # pip runs third-party build code (sdists): it must not see the secret
+    python = tmp_path / "python-shim"
+    python.write_text('#!/usr/bin/env bash\nprintf "%s" "${AUDITOR_SIGNING_KEY:-unset}" > "$SHIM_PIP_SAW"\n')
+    python.chmod(0o755)
+    env = shimmed(tmp_path, github_env(tmp_path, workspace, AUDITOR_SIGNING_KEY=SECRET_KEY,
+                                       AUDITOR_INSTALL="auditor==0.1.0", AUDITOR_PYTHON=str(python),
+                                       SHIM_PIP_SAW=str(tmp_path / "pip-saw")))
+    result = step(workspace, env)
+    assert (tmp_path / "pip-saw").read_text() == "unset"
+    assert result.returncode == 1, result.stderr
+    assert (tmp_path / "key-copy").read_text().strip() == SECRET_KEY  # still there for the pack
