@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress
 from auditor.collect.base import format_time as _utc
+from auditor.model import CollectionError
 
 #: Trailers that record an approval of the change.
 APPROVAL_TRAILERS = ("reviewed-by", "approved-by", "acked-by")
@@ -240,7 +241,7 @@ class GitCollector(Collector):
         resolved: dict[tuple[str, str], tuple[str, str]] = {}
         for start in range(0, len(pairs), 200):
             chunk = pairs[start:start + 200]
-            out = repo.git.check_mailmap(*[f"{n} <{e}>" for n, e in chunk])
+            out = repo.git.check_mailmap("--", *[f"{n} <{e}>" for n, e in chunk])
             for pair, line in zip(chunk, out.splitlines(), strict=True):
                 match = _PERSON.match(line)
                 resolved[pair] = (match["name"], match["email"]) if match else pair
@@ -257,10 +258,36 @@ class GitCollector(Collector):
                 records = self.log(repo, tip)
                 advance(len(records))
             changes = self.changes(repo, records, tip, branch)
+            errors = self.shallow_errors(repo, changes, branch)
             deployments = self.tags(repo)
         finally:
             repo.close()
-        return [Document("changes", source, changes), Document("deployments", source, deployments)]
+        return [Document("changes", source, changes, errors), Document("deployments", source, deployments)]
+
+    def shallow_errors(self, repo: Any, changes: list[dict[str, Any]], branch: str) -> list[CollectionError]:
+        """A shallow clone (CI checkouts are often depth 1) cuts the history at its boundary
+        commits, whose parents look absent: the first-parent chain ends early and a merge looks
+        like a plain commit. When a collected change, or a commit one of them brought in, is a
+        boundary commit, the history in scope is incomplete: a collection error, never silently
+        fewer changes. (A ``--since`` window wholly inside the fetched history is complete.)"""
+        if repo.git.rev_parse("--is-shallow-repository").strip() != "true":
+            return []
+        shallow = Path(repo.common_dir) / "shallow"
+        try:
+            boundary = set(shallow.read_text().split())
+        except OSError:
+            boundary = set()
+        reached = {c["id"] for c in changes} | {m["id"] for c in changes for m in c.get("merged_commits", ())}
+        cut = sorted(reached & boundary) if boundary else []
+        if not cut and boundary:
+            return []
+        where = f"at {', '.join(cut[:5])}{' ...' if len(cut) > 5 else ''}" if cut else "(boundary unknown)"
+        return [CollectionError(
+            scope=f"git:{self.repository}#{branch}", code="ShallowClone",
+            message=(f"the clone is shallow and the history in scope is cut off {where}: earlier commits, "
+                     "merge parents and the commits merges brought in are missing; fetch the full history "
+                     "(actions/checkout fetch-depth: 0, GitLab GIT_DEPTH: 0, or git fetch --unshallow)"),
+        )]
 
     def changes(self, repo: Any, records: list[Raw], tip: str, branch: str) -> list[dict[str, Any]]:
         by_sha = {r.sha: r for r in records}

@@ -18,17 +18,21 @@ import orjson
 MASK = "****"
 REDACTED = "[REDACTED]"
 
-#: Field names whose string values are secrets (``password_enabled: true`` is kept: not a string).
+#: Field names whose values are secrets (``password_enabled: true`` is kept: a flag, not a value).
+#: Matched after camelCase is split (``dbPassword`` -> ``db_Password``, ``AWSSecretKey`` -> ``AWS_Secret_Key``).
 SECRET_FIELD = re.compile(
     r"(?i)^(.*[_-])?(password|passwd|passphrase|secret|secret_access_key|secret_key|session_token|token|"
     r"access_token|refresh_token|api_key|apikey|private_key|client_secret|credentials?|authorization|cookie)$"
 )
 
 _AWS_KEY_ID = r"\b(?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA|AGPA|ANPA|ANVA|APKA|ASCA)[A-Z0-9]{12}([A-Z0-9]{4})\b"
+# GitLab: personal (glpat-), CI job (glcbt-), deploy, runner, pipeline trigger, feed, OAuth,
+# service account, incoming mail and agent tokens.
+_GITLAB_PREFIXES = "gl(?:pat|cbt|dt|rt|ptt|ft|oas|soat|imt|agent)-"
 _TOKENS = (
     r"\bgh[pousr]_[A-Za-z0-9]{20,}\b",
     r"\bgithub_pat_[A-Za-z0-9_]{20,}\b",
-    r"\bglpat-[A-Za-z0-9_-]{20,}\b",
+    rf"\b{_GITLAB_PREFIXES}[A-Za-z0-9_-]{{20,}}",
     r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b",
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
     r"\b[Bb]earer\s+[A-Za-z0-9._~+/=-]{16,}",
@@ -36,10 +40,11 @@ _TOKENS = (
 _TOKEN = re.compile("|".join(f"(?:{t})" for t in _TOKENS))
 _AWS_KEY = re.compile(_AWS_KEY_ID)
 # A 40-character AWS secret access key: base64 alphabet, mixed case and digits (so commit
-# SHAs and other lowercase hex never match).
-_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z])"
+# SHAs and other lowercase hex never match). ``=`` before it is a separator (``KEY=<secret>``).
+_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z])"
                          r"(?=[A-Za-z0-9/+]*[0-9])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-_URL_PASSWORD = re.compile(r"\b([A-Za-z][a-z0-9+.-]*://[^/\s:@]+):[^/\s@]+@")
+# ``scheme://user:password@``: any case of scheme, an empty user, an unencoded ``@`` in the password.
+_URL_PASSWORD = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^/\s]+@")
 
 # The fast pre-check over serialised JSON uses substring search (C speed) rather than one
 # regular expression, which Python runs position by position (seconds on a 50 MB document).
@@ -48,13 +53,14 @@ _URL_PASSWORD = re.compile(r"\b([A-Za-z][a-z0-9+.-]*://[^/\s:@]+):[^/\s@]+@")
 _SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "key", "token", "credential", "credentials",
                  "authorization", "cookie")
 _KEY_ENDS = tuple(f'{word}":'.encode() for word in _SECRET_WORDS)
-_LITERALS = (b"github_pat_", b"glpat-", b"PRIVATE KEY-----")
+_LITERALS = (b"github_pat_", b"PRIVATE KEY-----")
 # Patterns that start with a literal, which Python's engine searches for at C speed.
-_TOKEN_BYTES = (re.compile(rb"gh[pousr]_[A-Za-z0-9]{20}"), re.compile(rb"xox[abposr]-"))
+_TOKEN_BYTES = (re.compile(rb"gh[pousr]_[A-Za-z0-9]{20}"), re.compile(rb"xox[abposr]-"),
+                re.compile(_GITLAB_PREFIXES.encode() + rb"[A-Za-z0-9_-]{20}"))
 _AWS_KEY_BYTES = re.compile(rb"A(?:KIA|SIA|IDA|ROA|BIA|CCA|GPA|NPA|NVA|PKA|SCA)[A-Z0-9]{16}")
-_URL_PASSWORD_BYTES = re.compile(rb"://[^/\s:@\"]+:[^/\s@\"]+@")
+_URL_PASSWORD_BYTES = re.compile(rb"://[^/\s:@\"]*:[^/\s@\"]+@")
 _BASE64_RUNS = bytes(
-    ord("a") if chr(c).isascii() and (chr(c).isalnum() or chr(c) in "/+=") else ord(" ") for c in range(256)
+    ord("a") if chr(c).isascii() and (chr(c).isalnum() or chr(c) in "/+") else ord(" ") for c in range(256)
 )
 _RUN_40 = b" " + b"a" * 40 + b" "
 
@@ -108,13 +114,21 @@ def redact_text(text: str) -> str:
     return _URL_PASSWORD.sub(lambda m: m.group(1) + ":" + REDACTED + "@", text)
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def secret_field(name: str) -> bool:
+    """Whether a field of this name holds a secret: ``password``, ``client_secret``, ``apiToken``, ..."""
+    return SECRET_FIELD.match(_CAMEL.sub("_", name)) is not None
+
+
 def _walk(value: Any) -> Any:
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, dict):
         out = {}
         for key, inner in value.items():
-            if isinstance(inner, str) and SECRET_FIELD.match(str(key)):
+            if inner is not None and not isinstance(inner, bool) and secret_field(str(key)):
                 continue
             out[key] = _walk(inner)
         return out

@@ -24,7 +24,8 @@
 #   AUDITOR_CHANGED_ONLY "true" to evaluate only controls changed since AUDITOR_BASE
 #   AUDITOR_BASE         revision for AUDITOR_CHANGED_ONLY
 #   AUDITOR_OUT          output folder (default: auditor-out)
-#   AUDITOR_SIGNING_KEY  Ed25519 private key (PEM text, from a CI secret); or
+#   AUDITOR_SIGNING_KEY  Ed25519 private key (PEM text, from a CI secret), or the path of a file
+#                        holding it (a GitLab File variable: GitLab cannot mask a PEM); or
 #   AUDITOR_SIGNING_KEY_FILE  a path to it. One of the two is required to build the pack.
 #   AUDITOR_LOCKER       evidence locker (git repository path) the pack is committed to
 #   AUDITOR_PYTHON       python for AUDITOR_INSTALL (default: python3)
@@ -45,14 +46,16 @@ say() { printf 'auditor-step: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 2; }
 
 # --- install -----------------------------------------------------------------
+# pip runs third-party build code: it gets no signing key in its environment.
+pip_install() { env -u AUDITOR_SIGNING_KEY "$python" -m pip install --quiet "$@"; }
 case "${AUDITOR_INSTALL:-source}" in
   none) ;;
   source)
     say "installing Auditor from $source_root"
-    "$python" -m pip install --quiet "$source_root" ;;
+    pip_install "$source_root" ;;
   *)
     say "installing ${AUDITOR_INSTALL}"
-    "$python" -m pip install --quiet "${AUDITOR_INSTALL}" ;;
+    pip_install "${AUDITOR_INSTALL}" ;;
 esac
 command -v auditor >/dev/null 2>&1 || die "the auditor command is not on PATH after installation"
 say "$(auditor --version)"
@@ -125,6 +128,9 @@ if [ "${AUDITOR_STEP_SKIP_PACK:-0}" = "1" ]; then
 else
   require_command pack build
   key_file="${AUDITOR_SIGNING_KEY_FILE:-}"
+  if [ -z "$key_file" ] && [ -f "${AUDITOR_SIGNING_KEY:-}" ]; then
+    key_file="$AUDITOR_SIGNING_KEY"  # a GitLab File variable holds the path of the key
+  fi
   if [ -z "$key_file" ]; then
     [ -n "${AUDITOR_SIGNING_KEY:-}" ] || die "no signing key: set AUDITOR_SIGNING_KEY (a CI secret) or AUDITOR_SIGNING_KEY_FILE"
     key_dir="$(mktemp -d)"

@@ -186,3 +186,28 @@ def test_step_refuses_to_build_an_unsigned_pack(workspace: Path, tmp_path: Path)
     result = step(workspace, env)
     assert result.returncode == 2
     assert "no signing key: set AUDITOR_SIGNING_KEY" in result.stderr
+
+
+def test_step_takes_a_gitlab_file_variable_as_the_signing_key(workspace: Path, tmp_path: Path) -> None:
+    # GitLab cannot mask a PEM (it has spaces and lines), so the key is a File variable: GitLab then
+    # sets AUDITOR_SIGNING_KEY to the path of a file holding it.
+    key = tmp_path / "AUDITOR_SIGNING_KEY.var"
+    key.write_text(SECRET_KEY + "\n")
+    env = shimmed(tmp_path, github_env(tmp_path, workspace, AUDITOR_SIGNING_KEY=str(key)))
+    result = step(workspace, env)
+    assert result.returncode == 1, result.stderr
+    assert (tmp_path / "key-copy").read_text().strip() == SECRET_KEY
+
+
+def test_step_installs_without_the_signing_key_in_the_environment(workspace: Path, tmp_path: Path) -> None:
+    # pip runs third-party build code (sdists): it must not see the secret
+    python = tmp_path / "python-shim"
+    python.write_text('#!/usr/bin/env bash\nprintf "%s" "${AUDITOR_SIGNING_KEY:-unset}" > "$SHIM_PIP_SAW"\n')
+    python.chmod(0o755)
+    env = shimmed(tmp_path, github_env(tmp_path, workspace, AUDITOR_SIGNING_KEY=SECRET_KEY,
+                                       AUDITOR_INSTALL="auditor==0.1.0", AUDITOR_PYTHON=str(python),
+                                       SHIM_PIP_SAW=str(tmp_path / "pip-saw")))
+    result = step(workspace, env)
+    assert (tmp_path / "pip-saw").read_text() == "unset"
+    assert result.returncode == 1, result.stderr
+    assert (tmp_path / "key-copy").read_text().strip() == SECRET_KEY  # still there for the pack

@@ -84,3 +84,16 @@ def test_unknown_kind_and_format(tmp_path: Path) -> None:
     rows.write_text("id,scope\nA,b,c\n")
     with pytest.raises(InputError, match=r"extra.csv:2: more cells than header columns"):
         FileCollector("access_reviews", rows).collect()
+
+
+def test_rejected_rows_do_not_echo_secrets_into_the_error(tmp_path: Path) -> None:
+    token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4"
+    bad = tmp_path / "review.csv"
+    bad.write_text("id,scope,reviewer,completed_at,privileged,findings_open,ticket\n"
+                   f"AR-1,aws:admin,{token},2026-09-30T17:00:00Z,yes,0,https://ops:hunter2@jira.example.com/x\n"
+                   "AR-2,aws:admin,ciso@example.com,2026-09-30T17:00:00Z,yes,-1,\n")
+    with pytest.raises(InputError) as info:
+        FileCollector("access_reviews", bad, clock=CLOCK).write(tmp_path / "out")
+    message = info.value.message
+    assert f"{bad}:2: reviewer: " in message and f"{bad}:3: findings_open: " in message
+    assert token not in message and "hunter2" not in message

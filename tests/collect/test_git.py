@@ -133,3 +133,39 @@ def test_graph_helpers() -> None:
     assert merged == {"m": ["y", "x"], "n": ["z"]}
     assert parse_trailers("Reviewed-by: A <a@x.io>\nAcked-by:  B B <b@x.io>\nSigned-off-by: C <c@x.io>\n"
                           "Approved-by: no email") == [("Reviewed-by", "A", "a@x.io"), ("Acked-by", "B B", "b@x.io")]
+
+
+def shallow_clone(source: GitRepo, path: Path, depth: int) -> GitRepo:
+    clone = GitRepo(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    GitRepo(path.parent).git("clone", "-q", f"--depth={depth}", f"file://{source.path}", str(path))
+    return clone
+
+
+def test_a_shallow_clone_is_a_collection_error_not_silently_fewer_changes(git_repo: GitRepo, tmp_path: Path) -> None:
+    # CI checkouts are often depth 1: the merge then looks like a plain commit and the history ends
+    clone = shallow_clone(git_repo, tmp_path / "depth1", 1)
+    docs = collect(clone, tmp_path / "out1")
+    (error,) = docs["changes"]["errors"]
+    assert error["code"] == "ShallowClone" and "fetch-depth: 0" in error["message"]
+    assert git_repo.shas["signed"] in error["message"]
+    # evaluation cannot pass on it: the document carries the error
+    assert load_evidence(tmp_path / "out1").for_kind("changes")[0].errors
+
+    # a window (--since) that lies wholly inside the fetched history is complete: no error
+    deep = shallow_clone(git_repo, tmp_path / "depth4", 4)
+    docs = collect(deep, tmp_path / "out2", since="2026-01-01T07:00:00Z")
+    assert docs["changes"]["errors"] == [] and docs["changes"]["item_count"] == 1
+    # a merge in the window whose brought-in history reaches the boundary is reported
+    docs = collect(deep, tmp_path / "out3", since="2026-01-01T06:00:00Z")
+    assert [e["code"] for e in docs["changes"]["errors"]] == ["ShallowClone"]
+    # a full clone has no such error
+    assert collect(git_repo, tmp_path / "out4")["changes"]["errors"] == []
+
+
+def test_trailers_that_look_like_options_are_not_passed_to_git_as_options(tmp_path: Path) -> None:
+    # anyone who can push a commit message must not be able to break collection (or steer git)
+    repo = init_repo(tmp_path / "repo")
+    repo.commit("odd", message="Odd trailers\n\nReviewed-by: -bot <bot@example.com>\nAcked-by: --stdin <ci@example.com>")
+    (change,) = collect(repo, tmp_path / "out")["changes"]["items"]
+    assert [a["email"] for a in change["approvals"]] == ["bot@example.com", "ci@example.com"]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from auditor.collect.redact import looks_sensitive, mask_key_id, redact_text, scrub
+from auditor.collect.redact import REDACTED, looks_sensitive, mask_key_id, redact_text, scrub
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
@@ -33,3 +33,29 @@ def test_clean_values_skip_the_walk() -> None:
     assert not looks_sensitive(clean)
     assert scrub(clean) is clean
     assert redact_text("nothing here") == "nothing here"
+
+
+def test_secret_fields_in_camel_case_or_with_non_string_values_are_dropped() -> None:
+    value = {"apiToken": "tok123", "dbPassword": "hunter2", "clientSecret": "s3", "AWSSecretAccessKey": SECRET,
+             "accessToken": "t", "password": 1234, "token": ["abc"], "credentials": {"user": "u", "key": "k"},
+             "password_enabled": True, "password_last_used": "2026-01-01", "tokens_used": 3, "pin": None}
+    out = scrub(value)
+    assert out == {"password_enabled": True, "password_last_used": "2026-01-01", "tokens_used": 3, "pin": None}
+
+
+def test_secret_shapes_next_to_equals_signs_and_in_odd_urls_are_replaced() -> None:
+    assert redact_text(f"AWS_SECRET_ACCESS_KEY={SECRET}") == f"AWS_SECRET_ACCESS_KEY={REDACTED}"
+    assert looks_sensitive({"m": f"export AWS_SECRET_ACCESS_KEY={SECRET}"})
+    assert redact_text("HTTPS://ci:s3cr3tpass@ci.example.com/x") == f"HTTPS://ci:{REDACTED}@ci.example.com/x"
+    assert looks_sensitive({"u": "https://:hunter2@host/x"})
+    assert redact_text("https://:hunter2@host/x") == f"https://:{REDACTED}@host/x"
+    assert "ss@host" not in redact_text("clone https://user:p@ss@host/x now")
+    assert "host/x now" in redact_text("clone https://user:p@ss@host/x now")
+
+
+def test_gitlab_token_families_are_replaced() -> None:
+    # CI_JOB_TOKEN (glcbt-), deploy, runner, trigger, feed and OAuth tokens, not only personal ones
+    for prefix in ("glpat-", "glcbt-64_", "gldt-", "glrt-", "glptt-", "glft-", "gloas-", "glsoat-"):
+        token = prefix + "a1B2c3D4e5F6g7H8i9J0k1L2"
+        assert looks_sensitive({"m": f"x {token} y"}), prefix
+        assert redact_text(f"x {token} y") == f"x {REDACTED} y", prefix
