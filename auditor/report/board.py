@@ -253,10 +253,10 @@ def board_story(summary: BoardSummary) -> list[Any]:
     known = [f for f in s.frameworks if f.total_clauses]
     if known:
         story.append(framework_bars([f.name for f in known], [(f.coverage or 0) * 100 for f in known],
-                                    [(f.pass_rate or 0) * 100 for f in known], CONTENT_WIDTH))
-        story.append(para("Coverage: the share of the framework's clauses that at least one control addresses "
-                          "fully or partially. Passing: the share of those covered clauses whose controls all "
-                          "pass.", "small"))
+                                    [(f.met or 0) * 100 for f in known], CONTENT_WIDTH))
+        story.append(para("Both bars are shares of all the framework's clauses. Covered: at least one control "
+                          "addresses the clause fully or partially. Met: covered, and every such control passes.",
+                          "small"))
     else:
         story.append(para("No framework catalogs were available, so clause coverage cannot be shown."))
     story.append(heading("Trend", 0, "trend"))

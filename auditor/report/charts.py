@@ -21,9 +21,12 @@ def _label(name: str, width: int = 26) -> str:
     return "\n".join(textwrap.wrap(name, width)[:3]) or name
 
 
-def framework_bars(names: Sequence[str], coverage: Sequence[float], pass_rate: Sequence[float],
+def framework_bars(names: Sequence[str], coverage: Sequence[float], met: Sequence[float],
                    width: float) -> Drawing:
-    """Per framework: clause coverage and pass rate of covered clauses, in percent (0-100)."""
+    """Per framework: the share of clauses covered, and of clauses met, in percent (0-100) of all clauses.
+
+    Both bars share one base, so the met bar is never longer than the covered bar.
+    """
     rows = max(len(names), 1)
     left = 130
     height = 46 + rows * 44
@@ -32,7 +35,7 @@ def framework_bars(names: Sequence[str], coverage: Sequence[float], pass_rate: S
     chart.x, chart.y = left, 30
     chart.width, chart.height = width - left - 40, height - 46
     # drawn bottom-up: reverse so the first framework is on top
-    chart.data = [list(reversed(pass_rate)) or [0], list(reversed(coverage)) or [0]]
+    chart.data = [list(reversed(met)) or [0], list(reversed(coverage)) or [0]]
     chart.categoryAxis.categoryNames = [_label(n) for n in reversed(names)] or [""]
     chart.categoryAxis.labels.fontName = "Helvetica"
     chart.categoryAxis.labels.fontSize = 8
@@ -68,7 +71,7 @@ def framework_bars(names: Sequence[str], coverage: Sequence[float], pass_rate: S
     legend.dx = legend.dy = 7
     legend.deltax = 150
     legend.colorNamePairs = [(COVERAGE_COLOUR, "clauses covered by controls"),
-                             (PASS_COLOUR, "covered clauses passing")]
+                             (PASS_COLOUR, "clauses met (all their controls pass)")]
     drawing.add(legend)
     return drawing
 

@@ -41,6 +41,11 @@ class FrameworkFigure:
         return self.covered / self.total_clauses if self.total_clauses else None
 
     @property
+    def met(self) -> float | None:
+        """The share of all the framework's clauses that are covered and whose controls all pass."""
+        return self.passing / self.total_clauses if self.total_clauses else None
+
+    @property
     def pass_rate(self) -> float | None:
         return self.passing / self.covered if self.covered else None
 
