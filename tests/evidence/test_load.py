@@ -156,3 +156,49 @@ def test_json_integer_beyond_64_bits_is_an_input_error(evidence: Path, fixtures:
 def test_json_long_digit_strings_are_not_mistaken_for_integers(evidence: Path, fixtures: Path) -> None:
     write_doc(evidence / "gadgets.json", items=[{"id": "123456789012345678901234567890", "owner": "a", "encrypted": True}])
     assert orjson.loads(load(evidence, fixtures).input_json())["gadgets"][0]["id"] == "123456789012345678901234567890"
+
+
+def test_dangling_evidence_symlink_is_an_error_not_skipped(evidence: Path, fixtures: Path) -> None:
+    # A second gadgets document that cannot be read must not leave the first one to pass alone.
+    (evidence / "more-gadgets.json").symlink_to(evidence / "gone.json")
+    with pytest.raises(InputError, match=r"more-gadgets\.json: cannot read evidence"):
+        load(evidence, fixtures)
+
+
+def test_symlinked_folder_is_an_error_not_skipped(evidence: Path, fixtures: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    write_doc(elsewhere / "gadgets-2.json")
+    (evidence / "linked").symlink_to(elsewhere)
+    with pytest.raises(InputError, match=r"linked: a symlink to a folder"):
+        load(evidence, fixtures)
+    (evidence / "linked").unlink()
+    (evidence / "loop").symlink_to(evidence)
+    with pytest.raises(InputError, match=r"loop: a symlink to a folder"):
+        load(evidence, fixtures)
+
+
+def test_hidden_entries_are_still_skipped(evidence: Path, fixtures: Path, tmp_path: Path) -> None:
+    (evidence / ".cache").symlink_to(tmp_path)
+    (evidence / ".git").mkdir()
+    write_doc(evidence / ".git" / "x.json", kind="nope")
+    assert len(load(evidence, fixtures).documents) == 2
+
+
+def test_unreadable_subfolder_is_an_error_not_skipped(
+    evidence: Path, fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    locked = evidence / "locked"
+    locked.mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path: object = ".") -> object:
+        if Path(str(path)) == locked:  # as for a chmod 000 folder (the tests may run as root)
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(InputError, match=r"locked: cannot read evidence folder: Permission denied"):
+        load(evidence, fixtures)
