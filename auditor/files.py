@@ -95,6 +95,17 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    first: dict[Any, int] = {}
+    for key_node, _ in node.value:  # the mapping's own keys; a merged (<<) key may be overridden
+        if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = loader.construct_object(key_node)
+        if key in first:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"found duplicate key {key!r} (first at line {first[key]}), expected each key once",
+                key_node.start_mark,
+            )
+        first[key] = key_node.start_mark.line + 1
     loader.flatten_mapping(node)
     result = LineDict()
     result.lines = {}
