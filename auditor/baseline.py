@@ -20,12 +20,30 @@ BASELINE_KIND = "auditor-baseline"
 BASELINE_VERSION = "1"
 
 
-def baseline_from_results(document: dict[str, Any]) -> dict[str, Any]:
-    """The minimal, canonical baseline of a results.json document (violations and waived ones)."""
+def _list(value: Any, where: str, field: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise InputError(f"{where}: {field}: found {value!r}, expected a list")
+    return value
+
+
+def baseline_from_results(document: dict[str, Any], where: str | Path = "results.json") -> dict[str, Any]:
+    """The minimal, canonical baseline of a results.json document (violations and waived ones).
+
+    ``where`` names the document in the :class:`InputError` raised for a malformed entry.
+    """
     pairs = set()
-    for control in document.get("controls", []):
-        for entry in [*control.get("violations", []), *control.get("waived", [])]:
-            pairs.add((control["id"], entry["resource"]))
+    for i, control in enumerate(_list(document.get("controls", []), str(where), "controls")):
+        control_id = control.get("id") if isinstance(control, dict) else None
+        if not isinstance(control_id, str):
+            raise InputError(f"{where}: controls[{i}].id: found {control_id!r}, expected a control id (string)")
+        for key in ("violations", "waived"):
+            for j, entry in enumerate(_list(control.get(key, []), str(where), f"controls[{i}].{key}")):
+                resource = entry.get("resource") if isinstance(entry, dict) else None
+                if not isinstance(resource, str):
+                    raise InputError(
+                        f"{where}: controls[{i}].{key}[{j}].resource: found {resource!r}, expected a string"
+                    )
+                pairs.add((control_id, resource))
     return {
         "kind": BASELINE_KIND,
         "schema_version": BASELINE_VERSION,
@@ -35,8 +53,8 @@ def baseline_from_results(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def write_baseline(document: dict[str, Any], path: Path) -> dict[str, Any]:
-    baseline = baseline_from_results(document)
+def write_baseline(document: dict[str, Any], path: Path, source: str | Path = "results.json") -> dict[str, Any]:
+    baseline = baseline_from_results(document, source)
     write_atomic(path, pretty_json(baseline))
     return baseline
 
@@ -51,14 +69,14 @@ def load_baseline(path: Path) -> set[tuple[str, str]]:
     except orjson.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg}") from None
     if isinstance(document, dict) and "controls" in document and "run_id" in document:
-        document = baseline_from_results(document)
+        document = baseline_from_results(document, path)
     if not isinstance(document, dict) or document.get("kind") != BASELINE_KIND:
         raise InputError(f"{path}: kind: expected {BASELINE_KIND!r} or an Auditor results.json")
     pairs = set()
-    for index, entry in enumerate(document.get("violations", [])):
+    for index, entry in enumerate(_list(document.get("violations", []), str(path), "violations")):
         if not (isinstance(entry, dict) and isinstance(entry.get("control"), str)
                 and isinstance(entry.get("resource"), str)):
             raise InputError(f"{path}: violations[{index}]: found {entry!r}, expected "
-                             "{{control: string, resource: string}}")
+                             "{control: string, resource: string}")
         pairs.add((entry["control"], entry["resource"]))
     return pairs

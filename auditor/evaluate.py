@@ -44,6 +44,15 @@ def check_policies(library: ControlLibrary, policies: PolicySet) -> None:
             raise InputError(f"{source.path}: package {control.policy} must live in {policies.root / expected}")
         if not _VIOLATIONS_RULE.search(source.text):
             raise InputError(f"{source.path}: package {control.policy} defines no 'violations' rule")
+        # A kind the control does not declare is never checked for presence: reading it (or a
+        # misspelt kind) is undefined, no violation can fire and the control would pass.
+        for kind, line in sorted(source.input_reads().items(), key=lambda item: item[1]):
+            if kind not in control.evidence:
+                raise InputError(
+                    f"{source.path}:{line}: input.{kind}: found a read of kind {kind!r}, expected one of the "
+                    f"control's evidence kinds ({', '.join(control.evidence)}); declare it in {control.path} "
+                    "or read it optionally with object.get(input, ...)"
+                )
     problems = [p for s in policies.runtime for p in lint(s)]
     if problems:
         raise InputError("non-portable or non-deterministic policy:\n  " + "\n  ".join(problems))

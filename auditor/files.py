@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
+import math
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +25,65 @@ except AttributeError:  # pragma: no cover - depends on the wheel
     _BaseLoader = yaml.SafeLoader
 
 
+#: the integers the engine's JSON (and orjson) represent exactly
+INT_MIN, INT_MAX = -(2**63), 2**64 - 1
+_NOT_JSON_TAGS = ("binary", "set", "omap", "pairs", "timestamp")
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    value: int = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    if not INT_MIN <= value <= INT_MAX:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"found integer {value}, expected one within 64 bits", node.start_mark
+        )
+    return value
+
+
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
+    value: float = yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
+    if not math.isfinite(value):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"found {node.value}, expected a finite number", node.start_mark
+        )
+    return value
+
+
+def _reject_tag(loader: Any, node: yaml.Node) -> Any:
+    tag = node.tag.rsplit(":", 1)[-1]
+    raise yaml.constructor.ConstructorError(
+        None, None, f"found a !!{tag} value, expected JSON data", node.start_mark
+    )
+
+
+class _DataLoader(_BaseLoader):
+    """Fast loader for data files: the JSON data model only, as the schemas and the engine see it.
+
+    Unquoted timestamps stay strings (as in JSON); keys must be strings; integers must fit in
+    64 bits and floats be finite; binary, set and ordered-map values are refused.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        if all(isinstance(key, str) for key in mapping):
+            return mapping
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node)
+            if not isinstance(key, str):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"found mapping key {key!r} ({type(key).__name__}), expected a string",
+                    key_node.start_mark,
+                )
+        return mapping  # pragma: no cover - a non-string key is always found above
+
+
+_DataLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+for _tag in _NOT_JSON_TAGS:
+    _DataLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _reject_tag)
+
+
 class LineDict(dict[str, Any]):
     """A mapping loaded from YAML that remembers the line of each key (1-based)."""
 
@@ -34,6 +96,17 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    first: dict[Any, int] = {}
+    for key_node, _ in node.value:  # the mapping's own keys; a merged (<<) key may be overridden
+        if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = loader.construct_object(key_node)
+        if key in first:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"found duplicate key {key!r} (first at line {first[key]}), expected each key once",
+                key_node.start_mark,
+            )
+        first[key] = key_node.start_mark.line + 1
     loader.flatten_mapping(node)
     result = LineDict()
     result.lines = {}
@@ -53,6 +126,9 @@ _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     _construct_mapping,
 )
+for _loader in (_DataLoader, _LineLoader):
+    _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    _loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 def _yaml_error(path: Path | str, exc: yaml.YAMLError) -> InputError:
@@ -95,13 +171,35 @@ def load_data(path: Path, data: bytes | None = None) -> Any:
             raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     if path.suffix.lower() == ".json":
         try:
-            return orjson.loads(data)
+            value = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             raise InputError(f"{path}:{exc.lineno}:{exc.colno}: malformed JSON: {exc.msg}") from None
+        if _LONG_DIGITS.search(data):  # orjson reads an integer beyond 64 bits as an inexact float
+            _check_json_integers(path, data)
+        return value
     try:
-        return yaml.load(data, Loader=_BaseLoader)
+        return yaml.load(data, Loader=_DataLoader)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
+
+
+_LONG_DIGITS = re.compile(rb"\d{20}")
+
+
+def _check_json_integers(path: Path, data: bytes) -> None:
+    """Refuse integers outside 64 bits, naming the field (only run when a long digit run appears)."""
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{where}.{key}" if where else str(key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{where}[{index}]")
+        elif isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
+            raise InputError(f"{path}: {where or '(document)'}: found integer {value}, expected one within 64 bits")
+
+    walk(json.loads(data), "")
 
 
 def line_of(mapping: Any, key: str) -> int | None:

@@ -16,6 +16,7 @@ from auditor.files import read_text
 _PACKAGE_RE = re.compile(r"^\s*package\s+([A-Za-z_][\w.]*)\s*$", re.MULTILINE)
 _TEST_RULE_RE = re.compile(r"^(test_[A-Za-z0-9_]+)\s*(?:if\b|\{|:=|=)", re.MULTILINE)
 _CALL_RE = re.compile(r"(?<![\w.])([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)\s*\(")
+_INPUT_READ_RE = re.compile(r"(?<![\w.])input\.([A-Za-z_]\w*)")
 _STRING_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 _COMMENT_RE = re.compile(r"#[^\n]*")
 
@@ -52,6 +53,15 @@ class PolicySource:
             for name in _CALL_RE.findall(code):
                 if name not in _KEYWORDS:
                     found.setdefault(name, lineno)
+        return found
+
+
+    def input_reads(self) -> dict[str, int]:
+        """Evidence kinds read as ``input.<kind>`` (not ``object.get(input, ...)``), with the first line of each."""
+        found: dict[str, int] = {}
+        for lineno, line in enumerate(self.text.splitlines(), start=1):
+            for name in _INPUT_READ_RE.findall(_COMMENT_RE.sub("", _STRING_RE.sub('""', line))):
+                found.setdefault(name, lineno)
         return found
 
 

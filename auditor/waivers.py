@@ -99,6 +99,10 @@ def load_exceptions(path: Path, library: ControlLibrary | None = None) -> Except
             cline = line_of(entries[index], "control")
             raise InputError(f"{path}:{cline}: exceptions[{index}].control: found {item['control']!r}, "
                              "expected a control id of the library")
+        for name in ("created", "expires"):
+            if isinstance(item[name], dt.datetime):  # a YAML date-time passes cerberus' "date" type
+                raise InputError(f"{path}:{line_of(entries[index], name)}: exceptions[{index}].{name}: "
+                                 f"found {item[name].isoformat()}, expected a date (YYYY-MM-DD)")
         if item["expires"] < item["created"]:
             eline = line_of(entries[index], "expires")
             raise InputError(f"{path}:{eline}: exceptions[{index}].expires: found {item['expires']}, "

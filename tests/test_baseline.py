@@ -57,10 +57,31 @@ def test_insufficient_evidence_still_fails_with_a_baseline(library: Path, eviden
 @pytest.mark.parametrize(("text", "message"), [
     ("{", r"b\.json:1: malformed JSON"),
     ('{"kind": "other"}', r"kind: expected 'auditor-baseline' or an Auditor results\.json"),
-    ('{"kind": "auditor-baseline", "violations": [{"control": 1}]}', r"violations\[0\]: found"),
+    ('{"kind": "auditor-baseline", "violations": [{"control": 1}]}',
+     r"b\.json: violations\[0\]: found \{'control': 1\}, expected \{control: string, resource: string\}$"),
+    # were KeyError / TypeError tracebacks (exit 3)
+    ('{"kind": "auditor-baseline", "violations": null}', r"b\.json: violations: found None, expected a list"),
+    ('{"run_id": "r", "controls": [{"violations": [{}]}]}',
+     r"b\.json: controls\[0\]\.id: found None, expected a control id \(string\)"),
+    ('{"run_id": "r", "controls": [{"id": "SEC-001", "violations": [{"message": "m"}]}]}',
+     r"b\.json: controls\[0\]\.violations\[0\]\.resource: found None, expected a string"),
+    ('{"run_id": "r", "controls": [{"id": "SEC-001", "waived": 3}]}',
+     r"b\.json: controls\[0\]\.waived: found 3, expected a list"),
+    ('{"run_id": "r", "controls": {}}', r"b\.json: controls: found \{\}, expected a list"),
 ])
 def test_bad_baseline_is_exit_2(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "b.json"
     path.write_text(text)
     with pytest.raises(InputError, match=message):
         load_baseline(path)
+
+
+def test_baseline_command_rejects_a_malformed_results_file(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "results.json"
+    bad.write_text('{"run_id": "r", "controls": [{"violations": [{}]}]}')
+    out = tmp_path / "baseline.json"
+    result = cli("baseline", "--results", bad, "--out", out)
+    assert result.code == 2
+    assert "controls[0].id: found None, expected a control id (string)" in result.err
+    assert "Traceback" not in result.err
+    assert not out.exists()

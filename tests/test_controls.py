@@ -99,6 +99,10 @@ def test_empty_library_is_an_error(tmp_path: Path) -> None:
         ("SEC-999:\n  max_age_days: 3\n", r"org.yaml:1: SEC-999: unknown control id"),
         ("SEC-002: 5\n", r"org.yaml:1: SEC-002: expected a mapping of parameter to value"),
         ("- a\n", r"org.yaml: expected a mapping of control id to parameters"),
+        # values the engine's JSON cannot hold were a traceback at evaluation (exit 3)
+        ("SEC-002:\n  max_age_days: 123456789012345678901234567890\n",
+         r"org.yaml:2:17: malformed YAML: found integer 123456789012345678901234567890, expected one within 64 bits"),
+        ("SEC-002:\n  max_age_days: .inf\n", r"org.yaml:2:17: malformed YAML: found .inf, expected a finite number"),
     ],
 )
 def test_bad_params(library: Path, tmp_path: Path, params: str, message: str) -> None:

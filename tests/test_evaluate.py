@@ -137,6 +137,31 @@ def test_time_now_is_rejected(library: Path, evidence: Path, fixtures: Path) -> 
         run_library(library, evidence, fixtures)
 
 
+def test_policy_reading_an_undeclared_kind_is_rejected_not_passed(
+    library: Path, evidence: Path, fixtures: Path
+) -> None:
+    # input.gadgetz is undefined, so no violation could ever fire: SEC-001 used to pass.
+    policy = library / "policies/security/sec_001.rego"
+    policy.write_text(policy.read_text().replace("input.gadgets", "input.gadgetz"))
+    with pytest.raises(
+        InputError,
+        match=r"sec_001.rego:8: input.gadgetz: found a read of kind 'gadgetz', expected one of the "
+              r"control's evidence kinds \(gadgets\)",
+    ):
+        run_library(library, evidence, fixtures)
+
+
+def test_optional_reads_and_mentions_in_comments_or_strings_are_allowed(
+    library: Path, evidence: Path, fixtures: Path
+) -> None:
+    policy = library / "policies/security/sec_001.rego"
+    policy.write_text(policy.read_text() + (
+        '\n# input.ledgers is not read here\nnote := "see input.ledgers"\n'
+        'extra := object.get(input, "ledgers", [])\n'
+    ))
+    assert by_id(run_library(library, evidence, fixtures))["SEC-001"].status is Status.FAIL  # type: ignore[attr-defined]
+
+
 def test_bad_as_of(library: Path, evidence: Path, fixtures: Path) -> None:
     with pytest.raises(InputError, match="--as-of: found 'yesterday'"):
         run_library(library, evidence, fixtures, as_of="yesterday")

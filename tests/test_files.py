@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.files import atomic_writer, write_atomic
+from auditor.errors import InputError
+from auditor.files import atomic_writer, load_yaml_lines, write_atomic
 
 
 def test_atomic_write_has_umask_permissions(tmp_path: Path) -> None:
@@ -28,3 +29,21 @@ def test_failed_write_leaves_old_file_and_no_temp(tmp_path: Path) -> None:
         raise RuntimeError("boom")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_duplicate_keys_in_human_edited_yaml_are_an_error(tmp_path: Path) -> None:
+    # PyYAML keeps the last value silently: a second `severity:` or `expires:` would quietly win.
+    path = tmp_path / "c.yaml"
+    path.write_text("id: SEC-002\nseverity: critical\nnested:\n  a: 1\nseverity: low\n")
+    with pytest.raises(InputError, match=r"c\.yaml:5:1: malformed YAML: found duplicate key 'severity' "
+                                         r"\(first at line 2\), expected each key once"):
+        load_yaml_lines(path)
+    path.write_text("a:\n  - {x: 1, x: 2}\n")
+    with pytest.raises(InputError, match=r"c\.yaml:2:12: malformed YAML: found duplicate key 'x' \(first at line 2\)"):
+        load_yaml_lines(path)
+
+
+def test_merge_keys_may_be_overridden(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("base: &b {type: integer, default: 1}\nuse:\n  <<: *b\n  default: 2\n")
+    assert load_yaml_lines(path)["use"] == {"type": "integer", "default": 2}

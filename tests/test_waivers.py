@@ -120,6 +120,12 @@ ENTRY = """exceptions:
         ("expires: 2026-02-01", "expires: 2025-02-01", r":9: exceptions\[0\]\.expires: found 2025-02-01, "
                                                        r"expected a date on or after created"),
         ("    ticket: T-1\n", "    ticket: T-1\n    colour: red\n", r"exceptions\.0\.colour: unknown field"),
+        # a YAML date-time is a date to cerberus, then a TypeError comparing it with a date (exit 3)
+        ("expires: 2026-02-01", "expires: 2026-02-01T10:00:00Z", r"exceptions\.yaml:9: exceptions\[0\]\.expires: "
+                                                                 r"found 2026-02-01T10:00:00\+00:00, expected a date "
+                                                                 r"\(YYYY-MM-DD\)"),
+        ("created: 2026-01-01", "created: 2026-01-01 09:00:00", r"exceptions\.yaml:8: exceptions\[0\]\.created: "
+                                                             r"found 2026-01-01T09:00:00, expected a date"),
     ],
 )
 def test_bad_exceptions_file_is_exit_2_with_file_line_field(

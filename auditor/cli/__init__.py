@@ -72,10 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         code = exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        code = ExitCode.INTERNAL
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         click.echo("Interrupted.", err=True)
         code = 130
     except Exception as exc:  # noqa: BLE001 - the one top-level handler

@@ -22,7 +22,7 @@ def baseline_command(results_path: Path, out: Path) -> None:
     from auditor.baseline import write_baseline
     from auditor.results import read_results
 
-    baseline = write_baseline(read_results(results_path), out)
+    baseline = write_baseline(read_results(results_path), out, results_path)
     click.echo(f"baseline: {len(baseline['violations'])} known violations -> {out}", err=True)
 
 

@@ -7,6 +7,7 @@ memory holds one document's Python objects, not the whole organisation's.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -75,13 +76,32 @@ class EvidenceSet:
 
 
 def evidence_files(root: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in root.rglob("*")
-        if p.suffix.lower() in DATA_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    """Every data file under ``root`` (hidden entries skipped), sorted.
+
+    An unreadable folder is an error. A data file that is a dangling symlink is listed, so
+    reading it fails loudly; a
+    symlinked folder is an error: skipping it would silently drop evidence, following it
+    could loop or leave the evidence folder.
+    """
+    def unreadable(exc: OSError) -> None:
+        raise InputError(f"{exc.filename}: cannot read evidence folder: {exc.strerror}")
+
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
+        here = Path(dirpath)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in dirnames:
+            if (here / name).is_symlink():
+                raise InputError(
+                    f"{here / name}: a symlink to a folder inside the evidence folder; "
+                    "copy the documents in or pass that folder as --evidence"
+                )
+        found.extend(
+            here / name
+            for name in filenames
+            if not name.startswith(".") and Path(name).suffix.lower() in DATA_SUFFIXES
+        )
+    return sorted(found)
 
 
 def load_document(path: Path, root: Path, schemas: SchemaSet) -> EvidenceDocument:

@@ -122,3 +122,22 @@ def test_help_is_fast_and_light() -> None:
     elapsed = time.perf_counter() - start
     assert proc.stderr.startswith("[]"), proc.stderr
     assert elapsed < 2.0, f"auditor --help took {elapsed:.2f}s"
+
+
+def test_ctrl_c_is_exit_130_and_leaves_the_old_results(cli, library, evidence, fixtures, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    # click turns KeyboardInterrupt into Abort, which was reported as "Aborted." with exit 3 (engine error).
+    import auditor.evaluate
+
+    out = tmp_path / "out" / "results.json"
+    out.parent.mkdir()
+    out.write_text("old")
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(auditor.evaluate, "evaluate", interrupted)
+    result = cli("evaluate", "--evidence", evidence, *lib_args(library, fixtures), "--out", out, "-q")
+    assert result.code == 130
+    assert result.err.strip() == "Interrupted."
+    assert out.read_text() == "old"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["results.json"]

@@ -102,3 +102,103 @@ def test_bundled_schemas_are_valid_json_schema() -> None:
     assert "envelope" in schemas.paths
     for kind in schemas.kinds:
         schemas._validator(kind)  # compiles, or raises InputError naming the file
+
+
+LEDGERS_HEAD = 'kind: ledgers\nsource: s\ncollected_at: "2026-11-19T08:00:00Z"\nitems:\n'
+
+
+def test_yaml_timestamps_stay_strings_as_in_json(evidence: Path, fixtures: Path) -> None:
+    # Unquoted YAML timestamps are JSON strings to the schema and the engine, not a crash.
+    (evidence / "ledgers.yaml").write_text(
+        "kind: ledgers\nsource: s\ncollected_at: 2026-11-19T08:00:00Z\nitems:\n  - {id: ledger-a, retention_days: 30}\n"
+    )
+    loaded = load(evidence, fixtures)
+    assert loaded.documents[1].collected_at == "2026-11-19T08:00:00Z"
+    assert orjson.loads(loaded.input_json())["ledgers"] == [{"id": "ledger-a", "retention_days": 30}]
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ("{id: l, retention_days: 30, 7: x}", "ledgers.yaml:5:33: malformed YAML: found mapping key 7 (int), expected a string"),
+        ("{id: l, retention_days: 123456789012345678901234567890}",
+         "ledgers.yaml:5:29: malformed YAML: found integer 123456789012345678901234567890, expected one within 64 bits"),
+        ("{id: l, retention_days: .nan}", "ledgers.yaml:5:29: malformed YAML: found .nan, expected a finite number"),
+        ("{id: l, retention_days: !!binary aGk=}", "ledgers.yaml:5:29: malformed YAML: found a !!binary value, expected JSON data"),
+        ("{id: l, retention_days: !!set {a}}", "ledgers.yaml:5:29: malformed YAML: found a !!set value, expected JSON data"),
+    ],
+)
+def test_yaml_values_json_cannot_hold_are_input_errors(
+    evidence: Path, fixtures: Path, item: str, message: str
+) -> None:
+    (evidence / "ledgers.yaml").write_text(LEDGERS_HEAD + f"  - {item}\n")
+    with pytest.raises(InputError) as info:
+        load(evidence, fixtures)
+    assert message in info.value.message
+
+
+def test_json_integer_beyond_64_bits_is_an_input_error(evidence: Path, fixtures: Path) -> None:
+    # orjson would silently turn it into a float the policies then compare inexactly.
+    (evidence / "ledgers.yaml").unlink()
+    (evidence / "ledgers.json").write_text(
+        '{"kind": "ledgers", "source": "s", "collected_at": "2026-11-19T08:00:00Z",\n'
+        ' "items": [{"id": "ok", "retention_days": 12345678901234567890},\n'
+        '           {"id": "big", "retention_days": -123456789012345678901234567890}]}\n'
+    )
+    with pytest.raises(InputError) as info:
+        load(evidence, fixtures)
+    assert info.value.message == (
+        f"{evidence / 'ledgers.json'}: items[1].retention_days: found integer -123456789012345678901234567890, "
+        "expected one within 64 bits"
+    )
+
+
+def test_json_long_digit_strings_are_not_mistaken_for_integers(evidence: Path, fixtures: Path) -> None:
+    write_doc(evidence / "gadgets.json", items=[{"id": "123456789012345678901234567890", "owner": "a", "encrypted": True}])
+    assert orjson.loads(load(evidence, fixtures).input_json())["gadgets"][0]["id"] == "123456789012345678901234567890"
+
+
+def test_dangling_evidence_symlink_is_an_error_not_skipped(evidence: Path, fixtures: Path) -> None:
+    # A second gadgets document that cannot be read must not leave the first one to pass alone.
+    (evidence / "more-gadgets.json").symlink_to(evidence / "gone.json")
+    with pytest.raises(InputError, match=r"more-gadgets\.json: cannot read evidence"):
+        load(evidence, fixtures)
+
+
+def test_symlinked_folder_is_an_error_not_skipped(evidence: Path, fixtures: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    write_doc(elsewhere / "gadgets-2.json")
+    (evidence / "linked").symlink_to(elsewhere)
+    with pytest.raises(InputError, match=r"linked: a symlink to a folder"):
+        load(evidence, fixtures)
+    (evidence / "linked").unlink()
+    (evidence / "loop").symlink_to(evidence)
+    with pytest.raises(InputError, match=r"loop: a symlink to a folder"):
+        load(evidence, fixtures)
+
+
+def test_hidden_entries_are_still_skipped(evidence: Path, fixtures: Path, tmp_path: Path) -> None:
+    (evidence / ".cache").symlink_to(tmp_path)
+    (evidence / ".git").mkdir()
+    write_doc(evidence / ".git" / "x.json", kind="nope")
+    assert len(load(evidence, fixtures).documents) == 2
+
+
+def test_unreadable_subfolder_is_an_error_not_skipped(
+    evidence: Path, fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    locked = evidence / "locked"
+    locked.mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path: object = ".") -> object:
+        if Path(str(path)) == locked:  # as for a chmod 000 folder (the tests may run as root)
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(InputError, match=r"locked: cannot read evidence folder: Permission denied"):
+        load(evidence, fixtures)
