@@ -10,8 +10,8 @@ status and, when it is not applied, why.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +80,16 @@ class ExceptionSet:
     def __len__(self) -> int:
         return len(self.exceptions)
 
+
+
+def resource_matches(pattern: str, resource: str) -> bool:
+    """``*`` matches any run of characters, ``?`` one character; everything else is literal.
+
+    Not fnmatch: its ``[...]`` classes would let a pattern such as ``role[admin]`` waive
+    ``rolea`` or ``roled``, and a waiver must never cover more than it says.
+    """
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, resource, flags=re.DOTALL) is not None
 
 def load_exceptions(path: Path, library: ControlLibrary | None = None) -> ExceptionSet:
     """Read and validate ``exceptions.yaml``; unknown control ids and duplicate ids are exit 2."""
@@ -174,7 +184,7 @@ def apply_exceptions(
             continue
         remaining: list[Violation] = []
         for violation in result.violations:
-            match = next((j for j in candidates if fnmatchcase(violation.resource, j.exception.resource)), None)
+            match = next((j for j in candidates if resource_matches(j.exception.resource, violation.resource)), None)
             if match is None:
                 remaining.append(violation)
                 continue

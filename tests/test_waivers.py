@@ -141,3 +141,21 @@ def test_duplicate_exception_ids_are_rejected(library: Path, tmp_path: Path) -> 
     text = ENTRY + ENTRY.split("\n", 1)[1]
     with pytest.raises(InputError, match=r":11: exceptions\[1\]\.id: duplicate id 'EX-1' \(first at line 2\)"):
         load_exceptions(write(tmp_path, text), load_library(library / "controls"))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "resource", "matches"),
+    [
+        ("legacy-billing-*", "legacy-billing-eu", True),
+        ("legacy-billing-*", "legacy-payments", False),
+        ("role[admin]", "role[admin]", True),
+        ("role[admin]", "rolea", False),
+        ("db-?", "db-1", True),
+        ("db-?", "db-10", False),
+        ("a.b", "axb", False),
+    ],
+)
+def test_resource_patterns_only_star_and_question_mark_are_wildcards(pattern: str, resource: str, matches: bool) -> None:
+    from auditor.waivers import resource_matches
+
+    assert resource_matches(pattern, resource) is matches

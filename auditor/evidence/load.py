@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -104,7 +105,25 @@ def evidence_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_document(path: Path, root: Path, schemas: SchemaSet) -> EvidenceDocument:
+def check_unique_ids(items: list[Any], kind: str, where: str, seen: dict[str, dict[str, str]]) -> None:
+    """Item ids are unique within a kind, across documents: results, waivers and baselines key on them."""
+    ids = seen.setdefault(kind, {})
+    for index, item in enumerate(items):
+        item_id = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(item_id, str):
+            continue
+        here = f"{where} items[{index}]"
+        if item_id in ids:
+            raise InputError(
+                f"{here}: id: duplicate {kind} id {item_id!r}, already used by {ids[item_id]}; "
+                "expected ids unique within a kind"
+            )
+        ids[item_id] = here
+
+
+def load_document(
+    path: Path, root: Path, schemas: SchemaSet, seen_ids: dict[str, dict[str, str]] | None = None
+) -> EvidenceDocument:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -122,6 +141,7 @@ def load_document(path: Path, root: Path, schemas: SchemaSet) -> EvidenceDocumen
         for e in doc.get("errors", [])
     )
     items = doc["items"]
+    check_unique_ids(items, kind, str(path), {} if seen_ids is None else seen_ids)
     return EvidenceDocument(
         path=path,
         relpath=path.relative_to(root).as_posix(),
@@ -151,8 +171,9 @@ def load_evidence(
     if not files:
         raise InputError(f"{root}: no evidence documents (*.json, *.yaml) found")
     documents = []
+    seen_ids: dict[str, dict[str, str]] = {}
     for path in files:
         if progress:
             progress(path)
-        documents.append(load_document(path, root, schemas))
+        documents.append(load_document(path, root, schemas, seen_ids))
     return EvidenceSet(root, documents)

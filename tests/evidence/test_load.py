@@ -202,3 +202,23 @@ def test_unreadable_subfolder_is_an_error_not_skipped(
     monkeypatch.setattr(os, "scandir", scandir)
     with pytest.raises(InputError, match=r"locked: cannot read evidence folder: Permission denied"):
         load(evidence, fixtures)
+
+
+def test_duplicate_item_ids_within_a_kind_are_rejected(evidence: Path, fixtures: Path) -> None:
+    write_doc(evidence / "more.json", items=[{"id": "g-3", "owner": "x", "encrypted": True}])
+    with pytest.raises(InputError, match=r"more.json items\[0\]: id: duplicate gadgets id 'g-3', already used by .*gadgets.json items\[2\]"):
+        load(evidence, fixtures)
+
+
+def test_duplicate_ids_inside_one_document_are_rejected(evidence: Path, fixtures: Path) -> None:
+    item = {"id": "g-1", "owner": "a", "encrypted": True}
+    write_doc(evidence / "gadgets.json", items=[item, item])
+    with pytest.raises(InputError, match=r"gadgets.json items\[1\]: id: duplicate gadgets id 'g-1'"):
+        load(evidence, fixtures)
+
+
+def test_the_same_id_in_two_kinds_is_fine(evidence: Path, fixtures: Path) -> None:
+    (evidence / "ledgers.yaml").write_text(
+        "kind: ledgers\nsource: s\ncollected_at: '2026-11-19T08:00:00Z'\nitems: [{id: g-1, retention_days: 1}]\n"
+    )
+    assert load(evidence, fixtures).kinds() == {"gadgets": 4, "ledgers": 1}
