@@ -5,7 +5,10 @@ package controls.security.sec_007
 # for max_unused_days or more (or never used and that old) is at fault, and so
 # is a console login of a human account whose last sign-in (or creation, if it
 # never signed in) is that old (CIS AWS 1.12: "unused for 45 days or more").
-# Console logins are only checked when the collector reports last_login_at.
+# A human console account on a system listed in require_login_evidence_for must
+# carry last_login_at (null = never signed in); where it is absent the login
+# cannot be shown to be in use, which is itself a finding. Systems that cannot
+# report sign-ins (e.g. GitHub) are left out of that list and not checked.
 
 import rego.v1
 
@@ -80,4 +83,17 @@ violations contains {
 	object.get(i, "last_login_at", "not collected") == null
 	created := ts(object.get(i, "created_at", null))
 	stale(created)
+}
+
+login_evidence_systems := {lower(s) | some s in object.get(params, "require_login_evidence_for", ["aws", "okta"])}
+
+violations contains {
+	"resource": i.id,
+	"message": sprintf("Console login of %s (%s, %s) has no recorded last sign-in, so the evidence cannot show it is in use; collect last_login_at for %s accounts or disable the login.", [i.id, str(object.get(i, "display_name", "")), str(object.get(i, "system", "")), str(object.get(i, "system", ""))]),
+} if {
+	some i in enabled_identities
+	object.get(i, "type", "human") == "human"
+	object.get(i, "console_access", false) == true
+	lower(str(object.get(i, "system", ""))) in login_evidence_systems
+	not "last_login_at" in object.keys(i)
 }

@@ -50,9 +50,21 @@ test_stale_console_login_fails if {
 	count(sec_007.violations) == 1 with input as {"identities": [ident([], null)]}
 }
 
-test_console_not_checked_when_not_collected if {
-	count(sec_007.violations) == 0 with input as {"identities": [object.remove(ident([], null), ["last_login_at"])]}
+test_console_not_checked_when_the_system_cannot_report_logins if {
+	github := object.union(object.remove(ident([], null), ["last_login_at"]), {"id": "github:mo", "system": "github"})
+	count(sec_007.violations) == 0 with input as {"identities": [github]}
 	count(sec_007.violations) == 0 with input as {"identities": [ident([object.remove(key(null), ["last_used_at"])], recent)]}
+}
+
+test_missing_login_evidence_fails_where_the_system_reports_it if {
+	x := only(sec_007.violations) with input as {"identities": [object.remove(ident([], null), ["last_login_at"])]}
+	x.resource == "aws:mo"
+	contains(x.message, "has no recorded last sign-in")
+}
+
+test_systems_required_to_report_logins_are_a_parameter if {
+	count(sec_007.violations) == 0 with input as {"identities": [object.remove(ident([], null), ["last_login_at"])]}
+		with data.params["SEC-007"] as {"max_unused_days": 45, "require_login_evidence_for": []}
 }
 
 test_disabled_and_inactive_ignored if {
