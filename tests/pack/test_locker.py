@@ -229,7 +229,7 @@ def test_push_that_keeps_failing_is_a_storage_error(tmp_path: Path, monkeypatch:
         calls.append(previous)
         return pack(results, evidence, tmp_path / "p2.zip", tmp_path / "key", previous_pack_sha256=previous)
 
-    with pytest.raises(StorageError, match=r"push to origin was rejected 3 times.*locker is read-only.*p2 is not"):
+    with pytest.raises(StorageError, match=r"push to origin failed 3 times.*locker is read-only.*p2 is not"):
         record_run(locker, results, build)
     assert calls == [before["sha256"]] * 3
     # the clone is left as it was: no unpushed commit that a later run would rebase out of chain order
