@@ -9,7 +9,16 @@ Layout (other parts of Auditor read it; keep it stable)::
 Each pack's attestation names the previous pack's sha256, so the runs form a
 chain in commit order. A run takes the locker's lock (``fcntl.flock`` on
 ``.git/auditor-locker.lock``) from reading the previous digest until its commit
-is made, so concurrent runs serialise and none is lost.
+is made (and pushed), so concurrent runs on one clone serialise and none is lost.
+
+The lock cannot cover other clones of the same remote (two CI jobs, each with
+its own checkout). With a remote, :func:`record_run` therefore fetches before it
+reads the chain head, and when the push is rejected because another clone got
+there first, it drops its local commit, syncs to the new remote head and
+rebuilds (re-signs) the pack naming that head's pack as previous, then commits
+and pushes again, with jittered exponential backoff between attempts. Rebasing
+the old commit instead would keep a pack naming the wrong predecessor, which
+``locker verify`` rightly reports as reordered.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from __future__ import annotations
 import fcntl
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +37,22 @@ from auditor.results import read_results
 
 LOCK_NAME = "auditor-locker.lock"
 AUTHOR = ("Auditor", "auditor@localhost")
-PUSH_ATTEMPTS = 3
+PUSH_ATTEMPTS = 8  #: build-commit-push attempts against a remote before giving up
+BACKOFF_SECONDS = 0.2  #: first wait after a rejected push; doubles (with jitter) per attempt
+BACKOFF_MAX = 5.0  #: longest wait between attempts
+
+
+class PushRejected(Exception):
+    """The remote refused the push (usually: another clone pushed first)."""
+
+    def __init__(self, remote: str, detail: str) -> None:
+        super().__init__(detail)
+        self.remote = remote
+        self.detail = detail
+
+
+def _one_line(text: str) -> str:
+    return "; ".join(line.strip() for line in text.strip().splitlines() if line.strip())
 
 
 def run_dir(results: dict[str, Any]) -> str:
@@ -80,13 +104,48 @@ class Locker:
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
-    def _pull(self) -> None:
-        if self.repo.remotes and self.repo.head.is_valid():
-            remote = self.repo.remotes[0]
-            branch = self.repo.active_branch.name
-            remote.fetch()
-            if f"{remote.name}/{branch}" in [r.name for r in remote.refs]:
-                self.repo.git.rebase(f"{remote.name}/{branch}")
+    def _remote(self) -> Any:
+        return self.repo.remotes[0] if self.repo.remotes else None
+
+    def _resolve(self, ref: str) -> str | None:
+        import git
+
+        try:
+            return str(self.repo.git.rev_parse("--verify", "-q", f"{ref}^{{commit}}"))
+        except git.GitCommandError:
+            return None
+
+    def sync(self) -> None:
+        """Fetch the remote and bring this clone up to its head (rebasing any local-only commits).
+
+        An unborn branch (a clone of a then-empty remote) checks the remote head out. No remote: nothing to do.
+        """
+        import git
+
+        from auditor.pack.s3 import StorageError
+
+        remote = self._remote()
+        if remote is None:
+            return
+        branch = self.repo.active_branch.name
+        try:
+            self.repo.git.fetch(remote.name)
+        except git.GitCommandError as exc:
+            raise StorageError(f"{self.path}: fetch from {remote.name} failed: {_one_line(exc.stderr)}") from None
+        tracking = f"refs/remotes/{remote.name}/{branch}"
+        if self._resolve(tracking) is None:  # empty remote, or the branch is not there yet
+            return
+        try:
+            if self.repo.head.is_valid():
+                self.repo.git.rebase(tracking)
+            else:
+                self.repo.git.checkout("-q", "-B", branch, tracking)
+        except git.GitCommandError as exc:
+            if self.repo.head.is_valid() and (Path(self.repo.git_dir) / "rebase-merge").exists():
+                self.repo.git.rebase("--abort")
+            raise StorageError(
+                f"{self.path}: cannot bring the locker up to {remote.name}/{branch}: {_one_line(exc.stderr)}"
+            ) from None
 
     def last_pack_sha256(self) -> str | None:
         """The newest committed run's pack digest (the head of the chain), or None for an empty locker."""
@@ -108,7 +167,7 @@ class Locker:
         return [entries[d] for d in order + uncommitted]
 
     def commit_run(self, results_path: Path, pack_path: Path, pack_sha256: str) -> str:
-        """Copy a run's results and pack into the locker and commit them (call inside :meth:`lock`)."""
+        """Copy a run's results and pack into the locker and commit them, without pushing (call inside :meth:`lock`)."""
         results = read_results(results_path)
         rel = run_dir(results)
         target = self.path / rel
@@ -125,26 +184,32 @@ class Locker:
 
         actor = git.Actor(*AUTHOR)
         commit = self.repo.index.commit(message, author=actor, committer=actor)
-        self._push()
         return commit.hexsha
 
-    def _push(self) -> None:
+    def push(self) -> None:
+        """Push the current branch to the remote (if any); :class:`PushRejected` when refused."""
         import git
 
-        if not self.repo.remotes:
+        remote = self._remote()
+        if remote is None:
             return
-        remote = self.repo.remotes[0]
         branch = self.repo.active_branch.name
-        for attempt in range(PUSH_ATTEMPTS):
-            try:
-                self.repo.git.push(remote.name, f"{branch}:{branch}")
-                return
-            except git.GitCommandError as exc:
-                if attempt == PUSH_ATTEMPTS - 1:
-                    from auditor.pack.s3 import StorageError
+        try:
+            self.repo.git.push(remote.name, f"{branch}:{branch}")
+        except git.GitCommandError as exc:
+            raise PushRejected(remote.name, _one_line(exc.stderr)) from None
 
-                    raise StorageError(f"{self.path}: push to {remote.name} failed: {exc.stderr.strip()}") from None
-                self._pull()
+    def undo_commit(self, before: str | None, rel: str) -> None:
+        """Drop the run just committed at ``rel`` (its push was refused): back to ``before``, or unborn if None."""
+        if before is not None:
+            self.repo.git.reset("-q", "--mixed", before)  # index and branch only; the run's files go below
+        else:  # the clone's first commit: make the branch unborn again
+            self.repo.git.update_ref("-d", "HEAD")
+            self.repo.git.rm("-r", "-q", "--cached", "--ignore-unmatch", "--", rel)
+        target = self.path / rel
+        shutil.rmtree(target, ignore_errors=True)
+        with suppress(OSError):
+            target.parent.rmdir()  # the date folder, when this run was its only one
 
 
 @dataclass
@@ -273,13 +338,44 @@ def _packed_results(pack: Path) -> bytes | None:
 
 
 def record_run(path: Path, results_path: Path, build: Callable[[str | None], Any]) -> tuple[Any, str]:
-    """Under the locker's lock: sync, read the chain head, ``build(previous_sha256)`` the pack, commit it.
+    """Under the locker's lock: sync, read the chain head, ``build(previous_sha256)`` the pack, commit, push.
 
-    ``build`` returns a :class:`auditor.pack.build.PackResult`; returns (that, commit sha).
+    ``build`` returns a :class:`auditor.pack.build.PackResult` and may be called more than once: when
+    the push is refused (another clone pushed first), the local commit is dropped, the clone re-synced
+    and the pack rebuilt against the new chain head, up to :data:`PUSH_ATTEMPTS` times with backoff.
+    The pack ``build`` wrote last is the one committed. Returns (that pack, commit sha). Raises
+    :class:`auditor.pack.s3.StorageError` when the remote cannot be reached or keeps refusing.
     """
+    from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+    from auditor.pack.s3 import StorageError
+
     locker = Locker(path)
-    with locker.lock():
-        locker._pull()
+    rel = run_dir(read_results(results_path))
+
+    def attempt() -> tuple[Any, str]:
+        locker.sync()
         pack = build(locker.last_pack_sha256())
+        before = locker.repo.head.commit.hexsha if locker.repo.head.is_valid() else None
         commit = locker.commit_run(results_path, pack.path, pack.sha256)
-    return pack, commit
+        try:
+            locker.push()
+        except PushRejected:
+            locker.undo_commit(before, rel)
+            raise
+        return pack, commit
+
+    retrying = Retrying(
+        stop=stop_after_attempt(PUSH_ATTEMPTS),
+        wait=wait_exponential_jitter(multiplier=BACKOFF_SECONDS, max=BACKOFF_MAX, jitter=BACKOFF_SECONDS),
+        retry=retry_if_exception_type(PushRejected),
+        reraise=True,
+    )
+    with locker.lock():
+        try:
+            return retrying(attempt)
+        except PushRejected as exc:
+            raise StorageError(
+                f"{locker.path}: push to {exc.remote} failed {PUSH_ATTEMPTS} times (last: {exc.detail}); "
+                f"run {rel.rsplit('/', 1)[-1]} is not in the locker, which is left as it was: run again"
+            ) from None

@@ -84,3 +84,26 @@ def test_locker_verify_reports_development_packs(cli: Callable[..., CliResult], 
     assert [row["development"] for row in data["runs"]] == [True]
     assert [row["key_pinned"] for row in data["runs"]] == [False]
     assert data["runs"][0]["key_id"].startswith("...")
+
+
+def test_run_with_a_remote_that_refuses_pushes_exits_3(
+    cli: Callable[..., CliResult], evidence: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import git
+
+    from auditor.pack import locker
+
+    remote = tmp_path / "remote.git"
+    git.Repo.init(remote, bare=True)
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'no pushes today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    git.Repo.clone_from(remote, tmp_path / "locker")
+    monkeypatch.setattr(locker, "PUSH_ATTEMPTS", 2)
+    monkeypatch.setattr(locker, "BACKOFF_SECONDS", 0.01)
+    result = cli(*RUN, "--evidence", evidence, "--out-dir", tmp_path / "out", "--locker", tmp_path / "locker")
+    assert result.code == 3
+    assert "push to origin failed 2 times" in result.err and "no pushes today" in result.err
+    assert "is not in the locker" in result.err and "Traceback" not in result.err
+    assert not git.Repo(tmp_path / "locker").head.is_valid()  # the refused first commit was dropped
+    assert cli("locker", "history", tmp_path / "locker", "--json").out.strip() == "[]"
