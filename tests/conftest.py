@@ -20,6 +20,21 @@ class CliResult:
     err: str
 
 
+#: The instant every test runs at: the fixture evidence's as_of. Nothing in the suite reads the wall
+#: clock; ``make test-clock-ahead`` runs the suite with the clock five years ahead to prove it.
+PINNED_EPOCH = "1795176000"  # 2026-11-20T12:00:00Z
+PINNED_GIT_DATE = "1795089600 +0000"  # 2026-11-19T12:00:00Z, in the form git and GitPython both read
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pin time for the tests and every process they start: collectors date evidence from
+    ``SOURCE_DATE_EPOCH`` and git dates commits from ``GIT_*_DATE``, never from the wall clock."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", PINNED_EPOCH)
+    monkeypatch.setenv("GIT_AUTHOR_DATE", PINNED_GIT_DATE)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", PINNED_GIT_DATE)
+
+
 @pytest.fixture(autouse=True)
 def _no_step_summary(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never append to a real GitHub step summary when the suite itself runs in Actions."""
