@@ -28,7 +28,6 @@ import fcntl
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -41,6 +40,7 @@ import orjson
 
 from auditor.errors import InputError
 from auditor.files import sha256_file
+from auditor.pack.testhook import phase as _phase
 from auditor.results import read_results
 
 LOCK_NAME = "auditor-locker.lock"
@@ -52,18 +52,6 @@ ZERO = "0" * 40
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}|undated")
 RUN_FILES = ("results.json", "pack.zip", "pack.sha256")
-
-#: TEST-ONLY: the name of a phase of :func:`record_run` at which the process SIGKILLs itself, so the
-#: test suite can prove a kill at every phase leaves a locker that verifies. Never set it otherwise.
-KILL_AT_ENV = "AUDITOR_TEST_KILL_AT"
-PHASES = ("locked", "cleaned", "synced", "built", "blobs", "tree", "commit", "ref", "pushed", "materialised")
-
-
-def _phase(name: str) -> None:
-    """TEST-ONLY hook (see :data:`KILL_AT_ENV`): die by SIGKILL at phase ``name`` when asked to."""
-    if os.environ.get(KILL_AT_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
 
 class PushRejected(Exception):
     """The remote refused the push (usually: another clone pushed first)."""
