@@ -103,7 +103,7 @@ def test_read_only_locker_is_refused_and_still_verifies(tmp_path: Path) -> None:
         assert f"{ro}: the locker is not writable" in proc.stderr and "Traceback" not in proc.stderr
         assert verify_locker(ro).valid and committed_run_ids(ro) == ["base"]
     finally:
-        subprocess.run(["umount", str(ro)], check=False)
+        subprocess.run(["umount", "-l", str(ro)], check=False)
 
 
 def test_read_only_output_folder(tmp_path: Path) -> None:
@@ -120,7 +120,7 @@ def test_read_only_output_folder(tmp_path: Path) -> None:
         assert isinstance(DestinationError("x"), InputError)
         assert list(out.iterdir()) == []
     finally:
-        subprocess.run(["umount", str(out)], check=False)
+        subprocess.run(["umount", "-l", str(out)], check=False)
 
 
 def test_write_error_midway_removes_the_temporary_file(tmp_path: Path, tiny_fs: Path) -> None:
