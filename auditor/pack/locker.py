@@ -6,6 +6,14 @@ Layout (other parts of Auditor read it; keep it stable)::
     runs/<YYYY-MM-DD>/<run-id>/pack.zip
     runs/<YYYY-MM-DD>/<run-id>/pack.sha256     # "<hex>  pack.zip\\n"
 
+A run is committed with git plumbing only (blobs, ``mktree``, ``commit-tree``,
+then one ``update-ref`` with the expected old value), never through the index
+or working tree, so it is visible whole or not at all, whenever the process is
+killed. Readers see only committed runs (git objects at the branch head); files
+in the working tree are a convenience copy, and the next run removes anything
+there that is not committed. The test suite drives a kill at every phase through
+the test-only hook in :mod:`auditor.pack.testhook`.
+
 Each pack's attestation names the previous pack's sha256, so the runs form a
 chain in commit order. A run takes the locker's lock (``fcntl.flock`` on
 ``.git/auditor-locker.lock``) from reading the previous digest until its commit
