@@ -60,11 +60,33 @@ class Bench:
         env = {k: v for k, v in os.environ.items() if k not in (KILL_AT_ENV, KILL_SIGNAL_ENV)}
         proc = subprocess.Popen(self.command(results), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env=env, cwd=REPO)
+        if signum != signal.SIGKILL:
+            _wait_until_handled(proc)
         time.sleep(delay)
         if proc.poll() is None:
             proc.send_signal(signum)
         out, err = proc.communicate(timeout=120)
         return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _wait_until_handled(proc: subprocess.Popen[str], timeout: float = 30.0) -> None:
+    """Wait until Auditor's handlers are installed (Linux: SIGTERM in SigCgt of /proc/PID/status).
+
+    :func:`auditor.interrupt.install` sets SIGINT's handler, then SIGTERM's; Python itself catches only
+    SIGINT, so SIGTERM caught means both are Auditor's. Before that the interpreter is still starting
+    (nothing opened yet) and a signal's default action ends it; the delay under test counts from here.
+    """
+    signum = signal.SIGTERM
+    deadline = time.monotonic() + timeout
+    status = Path(f"/proc/{proc.pid}/status")
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            caught = next(line for line in status.read_text().splitlines() if line.startswith("SigCgt:"))
+        except (OSError, StopIteration):
+            return
+        if int(caught.split()[1], 16) & (1 << (signum - 1)):
+            return
+        time.sleep(0.002)
 
 
 def leftovers(folder: Path) -> list[str]:
