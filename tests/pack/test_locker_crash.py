@@ -88,7 +88,7 @@ def test_kill_at_random_moments(tmp_path: Path) -> None:
     expected = ["base"]
     for n in range(10):
         run_id = f"x{n:02d}"
-        proc = bench.run_and_signal(bench.results(run_id, n + 1), rng.uniform(0.05, 0.6), signal.SIGKILL)
+        proc = bench.run_and_signal(bench.results(run_id, n + 1), rng.uniform(0.05, 1.0), signal.SIGKILL)
         assert proc.returncode in (0, -signal.SIGKILL), proc.stderr
         ids = committed_run_ids(bench.locker)
         assert ids[:-1] == expected or ids == expected, (n, ids)
