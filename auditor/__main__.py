@@ -1,3 +1,21 @@
-from auditor.cli import main
+"""``python -m auditor`` and the ``auditor`` command: signal handlers first, then the command line."""
 
-main()
+from __future__ import annotations
+
+import sys
+
+from auditor import interrupt
+
+
+def run() -> None:
+    interrupt.install()  # before the imports below, so a SIGTERM during start-up is handled too
+    try:
+        from auditor.cli import main
+    except interrupt.Interrupted as exc:
+        sys.stderr.write(exc.message + "\n")
+        sys.exit(exc.exit_code)
+    main()
+
+
+if __name__ == "__main__":
+    run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
@@ -219,27 +220,75 @@ def pretty_json(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
 
 
+#: errno values that mean "this destination cannot take the file" (full, read-only, not ours)
+_DESTINATION_ERRORS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EFBIG: "file too large for the destination",
+    errno.ENOTDIR: "a path component is not a folder",
+    errno.EEXIST: "a path component exists and is not a folder",
+    errno.EISDIR: "it is a folder",
+}
+#: of those, the ones a write to an open file can meet (others inside the body, such as a source file
+#: that cannot be read, are the body's own errors and pass through unchanged)
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
+
+
+class DestinationError(InputError):
+    """An output file cannot be written where it was asked to go (full, read-only, not writable). Exit 2."""
+
+
+def destination_error(path: Path, exc: OSError) -> DestinationError:
+    """A clear message naming ``path`` for an OS error met while writing it."""
+    reason = _DESTINATION_ERRORS.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
+    return DestinationError(f"{path}: cannot write: {reason}; nothing was written there "
+                            "(free space or choose a writable folder, then run again)")
+
+
 @contextmanager
 def atomic_writer(path: Path, mode: str = "wb", permissions: int | None = None) -> Iterator[IO[Any]]:
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
     The file gets ``permissions`` (e.g. 0o600 for a private key) before any byte is
-    written, else the usual 0666 minus the umask.
+    written, else the usual 0666 minus the umask. A destination that cannot take the
+    file (full disk, quota, read-only or unwritable folder) raises :class:`DestinationError`
+    naming ``path``; the temporary file is removed and ``path`` keeps its old content.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    # mkstemp creates 0600; give the file the usual permissions unless told otherwise
-    os.fchmod(fd, (0o666 & ~_umask()) if permissions is None else permissions)
     try:
-        with os.fdopen(fd, mode) as handle:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise destination_error(path, exc) from None
+    try:
+        # mkstemp creates 0600; give the file the usual permissions unless told otherwise
+        os.fchmod(fd, (0o666 & ~_umask()) if permissions is None else permissions)
+        handle = os.fdopen(fd, mode)
+    except BaseException:
+        os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:
+        with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        Path(tmp).replace(path)
+    except OSError as exc:  # raised by a write, flush, fsync or close: only write-side errors name path
+        Path(tmp).unlink(missing_ok=True)
+        if exc.errno in _WRITE_ERRORS:
+            raise destination_error(path, exc) from None
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    try:
+        Path(tmp).replace(path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise destination_error(path, exc) from None
 
 
 @functools.cache

@@ -8,13 +8,17 @@ are :class:`auditor.errors.AuditorError`: printed as one message, exit code 2
 
 from __future__ import annotations
 
+import signal
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
-from auditor import __version__
+from auditor import __version__, interrupt
 from auditor.errors import ExitCode
+from auditor.interrupt import Interrupted
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -62,22 +66,60 @@ def _register() -> None:
 _register()
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    verbose = "-v" in args or "--verbose" in args
+@contextmanager
+def _interruptible(restore: bool) -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`auditor.interrupt.Interrupted` while the command runs.
+
+    ``restore``: put the previous handlers back afterwards (when called in-process, e.g. by tests); the real
+    command keeps them until it exits, so a signal arriving as it exits still gives 130 or 143.
+    """
+    previous = interrupt.install()
+    try:
+        yield
+    finally:
+        if restore:
+            interrupt.restore(previous)
+
+
+def _run(args: list[str], verbose: bool) -> int:
+    received = interrupt.received
     try:
         code = cli.main(args=args, prog_name="auditor", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.ClickException as exc:
+        if received:  # e.g. a git child killed by the same Ctrl-C: the interruption is what happened
+            raise Interrupted(received[0]) from None
         exc.show()
         code = exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
-        click.echo("Interrupted.", err=True)
-        code = 130
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns a KeyboardInterrupt into Abort
+        raise Interrupted(received[0] if received else signal.SIGINT) from None
     except Exception as exc:  # noqa: BLE001 - the one top-level handler
+        if received:
+            raise Interrupted(received[0]) from None
         if verbose:
             traceback.print_exc()
         click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details)", err=True)
         code = ExitCode.INTERNAL
-    sys.exit(int(code or 0))
+    return int(code or 0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point. Exit codes as documented in ``auditor --help``; interrupted: 130 (SIGINT), 143 (SIGTERM).
+
+    An interrupted command unwinds normally (see :mod:`auditor.interrupt`), then exits 128 + the signal number.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    verbose = "-v" in args or "--verbose" in args
+    if argv is not None:
+        interrupt.received.clear()
+    with _interruptible(restore=argv is not None):
+        try:
+            code = _run(args, verbose)
+        except Interrupted as exc:
+            click.echo(exc.message, err=True)
+            code = exc.exit_code
+        if interrupt.received and code != 128 + interrupt.received[0]:  # a signal as the command finished
+            click.echo(Interrupted(interrupt.received[0]).message, err=True)
+            code = 128 + interrupt.received[0]
+    sys.exit(code)

@@ -148,7 +148,8 @@ def write_pack(
         from auditor.results import read_results
 
         upload = upload_pack(pack.path, options.s3, run_dir(read_results(results_path)),
-                             mode=options.s3_retention_mode, days=options.s3_retention_days)
+                             mode=options.s3_retention_mode, days=options.s3_retention_days,
+                             pack_sha256=pack.sha256)
         click.echo(f"s3: s3://{upload.bucket}/{upload.key} locked ({upload.mode}) until "
                    f"{upload.retain_until:%Y-%m-%d}", err=True)
     return pack
@@ -252,14 +253,29 @@ def locker_group() -> None:
 @click.argument("path", type=existing_dir)
 @click.option("--key", type=existing_file, help="Public key PEM every pack must be signed with.")
 @click.option("--kms-key-id", help="AWS KMS key every pack must be signed with.")
+@click.option("--since", "since", metavar="PACK_OR_SHA256", multiple=True,
+              help="A pack (file or sha256) seen earlier: it must still be a run in the chain (repeatable).")
+@click.option("--s3", metavar="s3://BUCKET/PREFIX",
+              help="Object Lock copies (as uploaded with --s3): every pack recorded there must be in the chain.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def locker_verify_command(path: Path, key: Path | None, kms_key_id: str | None, as_json: bool) -> None:
-    """Verify every pack in the locker and the chain of previous-pack digests."""
-    from auditor.pack.locker import verify_locker
+def locker_verify_command(path: Path, key: Path | None, kms_key_id: str | None, since: tuple[str, ...],
+                          s3: str | None, as_json: bool) -> None:
+    """Verify every committed pack in the locker and the chain of previous-pack digests.
 
-    report = verify_locker(path, _verifier(key, kms_key_id))
+    \b
+    --since and --s3 detect deleted newest runs: the chain alone cannot tell a
+    locker whose last runs were dropped (and history rewritten) from a shorter one.
+    """
+    from auditor.pack.locker import pinned_digest, verify_locker
+
+    pinned = {pinned_digest(value): f"--since {value}" for value in since}
+    if s3:
+        from auditor.pack.s3 import chain_heads
+
+        pinned.update({digest: where for digest, where in chain_heads(s3).items() if digest not in pinned})
+    report = verify_locker(path, _verifier(key, kms_key_id), since=list(pinned), pinned_sources=pinned)
     if as_json:
-        _emit({"valid": report.valid, "runs": report.runs, "problems": report.problems})
+        _emit({"valid": report.valid, "runs": report.runs, "problems": report.problems, "notes": report.notes})
     else:
         for row in report.runs:
             mark = "ok " if row.get("valid") else "BAD"
@@ -269,6 +285,10 @@ def locker_verify_command(path: Path, key: Path | None, kms_key_id: str | None, 
         if report.runs and not (key or kms_key_id):
             click.echo("note: no --key given: each pack was checked against the public key inside it, which "
                        "proves the packs are intact but not who signed them")
+        for note in report.notes:
+            click.echo(f"note: {note}")
+        if pinned and report.valid:
+            click.echo(f"pinned: {len(pinned)} pack(s) seen earlier are all in the chain")
         for problem in report.problems:
             click.echo(f"problem: {problem}")
         click.echo(f"{'valid' if report.valid else 'invalid'}: {len(report.runs)} run(s), "

@@ -15,7 +15,13 @@ laid out exactly as :mod:`auditor.pack.build` writes it:
   declared size and CRC;
 - no two names that differ only by case or Unicode normalisation (one would overwrite
   the other on macOS or Windows), no name that is also a folder of another, no
-  control characters.
+  control characters;
+- every name read from the raw bytes (:func:`raw_names`), as each reader would: no NUL
+  (``zipfile`` cuts a name at NUL, Java keeps it whole), UTF-8 when the UTF-8 flag is set
+  and plain ASCII when it is not (cp437, the locale and UTF-8 readers decode other bytes
+  differently), no Info-ZIP Unicode Path extra field (readers that honour it see another
+  name), no backslash, absolute path, drive letter, ``.`` or ``..`` part; the local header
+  carries the very same bytes and flags as the central directory.
 
 :func:`read_member` inflates a member itself (bounded chunks), so the checks above
 hold for every byte the verifier hashes.
@@ -32,6 +38,7 @@ from typing import IO
 
 LOCAL = struct.Struct("<4s2B4HL2L2H")
 END = struct.Struct("<4s4H2LH")
+CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 ZIP64_LOCATOR = struct.Struct("<4sLQL")
 ZIP64_END = struct.Struct("<4sQ2H2L4Q")
 UTF8_FLAG = 0x800
@@ -66,6 +73,73 @@ def check_names(names: Iterable[str]) -> None:
     for folded, name in files.items():
         if folded in folders:
             raise ArchiveError(f"member {name!r} is also a folder of member {folders[folded]!r}")
+
+
+UNICODE_PATH_EXTRA = 0x7075
+UNICODE_COMMENT_EXTRA = 0x6375
+
+
+def raw_names(handle: IO[bytes], size: int) -> list[tuple[bytes, int]]:
+    """(name bytes, flags) of every central directory record, in order, read without ``zipfile``."""
+    entries, cd_size, _, cd_end = _end_records(handle, size)
+    handle.seek(max(cd_end - cd_size, 0))  # where it is, as zipfile finds it (its offset is checked by check_layout)
+    directory = handle.read(cd_size)
+    found: list[tuple[bytes, int]] = []
+    pos = 0
+    while pos < len(directory):
+        if pos + CENTRAL.size > len(directory):
+            raise ArchiveError("the central directory is truncated")
+        fields = CENTRAL.unpack_from(directory, pos)
+        if fields[0] != b"PK\x01\x02":
+            raise ArchiveError(f"central directory record {len(found) + 1} is malformed")
+        flags, name_len, extra_len, comment_len = fields[5], fields[12], fields[13], fields[14]
+        start = pos + CENTRAL.size
+        name = directory[start:start + name_len]
+        extra = directory[start + name_len:start + name_len + extra_len]
+        if len(name) != name_len or len(extra) != extra_len:
+            raise ArchiveError("the central directory is truncated")
+        for kind in _extra_kinds(extra):
+            if kind in (UNICODE_PATH_EXTRA, UNICODE_COMMENT_EXTRA):
+                raise ArchiveError(f"member {name!r} carries an Info-ZIP Unicode extra field: readers that honour "
+                                   "it see a different name than those that do not")
+        found.append((name, flags))
+        pos = start + name_len + extra_len + comment_len
+    if len(found) != entries:
+        raise ArchiveError("the central directory does not match the end of central directory record")
+    return found
+
+
+def _extra_kinds(extra: bytes) -> Iterator[int]:
+    pos = 0
+    while pos + 4 <= len(extra):
+        kind, length = struct.unpack_from("<HH", extra, pos)
+        yield kind
+        pos += 4 + length
+
+
+def decode_name(raw: bytes, flags: int) -> str:
+    """The one reading every zip reader agrees on, or :class:`ArchiveError` saying why there is none."""
+    if b"\x00" in raw:
+        raise ArchiveError(f"unsafe member name {raw!r}: contains a NUL byte (readers disagree where it ends)")
+    if flags & UTF8_FLAG:
+        try:
+            name = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ArchiveError(f"unsafe member name {raw!r}: flagged UTF-8 but not valid UTF-8") from None
+    elif raw.isascii():
+        name = raw.decode("ascii")
+    else:
+        raise ArchiveError(f"unsafe member name {raw!r}: non-ASCII bytes without the UTF-8 flag "
+                           "(cp437, locale and UTF-8 readers decode them differently)")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
+        raise ArchiveError(f"unsafe member name {name!r}: control character or invisible formatting character")
+    if "\\" in name:
+        raise ArchiveError(f"unsafe member name {name!r}: backslash (a folder separator on Windows)")
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        raise ArchiveError(f"unsafe member name {name!r}: absolute path")
+    if any(part in ("..", ".", "") for part in name.split("/")):
+        raise ArchiveError(f"unsafe member name {name!r}: '..', '.' or empty part")
+    return name
 
 
 def _end_records(handle: IO[bytes], size: int) -> tuple[int, int, int, int]:
@@ -113,6 +187,14 @@ def _zip64_sizes(extra: bytes, file_size: int, compress_size: int) -> tuple[int,
 
 def check_layout(handle: IO[bytes], size: int, infos: list[zipfile.ZipInfo]) -> dict[str, int]:
     """Check the structure described above; returns each member's data offset by name."""
+    raw = raw_names(handle, size)
+    if len(raw) != len(infos):
+        raise ArchiveError("the central directory does not match the end of central directory record")
+    raw_of = {id(info): record for info, record in zip(infos, raw, strict=True)}
+    for info, (name_bytes, flags) in zip(infos, raw, strict=True):
+        if decode_name(name_bytes, flags) != info.filename or flags != info.flag_bits:
+            raise ArchiveError(f"member {info.filename!r}: its name reads differently from its raw bytes "
+                               f"{name_bytes!r}")
     entries, cd_size, cd_offset, cd_end = _end_records(handle, size)
     if cd_offset + cd_size < cd_end:
         raise ArchiveError(f"{cd_end - cd_offset - cd_size} bytes before the first member")
@@ -143,7 +225,7 @@ def check_layout(handle: IO[bytes], size: int, infos: list[zipfile.ZipInfo]) -> 
         raw_name = handle.read(name_len)
         extra = handle.read(extra_len)
         file_size, compress_size = _zip64_sizes(extra, file_size, compress_size)
-        encoded = name.encode("utf-8") if info.flag_bits & UTF8_FLAG else info.orig_filename.encode("cp437")
+        encoded = raw_of[id(info)][0]
         if (signature != b"PK\x03\x04" or flags != info.flag_bits or method != info.compress_type
                 or raw_name != encoded or crc != info.CRC or compress_size != info.compress_size
                 or file_size != info.file_size):

@@ -20,7 +20,7 @@ from typing import IO, Any
 from auditor import __version__
 from auditor.errors import InputError
 from auditor.files import atomic_writer, canonical_json, sha256_file
-from auditor.pack import attestation
+from auditor.pack import attestation, testhook
 from auditor.pack.archive import ArchiveError, check_names
 from auditor.pack.manifest import ATTESTATION, MANIFEST, OSCAL, PUBLIC_KEY, RESULTS, Entry, render
 from auditor.results import read_results
@@ -232,6 +232,7 @@ def build_pack(
                     f"{source}: sha256 {entry.sha256[:12]}... differs from {recorded[name][:12]}... recorded in "
                     f"{results_path}: the evidence changed after it was evaluated"
                 )
+        testhook.phase("pack-writing")  # tests only: a signal while the temporary pack is half written
         predicate["evidence"]["bytes"] = sum(e.size for e in writer.entries if e.path.startswith("evidence/"))
         writer.add_bytes(MANIFEST, render(writer.entries, str(results["run_id"]), provenance))
         subjects = {e.path: e.sha256 for e in writer.entries}

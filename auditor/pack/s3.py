@@ -2,6 +2,12 @@
 
 The bucket must have Object Lock enabled; Auditor checks that first and refuses
 to upload without it (fail closed: an unlocked copy is not an evidence locker).
+
+Each copy records the chain head it makes: the pack's sha256, as the object's
+``pack-sha256`` metadata (fixed for the locked version). :func:`chain_heads` reads
+them back, and ``auditor locker verify --s3`` requires every one of them to be a run
+in the locker's chain, so deleting the newest runs from the git locker (and
+rewriting its history) is detected.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from auditor.errors import AuditorError, ExitCode, InputError
+from auditor.files import sha256_file
 
 
 class StorageError(AuditorError):
@@ -21,6 +28,7 @@ class StorageError(AuditorError):
     exit_code = ExitCode.INTERNAL
 
 MODES = ("GOVERNANCE", "COMPLIANCE")
+CHAIN_HEAD_METADATA = "pack-sha256"
 
 
 @dataclass(frozen=True)
@@ -57,8 +65,13 @@ def upload_pack(
     days: int = 365,
     client: Any = None,
     now: datetime | None = None,
+    pack_sha256: str | None = None,
 ) -> Upload:
-    """Upload ``pack`` to ``<prefix>/<run_dir>/pack.zip`` with Object Lock ``mode`` for ``days``."""
+    """Upload ``pack`` to ``<prefix>/<run_dir>/pack.zip`` with Object Lock ``mode`` for ``days``.
+
+    The object's ``pack-sha256`` metadata records the chain head this run makes (``pack_sha256``,
+    computed from the file when not given).
+    """
     from botocore.exceptions import BotoCoreError, ClientError
 
     mode = mode.upper()
@@ -92,9 +105,39 @@ def upload_pack(
                 "ObjectLockRetainUntilDate": retain_until,
                 "ChecksumAlgorithm": "SHA256",
                 "ContentType": "application/zip",
+                "Metadata": {CHAIN_HEAD_METADATA: pack_sha256 or sha256_file(pack)},
             },
         )
         head = client.head_object(Bucket=target.bucket, Key=key)
     except (ClientError, BotoCoreError) as exc:
         raise StorageError(f"s3://{target.bucket}/{key}: upload failed: {exc}") from None
     return Upload(target.bucket, key, mode, retain_until, head.get("VersionId"))
+
+
+def chain_heads(url: str, *, client: Any = None) -> dict[str, str]:
+    """Every pack digest recorded in the Object Lock copies under ``url``: {sha256: s3 address of that version}."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    target = S3Target.parse(url)
+    if client is None:
+        import boto3
+
+        client = boto3.client("s3")
+    heads: dict[str, str] = {}
+    try:
+        paginator = client.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=target.bucket, Prefix=target.key("runs")):
+            for version in page.get("Versions", []):
+                key, version_id = version["Key"], version.get("VersionId")
+                if not key.endswith("/pack.zip"):
+                    continue
+                extra = {"VersionId": version_id} if version_id and version_id != "null" else {}
+                head = client.head_object(Bucket=target.bucket, Key=key, **extra)
+                digest = (head.get("Metadata") or {}).get(CHAIN_HEAD_METADATA)
+                where = f"s3://{target.bucket}/{key}" + (f"?versionId={version_id}" if extra else "")
+                if not digest:
+                    raise InputError(f"{where}: no {CHAIN_HEAD_METADATA} metadata: not a pack Auditor uploaded")
+                heads[digest] = where
+    except (ClientError, BotoCoreError) as exc:
+        raise StorageError(f"s3://{target.bucket}/{target.key('runs')}: cannot list the locked copies: {exc}") from None
+    return heads

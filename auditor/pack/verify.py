@@ -2,7 +2,9 @@
 
 Checks, in order, stopping at the first failure (its reason in plain words):
 the archive is safe to read (no absolute paths, ``..``, backslashes, duplicate
-names, names equal but for case or normalisation, symlinks or directories;
+names, names equal but for case or normalisation, names read from their raw bytes
+that readers could decode differently (NUL, non-ASCII without the UTF-8 flag, Unicode
+path extra fields), symlinks or directories;
 declared sizes and compression ratios bounded) and laid out exactly as a pack is
 written, so that every zip reader sees the same members (:mod:`auditor.pack.archive`),
 the DSSE signature verifies with the expected key, the signed statement covers
@@ -26,7 +28,7 @@ import orjson
 from auditor.errors import InputError
 from auditor.files import sha256_file
 from auditor.pack import attestation, keys
-from auditor.pack.archive import ArchiveError, check_layout, check_names, read_member
+from auditor.pack.archive import ArchiveError, check_layout, check_names, decode_name, raw_names, read_member
 from auditor.pack.attestation import EnvelopeError
 from auditor.pack.manifest import ATTESTATION, MANIFEST, PUBLIC_KEY, RESULTS, ManifestError
 from auditor.pack.manifest import parse as parse_manifest
@@ -157,9 +159,16 @@ def verify_pack(
 def _verify(path: Path, verifier: Verifier | None, result: Verification, max_total: int, max_ratio: int) -> None:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except UnicodeDecodeError:
+        raise Invalid("unsafe member name: flagged UTF-8 but not valid UTF-8") from None
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise Invalid(f"not a valid zip archive ({exc})") from None
     with archive, path.open("rb") as handle:
+        try:  # names as raw bytes first: zipfile's own reading (cut at NUL, cp437) is only one of several
+            for raw, flags in raw_names(handle, path.stat().st_size):
+                decode_name(raw, flags)
+        except ArchiveError as exc:
+            raise Invalid(str(exc)) from None
         infos = archive.infolist()
         seen: set[str] = set()
         for info in infos:

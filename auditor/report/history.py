@@ -45,7 +45,13 @@ def load_history(locker: Path) -> list[RunPoint]:
     locker = Path(locker)
     if not locker.is_dir():
         raise InputError(f"{locker}: locker folder not found")
-    points = [run_point(read_results(path)) for path in sorted(locker.glob("runs/*/*/results.json"))]
+    from auditor.pack.locker import committed_results
+
+    committed = committed_results(locker)  # a git locker: its committed runs only, never a killed run's leftovers
+    documents = committed if committed is not None else [
+        read_results(path) for path in sorted(locker.glob("runs/*/*/results.json"))
+    ]
+    points = [run_point(document) for document in documents]
     return sorted(points, key=lambda p: (p.finished_at, p.run_id))
 
 

@@ -82,10 +82,17 @@ def test_altered_run_is_reported(three: tuple[Path, list[dict[str, str]]], tmp_p
     target = locker / runs[1]["dir"] / "pack.zip"
     rewrite(target, tmp_path / "t.zip", {"results.json": b"{}"})
     shutil.copyfile(tmp_path / "t.zip", target)
+    # uncommitted, the change is not part of the record: verify reads the commits and notes the difference
+    report = verify_locker(locker)
+    assert report.valid, report.problems
+    assert report.notes == [f"{runs[1]['dir']}/pack.zip: differs from the committed run (ignored; verify reads "
+                            "the committed runs, the next run resets it)"]
+    _commit_all(locker, "alter r2")
     problems = verify_locker(locker).problems
     assert any(p.startswith("run r2: altered: member results.json was altered") for p in problems), problems
     results = locker / runs[0]["dir"] / "results.json"
     results.write_bytes(results.read_bytes().replace(b'"fail"', b'"pass"'))
+    _commit_all(locker, "alter r1")
     problems = verify_locker(locker).problems
     assert "run r1: altered: results.json differs from the one in its signed pack" in problems
 
