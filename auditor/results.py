@@ -14,7 +14,7 @@ from auditor.errors import InputError
 from auditor.evaluate import Run
 from auditor.files import pretty_json, write_atomic
 from auditor.mappings import MappingSet
-from auditor.model import ControlResult, Family, Status
+from auditor.model import ControlResult, Status
 
 SCHEMA_VERSION = "1"
 
@@ -54,10 +54,11 @@ def control_entry(
 
 def summary(results: list[ControlResult]) -> dict[str, Any]:
     by_status = {s.value: 0 for s in Status}
-    by_family: dict[str, dict[str, int]] = {f.value: {s.value: 0 for s in Status} for f in Family}
+    by_family: dict[str, dict[str, int]] = {}
     for r in results:
         by_status[r.status.value] += 1
-        by_family[r.control.family.value][r.status.value] += 1
+        counts = by_family.setdefault(r.control.family.value, {s.value: 0 for s in Status})
+        counts[r.status.value] += 1
     return {
         "total": len(results),
         "by_status": by_status,

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.controls import ID_PATTERN, ControlLibrary
+from auditor.controls import ControlLibrary
 from auditor.errors import InputError
+from auditor.families import CONTROL_ID_SHAPE
 from auditor.files import LineDict, line_of, load_yaml_lines
 from auditor.validation import validate
 
@@ -65,7 +66,7 @@ MAPPING_SCHEMA: dict[str, Any] = {
         "type": "list",
         "required": True,
         "schema": {"type": "dict", "schema": {
-            "control": {"type": "string", "required": True, "regex": ID_PATTERN},
+            "control": {"type": "string", "required": True, "regex": CONTROL_ID_SHAPE},
             "clauses": {
                 "type": "list",
                 "required": True,
