@@ -239,9 +239,13 @@ def load_library(root: Path, params_file: Path | None = None, families: FamilySe
 
 def load_params(path: Path, library: ControlLibrary) -> dict[str, dict[str, Any]]:
     """Validate an organisation's parameter overrides against each control's parameter types."""
+    return check_params(load_yaml_lines(path), path, library)
+
+
+def check_params(raw: Any, path: Path | str, library: ControlLibrary) -> dict[str, dict[str, Any]]:
+    """Validate ``{control id: {parameter: value}}`` (from YAML with lines) against the parameters' types."""
     from cerberus import Validator
 
-    raw = load_yaml_lines(path)
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):

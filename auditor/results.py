@@ -79,11 +79,26 @@ def results_document(run: Run) -> dict[str, Any]:
         "evidence": [d.summary() for d in run.evidence.documents],
         "controls": [control_entry(r, run.mappings, run.baseline)
                      for r in sorted(run.results, key=lambda r: r.control.id)],
-        "summary": summary(run.results),
+        "summary": {**summary(run.results),
+                    **({"disabled": len(run.library.disabled)} if run.library.disabled else {})},
         "exceptions": run.exceptions,
         "warnings": run.warnings,
         **({"baseline": baseline_summary(run)} if run.baseline is not None else {}),
+        **disabled_section(run),
     }
+
+
+def disabled_section(run: Run) -> dict[str, Any]:
+    """Controls a library layer disabled: a distinct record (never a result, never a pass), when there are any."""
+    disabled = sorted(run.library.disabled.values(), key=lambda d: d.control.id)
+    if not disabled:
+        return {}
+    entries = []
+    for item in disabled:
+        entry = item.to_dict()
+        entry["mappings"] = [m.to_dict() for m in run.mappings.clauses_for(item.control.id)] if run.mappings else []
+        entries.append(entry)
+    return {"disabled_controls": entries}
 
 
 def baseline_summary(run: Run) -> dict[str, int]:
