@@ -46,6 +46,8 @@ CONTROL_SCHEMA: dict[str, Any] = {
         "minlength": 1,
         "schema": {"type": "string", "regex": r"^[a-z][a-z0-9_]*$"},
     },
+    # What in_scope counts (POPULATION contract); required once the population branch lands.
+    "population": {"type": "string", "empty": False, "maxlength": 80},
     "parameters": {
         "type": "dict",
         "default": {},

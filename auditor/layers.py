@@ -51,7 +51,9 @@ FOLDERS = ("controls", "policies", "mappings")
 OVERRIDABLE = ("severity", "owner", "parameters")
 
 CONFIG_SCHEMA: dict[str, Any] = {
-    "libraries": {"type": "list", "required": True, "schema": {"type": "string", "empty": False}},
+    # a folder whose controls/, policies/, mappings/ replace the bundled library (a standalone library)
+    "base": {"type": "string", "empty": False},
+    "libraries": {"type": "list", "default": [], "schema": {"type": "string", "empty": False}},
 }
 
 OVERRIDES_SCHEMA: dict[str, Any] = {
@@ -246,11 +248,30 @@ def _merge(into: dict[str, dict[str, Any]], values: Mapping[str, Mapping[str, An
         into.setdefault(control_id, {}).update(params)
 
 
-def read_config(path: Path) -> list[Path]:
-    """``auditor.yaml``'s ``libraries:``, relative to the file."""
+@dataclass(frozen=True)
+class Config:
+    """``./auditor.yaml``: which library a repository's commands use (paths relative to the file)."""
+
+    path: Path
+    base: Path | None
+    libraries: tuple[Path, ...]
+
+
+def read_config(path: Path) -> Config:
     raw = load_yaml_lines(path)
     doc = validate(CONFIG_SCHEMA, raw, path, "Auditor configuration")
-    return [(path.parent / entry) for entry in doc["libraries"]]
+    base = path.parent / doc["base"] if "base" in doc else None
+    if base is not None and not base.is_dir():
+        raise InputError(f"{path}:{line_of(raw, 'base')}: base: found {doc['base']!r}, expected a folder "
+                         f"holding controls/ and policies/ (relative to {path.parent})")
+    libraries = []
+    for index, entry in enumerate(doc["libraries"]):
+        folder = path.parent / entry
+        if not folder.is_dir():
+            raise InputError(f"{path}:{line_of(raw, 'libraries')}: libraries[{index}]: found {entry!r}, "
+                             f"expected a library folder (relative to {path.parent})")
+        libraries.append(folder)
+    return Config(path, base, tuple(libraries))
 
 
 def resolve_stack(
@@ -262,39 +283,43 @@ def resolve_stack(
 ) -> LibraryStack:
     """Which library a command uses.
 
-    - The base is the bundled library. ``--controls``/``--policies``/``--mappings`` replace its
-      folders (each unset one is then ``./<folder>`` when present, else bundled: the behaviour
-      before layers).
+    - The base is the bundled library, or ``base:`` of ``./auditor.yaml``.
+      ``--controls``/``--policies``/``--mappings`` replace its folders (each unset one is then
+      ``./<folder>`` when present, else bundled: the behaviour before layers).
     - Layers, in order: ``--library`` flags; else ``libraries:`` of ``./auditor.yaml``; else, with
-      none of the folder flags given, the current directory when it holds ``controls/``,
-      ``policies/`` or ``mappings/`` of its own (an organisation's repository extends the bundled
-      library instead of replacing it).
+      no ``auditor.yaml`` and none of the folder flags, the current directory when it holds
+      ``controls/``, ``policies/`` or ``mappings/`` of its own (an organisation's repository
+      extends the bundled library instead of replacing it).
     """
     from auditor.content import bundled, default_dir
 
     cwd = Path.cwd() if cwd is None else Path(cwd)
+    config = read_config(cwd / CONFIG_FILE) if (cwd / CONFIG_FILE).is_file() else None
     explicit = any(p is not None for p in (controls, policies, mappings))
 
     def base_dir(given: Path | None, name: str) -> Path:
         if given is not None:
             return Path(given)
+        if config is not None and config.base is not None:
+            return config.base / name
         return default_dir(name) if explicit else bundled(name)
 
-    base_mappings = base_dir(mappings, "mappings")
-    base = Layer(
-        BUNDLED if not explicit else "base",
-        None,
-        base_dir(controls, "controls"),
-        base_dir(policies, "policies"),
-        base_mappings if (mappings is not None or base_mappings.is_dir()) else None,
-    )
     if mappings is not None and not Path(mappings).is_dir():
         raise InputError(f"{mappings}: mappings folder not found")
+    base_mappings = base_dir(mappings, "mappings")
+    standalone = explicit or (config is not None and config.base is not None)
+    base = Layer(
+        "base" if standalone else BUNDLED,
+        config.base if config is not None and config.base is not None and not explicit else None,
+        base_dir(controls, "controls"),
+        base_dir(policies, "policies"),
+        base_mappings if base_mappings.is_dir() else None,
+    )
     roots: list[Path]
     if libraries:
         roots = [Path(p) for p in libraries]
-    elif (cwd / CONFIG_FILE).is_file():
-        roots = read_config(cwd / CONFIG_FILE)
+    elif config is not None:
+        roots = list(config.libraries)
     elif not explicit and _own_library(cwd):
         roots = [cwd]
     else:
@@ -302,9 +327,11 @@ def resolve_stack(
     layers: list[Layer] = []
     names = {base.name}
     for root in roots:
-        name = Path(root).resolve().name or str(root)
+        stem = Path(root).resolve().name or "library"
+        name, n = stem, 1
         while name in names:
-            name += "'"
+            n += 1
+            name = f"{stem}-{n}"
         names.add(name)
         layers.append(Layer.from_dir(root, name))
     return LibraryStack(base, layers)

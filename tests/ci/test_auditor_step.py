@@ -39,6 +39,8 @@ def workspace(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURES / "library", work)
     shutil.copytree(CI / "mappings", work / "mappings")
     shutil.copy(CI / "exceptions.yaml", work / "exceptions.yaml")
+    # its controls reuse bundled ids (PRIV-001, SEC-001...): a standalone library, not a layer over ours
+    (work / "auditor.yaml").write_text("base: .\n")
     repo = git.Repo.init(work, initial_branch="main")
     with repo.config_writer() as config:
         config.set_value("user", "name", "Dev").set_value("user", "email", "dev@example.com")
