@@ -194,6 +194,11 @@ class ControlLibrary:
         document.update({c.id: self.params(c.id) for c in self})
         return dict(sorted(document.items()))
 
+    def defaults_document(self) -> dict[str, dict[str, Any]]:
+        """Every control's default parameters (enabled or disabled): what policy unit tests run with."""
+        controls = [*self.controls.values(), *(d.control for d in self.disabled.values())]
+        return {c.id: c.defaults() for c in sorted(controls, key=lambda c: c.id)}
+
     def knows(self, control_id: str) -> bool:
         """Whether ``control_id`` is defined by the library, enabled or disabled (mappings may name either)."""
         return control_id in self.controls or control_id in self.disabled

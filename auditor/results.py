@@ -77,7 +77,7 @@ def results_document(run: Run) -> dict[str, Any]:
         "fail_on": run.fail_on,
         "exit_code": int(run.exit_code()),
         "evidence": [d.summary() for d in run.evidence.documents],
-        "controls": [control_entry(r, run.mappings, run.baseline)
+        "controls": [_with_layer(run, control_entry(r, run.mappings, run.baseline))
                      for r in sorted(run.results, key=lambda r: r.control.id)],
         "summary": {**summary(run.results),
                     **({"disabled": len(run.library.disabled)} if run.library.disabled else {})},
@@ -86,6 +86,16 @@ def results_document(run: Run) -> dict[str, Any]:
         **({"baseline": baseline_summary(run)} if run.baseline is not None else {}),
         **disabled_section(run),
     }
+
+
+def _with_layer(run: Run, entry: dict[str, Any]) -> dict[str, Any]:
+    """Name the layer of a control an organisation library added, and what its overrides changed."""
+    library = run.library
+    if library.origin(entry["id"]) not in ("bundled", "base"):  # the base layer: auditor.layers
+        entry["layer"] = library.origin(entry["id"])
+    if entry["id"] in library.changed:
+        entry["overridden"] = list(library.changed[entry["id"]])
+    return entry
 
 
 def disabled_section(run: Run) -> dict[str, Any]:
