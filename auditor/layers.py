@@ -168,6 +168,19 @@ class LibraryStack:
         if raw is None:
             return
         doc = validate(OVERRIDES_SCHEMA, raw, path, "overrides file")
+        for section in ("disabled", "overrides"):
+            for control_id, entry in doc.get(section, {}).items():
+                if not entry["reason"].split():
+                    line = line_of(raw[section][control_id], "reason")
+                    raise InputError(f"{path}:{line}: {section}.{control_id}.reason: found {entry['reason']!r}, "
+                                     "expected a sentence saying why (it is shown in every output)")
+        for control_id, entry in doc.get("disabled", {}).items():
+            where = f"{path}:{line_of(raw['disabled'], str(control_id))}"
+            control = self._named(library, control_id, where, "disabled")
+            del library.controls[control_id]
+            library.overrides.pop(control_id, None)
+            library.disabled[control_id] = DisabledControl(
+                control, " ".join(entry["reason"].split()), where, layer.name)
         for control_id, entry in doc.get("overrides", {}).items():
             raw_entry = raw["overrides"][control_id]
             where = f"{path}:{line_of(raw['overrides'], str(control_id))}"
@@ -190,13 +203,6 @@ class LibraryStack:
                 for name, value in sorted(values.items()):
                     library.changed.setdefault(control_id, []).append(
                         f"parameters.{name}: {value!r} ({path}:{line_of(values, name) or line})")
-        for control_id, entry in doc.get("disabled", {}).items():
-            where = f"{path}:{line_of(raw['disabled'], str(control_id))}"
-            control = self._named(library, control_id, where, "disabled")
-            del library.controls[control_id]
-            library.overrides.pop(control_id, None)
-            library.disabled[control_id] = DisabledControl(
-                control, " ".join(entry["reason"].split()), where, layer.name)
 
     @staticmethod
     def _named(library: ControlLibrary, control_id: str, where: str, section: str) -> Control:
