@@ -32,7 +32,7 @@ GENERATORS = ["generate_demo_privacy_ai.py", "generate_demo_sod_security.py"]
 DOCS = ["VIOLATIONS-privacy-ai.md", "VIOLATIONS-sod-security.md"]
 PASSES = "No deliberate violations: this control passes on the demo."
 
-SECTION = re.compile(r"^## ((?:SOD|SEC|PRIV|AI)-\d{3}): ", re.MULTILINE)
+SECTION = re.compile(r"^## ([A-Z][A-Z0-9]*-\d{3}): ", re.MULTILINE)  # any family's prefix
 VIOLATION = re.compile(r"^- `([^`]+)`", re.MULTILINE)
 
 
