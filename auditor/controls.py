@@ -260,6 +260,9 @@ def check_params(raw: Any, path: Path | str, library: ControlLibrary) -> dict[st
     overrides: dict[str, dict[str, Any]] = {}
     for control_id, values in raw.items():
         line = line_of(raw, str(control_id))
+        if control_id in library.disabled:
+            raise InputError(f"{path}:{line}: {control_id}: the control is disabled by "
+                             f"{library.disabled[control_id].where}; it takes no parameters")
         if control_id not in library.controls:
             raise InputError(f"{path}:{line}: {control_id}: unknown control id")
         control = library.controls[control_id]

@@ -261,6 +261,13 @@ def test_invalid_overrides_are_exit_2_with_file_line_and_field(
         resolve_stack(libraries=[org], cwd=tmp_path).library()
 
 
+def test_params_for_a_disabled_control_is_exit_2(cli: Cli, tmp_path: Path) -> None:
+    params = write(tmp_path / "params.yaml", "AI-005:\n  domain: example.com\n")
+    result = cli("controls", "validate", "--library", ORG, "--params", params)
+    assert result.code == 2
+    assert f"{params}:1: AI-005: the control is disabled by {ORG}/overrides.yaml:12" in result.err
+
+
 def test_a_mapping_pair_mapped_by_two_layers_is_exit_2(cli: Cli, org: Path) -> None:
     write(org / "mappings" / "iso27001-2022.yaml", """\
         framework: iso27001-2022
