@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-clock-ahead lint typecheck bench golden demo clean
+.PHONY: run test test-clock-ahead lint typecheck bench golden demo derived clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ golden: $(VENV)/.test-installed
 demo:
 	$(PYTHON) evidence/examples/generate_demo_privacy_ai.py
 	$(PYTHON) evidence/examples/generate_demo_sod_security.py
+
+# Everything derived from the library and the demo generators, after adding or changing a control:
+# the demo evidence and its VIOLATIONS-*.md expectations, then the golden files. Review `git diff`.
+# (docs/authoring.md, "Adding a control to the bundled library")
+derived: $(VENV)/.test-installed
+	$(MAKE) demo PYTHON=$(BIN)/python
+	$(MAKE) golden
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/evaluate.py

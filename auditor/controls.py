@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
+from auditor.families import CONTROL_ID_SHAPE, FamilySet, base_families
+from auditor.families import FILE_NAME as FAMILIES_FILE
 from auditor.files import LineDict, line_of, load_yaml_lines
-from auditor.model import SEVERITIES, Control, Family, Parameter, Reference
+from auditor.model import SEVERITIES, Control, DisabledControl, Family, Parameter, Reference
 from auditor.validation import validate
 
+#: the id pattern of the bundled families; a library's own pattern is ``library.families.id_pattern``
 ID_PATTERN = r"^(SOD|SEC|PRIV|AI)-\d{3}$"
 PARAM_TYPES = {"integer": "integer", "number": "number", "string": "string", "boolean": "boolean", "list": "list"}
 
@@ -30,10 +33,10 @@ PARAMETER_SCHEMA: dict[str, Any] = {
 }
 
 CONTROL_SCHEMA: dict[str, Any] = {
-    "id": {"type": "string", "required": True, "regex": ID_PATTERN},
+    "id": {"type": "string", "required": True, "regex": CONTROL_ID_SHAPE},  # the family's prefix: checked after
     "title": {"type": "string", "required": True, "empty": False, "maxlength": 160},
     "objective": {"type": "string", "required": True, "empty": False},
-    "family": {"type": "string", "required": True, "allowed": [f.value for f in Family]},
+    "family": {"type": "string", "required": True, "empty": False},  # a family id: checked after
     "severity": {"type": "string", "required": True, "allowed": list(SEVERITIES)},
     "owner": {"type": "string", "required": True, "empty": False},
     "policy": {"type": "string", "required": True, "regex": r"^controls\.[a-z]+\.[a-z0-9_]+$"},
@@ -43,6 +46,8 @@ CONTROL_SCHEMA: dict[str, Any] = {
         "minlength": 1,
         "schema": {"type": "string", "regex": r"^[a-z][a-z0-9_]*$"},
     },
+    # What in_scope counts (POPULATION contract); required once the population branch lands.
+    "population": {"type": "string", "empty": False, "maxlength": 80},
     "parameters": {
         "type": "dict",
         "default": {},
@@ -81,7 +86,7 @@ def _param_schema(param: Parameter) -> dict[str, Any]:
     return rule
 
 
-def _build_control(doc: dict[str, Any], path: Path) -> Control:
+def _build_control(doc: dict[str, Any], path: Path, family: Family) -> Control:
     params = []
     for name, spec in sorted(doc["parameters"].items()):
         params.append(
@@ -99,7 +104,7 @@ def _build_control(doc: dict[str, Any], path: Path) -> Control:
         id=doc["id"],
         title=doc["title"].strip(),
         objective=" ".join(doc["objective"].split()),
-        family=Family(doc["family"]),
+        family=family,
         severity=doc["severity"],
         owner=doc["owner"],
         policy=doc["policy"],
@@ -111,10 +116,17 @@ def _build_control(doc: dict[str, Any], path: Path) -> Control:
     )
 
 
-def load_control(path: Path) -> Control:
+def load_control(path: Path, families: FamilySet | None = None) -> Control:
+    """One control file; ``families`` defaults to the bundled families."""
+    families = families if families is not None else base_families(path.parent.parent)
     raw = load_yaml_lines(path)
     doc = validate(CONTROL_SCHEMA, raw, path, "control")
-    control = _build_control(doc, path)
+    if doc["family"] not in families:
+        raise InputError(
+            f"{path}:{line_of(raw, 'family') or 1}: family: found {doc['family']!r}, expected one of: "
+            f"{', '.join(families.ids())} (families are defined in {FAMILIES_FILE})"
+        )
+    control = _build_control(doc, path, families[doc["family"]])
     where = f"{path}:{line_of(raw, 'id') or 1}"
     family = control.family
     if not control.id.startswith(family.prefix + "-"):
@@ -152,6 +164,14 @@ class ControlLibrary:
     root: Path
     controls: dict[str, Control]
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the families controls may belong to (bundled ones plus any a layer adds)
+    families: FamilySet = field(default_factory=FamilySet)
+    #: controls a layer disabled (``auditor.layers``): never evaluated, always reported
+    disabled: dict[str, DisabledControl] = field(default_factory=dict)
+    #: the layer each control comes from (``bundled`` or a layer's name); see ``auditor.layers``
+    origins: dict[str, str] = field(default_factory=dict)
+    #: what a layer's overrides changed, per control: ``["severity (org/overrides.yaml:4)"]``
+    changed: dict[str, list[str]] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[Control]:
         return iter(self.controls[k] for k in sorted(self.controls))
@@ -168,33 +188,57 @@ class ControlLibrary:
         return values
 
     def params_document(self) -> dict[str, dict[str, Any]]:
-        """``data.params`` for the engine: every control's parameters in force."""
-        return {c.id: self.params(c.id) for c in self}
+        """``data.params`` for the engine: every control's parameters in force (disabled ones' defaults too,
+        since their policies and tests are still loaded)."""
+        document = {d.control.id: d.control.defaults() for d in self.disabled.values()}
+        document.update({c.id: self.params(c.id) for c in self})
+        return dict(sorted(document.items()))
+
+    def defaults_document(self) -> dict[str, dict[str, Any]]:
+        """Every control's default parameters (enabled or disabled): what policy unit tests run with."""
+        controls = [*self.controls.values(), *(d.control for d in self.disabled.values())]
+        return {c.id: c.defaults() for c in sorted(controls, key=lambda c: c.id)}
+
+    def knows(self, control_id: str) -> bool:
+        """Whether ``control_id`` is defined by the library, enabled or disabled (mappings may name either)."""
+        return control_id in self.controls or control_id in self.disabled
+
+    def origin(self, control_id: str) -> str:
+        return self.origins.get(control_id, "bundled")
 
     def select(self, ids: list[str]) -> ControlLibrary:
         unknown = sorted(set(ids) - set(self.controls))
         if unknown:
             raise InputError(f"unknown control id(s): {', '.join(unknown)}")
         chosen = {k: v for k, v in self.controls.items() if k in ids}
-        return ControlLibrary(self.root, chosen, self.overrides)
+        return ControlLibrary(self.root, chosen, self.overrides, self.families, self.disabled, self.origins,
+                              self.changed)
 
 
-def load_library(root: Path, params_file: Path | None = None) -> ControlLibrary:
+def control_files(root: Path) -> list[Path]:
+    """The control files of a controls folder (every ``*.yaml`` but the families file at its top)."""
+    return sorted(p for p in Path(root).rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                  and p != Path(root) / FAMILIES_FILE)
+
+
+def load_library(root: Path, params_file: Path | None = None, families: FamilySet | None = None) -> ControlLibrary:
+    """One controls folder; ``families`` defaults to its own families.yaml, else the bundled families."""
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"{root}: controls folder not found")
-    files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    families = families if families is not None else base_families(root)
+    files = control_files(root)
     if not files:
         raise InputError(f"{root}: no control files (*.yaml) found; an empty library would pass everything")
     controls: dict[str, Control] = {}
     for path in files:
-        control = load_control(path)
+        control = load_control(path, families)
         if control.id in controls:
             raise InputError(
                 f"{path}: id: duplicate control id {control.id!r}, already defined in {controls[control.id].path}"
             )
         controls[control.id] = control
-    library = ControlLibrary(root, controls)
+    library = ControlLibrary(root, controls, families=families)
     if params_file is not None:
         library.overrides = load_params(params_file, library)
     return library
@@ -202,9 +246,13 @@ def load_library(root: Path, params_file: Path | None = None) -> ControlLibrary:
 
 def load_params(path: Path, library: ControlLibrary) -> dict[str, dict[str, Any]]:
     """Validate an organisation's parameter overrides against each control's parameter types."""
+    return check_params(load_yaml_lines(path), path, library)
+
+
+def check_params(raw: Any, path: Path | str, library: ControlLibrary) -> dict[str, dict[str, Any]]:
+    """Validate ``{control id: {parameter: value}}`` (from YAML with lines) against the parameters' types."""
     from cerberus import Validator
 
-    raw = load_yaml_lines(path)
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -212,6 +260,9 @@ def load_params(path: Path, library: ControlLibrary) -> dict[str, dict[str, Any]
     overrides: dict[str, dict[str, Any]] = {}
     for control_id, values in raw.items():
         line = line_of(raw, str(control_id))
+        if control_id in library.disabled:
+            raise InputError(f"{path}:{line}: {control_id}: the control is disabled by "
+                             f"{library.disabled[control_id].where}; it takes no parameters")
         if control_id not in library.controls:
             raise InputError(f"{path}:{line}: {control_id}: unknown control id")
         control = library.controls[control_id]

@@ -8,33 +8,29 @@ from pathlib import Path
 from typing import Any
 
 
-class Family(StrEnum):
-    PRIVACY = "privacy"
-    SECURITY = "security"
-    SOD = "segregation-of-duties"
-    AI = "ai-governance"
+@dataclass(frozen=True)
+class Family:
+    """A control family, defined as data in ``controls/families.yaml`` (see :mod:`auditor.families`).
+
+    ``id`` is what a control's ``family:`` names (``segregation-of-duties``), ``slug`` the folder
+    and Rego package segment (``sod``), ``prefix`` the start of every control id (``SOD``).
+    """
+
+    id: str
+    slug: str
+    prefix: str
+    title: str
+    description: str = field(default="", compare=False)
+    path: Path | None = field(default=None, compare=False)
 
     @property
-    def slug(self) -> str:
-        return FAMILY_SLUGS[self]
+    def value(self) -> str:
+        """The family as written in control files and results (``control.family.value``)."""
+        return self.id
 
-    @property
-    def prefix(self) -> str:
-        return FAMILY_PREFIXES[self]
+    def __str__(self) -> str:
+        return self.id
 
-
-FAMILY_SLUGS = {
-    Family.PRIVACY: "privacy",
-    Family.SECURITY: "security",
-    Family.SOD: "sod",
-    Family.AI: "ai",
-}
-FAMILY_PREFIXES = {
-    Family.PRIVACY: "PRIV",
-    Family.SECURITY: "SEC",
-    Family.SOD: "SOD",
-    Family.AI: "AI",
-}
 
 SEVERITIES = ("low", "medium", "high", "critical")
 
@@ -87,6 +83,21 @@ class Control:
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.parameters}
+
+
+@dataclass(frozen=True)
+class DisabledControl:
+    """A control a library layer switched off, with its recorded reason; reported, never evaluated."""
+
+    control: Control
+    reason: str
+    where: str  # "org-library/overrides.yaml:12"
+    layer: str
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.control
+        return {"id": c.id, "title": c.title, "family": c.family.value, "severity": c.severity,
+                "owner": c.owner, "reason": self.reason, "disabled_by": self.where, "layer": self.layer}
 
 
 @dataclass(frozen=True, order=True)

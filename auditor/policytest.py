@@ -86,7 +86,7 @@ def run_policy_tests(policies: PolicySet, library: ControlLibrary | None = None)
         report.problems.extend(lint(source))
     engine = RegorusEngine()
     report.problems.extend(missing_builtin_problems(policies, engine))
-    params = library.params_document() if library else {}
+    params = library.defaults_document() if library else {}  # tests assert the defaults
     engine.load(policies.sources, {"params": params, "audit": {"as_of": TEST_AS_OF}})
     raw = engine.raw
     raw.set_enable_coverage(True)

@@ -14,7 +14,7 @@ from auditor.errors import InputError
 from auditor.evaluate import Run
 from auditor.files import pretty_json, write_atomic
 from auditor.mappings import MappingSet
-from auditor.model import ControlResult, Family, Status
+from auditor.model import ControlResult, Status
 
 SCHEMA_VERSION = "1"
 
@@ -54,10 +54,11 @@ def control_entry(
 
 def summary(results: list[ControlResult]) -> dict[str, Any]:
     by_status = {s.value: 0 for s in Status}
-    by_family: dict[str, dict[str, int]] = {f.value: {s.value: 0 for s in Status} for f in Family}
+    by_family: dict[str, dict[str, int]] = {}
     for r in results:
         by_status[r.status.value] += 1
-        by_family[r.control.family.value][r.status.value] += 1
+        counts = by_family.setdefault(r.control.family.value, {s.value: 0 for s in Status})
+        counts[r.status.value] += 1
     return {
         "total": len(results),
         "by_status": by_status,
@@ -76,13 +77,38 @@ def results_document(run: Run) -> dict[str, Any]:
         "fail_on": run.fail_on,
         "exit_code": int(run.exit_code()),
         "evidence": [d.summary() for d in run.evidence.documents],
-        "controls": [control_entry(r, run.mappings, run.baseline)
+        "controls": [_with_layer(run, control_entry(r, run.mappings, run.baseline))
                      for r in sorted(run.results, key=lambda r: r.control.id)],
-        "summary": summary(run.results),
+        "summary": {**summary(run.results),
+                    **({"disabled": len(run.library.disabled)} if run.library.disabled else {})},
         "exceptions": run.exceptions,
         "warnings": run.warnings,
         **({"baseline": baseline_summary(run)} if run.baseline is not None else {}),
+        **disabled_section(run),
     }
+
+
+def _with_layer(run: Run, entry: dict[str, Any]) -> dict[str, Any]:
+    """Name the layer of a control an organisation library added, and what its overrides changed."""
+    library = run.library
+    if library.origin(entry["id"]) not in ("bundled", "base"):  # the base layer: auditor.layers
+        entry["layer"] = library.origin(entry["id"])
+    if entry["id"] in library.changed:
+        entry["overridden"] = list(library.changed[entry["id"]])
+    return entry
+
+
+def disabled_section(run: Run) -> dict[str, Any]:
+    """Controls a library layer disabled: a distinct record (never a result, never a pass), when there are any."""
+    disabled = sorted(run.library.disabled.values(), key=lambda d: d.control.id)
+    if not disabled:
+        return {}
+    entries = []
+    for item in disabled:
+        entry = item.to_dict()
+        entry["mappings"] = [m.to_dict() for m in run.mappings.clauses_for(item.control.id)] if run.mappings else []
+        entries.append(entry)
+    return {"disabled_controls": entries}
 
 
 def baseline_summary(run: Run) -> dict[str, int]:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.controls import ID_PATTERN
 from auditor.errors import InputError
+from auditor.families import CONTROL_ID_SHAPE
 from auditor.files import line_of, load_yaml_lines
 from auditor.model import ControlResult, Status, Violation
 from auditor.validation import validate
@@ -37,7 +37,7 @@ EXCEPTIONS_SCHEMA: dict[str, Any] = {
             "type": "dict",
             "schema": {
                 "id": {"type": "string", "required": True, "regex": r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"},
-                "control": {"type": "string", "required": True, "regex": ID_PATTERN},
+                "control": {"type": "string", "required": True, "regex": CONTROL_ID_SHAPE},
                 "resource": _TEXT,
                 "reason": _TEXT,
                 "requester": _TEXT,

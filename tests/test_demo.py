@@ -20,7 +20,8 @@ from auditor.controls import load_library
 from auditor.engine import create
 from auditor.evaluate import evaluate
 from auditor.evidence import load_evidence
-from auditor.model import Family, Status
+from auditor.families import bundled_families
+from auditor.model import Status
 from auditor.policies import load_policies
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,7 +32,7 @@ GENERATORS = ["generate_demo_privacy_ai.py", "generate_demo_sod_security.py"]
 DOCS = ["VIOLATIONS-privacy-ai.md", "VIOLATIONS-sod-security.md"]
 PASSES = "No deliberate violations: this control passes on the demo."
 
-SECTION = re.compile(r"^## ((?:SOD|SEC|PRIV|AI)-\d{3}): ", re.MULTILINE)
+SECTION = re.compile(r"^## ([A-Z][A-Z0-9]*-\d{3}): ", re.MULTILINE)  # any family's prefix
 VIOLATION = re.compile(r"^- `([^`]+)`", re.MULTILINE)
 
 
@@ -98,7 +99,7 @@ def test_demo_result_matches_the_documented_violations(control_id: str) -> None:
 def test_demo_fails_and_passes_in_every_family() -> None:
     library = load_library(bundled("controls"))
     expected = documented()
-    for family in Family:
-        ids = {c.id for c in library if c.family is family}
+    for family in bundled_families():
+        ids = {c.id for c in library if c.family == family}
         assert any(expected[i] is None for i in ids), f"no passing control in {family}"
         assert any(expected[i] is not None for i in ids), f"no failing control in {family}"

@@ -52,11 +52,16 @@ def print_results(run: Any) -> None:
         count = len(r.violations) + len(r.waived)
         table.add_row(r.control.id, r.control.severity, f"[{style}]{r.status.value}[/]", str(count) if count else "",
                       r.control.title)
+    for d in sorted(run.library.disabled.values(), key=lambda d: d.control.id):
+        table.add_row(d.control.id, d.control.severity, "[dim]disabled[/]", "", d.control.title)
     console.print(table)
+    for d in sorted(run.library.disabled.values(), key=lambda d: d.control.id):
+        console.print(f"  [dim]{d.control.id}[/] disabled by {d.where}: {d.reason}", highlight=False)
     for r in sorted(run.results, key=lambda r: r.control.id):
         if r.status.value in ("error", "insufficient_evidence"):
             console.print(f"  [{STATUS_STYLE[r.status.value]}]{r.control.id}[/] {r.status.value}: {r.reason}",
                           highlight=False)
     counts = run.counts()
     line = "  ".join(f"[{STATUS_STYLE[k]}]{k}: {v}[/]" for k, v in counts.items() if v)
-    console.print(f"{len(run.results)} controls  {line}  (fail-on: {run.fail_on}, exit {int(run.exit_code())})")
+    off = f"  disabled: {len(run.library.disabled)}" if run.library.disabled else ""
+    console.print(f"{len(run.results)} controls  {line}{off}  (fail-on: {run.fail_on}, exit {int(run.exit_code())})")

@@ -9,24 +9,26 @@ from typing import Any, TypeVar
 
 import click
 
-from auditor.cli.options import Sources, existing_dir, existing_file
+from auditor.cli.options import Sources, existing_dir, existing_file, library_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "csv", "markdown", "json")
 
 
 def source_options(func: F) -> F:
-    """--controls, --mappings -> ``sources``."""
+    """--library, --controls, --mappings -> ``sources``."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        kwargs["sources"] = Sources(controls=kwargs.pop("controls"), mappings=kwargs.pop("mappings"))
+        kwargs["sources"] = Sources(controls=kwargs.pop("controls"), mappings=kwargs.pop("mappings"),
+                                    libraries=tuple(kwargs.pop("libraries")))
         return func(*args, **kwargs)
 
     wrapper = click.option("--mappings", type=existing_dir,
                            help="Catalogs and mappings folder (default: ./mappings or the bundled library).")(wrapper)
     wrapper = click.option("--controls", type=existing_dir,
                            help="Control YAML folder, to check control ids (default: ./controls or bundled).")(wrapper)
+    wrapper = library_option(wrapper)
     return wrapper  # type: ignore[return-value]
 
 

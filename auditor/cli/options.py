@@ -18,6 +18,7 @@ from auditor.model import SEVERITIES
 
 if TYPE_CHECKING:
     from auditor.controls import ControlLibrary
+    from auditor.layers import LibraryStack
     from auditor.mappings import MappingSet
     from auditor.policies import PolicySet
 
@@ -29,36 +30,45 @@ existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 @dataclass
 class Sources:
-    """Where the control library comes from; defaults to ./<folder> or the bundled library."""
+    """Where the control library comes from: the bundled library and any layers over it.
+
+    See :func:`auditor.layers.resolve_stack` for the defaults (``--library``, ``./auditor.yaml``,
+    a repository's own ``./controls``) and docs/layering.md.
+    """
 
     controls: Path | None = None
     policies: Path | None = None
     params: Path | None = None
     mappings: Path | None = None
+    libraries: tuple[Path, ...] = ()
+    _stack: LibraryStack | None = field(default=None, init=False, repr=False, compare=False)
 
-    def _dir(self, given: Path | None, name: str) -> Path:
-        from auditor.content import default_dir
+    def stack(self) -> LibraryStack:
+        if self._stack is None:
+            from auditor.layers import resolve_stack
 
-        return given or default_dir(name)
+            self._stack = resolve_stack(self.controls, self.policies, self.mappings, self.libraries)
+        return self._stack
 
     def library(self) -> ControlLibrary:
-        from auditor.controls import load_library
-
-        return load_library(self._dir(self.controls, "controls"), self.params)
+        return self.stack().library(self.params)
 
     def policy_set(self) -> PolicySet:
-        from auditor.policies import load_policies
-
-        return load_policies(self._dir(self.policies, "policies"))
+        return self.stack().policy_set()
 
     def mapping_set(self, library: ControlLibrary | None) -> MappingSet | None:
-        """The mappings, cross-checked against ``library``; ``None`` when there is no mappings folder."""
-        from auditor.mappings import load_mappings
+        """The mappings of every layer, cross-checked against ``library``; ``None`` when there are none."""
+        return self.stack().mapping_set(library)
 
-        root = self._dir(self.mappings, "mappings")
-        if self.mappings is None and not root.is_dir():
-            return None
-        return load_mappings(root, library)
+
+def library_option(func: F) -> F:
+    """--library DIR (repeatable) -> ``libraries``."""
+    return click.option(
+        "--library", "libraries", type=existing_dir, multiple=True,
+        help="An organisation library (controls/, policies/, mappings/, overrides.yaml) layered over the "
+             "bundled one; repeatable, later layers on top (default: libraries: of ./auditor.yaml, or "
+             "the current directory when it has its own controls/). See docs/layering.md.",
+    )(func)
 
 
 @dataclass
@@ -71,24 +81,27 @@ class EvaluationOptions:
 
 
 def library_options(func: F) -> F:
-    """--controls, --policies, --params, --mappings -> ``sources``."""
+    """--library, --controls, --policies, --params, --mappings -> ``sources``."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         kwargs["sources"] = Sources(
-            kwargs.pop("controls"), kwargs.pop("policies"), kwargs.pop("params"), kwargs.pop("mappings")
+            kwargs.pop("controls"), kwargs.pop("policies"), kwargs.pop("params"), kwargs.pop("mappings"),
+            tuple(kwargs.pop("libraries")),
         )
         return func(*args, **kwargs)
 
     options = [
+        library_option,
         click.option("--controls", type=existing_dir,
-                     help="Control YAML folder (default: ./controls or the bundled library)."),
+                     help="Replace the bundled control YAML folder (then --policies/--mappings default to "
+                          "./policies, ./mappings when present)."),
         click.option("--policies", type=existing_dir,
-                     help="Rego policies folder (default: ./policies or the bundled library)."),
+                     help="Replace the bundled Rego policies folder."),
         click.option("--params", type=existing_file,
                      help="Organisation parameter overrides (YAML: control id -> values)."),
         click.option("--mappings", type=existing_dir,
-                     help="Framework catalogs and mappings folder (default: ./mappings or the bundled library)."),
+                     help="Replace the bundled framework catalogs and mappings folder."),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)

@@ -100,15 +100,21 @@ def _signer(options: PackOptions, allow_development: bool) -> tuple[Any, bool]:
 
 
 def _snapshot(sources: Sources) -> Any:
-    from auditor.content import default_dir
+    from auditor.layers import OVERRIDES_FILE, PARAMS_FILE
     from auditor.pack.build import LibrarySnapshot
 
-    mappings = sources.mappings or default_dir("mappings")
+    stack = sources.stack()
+    base = stack.base
+    layers = []
+    for layer in stack.layers:
+        parts = {**layer.folders(), OVERRIDES_FILE: layer.overrides, PARAMS_FILE: layer.params}
+        layers.append((layer.name, {k: v for k, v in parts.items() if v is not None}))
     return LibrarySnapshot(
-        controls=sources.controls or default_dir("controls"),
-        policies=sources.policies or default_dir("policies"),
-        mappings=mappings if mappings.is_dir() else None,
+        controls=base.controls,
+        policies=base.policies,
+        mappings=base.mappings,
         params=sources.params,
+        layers=tuple(layers),
     )
 
 

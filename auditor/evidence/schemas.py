@@ -42,7 +42,14 @@ class SchemaSet:
             if not directory.is_dir():
                 raise InputError(f"{directory}: evidence schema folder not found")
             for path in sorted(directory.glob("*.schema.json")):
-                found[path.name.removesuffix(".schema.json")] = path
+                kind = path.name.removesuffix(".schema.json")
+                if kind in found:  # policies trust the bundled schemas: a kind is never redefined
+                    what = "a bundled evidence kind" if found[kind].parent == self.dirs[0] else "a kind"
+                    raise InputError(
+                        f"{path}: kind {kind!r}: found a schema for {what} already defined in {found[kind]}; "
+                        "--schemas adds new kinds, it cannot redefine one (give yours a new kind name)"
+                    )
+                found[kind] = path
         if ENVELOPE not in found:
             raise InputError(f"{self.dirs[0]}: envelope.schema.json not found")
         return found

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.controls import ID_PATTERN, ControlLibrary
+from auditor.controls import ControlLibrary
 from auditor.errors import InputError
+from auditor.families import CONTROL_ID_SHAPE
 from auditor.files import LineDict, line_of, load_yaml_lines
 from auditor.validation import validate
 
@@ -65,7 +66,7 @@ MAPPING_SCHEMA: dict[str, Any] = {
         "type": "list",
         "required": True,
         "schema": {"type": "dict", "schema": {
-            "control": {"type": "string", "required": True, "regex": ID_PATTERN},
+            "control": {"type": "string", "required": True, "regex": CONTROL_ID_SHAPE},
             "clauses": {
                 "type": "list",
                 "required": True,
@@ -175,6 +176,8 @@ class MappingSet:
     catalogs: dict[str, Catalog]
     files: dict[str, MappingFile]
     mappings: list[MappedClause]
+    #: mapping files of library layers over the base (``auditor.layers``), adding to ``files``' frameworks
+    layer_files: list[MappingFile] = field(default_factory=list)
 
     def clauses_for(self, control_id: str) -> list[MappedClause]:
         """Every clause a control is mapped to, by framework then the framework's clause order."""
@@ -314,7 +317,7 @@ def parse_mapping(
         if control in seen_controls:
             raise InputError(f"{where}: duplicate entry for {control}; first at line {seen_controls[control]}")
         seen_controls[control] = line or 0
-        if library is not None and control not in library.controls:
+        if library is not None and not library.knows(control):
             raise InputError(f"{where}.control: unknown control id {control!r}; no such control in the library")
         for cindex, clause in enumerate(entry["clauses"]):
             raw_clause = raw_entry["clauses"][cindex]
@@ -371,3 +374,36 @@ def load_mappings(root: Path, library: ControlLibrary | None = None) -> MappingS
         files[meta.framework] = meta
         mappings.extend(entries)
     return MappingSet(root, catalogs, files, mappings)
+
+
+def load_layered_mappings(roots: list[Path], library: ControlLibrary | None = None) -> MappingSet:
+    """The base ``roots[0]`` and each layer's mappings folder over it.
+
+    A layer adds catalogs (new frameworks) and mapping entries, for its own controls or
+    ours. A framework catalog, or a (control, clause) pair, defined twice is exit 2
+    naming both files.
+    """
+    base = load_mappings(roots[0], library)
+    where: dict[tuple[str, str, str], Path] = {(m.framework, m.control, m.clause): base.files[m.framework].path
+                                               for m in base.mappings}
+    for root in roots[1:]:
+        root = Path(root)
+        for framework, catalog in load_catalogs(root).items():
+            if framework in base.catalogs:
+                raise InputError(f"{catalog.path}: framework {framework!r} is already defined in "
+                                 f"{base.catalogs[framework].path}; a layer cannot redefine a framework catalog")
+            base.catalogs[framework] = catalog
+        for path in sorted(root.glob("*.y*ml")):
+            meta, entries = load_mapping_file(path, base.catalogs, library)
+            for entry in entries:
+                key = (entry.framework, entry.control, entry.clause)
+                if key in where:
+                    raise InputError(f"{path}: {entry.control} -> {entry.framework} {entry.clause} is already "
+                                     f"mapped in {where[key]}; map each pair once")
+                where[key] = path
+            if meta.framework not in base.files:
+                base.files[meta.framework] = meta
+            else:
+                base.layer_files.append(meta)
+            base.mappings.extend(entries)
+    return base

@@ -40,19 +40,21 @@ class LibrarySnapshot:
     policies: Path | None = None
     mappings: Path | None = None
     params: Path | None = None
+    #: organisation library layers over the base (``auditor.layers``): (name, {member name: path})
+    layers: tuple[tuple[str, dict[str, Path]], ...] = ()
 
     def files(self) -> list[tuple[str, Path]]:
         found: list[tuple[str, Path]] = []
         for name in ("controls", "policies", "mappings"):
-            root: Path | None = getattr(self, name)
-            if root is None or not root.is_dir():
-                continue
-            for path in sorted(root.rglob("*")):
-                rel = path.relative_to(root)
-                if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    found.append((f"library/{name}/{rel.as_posix()}", path))
+            found.extend(_tree(f"library/{name}", getattr(self, name)))
         if self.params is not None:
             found.append((f"library/params/{self.params.name}", self.params))
+        for layer, parts in self.layers:
+            for name, path in sorted(parts.items()):
+                if path.is_dir():
+                    found.extend(_tree(f"library/layers/{layer}/{name}", path))
+                elif path.is_file():
+                    found.append((f"library/layers/{layer}/{name}", path))
         return found
 
     def provenance(self) -> dict[str, Any]:
@@ -61,6 +63,17 @@ class LibrarySnapshot:
             if root is not None and root.exists():
                 return git_provenance(root)
         return {"commit": "unknown"}
+
+
+def _tree(prefix: str, root: Path | None) -> list[tuple[str, Path]]:
+    if root is None or not root.is_dir():
+        return []
+    found = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            found.append((f"{prefix}/{rel.as_posix()}", path))
+    return found
 
 
 def git_provenance(path: Path) -> dict[str, Any]:

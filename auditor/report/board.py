@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from auditor.model import SEVERITIES
+from auditor.report.disabled import disabled_controls
 from auditor.report.figures import FrameworkFigure, framework_figures
 from auditor.report.history import NOT_PASSING, RunPoint, run_point, with_current
 
@@ -92,6 +93,18 @@ class BoardSummary:
     insufficient: list[Risk]
     error_budget: ErrorBudget
     counts: dict[str, int] = field(default_factory=dict)
+    #: controls an organisation library disabled (results.json ``disabled_controls``): not evaluated
+    disabled: list[dict[str, Any]] = field(default_factory=list)
+
+    def disabled_sentence(self) -> str:
+        """One sentence naming every disabled control and its reason; empty when there are none."""
+        if not self.disabled:
+            return ""
+        n = len(self.disabled)
+        listed = "; ".join(f"{d['id']} ({d['reason']})" for d in self.disabled[:LIST_LIMIT * 2])
+        more = f"; and {n - LIST_LIMIT * 2} more" if n > LIST_LIMIT * 2 else ""
+        return (f"{n} control{'s are' if n != 1 else ' is'} disabled by the organisation and not evaluated, "
+                f"so not counted as passing: {listed}{more}.")
 
     @property
     def pass_share(self) -> float:
@@ -209,6 +222,7 @@ def build_board(results: dict[str, Any], *, history: list[RunPoint] | None = Non
         insufficient=[_risk(c) for c in controls if c.get("status") == "insufficient_evidence"],
         error_budget=ErrorBudget(len(recent), sum(1 for p in recent if p.critical_failed), target),
         counts=counts,
+        disabled=disabled_controls(results),
     )
 
 
@@ -289,6 +303,8 @@ def board_story(summary: BoardSummary) -> list[Any]:
         story.append(para(f"{len(s.insufficient)} controls cannot be proven for lack of evidence: {names}{more}."))
     else:
         story.append(para("Every control had the evidence it needs."))
+    if s.disabled:
+        story.append(para(s.disabled_sentence()))
     story.append(heading("Error budget", 0, "budget"))
     story.append(para(s.error_budget.sentence()))
     if s.error_budget.runs < 2:

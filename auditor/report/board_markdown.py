@@ -71,5 +71,7 @@ def render_board_markdown(summary: BoardSummary) -> str:
         lines.append(f"{len(s.insufficient)} controls cannot be proven for lack of evidence: {names}{more}.")
     else:
         lines.append("Every control had the evidence it needs.")
+    if s.disabled:
+        lines += ["", _cell(s.disabled_sentence())]
     lines += ["", "## Error budget", "", s.error_budget.sentence(), ""]
     return "\n".join(lines)

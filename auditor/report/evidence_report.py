@@ -22,6 +22,7 @@ import orjson
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from auditor.files import write_atomic
+from auditor.report.disabled import disabled_controls
 from auditor.report.figures import STATUSES, FrameworkFigure, framework_figures, percent, status_counts
 from auditor.report.pdf_common import (
     CONTENT_WIDTH,
@@ -161,6 +162,15 @@ class EvidenceReport:
         story.append(table(["Status", "Controls", "Share"],
                            [[STATUS_LABELS[s], str(counts[s]), f"{counts[s] * 100 / total:.0f}%"] for s in STATUSES],
                            [0.4, 0.3, 0.3], width=CONTENT_WIDTH * 0.6))
+        disabled = disabled_controls(self.results)
+        if disabled:
+            story.append(markup("<b>Disabled controls</b>", "h3"))
+            story.append(para(
+                f"{len(disabled)} control{'s were' if len(disabled) != 1 else ' was'} disabled by an organisation "
+                "library layer: not evaluated and not counted as passing."))
+            story.append(table(["Control", "Severity", "Disabled by", "Reason"],
+                               [[f"{d['id']} {d['title']}", d["severity"], f"{d['disabled_by']} ({d['layer']})",
+                                 d["reason"]] for d in disabled], [0.3, 0.1, 0.25, 0.35]))
         story.append(markup("<b>By family</b>", "h3"))
         families: dict[str, list[dict[str, Any]]] = {}
         for control in self.controls:

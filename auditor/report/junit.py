@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditor.report import FORMATS
 from auditor.report.common import clause_tags, counts, is_new
+from auditor.report.disabled import describe, disabled_controls
 
 if TYPE_CHECKING:
     from auditor.policytest import TestReport
@@ -106,16 +107,19 @@ class JUnitFormat:
         baseline = "baseline" in doc
         warnings = doc.get("warnings", [])
         total = counts(doc)
-        root = ET.Element("testsuites", name="auditor", tests=str(len(controls)),
+        disabled = disabled_controls(doc)  # skipped testcases: never evaluated, never a pass
+        root = ET.Element("testsuites", name="auditor", tests=str(len(controls) + len(disabled)),
                           failures=str(total["fail"] + total["insufficient_evidence"]),
-                          errors=str(total["error"]), skipped="0",
+                          errors=str(total["error"]), skipped=str(len(disabled)),
                           time=_seconds(sum(c.get("duration_ms", 0.0) for c in controls)))
-        for family in sorted({c["family"] for c in controls}):
+        for family in sorted({c["family"] for c in [*controls, *disabled]}):
             members = sorted((c for c in controls if c["family"] == family), key=lambda c: c["id"])
+            off = [d for d in disabled if d["family"] == family]
             fam = {s: sum(1 for c in members if c["status"] == s) for s in total}
             suite = ET.SubElement(
-                root, "testsuite", name=f"auditor.{family}", tests=str(len(members)),
-                failures=str(fam["fail"] + fam["insufficient_evidence"]), errors=str(fam["error"]), skipped="0",
+                root, "testsuite", name=f"auditor.{family}", tests=str(len(members) + len(off)),
+                failures=str(fam["fail"] + fam["insufficient_evidence"]), errors=str(fam["error"]),
+                skipped=str(len(off)),
                 time=_seconds(sum(c.get("duration_ms", 0.0) for c in members)),
                 timestamp=str(doc.get("started_at", "")).removesuffix("Z"),
             )
@@ -125,6 +129,10 @@ class JUnitFormat:
             _properties(suite, props)
             for control in members:
                 _testcase(suite, control, baseline)
+            for entry in off:
+                case = ET.SubElement(suite, "testcase", name=f"{entry['id']} {entry['title']}", classname=family,
+                                     time="0.000")
+                ET.SubElement(case, "skipped", message=f"disabled: {entry['reason']}").text = describe(entry) + "\n"
             if warnings:
                 ET.SubElement(suite, "system-err").text = "".join(f"warning: {w}\n" for w in warnings)
         return _tree_bytes(root)

@@ -15,6 +15,8 @@ from typing import Any
 
 from auditor.report import FORMATS
 from auditor.report.common import STATUS_ORDER, by_severity_and_status, clause_label, counts, is_new
+from auditor.report.disabled import disabled_controls
+from auditor.report.disabled import tally as disabled_tally
 
 ICONS = {"pass": "✅", "fail": "❌", "waived": "⚪", "error": "💥", "insufficient_evidence": "❓"}
 MAX_LISTED = 20  # violations listed per control; the rest are counted
@@ -55,8 +57,10 @@ class MarkdownFormat:
         verdict = "passed" if exit_code == 0 else "failed"
         tally = ", ".join(f"{n} {s.replace('_', ' ')}" for s in STATUS_ORDER if (n := total.get(s, 0)))
         out = [f"## Auditor: {verdict} ({len(controls)} controls: {tally or 'none evaluated'})", ""]
+        disabled = disabled_controls(doc)
         meta = (f"Evidence as of `{doc.get('as_of', '')}` · fail-on `{doc.get('fail_on', '')}` · "
                 f"exit code {exit_code} · run `{doc.get('run_id', '')}`")
+        meta += disabled_tally(doc)
         if baseline:
             b = doc["baseline"]
             meta += f" · baseline: {b['new']} new, {b['known']} known violations"
@@ -99,6 +103,12 @@ class MarkdownFormat:
             for e in exceptions:
                 out.append(f"| `{cell(e['id'])}` | `{e['control']}` | `{cell(e['resource'])}` | {e['status']} | "
                            f"{e['expires']} | {cell(e['detail'])} |")
+            out.append("")
+        if disabled:
+            out += ["| Disabled (not evaluated) | Severity | Disabled by | Reason | Title |", "|---|---|---|---|---|"]
+            for d in disabled:
+                out.append(f"| ⏸️ `{d['id']}` | {d['severity']} | `{cell(d['disabled_by'])}` ({cell(d['layer'])}) | "
+                           f"{cell(d['reason'])} | {cell(d['title'])} |")
             out.append("")
         passing = sorted(c["id"] for c in controls if c["status"] == "pass")
         if passing:

@@ -18,6 +18,7 @@ from typing import Any
 from auditor import __version__
 from auditor.files import pretty_json
 from auditor.report import FORMATS
+from auditor.report.disabled import describe, disabled_controls
 
 OSCAL_VERSION = "1.1.2"
 NS = "https://auditor.dev/ns/oscal"
@@ -106,6 +107,13 @@ def assessment_results(results: dict[str, Any]) -> dict[str, Any]:
         "reviewed-controls": {"control-selections": [{"include-all": {}}]},
         "findings": [_finding(run_id, c, by_path) for c in controls],
     }
+    disabled = disabled_controls(results)
+    if disabled:  # reviewed, but excluded from the assessment by a library layer, with the reason
+        selection = result["reviewed-controls"]["control-selections"][0]
+        selection["exclude-controls"] = [{"control-id": str(d["id"])} for d in disabled]
+        selection["props"] = [_prop("disabled-control", describe(d)) for d in disabled]
+        selection["remarks"] = "Disabled by an organisation library layer, not evaluated: " + "; ".join(
+            describe(d) for d in disabled)
     if observations:
         result["observations"] = observations
     if not result["findings"]:

@@ -26,6 +26,7 @@ from typing import Any
 from auditor.files import pretty_json
 from auditor.report import FORMATS
 from auditor.report.common import clause_ids, clause_tags
+from auditor.report.disabled import describe, disabled_controls
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
@@ -147,6 +148,20 @@ class SarifFormat:
                     "descriptor": {"id": control["status"]},
                     "associatedRule": {"id": control["id"], "index": index},
                 })
+        for entry in disabled_controls(doc):  # a rule switched off (SARIF's enabled: false), never a pass
+            rule = {
+                "id": entry["id"],
+                "name": entry["id"].replace("-", ""),
+                "shortDescription": {"text": entry["title"]},
+                "defaultConfiguration": {"enabled": False, "level": LEVELS[entry["severity"]]},
+                "properties": {"severity": entry["severity"], "family": entry["family"], "status": "disabled",
+                               "reason": entry["reason"], "disabled_by": entry["disabled_by"],
+                               "layer": entry["layer"], "tags": [entry["family"]]},
+            }
+            rules.append(rule)
+            notifications.append({"level": "note", "message": {"text": describe(entry)},
+                                  "descriptor": {"id": "disabled"},
+                                  "associatedRule": {"id": entry["id"], "index": len(rules) - 1}})
         for warning in doc.get("warnings", []):
             notifications.append({"level": "warning", "message": {"text": warning}})
         engine = doc.get("engine", {})
@@ -172,6 +187,7 @@ class SarifFormat:
                 "summary": doc.get("summary", {}),
                 "exceptions": doc.get("exceptions", []),
                 "warnings": doc.get("warnings", []),
+                **({"disabled_controls": disabled_controls(doc)} if disabled_controls(doc) else {}),
             },
         }
         if doc.get("started_at"):

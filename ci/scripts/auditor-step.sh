@@ -10,9 +10,13 @@
 #   AUDITOR_INSTALL      how to install: "source" (pip install the Auditor checkout this script
 #                        lives in; default), "none" (use the auditor already on PATH), or a pip
 #                        requirement such as "auditor==0.1.0"
-#   AUDITOR_CONTROLS     controls folder (default: ./controls, else the bundled library)
-#   AUDITOR_POLICIES     policies folder (default: ./policies, else bundled)
-#   AUDITOR_MAPPINGS     mappings folder (default: ./mappings, else bundled)
+#   AUDITOR_LIBRARY      organisation library folder(s) layered over the bundled library, separated
+#                        by spaces or newlines, later on top (docs/layering.md; default: libraries: of
+#                        ./auditor.yaml, else ./ itself when it has its own controls/ policies/ mappings/)
+#   AUDITOR_CONTROLS     replace the bundled controls folder (then policies and mappings default to
+#                        ./policies, ./mappings when present: a standalone library)
+#   AUDITOR_POLICIES     replace the bundled policies folder
+#   AUDITOR_MAPPINGS     replace the bundled mappings folder
 #   AUDITOR_PARAMS       organisation parameter overrides (YAML)
 #   AUDITOR_SCHEMAS      extra evidence schema folder
 #   AUDITOR_EVIDENCE     extra evidence folder, copied in before collection (e.g. exported inventories)
@@ -87,10 +91,16 @@ fi
 
 # --- evaluate ------------------------------------------------------------------
 args=(evaluate --evidence "$evidence" --out "$out/results.json" --quiet --fail-on "${AUDITOR_FAIL_ON:-high}")
-[ -n "${AUDITOR_CONTROLS:-}" ] && args+=(--controls "$AUDITOR_CONTROLS")
-[ -n "${AUDITOR_POLICIES:-}" ] && args+=(--policies "$AUDITOR_POLICIES")
-[ -n "${AUDITOR_MAPPINGS:-}" ] && args+=(--mappings "$AUDITOR_MAPPINGS")
-[ -n "${AUDITOR_PARAMS:-}" ] && args+=(--params "$AUDITOR_PARAMS")
+library_args=()
+for library in ${AUDITOR_LIBRARY:-}; do
+  [ -d "$library" ] || die "AUDITOR_LIBRARY: $library is not a folder"
+  library_args+=(--library "$library")
+done
+[ -n "${AUDITOR_CONTROLS:-}" ] && library_args+=(--controls "$AUDITOR_CONTROLS")
+[ -n "${AUDITOR_POLICIES:-}" ] && library_args+=(--policies "$AUDITOR_POLICIES")
+[ -n "${AUDITOR_MAPPINGS:-}" ] && library_args+=(--mappings "$AUDITOR_MAPPINGS")
+[ -n "${AUDITOR_PARAMS:-}" ] && library_args+=(--params "$AUDITOR_PARAMS")
+args+=("${library_args[@]}")
 [ -n "${AUDITOR_SCHEMAS:-}" ] && args+=(--schemas "$AUDITOR_SCHEMAS")
 [ -n "${AUDITOR_EXCEPTIONS:-}" ] && args+=(--exceptions "$AUDITOR_EXCEPTIONS")
 [ -n "${AUDITOR_BASELINE:-}" ] && args+=(--baseline "$AUDITOR_BASELINE")
@@ -139,7 +149,7 @@ else
     (umask 077; printf '%s\n' "$AUDITOR_SIGNING_KEY" > "$key_file")
   fi
   pack=(pack build --results "$out/results.json" --evidence "$evidence" --out "$out/auditor-pack.zip"
-        --key "$key_file")
+        --key "$key_file" "${library_args[@]}")
   [ -n "${AUDITOR_LOCKER:-}" ] && pack+=(--locker "$AUDITOR_LOCKER")
   say "building the signed pack"
   auditor "${pack[@]}"

@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import git
@@ -39,6 +40,8 @@ def workspace(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURES / "library", work)
     shutil.copytree(CI / "mappings", work / "mappings")
     shutil.copy(CI / "exceptions.yaml", work / "exceptions.yaml")
+    # its controls reuse bundled ids (PRIV-001, SEC-001...): a standalone library, not a layer over ours
+    (work / "auditor.yaml").write_text("base: .\n")
     repo = git.Repo.init(work, initial_branch="main")
     with repo.config_writer() as config:
         config.set_value("user", "name", "Dev").set_value("user", "email", "dev@example.com")
@@ -211,3 +214,30 @@ def test_step_installs_without_the_signing_key_in_the_environment(workspace: Pat
     assert (tmp_path / "pip-saw").read_text() == "unset"
     assert result.returncode == 1, result.stderr
     assert (tmp_path / "key-copy").read_text().strip() == SECRET_KEY  # still there for the pack
+
+
+def test_step_layers_an_organisation_library_with_auditor_library(tmp_path: Path, signing_key: Path) -> None:
+    """AUDITOR_LIBRARY: the bundled controls plus the organisation's, on the demo evidence; the pack carries both."""
+    work = tmp_path / "repo"
+    work.mkdir()
+    repo = git.Repo.init(work, initial_branch="main")
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Dev").set_value("user", "email", "dev@example.com")
+    (work / "README.md").write_text("app\n")
+    repo.git.add("-A")
+    repo.index.commit("app")
+    org = FIXTURES / "org-library"
+    env = github_env(tmp_path, work, AUDITOR_LIBRARY=str(org), AUDITOR_STEP_SKIP_COLLECT="1",
+                     AUDITOR_EVIDENCE=str(REPO_ROOT / "evidence" / "examples" / "demo"), AUDITOR_SCHEMAS="",
+                     AUDITOR_SIGNING_KEY=signing_key.read_text())
+    result = step(work, env)
+    assert result.returncode == 1, result.stderr  # the demo fails on purpose
+    assert f"--library {org}" in result.stderr
+    doc = json.loads((tmp_path / "auditor-out" / "results.json").read_text())
+    assert {"RES-001", "RES-002", "SOD-001"} <= {c["id"] for c in doc["controls"]}
+    assert [d["id"] for d in doc["disabled_controls"]] == ["AI-005"]
+    names = zipfile.ZipFile(tmp_path / "auditor-out" / "auditor-pack.zip").namelist()
+    assert "library/layers/org-library/overrides.yaml" in names
+    assert "library/controls/sod/SOD-001.yaml" in names
+    bad = step(work, {**env, "AUDITOR_LIBRARY": str(tmp_path / "missing")})
+    assert bad.returncode == 2 and "AUDITOR_LIBRARY:" in bad.stderr

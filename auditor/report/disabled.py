@@ -1,0 +1,25 @@
+"""Controls a library layer disabled (``disabled_controls`` of results.json), as every output shows them.
+
+A disabled control is never evaluated and never a pass: each format lists it apart
+from the results, with who disabled it (file and line) and the recorded reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def disabled_controls(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted(doc.get("disabled_controls") or [], key=lambda d: d["id"])
+
+
+def describe(entry: dict[str, Any]) -> str:
+    """``AI-005 (medium) Each model has ...: disabled by org/overrides.yaml:12: <reason>``."""
+    return (f"{entry['id']} ({entry['severity']}) {entry['title']}: disabled by {entry['disabled_by']} "
+            f"(layer {entry['layer']}): {entry['reason']}")
+
+
+def tally(doc: dict[str, Any]) -> str:
+    """`` · 1 disabled (not evaluated)`` or the empty string."""
+    n = len(disabled_controls(doc))
+    return f" · {n} disabled (not evaluated)" if n else ""
