@@ -394,8 +394,7 @@ def _check_numbers(path: Path | str, document: Any) -> None:
         elif isinstance(value, bool):
             continue
         elif isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
-            raise InputError(f"{path}: {where or '(document)'}: found integer {value}, "
-                             f"expected one within 64 bits ({INT_MIN} to {INT_MAX})")
+            raise InputError(f"{path}: {where or '(document)'}: found integer {value}, expected one within 64 bits")
         elif isinstance(value, float) and not math.isfinite(value):
             raise InputError(f"{path}: {where or '(document)'}: found a number too large for a double, "
                              "expected a finite number")
