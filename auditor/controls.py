@@ -7,7 +7,7 @@ agreement) and fails the whole load on the first invalid file set.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,6 +237,20 @@ def load_library(root: Path, params_file: Path | None = None) -> ControlLibrary:
     if params_file is not None:
         library.overrides = load_params(params_file, library)
     return library
+
+
+def check_evidence_kinds(library: ControlLibrary, known: Iterable[str], where: str = "the bundled schemas") -> None:
+    """Every evidence kind a control names has a schema: a kind nothing can supply would leave the
+    control for ever without evidence, and a typo in ``evidence:`` would go unnoticed."""
+    kinds = set(known)
+    for control in library:
+        for kind in control.evidence:
+            if kind not in kinds:
+                line = line_of(load_yaml_lines(control.path), "evidence")
+                raise InputError(
+                    f"{control.path}:{line}: evidence: found kind {kind!r}, which has no schema in {where}; "
+                    f"expected one of: {', '.join(sorted(kinds))} (or add {kind}.schema.json with --schemas)"
+                )
 
 
 def load_params(path: Path, library: ControlLibrary) -> dict[str, dict[str, Any]]:
