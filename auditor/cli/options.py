@@ -129,7 +129,7 @@ def check_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -
 
     problem = date_time_problem(value)
     if problem:
-        raise click.BadParameter(f"found {value!r} ({problem}), expected {EXPECTED_TIME}")
+        raise click.BadParameter(f"found {value!r}, expected {EXPECTED_TIME} ({problem})")
     return value
 
 
