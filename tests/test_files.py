@@ -149,3 +149,21 @@ def test_impossible_yaml_date_in_a_human_edited_file(tmp_path: Path) -> None:
 def test_a_second_yaml_document_is_named(tmp_path: Path) -> None:
     assert "found a second document, expected one document per file" in _data_error(
         tmp_path, "m.yaml", b"a: 1\n---\nb: 2\n")
+
+
+@pytest.mark.parametrize(("expires", "message"), [
+    ("2026-13-45", r"exceptions\.yaml:9:14: malformed YAML: found 2026-13-45, expected a real date"),
+    ("2026-02-30", r"exceptions\.yaml:9:14: malformed YAML: found 2026-02-30, expected a real date"),
+    ("2026-1-5", r"exceptions\.yaml:9: exceptions\.0\.expires: found '2026-1-5', expected a date"),
+])
+def test_impossible_dates_in_the_exceptions_file_are_exit_2(tmp_path: Path, expires: str, message: str) -> None:
+    from auditor.errors import ExitCode
+    from auditor.waivers import load_exceptions
+
+    path = tmp_path / "exceptions.yaml"
+    path.write_text("exceptions:\n  - id: w1\n    control: SEC-001\n    resource: r\n    reason: x\n"
+                    f"    requester: a\n    approver: b\n    created: 2026-01-01\n    expires: {expires}\n"
+                    "    ticket: T-1\n")
+    with pytest.raises(InputError, match=message) as info:
+        load_exceptions(path)
+    assert info.value.exit_code == ExitCode.INVALID_INPUT
