@@ -331,3 +331,17 @@ def test_duplicate_items_key_in_evidence_is_refused(evidence: Path, fixtures: Pa
     )
     with pytest.raises(InputError, match=r"gadgets\.json:3:\d+: malformed JSON: found duplicate key 'items'"):
         load(evidence, fixtures)
+
+
+def test_duplicate_key_in_an_organisation_schema_is_refused(evidence: Path, fixtures: Path, tmp_path: Path) -> None:
+    import shutil
+
+    schemas = tmp_path / "schemas"
+    shutil.copytree(fixtures / "schemas", schemas)
+    (schemas / "gadgets.schema.json").write_text(
+        '{"type": "object", "required": ["id"],\n "properties": {"id": {"type": "string"}},\n'
+        ' "properties": {}}\n'
+    )
+    with pytest.raises(InputError, match=r"gadgets\.schema\.json:3:\d+: malformed JSON schema: found duplicate key "
+                                         r"'properties' in one object, expected each key once"):
+        load_evidence(evidence, SchemaSet(schemas))
