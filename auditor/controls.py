@@ -7,7 +7,7 @@ agreement) and fails the whole load on the first invalid file set.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,17 +73,53 @@ def expected_package(control_id: str, family: Family) -> str:
     return f"controls.{family.slug}.{control_id.lower().replace('-', '_')}"
 
 
-def _param_schema(param: Parameter) -> dict[str, Any]:
-    rule: dict[str, Any] = {"type": PARAM_TYPES[param.type]}
-    if param.type == "number":
-        rule["type"] = ["integer", "float"]
-    if param.minimum is not None:
-        rule["min"] = param.minimum
-    if param.maximum is not None:
-        rule["max"] = param.maximum
+_TYPE_NAMES = {bool: "a boolean", int: "an integer", float: "a number with a fraction", str: "a string",
+               list: "a list", dict: "a mapping", type(None): "nothing (null)"}
+
+
+def _described(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), f"a {type(value).__name__}")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same type: ``True == 1`` in Python, but a boolean is not the integer 1."""
+    return type(a) is type(b) and a == b
+
+
+def param_problem(param: Parameter, value: Any) -> str | None:
+    """Why ``value`` cannot be ``param``'s value, or None. Types are strict: YAML's ``yes`` is a
+    boolean, never the integer 1; ``2.0`` is not an integer; a string is not a list of strings."""
+    kind = param.type
+    fits = {
+        "integer": type(value) is int,
+        "number": type(value) in (int, float),
+        "string": type(value) is str,
+        "boolean": type(value) is bool,
+        "list": type(value) is list,
+    }[kind]
+    if not fits:
+        return f"{_described(value)} is not {_EXPECTED[kind]}"
+    values = value if kind == "list" else [value]
+    if kind == "list":
+        item_types = {type(item) for item in param.default} or {str}  # an empty default: a list of names
+        for index, item in enumerate(value):
+            if type(item) not in item_types:
+                wanted = " or ".join(sorted(_TYPE_NAMES.get(t, t.__name__) for t in item_types))
+                return f"item {index} is {_described(item)}, expected {wanted}"
     if param.allowed is not None:
-        rule["allowed"] = list(param.allowed)
-    return rule
+        for item in values:
+            if not any(_same(item, allowed) for allowed in param.allowed):
+                return f"unallowed value {item!r}"
+    if kind in ("integer", "number"):
+        if param.minimum is not None and value < param.minimum:
+            return f"min value is {param.minimum}"
+        if param.maximum is not None and value > param.maximum:
+            return f"max value is {param.maximum}"
+    return None
+
+
+_EXPECTED = {"integer": "an integer", "number": "a number", "string": "a string", "boolean": "a boolean",
+             "list": "a list"}
 
 
 def _build_control(doc: dict[str, Any], path: Path, family: Family) -> Control:
@@ -145,14 +181,17 @@ def load_control(path: Path, families: FamilySet | None = None) -> Control:
         line = line_of(raw, "policy")
         raise InputError(f"{path}:{line}: policy: found {control.policy!r}, expected {package!r}")
     for param in control.parameters:
-        from cerberus import Validator
-
-        check = Validator({"v": _param_schema(param)})
-        if not check.validate({"v": param.default}):
-            line = line_of(raw.get("parameters", {}).get(param.name), "default")
+        spec = raw.get("parameters", {}).get(param.name)
+        for bound in ("min", "max"):
+            if isinstance(spec, Mapping) and isinstance(spec.get(bound), bool):
+                raise InputError(f"{path}:{line_of(spec, bound)}: parameters.{param.name}.{bound}: "
+                                 f"found {spec[bound]!r}, expected a number")
+        problem = param_problem(param, param.default)
+        if problem:
+            line = line_of(spec, "default")
             raise InputError(
                 f"{path}:{line}: parameters.{param.name}.default: found {param.default!r}, "
-                f"expected a valid {param.type} ({check.errors['v'][0]})"
+                f"expected a valid {param.type} ({problem})"
             )
     return control
 
@@ -244,6 +283,20 @@ def load_library(root: Path, params_file: Path | None = None, families: FamilySe
     return library
 
 
+def check_evidence_kinds(library: ControlLibrary, known: Iterable[str], where: str = "the bundled schemas") -> None:
+    """Every evidence kind a control names has a schema: a kind nothing can supply would leave the
+    control for ever without evidence, and a typo in ``evidence:`` would go unnoticed."""
+    kinds = set(known)
+    for control in library:
+        for kind in control.evidence:
+            if kind not in kinds:
+                line = line_of(load_yaml_lines(control.path), "evidence")
+                raise InputError(
+                    f"{control.path}:{line}: evidence: found kind {kind!r}, which has no schema in {where}; "
+                    f"expected one of: {', '.join(sorted(kinds))} (or add {kind}.schema.json with --schemas)"
+                )
+
+
 def load_params(path: Path, library: ControlLibrary) -> dict[str, dict[str, Any]]:
     """Validate an organisation's parameter overrides against each control's parameter types."""
     return check_params(load_yaml_lines(path), path, library)
@@ -251,8 +304,6 @@ def load_params(path: Path, library: ControlLibrary) -> dict[str, dict[str, Any]
 
 def check_params(raw: Any, path: Path | str, library: ControlLibrary) -> dict[str, dict[str, Any]]:
     """Validate ``{control id: {parameter: value}}`` (from YAML with lines) against the parameters' types."""
-    from cerberus import Validator
-
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -271,7 +322,7 @@ def check_params(raw: Any, path: Path | str, library: ControlLibrary) -> dict[st
                 f"{path}:{line}: {control_id}: expected a mapping of parameter to value, "
                 f"found {type(values).__name__}"
             )
-        schema = {p.name: _param_schema(p) for p in control.parameters}
+        schema = {p.name: p for p in control.parameters}
         for name, value in values.items():
             pline = line_of(values, str(name)) if isinstance(values, LineDict) else line
             if name not in schema:
@@ -279,15 +330,14 @@ def check_params(raw: Any, path: Path | str, library: ControlLibrary) -> dict[st
                 raise InputError(
                     f"{path}:{pline}: {control_id}.{name}: unknown parameter; {control_id} has: {known}"
                 )
-            check = Validator({name: schema[name]})
-            if not check.validate({name: value}):
-                param = next(p for p in control.parameters if p.name == name)
+            param = schema[name]
+            problem = param_problem(param, value)
+            if problem:
                 expected = param.type
                 if param.allowed is not None:
                     expected += " of: " + ", ".join(str(a) for a in param.allowed)
                 raise InputError(
-                    f"{path}:{pline}: {control_id}.{name}: found {value!r}, expected {expected}"
-                    f" ({check.errors[name][0]})"
+                    f"{path}:{pline}: {control_id}.{name}: found {value!r}, expected {expected} ({problem})"
                 )
         overrides[control_id] = dict(values)
     return overrides

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import functools
 import hashlib
-import json
 import math
 import os
 import re
@@ -15,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+import jiter
 import orjson
 import yaml
 
@@ -28,7 +28,13 @@ except AttributeError:  # pragma: no cover - depends on the wheel
 
 #: the integers the engine's JSON (and orjson) represent exactly
 INT_MIN, INT_MAX = -(2**63), 2**64 - 1
+#: every value of a JSON or YAML document sits inside at most this many arrays/objects (jiter's own limit)
+MAX_DEPTH = 200
+#: a YAML document's aliases may expand to at most this many nodes in all (an alias bomb is refused)
+MAX_ALIAS_NODES = 100_000
 _NOT_JSON_TAGS = ("binary", "set", "omap", "pairs", "timestamp")
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
@@ -49,6 +55,16 @@ def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
     return value
 
 
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    """A YAML date or date-time; an impossible one (``2026-13-45``) is a clear error, not a ValueError."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"found {node.value}, expected a real date (YYYY-MM-DD) or date-time", node.start_mark
+        ) from None
+
+
 def _reject_tag(loader: Any, node: yaml.Node) -> Any:
     tag = node.tag.rsplit(":", 1)[-1]
     raise yaml.constructor.ConstructorError(
@@ -56,7 +72,153 @@ def _reject_tag(loader: Any, node: yaml.Node) -> Any:
     )
 
 
-class _DataLoader(_BaseLoader):
+class _BoundedComposer:
+    """Builds the node graph from the parser's events with limits, for every YAML this tool reads.
+
+    Replaces libyaml's composer (which recurses in C and crashes on deep nesting) and PyYAML's:
+    nesting deeper than :data:`MAX_DEPTH`, aliases expanding to more than :data:`MAX_ALIAS_NODES`
+    nodes (a "billion laughs" bomb) and a key given twice in one mapping are refused with the line.
+    """
+
+    anchors: dict[str, yaml.Node]
+
+    def get_single_node(self) -> yaml.Node | None:
+        loader: Any = self
+        loader.get_event()  # StreamStart
+        document = None
+        if not loader.check_event(yaml.StreamEndEvent):
+            document = self.compose_document()
+        if not loader.check_event(yaml.StreamEndEvent):
+            event = loader.get_event()
+            raise yaml.composer.ComposerError(
+                None, None, "found a second document, expected one document per file", event.start_mark
+            )
+        loader.get_event()  # StreamEnd
+        return document
+
+    def compose_document(self) -> yaml.Node:
+        loader: Any = self
+        loader.get_event()  # DocumentStart
+        self.anchors = {}
+        self._expanded: dict[int, tuple[int, int]] = {}
+        self._alias_nodes = 0
+        node = self.compose_node(None, None)
+        loader.get_event()  # DocumentEnd
+        self.anchors = {}
+        self._expanded = {}
+        return node
+
+    def _size(self, node: yaml.Node) -> tuple[int, int]:
+        """(nodes, height) of ``node`` with every alias expanded, memoised (shared nodes are counted each time)."""
+        known = self._expanded.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, yaml.ScalarNode):
+            result = (1, 0)
+        else:
+            children = [self._size(child) for pair in node.value for child in (
+                pair if isinstance(node, yaml.MappingNode) else (pair,))]
+            result = (1 + sum(c[0] for c in children), 1 + max((c[1] for c in children), default=0))
+        self._expanded[id(node)] = result
+        return result
+
+    def compose_node(self, parent: yaml.Node | None, index: Any, depth: int = 0) -> yaml.Node:
+        loader: Any = self
+        if depth > MAX_DEPTH:
+            mark = loader.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, f"found nesting deeper than {MAX_DEPTH} levels, expected at most {MAX_DEPTH}", mark
+            )
+        if loader.check_event(yaml.AliasEvent):
+            event = loader.get_event()
+            anchor = event.anchor
+            if anchor not in self.anchors:
+                raise yaml.composer.ComposerError(None, None, f"found undefined alias {anchor!r}", event.start_mark)
+            node = self.anchors[anchor]
+            nodes, height = self._size(node)
+            self._alias_nodes += nodes
+            if self._alias_nodes > MAX_ALIAS_NODES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"found aliases expanding to more than {MAX_ALIAS_NODES} nodes, expected at most "
+                    f"{MAX_ALIAS_NODES} (write the values out or use fewer aliases)", event.start_mark,
+                )
+            if depth + height > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"found alias {anchor!r} nesting deeper than {MAX_DEPTH} levels, "
+                    f"expected at most {MAX_DEPTH}", event.start_mark,
+                )
+            return node
+        event = loader.peek_event()
+        anchor = event.anchor
+        if anchor is not None and anchor in self.anchors:
+            first_line = self.anchors[anchor].start_mark.line + 1
+            raise yaml.composer.ComposerError(
+                None, None, f"found duplicate anchor {anchor!r} (first at line {first_line}), expected each once",
+                event.start_mark,
+            )
+        loader.descend_resolver(parent, index)
+        if loader.check_event(yaml.ScalarEvent):
+            node = self._compose_scalar(anchor)
+        elif loader.check_event(yaml.SequenceStartEvent):
+            node = self._compose_sequence(anchor, depth)
+        else:
+            node = self._compose_mapping(anchor, depth)
+        loader.ascend_resolver()
+        return node
+
+    def _compose_scalar(self, anchor: str | None) -> yaml.Node:
+        loader: Any = self
+        event = loader.get_event()
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        if anchor is not None:
+            self.anchors[anchor] = node
+        return node
+
+    def _compose_sequence(self, anchor: str | None, depth: int) -> yaml.Node:
+        loader: Any = self
+        start = loader.get_event()
+        tag = start.tag
+        if tag is None or tag == "!":
+            tag = loader.resolve(yaml.SequenceNode, None, start.implicit)
+        node = yaml.SequenceNode(tag, [], start.start_mark, None, flow_style=start.flow_style)
+        if anchor is not None:
+            self.anchors[anchor] = node
+        index = 0
+        while not loader.check_event(yaml.SequenceEndEvent):
+            node.value.append(self.compose_node(node, index, depth + 1))
+            index += 1
+        node.end_mark = loader.get_event().end_mark
+        return node
+
+    def _compose_mapping(self, anchor: str | None, depth: int) -> yaml.Node:
+        loader: Any = self
+        start = loader.get_event()
+        tag = start.tag
+        if tag is None or tag == "!":
+            tag = loader.resolve(yaml.MappingNode, None, start.implicit)
+        node = yaml.MappingNode(tag, [], start.start_mark, None, flow_style=start.flow_style)
+        if anchor is not None:
+            self.anchors[anchor] = node
+        first: dict[str, int] = {}
+        while not loader.check_event(yaml.MappingEndEvent):
+            key = self.compose_node(node, None, depth + 1)
+            if isinstance(key, yaml.ScalarNode) and key.tag == _STR_TAG:
+                if key.value in first:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"found duplicate key {key.value!r} (first at line {first[key.value]}), "
+                        "expected each key once", key.start_mark,
+                    )
+                first[key.value] = key.start_mark.line + 1
+            value = self.compose_node(node, key, depth + 1)
+            node.value.append((key, value))
+        node.end_mark = loader.get_event().end_mark
+        return node
+
+
+class _DataLoader(_BoundedComposer, _BaseLoader):
     """Fast loader for data files: the JSON data model only, as the schemas and the engine see it.
 
     Unquoted timestamps stay strings (as in JSON); keys must be strings; integers must fit in
@@ -92,17 +254,17 @@ class LineDict(dict[str, Any]):
     line: int
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(_BoundedComposer, yaml.SafeLoader):
     """Pure-Python loader that records line numbers (used for small, human-edited files)."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     first: dict[Any, int] = {}
     for key_node, _ in node.value:  # the mapping's own keys; a merged (<<) key may be overridden
-        if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+        if key_node.tag == _MERGE_TAG or not isinstance(key_node, yaml.ScalarNode):
             continue
         key = loader.construct_object(key_node)
-        if key in first:
+        if key in first:  # keys equal once constructed (1 and 0x1), which the composer cannot see
             raise yaml.constructor.ConstructorError(
                 None, None, f"found duplicate key {key!r} (first at line {first[key]}), expected each key once",
                 key_node.start_mark,
@@ -127,6 +289,7 @@ _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     _construct_mapping,
 )
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 for _loader in (_DataLoader, _LineLoader):
     _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
     _loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
@@ -161,6 +324,8 @@ def parse_yaml_lines(text: str | bytes, path: Path | str) -> Any:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
+    except RecursionError:  # pragma: no cover - the composer's depth limit comes first
+        raise InputError(f"{path}: malformed YAML: nested too deeply, expected at most {MAX_DEPTH} levels") from None
 
 
 def load_data(path: Path, data: bytes | None = None) -> Any:
@@ -171,36 +336,69 @@ def load_data(path: Path, data: bytes | None = None) -> Any:
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     if path.suffix.lower() == ".json":
-        try:
-            value = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            raise InputError(f"{path}:{exc.lineno}:{exc.colno}: malformed JSON: {exc.msg}") from None
-        if _LONG_DIGITS.search(data):  # orjson reads an integer beyond 64 bits as an inexact float
-            _check_json_integers(path, data)
-        return value
+        return parse_json(data, path)
     try:
         return yaml.load(data, Loader=_DataLoader)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
 
 
-_LONG_DIGITS = re.compile(rb"\d{20}")
+_JITER_POSITION = re.compile(r"^(?P<msg>.*) at line (?P<line>\d+) column (?P<col>\d+)$", re.DOTALL)
+_DUPLICATE = re.compile(r'^Detected duplicate key "(?P<key>.*)"$', re.DOTALL)
 
 
-def _check_json_integers(path: Path, data: bytes) -> None:
-    """Refuse integers outside 64 bits, naming the field (only run when a long digit run appears)."""
+def parse_json(data: bytes | str, path: Path | str) -> Any:
+    """Parse JSON strictly: a key twice in one object, nesting deeper than :data:`MAX_DEPTH`, an
+    integer outside 64 bits or a number too large for a double is an :class:`InputError` naming the
+    place (orjson keeps the last of two keys and reads a big integer as an inexact float).
 
-    def walk(value: Any, where: str) -> None:
+    jiter parses (as fast as orjson, catching duplicate keys, exact integers); orjson re-serialising
+    the value checks the integers' range, and comparing the ``null`` count finds an overflowed
+    number (read as infinity, written as null) without walking the document in Python.
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        value = jiter.from_json(raw, catch_duplicate_keys=True, allow_inf_nan=False)
+    except ValueError as exc:
+        raise _json_error(path, str(exc)) from None
+    try:
+        out = orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        _check_numbers(path, value)
+        raise  # pragma: no cover - _check_numbers names the integer first
+    if out.count(b"null") != raw.count(b"null"):
+        _check_numbers(path, value)
+    return value
+
+
+def _json_error(path: Path | str, message: str) -> InputError:
+    where, problem = f"{path}", message
+    if found := _JITER_POSITION.match(message):
+        where = f"{path}:{found['line']}:{found['col']}"
+        problem = found["msg"]
+    if duplicate := _DUPLICATE.match(problem):
+        problem = f"found duplicate key {duplicate['key']!r} in one object, expected each key once"
+    elif problem == "recursion limit exceeded":
+        problem = f"found nesting deeper than {MAX_DEPTH} levels, expected at most {MAX_DEPTH}"
+    return InputError(f"{where}: malformed JSON: {problem}")
+
+
+def _check_numbers(path: Path | str, document: Any) -> None:
+    """Name the first integer outside 64 bits or infinite number (only run when one is known to be there)."""
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        value, where = stack.pop()
         if isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, f"{where}.{key}" if where else str(key))
+            stack.extend((item, f"{where}.{key}" if where else str(key)) for key, item in reversed(value.items()))
         elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, f"{where}[{index}]")
-        elif isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
+            stack.extend((item, f"{where}[{index}]") for index, item in reversed(list(enumerate(value))))
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
             raise InputError(f"{path}: {where or '(document)'}: found integer {value}, expected one within 64 bits")
-
-    walk(json.loads(data), "")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise InputError(f"{path}: {where or '(document)'}: found a number too large for a double, "
+                             "expected a finite number")
 
 
 def line_of(mapping: Any, key: str) -> int | None:

@@ -110,3 +110,54 @@ def test_bad_params(library: Path, tmp_path: Path, params: str, message: str) ->
     path.write_text(params)
     with pytest.raises(InputError, match=message):
         load_library(library / "controls", path)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        # YAML 1.1 reads `yes` as true, and cerberus counts a bool as an integer: SOD-001 silently weakened
+        ("SEC-002:\n  max_age_days: yes\n",
+         r"org.yaml:2: SEC-002.max_age_days: found True, expected integer \(a boolean is not an integer\)"),
+        ("SEC-002:\n  max_age_days: 30.0\n",
+         r"org.yaml:2: SEC-002.max_age_days: found 30.0, expected integer \(a number with a fraction is not an integer\)"),
+        ("SEC-002:\n  max_age_days: '30'\n",
+         r"org.yaml:2: SEC-002.max_age_days: found '30', expected integer \(a string is not an integer\)"),
+        ("SEC-002:\n  max_age_days: 2026-01-01\n",
+         r"org.yaml:2: SEC-002.max_age_days: found datetime.date\(2026, 1, 1\), expected integer \(a date is not"),
+        ("SEC-002:\n  max_age_days: 2026-13-45\n",
+         r"org.yaml:2:17: malformed YAML: found 2026-13-45, expected a real date \(YYYY-MM-DD\) or date-time"),
+        ("SEC-001:\n  exempt_owners: alice\n",
+         r"org.yaml:2: SEC-001.exempt_owners: found 'alice', expected list \(a string is not a list\)"),
+        ("SEC-001:\n  exempt_owners: [alice, 3]\n",
+         r"org.yaml:2: SEC-001.exempt_owners: found \['alice', 3\], expected list \(item 1 is an integer"),
+        ("SEC-002:\n  max_age_days: 30\n  max_age_days: 1\n",
+         r"org.yaml:3:3: malformed YAML: found duplicate key 'max_age_days' \(first at line 2\)"),
+    ],
+)
+def test_type_confusion_in_params_is_an_error(library: Path, tmp_path: Path, params: str, message: str) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_text(params)
+    with pytest.raises(InputError, match=message) as info:
+        load_library(library / "controls", path)
+    assert info.value.exit_code == ExitCode.INVALID_INPUT
+
+
+def test_boolean_for_an_integer_parameter_of_the_bundled_sod_001(tmp_path: Path) -> None:
+    from auditor.content import bundled
+
+    path = tmp_path / "org.yaml"
+    path.write_text("SOD-001:\n  min_independent_approvals: yes\n")
+    with pytest.raises(InputError, match=r"org.yaml:2: SOD-001.min_independent_approvals: found True, "
+                                         r"expected integer \(a boolean is not an integer\)"):
+        load_library(bundled("controls"), path)
+    path.write_text("SOD-001:\n  min_independent_approvals: 2\n")
+    assert load_library(bundled("controls"), path).params("SOD-001")["min_independent_approvals"] == 2
+
+
+def test_boolean_default_for_an_integer_parameter_is_an_error(library: Path) -> None:
+    text = (library / "controls/security/SEC-002.yaml").read_text()
+    assert "default: 90" in text
+    _edit(library / "controls/security/SEC-002.yaml", "default: 90", "default: on")
+    with pytest.raises(InputError, match=r"SEC-002.yaml:\d+: parameters.max_age_days.default: found True, "
+                                         r"expected a valid integer \(a boolean is not an integer\)"):
+        load_library(library / "controls")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from auditor.cli.options import Sources, library_options
+from auditor.cli.options import Sources, existing_dir, library_options, schema_places
 
 if TYPE_CHECKING:
     from auditor.model import DisabledControl
@@ -71,12 +72,18 @@ def list_command(sources: Sources, fmt: str) -> None:
 
 @controls_group.command("validate")
 @library_options
-def validate_command(sources: Sources) -> None:
-    """Validate control files, parameters, mappings, and that every control's policy exists."""
+@click.option("--schemas", type=existing_dir, multiple=True,
+              help="Extra evidence schema folder(s) (<kind>.schema.json) for organisation-specific kinds.")
+def validate_command(sources: Sources, schemas: tuple[Path, ...]) -> None:
+    """Validate control files, parameters, mappings, that every control's policy exists and that every
+    evidence kind a control names has a schema."""
+    from auditor.controls import check_evidence_kinds
     from auditor.engine.regorus_engine import RegorusEngine
     from auditor.evaluate import check_policies
+    from auditor.evidence import SchemaSet
 
     library = sources.library()
+    check_evidence_kinds(library, SchemaSet(*schemas).kinds, schema_places(schemas))
     policy_set = sources.policy_set()
     check_policies(library, policy_set)
     sources.mapping_set(library)

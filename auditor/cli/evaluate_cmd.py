@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 import click
 
 from auditor.cli.ci_options import CiOptions, ci_options
-from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, existing_dir, library_options
+from auditor.cli.options import (
+    EvaluationOptions,
+    Sources,
+    evaluation_options,
+    existing_dir,
+    library_options,
+    schema_places,
+)
 
 if TYPE_CHECKING:
     from auditor.evaluate import Run
@@ -19,12 +26,15 @@ def run_evaluation(
 ) -> Run:
     """Load and validate everything, then evaluate; progress on stderr."""
     from auditor.cli.console import progress_reporter
+    from auditor.controls import check_evidence_kinds
     from auditor.engine import create
     from auditor.evaluate import evaluate
     from auditor.evidence import SchemaSet, load_evidence
 
     ci = ci or CiOptions()
     library = sources.library()
+    schema_set = SchemaSet(*evaluation.schemas)
+    check_evidence_kinds(library, schema_set.kinds, schema_places(evaluation.schemas))
     policy_set = sources.policy_set()
     mappings = sources.mapping_set(library)
     exceptions = ci.load_exceptions(library)
@@ -33,7 +43,7 @@ def run_evaluation(
         from auditor.content import schemas_dir
 
         library = ci.narrow(library, policy_set, [schemas_dir(), *evaluation.schemas])
-    evidence_set = load_evidence(evidence, SchemaSet(*evaluation.schemas))
+    evidence_set = load_evidence(evidence, schema_set)
     backend = create(evaluation.engine, **evaluation.engine_options)
     with progress_reporter(len(library)) as advance:
         return evaluate(

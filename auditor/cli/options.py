@@ -129,6 +129,23 @@ def opa_engine_options(
     return options
 
 
+def schema_places(extra: tuple[Path, ...]) -> str:
+    """Where evidence schemas came from, for messages."""
+    return "the bundled schemas" + "".join(f" or {d}" for d in extra)
+
+
+def check_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--as-of is held to the rule for evidence times: RFC 3339 with a timezone, in the years evidence may use."""
+    if value is None:
+        return None
+    from auditor.evidence.schemas import EXPECTED_TIME, date_time_problem
+
+    problem = date_time_problem(value)
+    if problem:
+        raise click.BadParameter(f"found {value!r}, expected {EXPECTED_TIME} ({problem})")
+    return value
+
+
 def evaluation_options(func: F) -> F:
     """--fail-on, --engine, --as-of, --schemas, --opa-* -> ``evaluation``."""
 
@@ -152,7 +169,9 @@ def evaluation_options(func: F) -> F:
                      help="Exit 1 when a control of this severity or higher does not pass."),
         click.option("--engine", default="regorus", show_default=True,
                      help="Policy engine: regorus (embedded) or opa."),
-        click.option("--as-of", help="Evaluation instant (RFC 3339). Default: latest collected_at of the evidence."),
+        click.option("--as-of", callback=check_as_of,
+                     help="Evaluation instant (RFC 3339 with a timezone, e.g. 2026-11-20T12:00:00Z). "
+                          "Default: latest collected_at of the evidence."),
         click.option("--schemas", type=existing_dir, multiple=True,
                      help="Extra evidence schema folder(s) (<kind>.schema.json) for organisation-specific kinds."),
         click.option("--opa-url", metavar="URL",

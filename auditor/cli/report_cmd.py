@@ -36,9 +36,9 @@ def write_reports(results_path: Path, out_dir: Path, *, org: str | None = None, 
     from auditor.report.evidence_report import write_evidence_report
     from auditor.report.history import load_history
     from auditor.report.pack_info import read_pack_info
-    from auditor.results import read_results
+    from auditor.results_check import read_checked_results
 
-    results = read_results(results_path)
+    results = read_checked_results(results_path)
     name = _org(results, org)
     catalogs = _catalogs(mappings)
     pack_info = read_pack_info(pack) if pack else None
@@ -80,9 +80,9 @@ def evidence_command(results_path: Path, pack: Path | None, mappings: Path | Non
     """
     from auditor.report.evidence_report import write_evidence_report
     from auditor.report.pack_info import read_pack_info
-    from auditor.results import read_results
+    from auditor.results_check import read_checked_results
 
-    results = read_results(results_path)
+    results = read_checked_results(results_path)
     write_evidence_report(results, out, org=_org(results, org), pack=read_pack_info(pack) if pack else None,
                           catalogs=_catalogs(mappings))
     click.echo(f"evidence report: {out}", err=True)
@@ -111,9 +111,9 @@ def board_command(results_path: Path, locker: Path | None, mappings: Path | None
     from auditor.files import write_atomic
     from auditor.report.board import build_board, render_board_pdf
     from auditor.report.history import load_history
-    from auditor.results import read_results
+    from auditor.results_check import read_checked_results
 
-    results = read_results(results_path)
+    results = read_checked_results(results_path)
     summary = build_board(results, history=load_history(locker) if locker else [], catalogs=_catalogs(mappings),
                           org=_org(results, org), target=error_budget_target, runs=runs)
     if fmt == "markdown":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ from auditor.files import load_data
 from auditor.model import CollectionError, EvidenceDocument
 
 DATA_SUFFIXES = (".json", ".yaml", ".yml")
+#: the largest evidence document read (a larger one is refused, not read until memory runs out)
+MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
+_KINDS_OF_FILE = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device",
+                  stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
 
 
 def parse_time(value: str) -> datetime:
@@ -121,13 +126,66 @@ def check_unique_ids(items: list[Any], kind: str, where: str, seen: dict[str, di
         ids[item_id] = here
 
 
+def read_evidence_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
+    """The bytes of one evidence document, refusing what must not be read.
+
+    A symlink resolving outside the evidence folder is refused (its content would be
+    evaluated and packed as evidence); a FIFO, device, socket or other non-regular file is
+    refused from its ``stat`` without being opened (a FIFO would hang the run, ``/dev/zero``
+    read until memory runs out); a document over ``limit`` bytes is refused. The file is
+    opened with ``O_NOFOLLOW | O_NONBLOCK`` and checked again, so a swap after the check
+    is caught too.
+    """
+    limit = MAX_DOCUMENT_BYTES if limit is None else limit
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise InputError(f"{path}: cannot read evidence: a symlink to a missing file ({path.readlink()})"
+                         if path.is_symlink() else f"{path}: cannot read evidence: file not found") from None
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise InputError(f"{path}: cannot read evidence: {getattr(exc, 'strerror', None) or exc}") from None
+    base = root.resolve()
+    if target != base and base not in target.parents:
+        raise InputError(f"{path}: a symlink resolving outside the evidence folder (to {target}); "
+                         "expected a document inside it: copy the document in")
+    try:
+        info = target.stat()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read evidence: {exc.strerror}") from None
+    _check_regular(path, info, limit)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(target, flags)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read evidence: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        opened = os.fstat(handle.fileno())
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            raise InputError(f"{path}: changed while being read; expected the evidence folder to stay still")
+        _check_regular(path, opened, limit)
+        try:
+            raw = handle.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read evidence: {exc.strerror}") from None
+    if len(raw) > limit:
+        raise InputError(f"{path}: grew past {limit} bytes while being read; expected a document of at most "
+                         f"{limit} bytes")
+    return raw
+
+
+def _check_regular(path: Path, info: os.stat_result, limit: int) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        what = _KINDS_OF_FILE.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        raise InputError(f"{path}: found {what}, expected a regular file (not read)")
+    if info.st_size > limit:
+        raise InputError(f"{path}: found {info.st_size} bytes, expected a document of at most {limit} bytes "
+                         "(split it into several documents of the same kind)")
+
+
 def load_document(
     path: Path, root: Path, schemas: SchemaSet, seen_ids: dict[str, dict[str, str]] | None = None
 ) -> EvidenceDocument:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read evidence: {exc.strerror}") from None
+    raw = read_evidence_bytes(path, root)
     doc = load_data(path, raw)
     kind = schemas.validate_document(doc, str(path))
     try:

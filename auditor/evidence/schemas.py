@@ -7,17 +7,62 @@ the document, the item index and the field, as the YAML validation does.
 
 from __future__ import annotations
 
+import copy
+import re
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import orjson
 
 from auditor.content import schemas_dir
 from auditor.errors import InputError
+from auditor.files import parse_json
 
 ENVELOPE = "envelope"
+
+#: evidence times lie in these years: the policies compute nanoseconds since 1970 in 64 bits
+#: (1677 to 2262) and subtract times, so a schema-valid year 0001 or 9999 would make a control ``error``
+YEAR_MIN, YEAR_MAX = 1900, 2099
+#: added beside every ``"format": "date-time"`` / ``"date"`` of a schema, checked in Rust with the rest
+YEAR_PATTERN = "^(19|20)[0-9][0-9]-"
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+EXPECTED_TIME = f"an RFC 3339 date-time with a timezone, in the years {YEAR_MIN} to {YEAR_MAX}"
+
+
+def date_time_problem(value: str) -> str | None:
+    """Why ``value`` is not a date-time evidence may hold (as the schemas check it), or None."""
+    if not _RFC3339.fullmatch(value):
+        return "not in the form 2026-11-20T12:00:00Z; a timezone is required"
+    try:
+        datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return "not a real date and time"
+    if not YEAR_MIN <= int(value[:4]) <= YEAR_MAX:
+        return f"year outside {YEAR_MIN} to {YEAR_MAX}"
+    return None
+
+
+def _bound_years(schema: Any) -> Any:
+    """``schema`` with :data:`YEAR_PATTERN` required of every date-time and date string."""
+    if isinstance(schema, dict):
+        out = {key: _bound_years(value) for key, value in schema.items()}
+        if out.get("format") in ("date-time", "date"):
+            out["allOf"] = [*out.get("allOf", []), {"pattern": YEAR_PATTERN}]
+        return out
+    if isinstance(schema, list):
+        return [_bound_years(value) for value in schema]
+    return copy.copy(schema)
+
+
+def _message(error: Any) -> str:
+    kind = getattr(error, "kind", None)
+    if type(kind).__name__ == "Pattern" and getattr(kind, "pattern", None) == YEAR_PATTERN:
+        return f"found {error.instance!r}, expected a date-time in the years {YEAR_MIN} to {YEAR_MAX}"
+    return str(error.message)
 
 
 def _pointer(path: list[Any]) -> str:
@@ -61,13 +106,16 @@ class SchemaSet:
     def schema(self, kind: str) -> dict[str, Any]:
         path = self.paths[kind]
         try:
-            return orjson.loads(path.read_bytes())
-        except orjson.JSONDecodeError as exc:
-            raise InputError(f"{path}:{exc.lineno}: malformed JSON schema: {exc.msg}") from None
+            schema: dict[str, Any] = parse_json(path.read_bytes(), path)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        except InputError as exc:
+            raise InputError(exc.message.replace("malformed JSON", "malformed JSON schema", 1)) from None
+        return schema
 
     def _validator(self, kind: str) -> Any:
         if kind not in self._validators:
-            schema = self.schema(kind)
+            schema = _bound_years(self.schema(kind))
             if kind != ENVELOPE:
                 schema = {"type": "array", "items": schema}
             try:
@@ -89,7 +137,7 @@ class SchemaSet:
         if not envelope.is_valid(doc):
             error = next(iter(envelope.iter_errors(doc)))
             field = _pointer(list(error.instance_path)) or "(document)"
-            raise InputError(f"{where}: {field}: {error.message}")
+            raise InputError(f"{where}: {field}: {_message(error)}")
         items = doc["items"]
         validator = self._validator(kind)
         if not validator.is_valid(items):
@@ -103,5 +151,5 @@ class SchemaSet:
             if path and isinstance(items[path[0]], dict) and "id" in items[path[0]]:
                 ident = f" (id {items[path[0]]['id']!r})"
             more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-            raise InputError(f"{where}: {label}{ident}: {first.message}{more}")
+            raise InputError(f"{where}: {label}{ident}: {_message(first)}{more}")
         return kind

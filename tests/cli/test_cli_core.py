@@ -78,10 +78,10 @@ def test_controls_list_and_validate(cli, library, fixtures):  # type: ignore[no-
     assert "| SEC-002 | security | medium | Gadgets are not older than the allowed age |" in listed.out
     as_json = json.loads(cli("controls", "list", "--controls", library / "controls", "--format", "json").out)
     assert [c["id"] for c in as_json] == ["PRIV-001", "SEC-001", "SEC-002"]
-    valid = cli("controls", "validate", *lib_args(library, fixtures)[:4], "--mappings", fixtures / "mappings-empty")
+    valid = cli("controls", "validate", *lib_args(library, fixtures), "--mappings", fixtures / "mappings-empty")
     assert valid.code == 0, valid.err
     (library / "policies/security/sec_001.rego").unlink()
-    invalid = cli("controls", "validate", *lib_args(library, fixtures)[:4])
+    invalid = cli("controls", "validate", *lib_args(library, fixtures)[:6])
     assert invalid.code == 2
     assert "package 'controls.security.sec_001' not found" in invalid.err
 

@@ -222,3 +222,126 @@ def test_the_same_id_in_two_kinds_is_fine(evidence: Path, fixtures: Path) -> Non
         "kind: ledgers\nsource: s\ncollected_at: '2026-11-19T08:00:00Z'\nitems: [{id: g-1, retention_days: 1}]\n"
     )
     assert load(evidence, fixtures).kinds() == {"gadgets": 4, "ledgers": 1}
+
+
+# --- what the evidence folder may hold (issue 12) --------------------------------------------------------
+
+
+def test_symlink_resolving_outside_the_evidence_folder_is_refused(
+    evidence: Path, fixtures: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    write_doc(outside / "planted.json", items=[{"id": "planted", "owner": "x", "encrypted": True}])
+    (evidence / "more-gadgets.json").symlink_to(outside / "planted.json")
+    with pytest.raises(InputError) as info:
+        load(evidence, fixtures)
+    assert info.value.message == (
+        f"{evidence / 'more-gadgets.json'}: a symlink resolving outside the evidence folder "
+        f"(to {(outside / 'planted.json').resolve()}); expected a document inside it: copy the document in"
+    )
+    # through a chain of links, too
+    (evidence / "more-gadgets.json").unlink()
+    (evidence / "hop").mkdir()
+    (evidence / "hop" / "inner.lnk").symlink_to(outside / "planted.json")
+    (evidence / "more-gadgets.json").symlink_to(evidence / "hop" / "inner.lnk")
+    with pytest.raises(InputError, match=r"more-gadgets\.json: a symlink resolving outside the evidence folder"):
+        load(evidence, fixtures)
+
+
+def test_symlink_inside_the_evidence_folder_is_read(evidence: Path, fixtures: Path) -> None:
+    (evidence / "archive").mkdir()
+    write_doc(evidence / "archive" / "gadgets-old.txt", items=[{"id": "g-9", "owner": "a", "encrypted": True}])
+    (evidence / "gadgets-old.json").symlink_to(evidence / "archive" / "gadgets-old.txt")
+    ids = [item["id"] for item in orjson.loads(load(evidence, fixtures).input_json())["gadgets"]]
+    assert "g-9" in ids
+
+
+@pytest.mark.timeout(20)
+def test_fifo_is_refused_without_being_opened(evidence: Path, fixtures: Path) -> None:
+    import os
+
+    os.mkfifo(evidence / "gadgets-pipe.json")  # opening it for reading would block the run for ever
+    with pytest.raises(InputError) as info:
+        load(evidence, fixtures)
+    assert info.value.message == (
+        f"{evidence / 'gadgets-pipe.json'}: found a FIFO (named pipe), expected a regular file (not read)"
+    )
+
+
+@pytest.mark.timeout(20)
+def test_link_to_a_device_is_refused_without_being_read(evidence: Path, fixtures: Path) -> None:
+    (evidence / "zero.json").symlink_to("/dev/zero")
+    with pytest.raises(InputError, match=r"zero\.json: a symlink resolving outside the evidence folder"):
+        load(evidence, fixtures)
+
+
+@pytest.mark.timeout(20)
+def test_device_and_socket_inside_the_folder_are_refused(evidence: Path, fixtures: Path) -> None:
+    import os
+    import socket
+    import stat
+
+    from auditor.evidence.load import read_evidence_bytes
+
+    sock_path = evidence / "s.json"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.bind(str(sock_path))
+        with pytest.raises(InputError, match=r"s\.json: found a socket, expected a regular file \(not read\)"):
+            load(evidence, fixtures)
+    finally:
+        server.close()
+        sock_path.unlink()
+    # the same check sees a device: here a character device's stat, as mknod needs privileges
+    info = Path("/dev/zero").stat()
+    assert stat.S_ISCHR(info.st_mode)
+    real = Path.stat
+
+    def fake_stat(self: Path, *args: object, **kwargs: object) -> os.stat_result:
+        return info if self.name == "gadgets.json" else real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Path, "stat", fake_stat)
+        with pytest.raises(InputError, match=r"gadgets\.json: found a character device, expected a regular file"):
+            read_evidence_bytes(evidence / "gadgets.json", evidence)
+
+
+def test_document_over_the_size_limit_is_refused(
+    evidence: Path, fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import auditor.evidence.load as load_module
+
+    size = (evidence / "gadgets.json").stat().st_size
+    monkeypatch.setattr(load_module, "MAX_DOCUMENT_BYTES", size - 1)
+    with pytest.raises(InputError) as info:
+        load(evidence, fixtures)
+    assert info.value.message == (
+        f"{evidence / 'gadgets.json'}: found {size} bytes, expected a document of at most {size - 1} bytes "
+        "(split it into several documents of the same kind)"
+    )
+
+
+def test_duplicate_items_key_in_evidence_is_refused(evidence: Path, fixtures: Path) -> None:
+    # a second "items" used to hide the first: the violating items were never evaluated
+    (evidence / "gadgets.json").write_text(
+        '{"kind": "gadgets", "source": "test", "collected_at": "2026-11-20T12:00:00Z",\n'
+        ' "items": [{"id": "g-1", "owner": "a", "encrypted": false}],\n'
+        ' "items": []}\n'
+    )
+    with pytest.raises(InputError, match=r"gadgets\.json:3:\d+: malformed JSON: found duplicate key 'items'"):
+        load(evidence, fixtures)
+
+
+def test_duplicate_key_in_an_organisation_schema_is_refused(evidence: Path, fixtures: Path, tmp_path: Path) -> None:
+    import shutil
+
+    schemas = tmp_path / "schemas"
+    shutil.copytree(fixtures / "schemas", schemas)
+    (schemas / "gadgets.schema.json").write_text(
+        '{"type": "object", "required": ["id"],\n "properties": {"id": {"type": "string"}},\n'
+        ' "properties": {}}\n'
+    )
+    with pytest.raises(InputError, match=r"gadgets\.schema\.json:3:\d+: malformed JSON schema: found duplicate key "
+                                         r"'properties' in one object, expected each key once"):
+        load_evidence(evidence, SchemaSet(schemas))
