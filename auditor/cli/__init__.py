@@ -113,13 +113,26 @@ def main(argv: list[str] | None = None) -> None:
     verbose = "-v" in args or "--verbose" in args
     if argv is not None:
         interrupt.received.clear()
+    signum: int | None = None
     with _interruptible(restore=argv is not None):
         try:
-            code = _run(args, verbose)
-        except Interrupted as exc:
-            click.echo(exc.message, err=True)
-            code = exc.exit_code
-        if interrupt.received and code != 128 + interrupt.received[0]:  # a signal as the command finished
-            click.echo(Interrupted(interrupt.received[0]).message, err=True)
-            code = 128 + interrupt.received[0]
+            try:
+                code = _run(args, verbose)
+            except Interrupted as exc:
+                signum = exc.signum
+            if argv is None:
+                # From here to the exit, block the signals: the interpreter's shutdown puts the default
+                # handlers back, and a signal then would kill a finished command by signal, not 130/143.
+                signal.pthread_sigmask(signal.SIG_BLOCK, interrupt.SIGNALS)
+        except Interrupted as exc:  # arrived between the command's end and the mask
+            signum = exc.signum
+        if argv is None:
+            pending = sorted(set(interrupt.SIGNALS) & signal.sigpending())
+            if pending and not interrupt.received:
+                interrupt.received.append(int(pending[0]))
+        if interrupt.received:  # the first signal decides, also when it came as the command finished
+            signum = interrupt.received[0]
+        if signum is not None:
+            click.echo(Interrupted(signum).message, err=True)
+            code = 128 + signum
     sys.exit(code)
