@@ -69,9 +69,3 @@ test_disabled_identity_grant_ignored if {
 		grant("g2", "okta:frank", "p-020", "okta", "Access Request Approver"),
 	], "identities": people}
 }
-
-test_person_resolved_through_identity_when_grant_lacks_it if {
-	g1 := object.remove(grant("g1", "aws:frank", "", "aws", "AdministratorAccess"), ["person"])
-	x := only(sod_003.violations) with input as {"access_grants": [g1, grant("g2", "okta:frank", "p-020", "okta", "Access Request Approver")], "identities": people}
-	x.resource == "p-020"
-}

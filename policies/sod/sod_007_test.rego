@@ -27,7 +27,7 @@ test_granted_by_other_person_passes if {
 test_self_granted_from_other_account_fails if {
 	x := only(sod_007.violations) with input as {"access_grants": [grant("jo@brightwater.example", true)], "identities": people}
 	x.resource == "g-900"
-	contains(x.message, "gave Jo Adams (p-040) the privileged role AdministratorAccess on aws and was granted by jo@brightwater.example")
+	contains(x.message, "gave Jo Adams (person:p-040) the privileged role AdministratorAccess on aws and was granted by jo@brightwater.example")
 }
 
 test_self_granted_same_identity_fails if {
