@@ -43,6 +43,14 @@ CONTROL_SCHEMA: dict[str, Any] = {
         "minlength": 1,
         "schema": {"type": "string", "regex": r"^[a-z][a-z0-9_]*$"},
     },
+    # Optional kinds: read with object.get(input, "<kind>", []), never required to be present.
+    "uses": {
+        "type": "list",
+        "default": [],
+        "schema": {"type": "string", "regex": r"^[a-z][a-z0-9_]*$"},
+    },
+    # POPULATION contract: what in_scope counts, as a plural noun phrase (made required by the population work).
+    "population": {"type": "string", "empty": False},
     "parameters": {
         "type": "dict",
         "default": {},
@@ -104,11 +112,32 @@ def _build_control(doc: dict[str, Any], path: Path) -> Control:
         owner=doc["owner"],
         policy=doc["policy"],
         evidence=tuple(doc["evidence"]),
+        uses=tuple(doc["uses"]),
         parameters=tuple(params),
         references=tuple(Reference(r["title"], r.get("url")) for r in doc["references"]),
         remediation=" ".join(doc["remediation"].split()),
         path=path,
     )
+
+
+def known_kinds() -> list[str]:
+    """The evidence kinds with a bundled schema."""
+    from auditor.evidence.schemas import SchemaSet
+
+    return SchemaSet().kinds
+
+
+def _check_uses(control: Control, raw: LineDict, path: Path) -> None:
+    """Every optional kind is a known evidence kind, and not also a required one (exit 2)."""
+    line = line_of(raw, "uses") or line_of(raw, "id") or 1
+    kinds = known_kinds()
+    for kind in control.uses:
+        if kind not in kinds:
+            raise InputError(f"{path}:{line}: uses: found unknown evidence kind {kind!r}, "
+                             f"expected one of {', '.join(kinds)}")
+        if kind in control.evidence:
+            raise InputError(f"{path}:{line}: uses: found {kind!r}, which is already a required kind in "
+                             "evidence; list a kind in one of the two")
 
 
 def load_control(path: Path) -> Control:
@@ -128,6 +157,7 @@ def load_control(path: Path) -> Control:
             f"{path}: a {family.value} control must live in a folder named {family.slug!r}, "
             f"found {path.parent.name!r}"
         )
+    _check_uses(control, raw, path)
     package = expected_package(control.id, family)
     if control.policy != package:
         line = line_of(raw, "policy")

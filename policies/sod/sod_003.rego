@@ -39,6 +39,8 @@ approver_pairs contains [grant_person(g), label(g)] if {
 	role_in(g, approver_roles)
 }
 
+in_scope := {grant_person(g) | some g in active_grants}
+
 conflicted := {p | some [p, _] in admin_pairs} & {p | some [p, _] in approver_pairs}
 
 violations contains {

@@ -69,3 +69,10 @@ test_disabled_identity_grant_ignored if {
 		grant("g2", "okta:frank", "p-020", "okta", "Access Request Approver"),
 	], "identities": people}
 }
+
+test_in_scope_is_every_person_with_an_active_grant if {
+	sod_003.in_scope == {"p-020", "p-021"} with input as {"access_grants": [
+		grant("g1", "aws:frank", "p-020", "aws", "AdministratorAccess"),
+		grant("g2", "okta:gina", "p-021", "okta", "Access Request Approver"),
+	]}
+}

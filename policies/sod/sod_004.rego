@@ -47,6 +47,8 @@ review_times(system, role) := {t |
 	t <= now_ns
 }
 
+in_scope := {concat(":", [system, role]) | some [system, role] in privileged_roles}
+
 violations contains {
 	"resource": concat(":", [system, role]),
 	"message": sprintf("Privileged role %s on %s (%d active grant(s)) has never been reviewed; run an access review of it and recertify or remove each grant, then repeat every %d days.", [role, system, count(holders(system, role)), object.get(params, "max_days_since_review", 90)]),

@@ -69,6 +69,8 @@ holdings contains [row.person, scope] if {
 	some scope in row.scopes
 }
 
+in_scope := {r.id | some r in recent_reviews}
+
 violations contains {
 	"resource": r.id,
 	"message": sprintf("Access review %s of %s was signed off by %s, who held access in that scope (%s); have it re-performed by someone independent of the access, such as the system owner or the holder's manager.", [r.id, str(object.get(r, "scope", "")), str(object.get(r, "reviewer", "")), concat(", ", sort(held))]),

@@ -15,6 +15,8 @@ import rego.v1
 
 import data.lib.identity
 
+in_scope := {g.id | some g in active_grants; g.privileged == true}
+
 violations contains {
 	"resource": g.id,
 	"message": sprintf("Grant %s gave %s (%s) the privileged role %s on %s and was granted by %s, the same person; revoke it or have it re-approved through an access request by an independent approver.", [g.id, display_name(grantee), grantee, str(object.get(g, "role", "")), str(object.get(g, "system", "")), str(object.get(g, "granted_by", ""))]),

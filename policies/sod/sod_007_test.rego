@@ -47,3 +47,8 @@ test_missing_granted_by_not_a_self_grant if {
 	g := object.remove(grant("x@y.example", true), ["granted_by"])
 	count(sod_007.violations) == 0 with input as {"access_grants": [g], "identities": people}
 }
+
+test_in_scope_is_the_active_privileged_grants if {
+	sod_007.in_scope == {"g-900"} with input as {"access_grants": [grant("kim@brightwater.example", true)]}
+	count(sod_007.in_scope) == 0 with input as {"access_grants": [grant("kim@brightwater.example", false)]}
+}
