@@ -128,16 +128,27 @@ def known_kinds() -> list[str]:
 
 
 def _check_uses(control: Control, raw: LineDict, path: Path) -> None:
-    """Every optional kind is a known evidence kind, and not also a required one (exit 2)."""
+    """An optional kind is not also a required one (exit 2)."""
     line = line_of(raw, "uses") or line_of(raw, "id") or 1
-    kinds = known_kinds()
     for kind in control.uses:
-        if kind not in kinds:
-            raise InputError(f"{path}:{line}: uses: found unknown evidence kind {kind!r}, "
-                             f"expected one of {', '.join(kinds)}")
         if kind in control.evidence:
             raise InputError(f"{path}:{line}: uses: found {kind!r}, which is already a required kind in "
                              "evidence; list a kind in one of the two")
+
+
+def check_uses_known(controls: Mapping[str, Control]) -> None:
+    """Every optional kind is known: a bundled evidence kind, or one some control requires.
+
+    A misspelt optional kind would be absent forever and never noticed (exit 2).
+    """
+    known = set(known_kinds()) | {k for c in controls.values() for k in c.evidence}
+    for control in controls.values():
+        for kind in control.uses:
+            if kind not in known:
+                raw = load_yaml_lines(control.path)
+                line = line_of(raw, "uses") or 1
+                raise InputError(f"{control.path}:{line}: uses: found unknown evidence kind {kind!r}, "
+                                 f"expected one of {', '.join(sorted(known))}")
 
 
 def load_control(path: Path) -> Control:
@@ -224,6 +235,7 @@ def load_library(root: Path, params_file: Path | None = None) -> ControlLibrary:
                 f"{path}: id: duplicate control id {control.id!r}, already defined in {controls[control.id].path}"
             )
         controls[control.id] = control
+    check_uses_known(controls)
     library = ControlLibrary(root, controls)
     if params_file is not None:
         library.overrides = load_params(params_file, library)
