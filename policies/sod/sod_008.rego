@@ -1,0 +1,97 @@
+# METADATA
+# title: Every change on a protected branch was approved by someone other than its authors
+# description: >-
+#   Reads input.changes and, when present, identities. Every change on a
+#   protected branch (all branches when protected_branches is empty) needs
+#   approvals from at least min_approvals people who are not among its authors,
+#   compared as persons (lib.identity). A merge commit that lists the commits it
+#   brought in is judged per merged commit: each needs independent approvals of
+#   its own, from the approvals recorded on it (its review trailers) or on the
+#   merge; the merger is not an author and not, by merging, an approver.
+package controls.sod.sod_008
+
+import rego.v1
+
+import data.lib.changes
+import data.lib.identity
+
+params := data.params["SOD-008"]
+
+min_approvals := params.min_approvals
+
+people := identity.index(object.get(input, "identities", []))
+
+branches := {identity.norm(b) | some b in params.protected_branches}
+
+protected contains c if {
+	some c in input.changes
+	count(branches) == 0
+}
+
+protected contains c if {
+	some c in input.changes
+	identity.norm(c.branch) in branches
+}
+
+in_scope := {c.id | some c in protected}
+
+# What is judged: [change id, commit id, author keys, [[approver key, label]], author label], once.
+units contains [c.id, c.id, changes.authors(people, c), approvals(c.approvals), author_label(c.author)] if {
+	some c in protected
+	not split_merge(c)
+}
+
+units contains [c.id, m.id, {a | a := changes.author_key(people, m)}, approvals(array.concat(object.get(m, "approvals", []), c.approvals)), author_label(m.author)] if {
+	some c in protected
+	split_merge(c)
+	some m in c.merged_commits
+}
+
+split_merge(c) if {
+	c.is_merge
+	count(object.get(c, "merged_commits", [])) > 0
+}
+
+approvals(list) := [[identity.person_of(people, a), identity.field(a, "email")] | some a in list]
+
+default author_label(_) := "an unrecorded author"
+
+author_label(who) := identity.field(who, "email")
+
+
+summary := {c.id: sprintf("Change %s (%s) on %s of %s", [changes.short(c.id), c.message_summary, c.branch, c.repository]) | some c in protected}
+
+# The commit judged, in words: the change itself, or a commit its merge brought in.
+subject(u) := sprintf("%s by %s", [summary[u[0]], u[4]]) if u[0] == u[1]
+
+subject(u) := sprintf("%s brought in commit %s by %s", [summary[u[0]], changes.short(u[1]), u[4]]) if u[0] != u[1]
+
+violations contains {"resource": u[0], "message": sprintf("%s has no recorded author, so its approvals cannot be shown to be independent; collect the commit with its author.", [subject(u)])} if {
+	some u in units
+	count(u[2]) == 0
+}
+
+violations contains {"resource": u[0], "message": message(u, independent)} if {
+	some u in units
+	count(u[2]) > 0
+	independent := {a[0] | some a in u[3]; not a[0] in u[2]}
+	count(independent) < min_approvals
+}
+
+message(u, _) := sprintf("%s has no recorded approval; it needs %d approval(s) from people other than its author.", [subject(u), min_approvals]) if count(u[3]) == 0
+
+message(u, independent) := sprintf("%s was approved only by its author (%s: the same person), which does not count; it needs %d approval(s) from people other than its author.", [subject(u), concat(", ", sort({a[1] | some a in u[3]})), min_approvals]) if {
+	count(u[3]) > 0
+	count(independent) == 0
+}
+
+message(u, independent) := sprintf("%s has %d independent approval(s) (%s), fewer than the %d required; approvals from its author (%s) do not count.", [subject(u), count(independent), concat(", ", sort({a[1] | some a in u[3]; not a[0] in u[2]})), min_approvals, own(u)]) if {
+	count(independent) > 0
+}
+
+default own(_) := "none"
+
+own(u) := concat(", ", sort(s)) if {
+	s := {a[1] | some a in u[3]; a[0] in u[2]}
+	count(s) > 0
+}
