@@ -210,6 +210,12 @@ def evaluate(
 
     t0 = time.perf_counter()
     payload = evidence.input_json()
+    # Waivers compare requester and approver as persons: index identities before the copies go.
+    people = None
+    if exceptions is not None:
+        from auditor.waivers import people_for
+
+        people = people_for(exceptions, evidence)
     evidence.release()  # the per-document copies are no longer needed once the payload is built
     if engine_failure is None:
         try:
@@ -236,7 +242,7 @@ def evaluate(
     if exceptions is not None:
         from auditor.waivers import apply_exceptions
 
-        judged, warnings = apply_exceptions(results, exceptions, as_of)
+        judged, warnings = apply_exceptions(results, exceptions, as_of, people)
 
     return Run(
         run_id=f"{started.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}",
