@@ -78,7 +78,9 @@ class Directory:
     aliases: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_identities(cls, identities: Iterable[Mapping[str, Any]], aliases: Mapping[str, str] | None = None) -> Directory:
+    def from_identities(
+        cls, identities: Iterable[Mapping[str, Any]], aliases: Mapping[str, str] | None = None
+    ) -> Directory:
         """Index ``identities`` evidence items (each with ``person``, ``emails`` and ``username``)."""
         emails: list[tuple[str, str]] = []
         logins: list[tuple[str, str]] = []
