@@ -23,29 +23,27 @@ people := identity.index(object.get(input, "identities", []))
 
 branches := {identity.norm(b) | some b in params.protected_branches}
 
-protected contains c if {
-	some c in input.changes
-	count(branches) == 0
-}
+# An array, not a set: a set of whole change objects would compare them.
+protected := [c | some c in input.changes; on_protected_branch(c)]
 
-protected contains c if {
-	some c in input.changes
-	identity.norm(c.branch) in branches
-}
+on_protected_branch(_) if count(branches) == 0
+
+on_protected_branch(c) if identity.norm(c.branch) in branches
 
 in_scope := {c.id | some c in protected}
 
-# What is judged: [change id, commit id, author keys, [[approver key, label]], author label], once.
-units contains [c.id, c.id, changes.authors(people, c), approvals(c.approvals), author_label(c.author)] if {
-	some c in protected
-	not split_merge(c)
-}
-
-units contains [c.id, m.id, {a | a := changes.author_key(people, m)}, approvals(array.concat(object.get(m, "approvals", []), c.approvals)), author_label(m.author)] if {
-	some c in protected
-	split_merge(c)
-	some m in c.merged_commits
-}
+# What is judged, once: [change id, commit id, author keys, [[approver key, label]], author label].
+units := array.concat(
+	[[c.id, c.id, changes.authors(people, c), approvals(c.approvals), author_label(c.author)] |
+		some c in protected
+		not split_merge(c)
+	],
+	[[c.id, m.id, {a | a := changes.author_key(people, m)}, approvals(array.concat(object.get(m, "approvals", []), c.approvals)), author_label(m.author)] |
+		some c in protected
+		split_merge(c)
+		some m in c.merged_commits
+	],
+)
 
 split_merge(c) if {
 	c.is_merge

@@ -96,19 +96,17 @@ spans(idx, changes, d, previous) := {[c.repository, c.branch, p.sequence, c.sequ
 #   The person keys of the people who wrote a change: for a merge with its merged
 #   commits listed, their authors (the merger is not an author); otherwise the
 #   collector's author key (or the author's address) plus any merged commits' authors.
-authors(people, c) := merged_authors(people, c) if {
+authors(people, c) := authors_of(c, merged_authors(people, c), own_author(people, c))
+
+# A merge listing its merged commits: their authors only; otherwise the own author too.
+authors_of(c, merged, _) := merged if {
 	c.is_merge
-	count(merged_authors(people, c)) > 0
+	count(merged) > 0
 }
 
-authors(people, c) := own_author(people, c) | merged_authors(people, c) if {
-	not merged_only(people, c)
-}
+authors_of(c, merged, own) := merged | own if not c.is_merge
 
-merged_only(people, c) if {
-	c.is_merge
-	count(merged_authors(people, c)) > 0
-}
+authors_of(_, merged, own) := merged | own if count(merged) == 0
 
 merged_authors(people, c) := {p |
 	some m in object.get(c, "merged_commits", [])
@@ -120,18 +118,17 @@ author_key(people, m) := identity.resolve(people, m.person) if is_string(object.
 
 author_key(people, m) := identity.person_of(people, m.author) if not is_string(object.get(m, "person", null))
 
-own_author(people, c) := {identity.resolve(people, key)} if {
-	key := object.get(object.get(c, "identity", {}), "author_person", null)
-	is_string(key)
-	key != ""
-}
+own_author(people, c) := {p | p := own_key(people, c)}
 
-own_author(people, c) := {p | p := identity.person_of(people, c.author)} if {
-	not is_string(object.get(object.get(c, "identity", {}), "author_person", null))
-}
+own_key(people, c) := identity.resolve(people, collector_key(c))
 
-own_author(people, c) := {p | p := identity.person_of(people, c.author)} if {
-	object.get(object.get(c, "identity", {}), "author_person", null) == ""
+own_key(people, c) := identity.person_of(people, c.author) if not collector_key(c)
+
+# The collector's person key for the change's author, when it wrote one.
+collector_key(c) := k if {
+	k := object.get(object.get(c, "identity", {}), "author_person", null)
+	is_string(k)
+	k != ""
 }
 
 # METADATA

@@ -59,29 +59,33 @@ noreply_login(address) := login if {
 	login != ""
 }
 
-# The person id of who (an object with email and/or login) in the index; undefined
-# when neither resolves. The three cases exclude each other, in order of trust.
-known(people, who) := people.email[field(who, "email")]
-
-known(people, who) := people.login[field(who, "login")] if not people.email[field(who, "email")]
-
-known(people, who) := people.login[noreply_login(field(who, "email"))] if {
-	not people.email[field(who, "email")]
-	not people.login[field(who, "login")]
-}
-
 # METADATA
 # title: person_of
 # description: >-
 #   The person key of who, an object with email and/or login (a commit author, an
-#   approval, a deployment actor); undefined when neither is recorded.
-person_of(people, who) := concat("", ["person:", known(people, who)])
+#   approval, a deployment actor); undefined when neither is recorded. In order of
+#   trust: the person claiming the address, the person claiming the login, the
+#   person claiming the login a noreply address embeds, then the address, then the
+#   login. One body, so each call looks each field up once.
+person_of(people, who) := key if {
+	e := text(who, "email")
+	l := text(who, "login")
+	keys := array.concat(
+		array.concat([concat("", ["person:", p]) | p := people.email[e]], [concat("", ["person:", p]) | p := people.login[l]]),
+		array.concat(
+			[concat("", ["person:", p]) | p := people.login[noreply_login(e)]],
+			array.concat([concat("", ["email:", e]) | e != ""], [concat("", ["login:", l]) | l != ""]),
+		),
+	)
+	key := keys[0]
+}
 
-person_of(people, who) := concat("", ["email:", field(who, "email")]) if not known(people, who)
+# who[name] lower-cased and trimmed, "" when who is not an object or the field is null.
+default text(_, _) := ""
 
-person_of(people, who) := concat("", ["login:", field(who, "login")]) if {
-	not known(people, who)
-	not field(who, "email")
+text(who, name) := norm(who[name]) if {
+	is_object(who)
+	is_string(object.get(who, name, null))
 }
 
 # METADATA
