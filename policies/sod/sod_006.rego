@@ -46,9 +46,9 @@ grant_rows contains {
 	not disabled_identity(g)
 }
 
-expiry_ns(g) := ts(object.get(g, "expires_at", null)) if ts(object.get(g, "expires_at", null))
+default expiry_ns(_) := null
 
-else := null
+expiry_ns(g) := ts(g.expires_at) if is_string(object.get(g, "expires_at", null))
 
 # held_at(row, t): the grant was in force at instant t.
 held_at(row, t) if {
