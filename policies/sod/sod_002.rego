@@ -25,14 +25,17 @@ prod := changes.production(input.deployments, {identity.norm(e) | some e in para
 
 in_scope := {d.id | some d in prod}
 
-# deployment id -> the person keys of the deployed commit's authors
-authors := {d.id: union({changes.authors(people, c) | some c in recs}) |
-	some d in prod
-	recs := changes.records(idx, input.changes, lower(d.commit))
+# commit -> the person keys of its authors, once per deployed commit (many deployments ship one commit)
+authors := {sha: union({changes.authors(people, c) | some c in recs}) |
+	some sha in {lower(d.commit) | some d in prod}
+	recs := changes.records(idx, input.changes, sha)
 	count(recs) > 0
 }
 
-deployer(d) := identity.person_of(people, d.actor)
+# deployment id -> the person key of who triggered it, once
+deployers := {d.id: p | some d in prod; p := identity.person_of(people, d.actor)}
+
+deployer(d) := deployers[d.id]
 
 default actor_label(_) := "an unrecorded actor"
 
@@ -44,7 +47,7 @@ independently_approved(d) if {
 	params.allow_independent_deploy_approval
 	p := identity.person_of(people, d.approver)
 	p != deployer(d)
-	not p in authors[d.id]
+	not p in authors[lower(d.commit)]
 }
 
 where(d) := sprintf("Deployment %s of %s to %s", [d.id, d.service, d.environment])
@@ -62,6 +65,6 @@ violations contains {
 	"message": sprintf("%s was triggered by %s, the sole author of commit %s, with no independent deployment approval; have another engineer deploy or approve it (e.g. a protected environment with required reviewers).", [where(d), actor_label(d), changes.short(lower(d.commit))]),
 } if {
 	some d in prod
-	authors[d.id] == {deployer(d)}
+	authors[lower(d.commit)] == {deployer(d)}
 	not independently_approved(d)
 }
