@@ -38,12 +38,26 @@ units := array.concat(
 		some c in protected
 		not split_merge(c)
 	],
-	[[c.id, m.id, {a | a := changes.author_key(people, m)}, approvals(array.concat(object.get(m, "approvals", []), c.approvals)), author_label(m.author)] |
+	[[c.id, m.id, {a | a := merged_author(m)}, approvals(array.concat(object.get(m, "approvals", []), c.approvals)), author_label(m.author)] |
 		some c in protected
 		split_merge(c)
 		some m in c.merged_commits
 	],
 )
+
+# Merged commits' author keys resolved once per distinct key (a history has far fewer
+# authors than merged commits).
+resolved := {k: identity.resolve(people, k) |
+	some k in {m.person |
+		some c in protected
+		some m in object.get(c, "merged_commits", [])
+		is_string(object.get(m, "person", null))
+	}
+}
+
+merged_author(m) := resolved[m.person]
+
+merged_author(m) := identity.person_of(people, m.author) if not is_string(object.get(m, "person", null))
 
 split_merge(c) if {
 	c.is_merge
