@@ -3,13 +3,16 @@
 A control is selected when, between ``--base`` and the working tree (committed,
 staged, unstaged and untracked changes), any of these changed: its control
 YAML, its policy or policy test file, or the evidence schema of a kind it reads.
-A changed shared Rego file (a package that is no control's policy) or the
-evidence envelope schema selects every control. The repository is the one
+A changed shared Rego file (a library package that is no control's policy)
+selects every control whose policy refers to it (``import data.lib.x`` or a
+``data.lib.x`` reference, directly or through another library); one that no
+control refers to, or the evidence envelope schema, selects every control. The repository is the one
 holding the controls folder.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +24,37 @@ if TYPE_CHECKING:
     from auditor.policies import PolicySet
 
 DEFAULT_BASES = ("origin/main", "HEAD~1")
+
+_DATA_REF = re.compile(r"(?<![\w.])data\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)")
+
+
+def package_refs(policies: PolicySet) -> dict[str, set[str]]:
+    """Package -> every package it refers to (``data.<pkg>...``), transitively."""
+    from auditor.policies import _code_only
+
+    names = {s.package for s in policies.runtime}
+    direct: dict[str, set[str]] = {}
+    for source in policies.runtime:
+        found = set()
+        for ref in _DATA_REF.findall(_code_only(source.text)):
+            parts = ref.split(".")
+            for end in range(len(parts), 0, -1):
+                candidate = ".".join(parts[:end])
+                if candidate in names and candidate != source.package:
+                    found.add(candidate)
+                    break
+        direct.setdefault(source.package, set()).update(found)
+    closed: dict[str, set[str]] = {}
+    for package in direct:
+        seen: set[str] = set()
+        stack = list(direct[package])
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(direct.get(current, ()))
+        closed[package] = seen
+    return closed
 
 
 @dataclass
@@ -69,9 +103,13 @@ def select_changed(
     packages = policies.by_package()
     control_packages = {c.policy for c in library}
     everything: list[str] = []
+    shared: dict[str, str] = {}  # changed library package -> its changed path
+    refs = package_refs(policies)
     for source in policies.runtime:
         if source.package not in control_packages and source.path.resolve() in absolute:
-            everything.append(absolute[source.path.resolve()])
+            shared[source.package] = absolute[source.path.resolve()]
+    referred = {p for c in library for p in refs.get(c.policy, ())}
+    everything += [path for package, path in shared.items() if package not in referred]
     schema_files = {}
     for folder in schema_dirs:
         for path in Path(folder).glob("*.schema.json"):
@@ -87,7 +125,8 @@ def select_changed(
         if policy is not None:
             candidates += [policy.path, policy.path.with_name(policy.path.stem + "_test.rego")]
         hits += [absolute[p.resolve()] for p in candidates if p.resolve() in absolute]
-        hits += [schema_files[k] for k in control.evidence if k in schema_files]
+        hits += [path for package, path in shared.items() if package in refs.get(control.policy, ())]
+        hits += [schema_files[k] for k in control.reads if k in schema_files]
         if hits:
             reasons[control.id] = sorted(set(hits))
     return Selection(chosen, changed, reasons)

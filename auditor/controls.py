@@ -46,7 +46,13 @@ CONTROL_SCHEMA: dict[str, Any] = {
         "minlength": 1,
         "schema": {"type": "string", "regex": r"^[a-z][a-z0-9_]*$"},
     },
-    # What in_scope counts (POPULATION contract); required once the population branch lands.
+    # Optional kinds: read with object.get(input, "<kind>", []), never required to be present.
+    "uses": {
+        "type": "list",
+        "default": [],
+        "schema": {"type": "string", "regex": r"^[a-z][a-z0-9_]*$"},
+    },
+    # POPULATION contract: what in_scope counts, as a plural noun phrase (made required by the population work).
     "population": {"type": "string", "empty": False, "maxlength": 80},
     "parameters": {
         "type": "dict",
@@ -145,11 +151,43 @@ def _build_control(doc: dict[str, Any], path: Path, family: Family) -> Control:
         owner=doc["owner"],
         policy=doc["policy"],
         evidence=tuple(doc["evidence"]),
+        uses=tuple(doc["uses"]),
         parameters=tuple(params),
         references=tuple(Reference(r["title"], r.get("url")) for r in doc["references"]),
         remediation=" ".join(doc["remediation"].split()),
         path=path,
     )
+
+
+def known_kinds() -> list[str]:
+    """The evidence kinds with a bundled schema."""
+    from auditor.evidence.schemas import SchemaSet
+
+    return SchemaSet().kinds
+
+
+def _check_uses(control: Control, raw: LineDict, path: Path) -> None:
+    """An optional kind is not also a required one (exit 2)."""
+    line = line_of(raw, "uses") or line_of(raw, "id") or 1
+    for kind in control.uses:
+        if kind in control.evidence:
+            raise InputError(f"{path}:{line}: uses: found {kind!r}, which is already a required kind in "
+                             "evidence; list a kind in one of the two")
+
+
+def check_uses_known(controls: Mapping[str, Control]) -> None:
+    """Every optional kind is known: a bundled evidence kind, or one some control requires.
+
+    A misspelt optional kind would be absent forever and never noticed (exit 2).
+    """
+    known = set(known_kinds()) | {k for c in controls.values() for k in c.evidence}
+    for control in controls.values():
+        for kind in control.uses:
+            if kind not in known:
+                raw = load_yaml_lines(control.path)
+                line = line_of(raw, "uses") or 1
+                raise InputError(f"{control.path}:{line}: uses: found unknown evidence kind {kind!r}, "
+                                 f"expected one of {', '.join(sorted(known))}")
 
 
 def load_control(path: Path, families: FamilySet | None = None) -> Control:
@@ -176,6 +214,7 @@ def load_control(path: Path, families: FamilySet | None = None) -> Control:
             f"{path}: a {family.value} control must live in a folder named {family.slug!r}, "
             f"found {path.parent.name!r}"
         )
+    _check_uses(control, raw, path)
     package = expected_package(control.id, family)
     if control.policy != package:
         line = line_of(raw, "policy")
@@ -277,6 +316,7 @@ def load_library(root: Path, params_file: Path | None = None, families: FamilySe
                 f"{path}: id: duplicate control id {control.id!r}, already defined in {controls[control.id].path}"
             )
         controls[control.id] = control
+    check_uses_known(controls)
     library = ControlLibrary(root, controls, families=families)
     if params_file is not None:
         library.overrides = load_params(params_file, library)
@@ -288,11 +328,11 @@ def check_evidence_kinds(library: ControlLibrary, known: Iterable[str], where: s
     control for ever without evidence, and a typo in ``evidence:`` would go unnoticed."""
     kinds = set(known)
     for control in library:
-        for kind in control.evidence:
+        for key, kind in [*(("evidence", k) for k in control.evidence), *(("uses", k) for k in control.uses)]:
             if kind not in kinds:
-                line = line_of(load_yaml_lines(control.path), "evidence")
+                line = line_of(load_yaml_lines(control.path), key)
                 raise InputError(
-                    f"{control.path}:{line}: evidence: found kind {kind!r}, which has no schema in {where}; "
+                    f"{control.path}:{line}: {key}: found kind {kind!r}, which has no schema in {where}; "
                     f"expected one of: {', '.join(sorted(kinds))} (or add {kind}.schema.json with --schemas)"
                 )
 

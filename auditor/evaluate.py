@@ -46,12 +46,13 @@ def check_policies(library: ControlLibrary, policies: PolicySet) -> None:
             raise InputError(f"{source.path}: package {control.policy} defines no 'violations' rule")
         # A kind the control does not declare is never checked for presence: reading it (or a
         # misspelt kind) is undefined, no violation can fire and the control would pass.
+        # Optional kinds (uses) may be read too; the policy must cope with their absence.
         for kind, line in sorted(source.input_reads().items(), key=lambda item: item[1]):
-            if kind not in control.evidence:
+            if kind not in control.reads:
                 raise InputError(
                     f"{source.path}:{line}: input.{kind}: found a read of kind {kind!r}, expected one of the "
-                    f"control's evidence kinds ({', '.join(control.evidence)}); declare it in {control.path} "
-                    "or read it optionally with object.get(input, ...)"
+                    f"control's evidence kinds ({', '.join(control.reads)}); declare it in {control.path} "
+                    "(evidence: required, uses: optional) or read it optionally with object.get(input, ...)"
                 )
     problems = [p for s in policies.runtime for p in lint(s)]
     if problems:
@@ -126,7 +127,7 @@ def _violations(control: Control, value: Any) -> list[Violation]:
 def evaluate_control(engine: Engine, control: Control, evidence: EvidenceSet, params: dict[str, Any]) -> ControlResult:
     start = time.perf_counter()
     kinds = evidence.kinds()
-    used = [d.relpath for d in evidence.documents if d.kind in control.evidence]
+    used = [d.relpath for d in evidence.documents if d.kind in control.reads]
 
     def result(status: Status, reason: str, violations: list[Violation] | None = None) -> ControlResult:
         return ControlResult(
@@ -139,7 +140,7 @@ def evaluate_control(engine: Engine, control: Control, evidence: EvidenceSet, pa
             evidence=used,
         )
 
-    absent = [k for k in control.evidence if kinds.get(k, 0) == 0]
+    absent = [k for k in control.evidence if kinds.get(k, 0) == 0]  # only required kinds; uses are optional
     if absent:
         what = ", ".join(absent)
         return result(Status.INSUFFICIENT_EVIDENCE, f"no evidence items of kind: {what}")
@@ -155,7 +156,7 @@ def evaluate_control(engine: Engine, control: Control, evidence: EvidenceSet, pa
         return result(Status.FAIL, f"{n} violation{'s' if n != 1 else ''}", violations)
     incomplete = sorted(
         {f"{d.relpath} ({len(d.errors)} collection error{'s' if len(d.errors) != 1 else ''})"
-         for d in evidence.documents if d.kind in control.evidence and d.errors}
+         for d in evidence.documents if d.kind in control.reads and d.errors}
     )
     if incomplete:
         return result(Status.INSUFFICIENT_EVIDENCE, "evidence incomplete: " + "; ".join(incomplete))
@@ -171,7 +172,7 @@ def engine_failed(control: Control, evidence: EvidenceSet, params: dict[str, Any
         violations=[],
         duration_ms=0.0,
         parameters=params,
-        evidence=[d.relpath for d in evidence.documents if d.kind in control.evidence],
+        evidence=[d.relpath for d in evidence.documents if d.kind in control.reads],
     )
 
 
@@ -209,6 +210,12 @@ def evaluate(
 
     t0 = time.perf_counter()
     payload = evidence.input_json()
+    # Waivers compare requester and approver as persons: index identities before the copies go.
+    people = None
+    if exceptions is not None:
+        from auditor.waivers import people_for
+
+        people = people_for(exceptions, evidence)
     evidence.release()  # the per-document copies are no longer needed once the payload is built
     if engine_failure is None:
         try:
@@ -235,7 +242,7 @@ def evaluate(
     if exceptions is not None:
         from auditor.waivers import apply_exceptions
 
-        judged, warnings = apply_exceptions(results, exceptions, as_of)
+        judged, warnings = apply_exceptions(results, exceptions, as_of, people)
 
     return Run(
         run_id=f"{started.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}",

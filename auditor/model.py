@@ -80,6 +80,12 @@ class Control:
     references: tuple[Reference, ...]
     remediation: str
     path: Path
+    uses: tuple[str, ...] = ()  # optional kinds: read when present, never required
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """Every kind the control may read: required (evidence) then optional (uses)."""
+        return self.evidence + self.uses
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.parameters}

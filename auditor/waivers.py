@@ -2,7 +2,9 @@
 
 An exception turns matching violations of one control into ``waived``; they stay
 in every output. It is applied only when it has an approver who is not its
-requester, is in force at ``as_of`` (``created <= as_of <= expires``, dates
+requester (compared as persons through :mod:`auditor.identity`: the run's
+``identities`` evidence, the ``.mailmap`` named by the file's optional ``mailmap``
+key, and forge noreply addresses), is in force at ``as_of`` (``created <= as_of <= expires``, dates
 inclusive) and names a known control. Every exception is reported with its
 status and, when it is not applied, why.
 """
@@ -11,18 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor.errors import InputError
 from auditor.families import CONTROL_ID_SHAPE
-from auditor.files import line_of, load_yaml_lines
+from auditor.files import line_of, load_yaml_lines, read_text
+from auditor.identity import EMPTY, Directory, parse_mailmap
 from auditor.model import ControlResult, Status, Violation
 from auditor.validation import validate
 
 if TYPE_CHECKING:
     from auditor.controls import ControlLibrary
+    from auditor.evidence import EvidenceSet
 
 #: An applied exception expiring within this many days raises a warning in every output.
 EXPIRY_WARNING_DAYS = 14
@@ -30,6 +34,8 @@ EXPIRY_WARNING_DAYS = 14
 _TEXT = {"type": "string", "required": True, "empty": False}
 
 EXCEPTIONS_SCHEMA: dict[str, Any] = {
+    # A .mailmap (relative to this file) whose aliases link a person's addresses.
+    "mailmap": {"type": "string", "empty": False},
     "exceptions": {
         "type": "list",
         "required": True,
@@ -76,6 +82,7 @@ class Waiver:
 class ExceptionSet:
     path: Path
     exceptions: list[Waiver]
+    aliases: dict[str, str] = field(default_factory=dict)  # address -> canonical address (.mailmap)
 
     def __len__(self) -> int:
         return len(self.exceptions)
@@ -123,7 +130,24 @@ def load_exceptions(path: Path, library: ControlLibrary | None = None) -> Except
             requester=item["requester"].strip(), approver=approver.strip() if approver else None,
             created=item["created"], expires=item["expires"], ticket=item["ticket"].strip(), line=line,
         ))
-    return ExceptionSet(path, sorted(found, key=lambda e: e.id))
+    aliases: dict[str, str] = {}
+    if doc.get("mailmap"):
+        mailmap = (path.parent / doc["mailmap"]).resolve()
+        if not mailmap.is_file():
+            raise InputError(f"{path}:{line_of(raw, 'mailmap')}: mailmap: found {doc['mailmap']!r}, "
+                             f"expected a .mailmap file (relative to {path.parent})")
+        aliases = parse_mailmap(read_text(mailmap))
+    return ExceptionSet(path, sorted(found, key=lambda e: e.id), aliases)
+
+
+def people_for(exceptions: ExceptionSet, evidence: EvidenceSet | None = None) -> Directory:
+    """The directory that judges requesters and approvers: identities evidence plus the mailmap aliases."""
+    import orjson
+
+    items: list[dict[str, Any]] = []
+    for doc in evidence.for_kind("identities") if evidence is not None else ():
+        items.extend(orjson.loads(doc.items_json))
+    return Directory.from_identities(items, exceptions.aliases)
 
 
 @dataclass
@@ -148,13 +172,16 @@ class Judgement:
                 "ticket": e.ticket, "matched": self.matched}
 
 
-def judge(exception: Waiver, as_of: dt.date) -> Judgement:
+def judge(exception: Waiver, as_of: dt.date, people: Directory = EMPTY) -> Judgement:
     e = exception
     days_left = (e.expires - as_of).days
     if not e.approver:
         return Judgement(e, "not_applied", "no approver", days_left)
     if e.approver.casefold() == e.requester.casefold():
         return Judgement(e, "not_applied", f"approver is the requester ({e.requester})", days_left)
+    if people.same_person(e.requester, e.approver):
+        return Judgement(e, "not_applied", f"approver {e.approver} is the requester {e.requester} under another "
+                         f"address ({people.key_of(e.requester)}): self-approval", days_left)
     if days_left < 0:
         return Judgement(e, "expired", f"expired on {e.expires} ({-days_left} days before as_of {as_of})", days_left)
     if e.created > as_of:
@@ -165,7 +192,7 @@ def judge(exception: Waiver, as_of: dt.date) -> Judgement:
 
 
 def apply_exceptions(
-    results: list[ControlResult], exceptions: ExceptionSet, as_of: str
+    results: list[ControlResult], exceptions: ExceptionSet, as_of: str, people: Directory | None = None
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Move matched violations of failing controls to ``waived``.
 
@@ -173,7 +200,8 @@ def apply_exceptions(
     every output. A control whose violations are all waived ends ``waived``.
     """
     day = dt.date.fromisoformat(as_of[:10])
-    judged = [judge(e, day) for e in exceptions.exceptions]
+    people = people if people is not None else people_for(exceptions)
+    judged = [judge(e, day, people) for e in exceptions.exceptions]
     by_control: dict[str, list[Judgement]] = {}
     for j in judged:
         if j.applies:

@@ -117,3 +117,20 @@ def test_cli_changed_only_evaluates_the_selection(
     assert "1 of 3 controls changed since HEAD: SEC-002" in result.err
     assert [c["id"] for c in json.loads(out.read_text())["controls"]] == ["SEC-002"]
     assert result.code == 0  # SEC-002 is medium, below the default --fail-on high
+
+
+def test_a_library_change_selects_the_controls_that_import_it(repo: git.Repo, library: Path) -> None:
+    base_lib = library / "policies" / "lib" / "names" / "names.rego"
+    base_lib.parent.mkdir(parents=True)
+    base_lib.write_text("package lib.names\n\nimport rego.v1\n\nnorm(s) := lower(s)\n")
+    outer = library / "policies" / "lib" / "people" / "people.rego"
+    outer.parent.mkdir(parents=True)
+    outer.write_text("package lib.people\n\nimport rego.v1\n\nimport data.lib.names\n\nkey(s) := names.norm(s)\n")
+    p = library / "policies" / "security" / "sec_001.rego"
+    p.write_text(p.read_text().replace("import rego.v1\n", "import rego.v1\n\nimport data.lib.people\n", 1))
+    repo.git.add("-A")
+    repo.index.commit("lib imported by SEC-001")
+    base = repo.head.commit.hexsha
+    # a change to the inner library reaches SEC-001 through lib.people, and nothing else
+    base_lib.write_text(base_lib.read_text() + "\n# changed\n")
+    assert select(library, base) == {"SEC-001": ["policies/lib/names/names.rego"]}

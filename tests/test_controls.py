@@ -37,6 +37,12 @@ def _edit(path: Path, old: str, new: str) -> None:
         ("policy: controls.security.sec_002", "policy: controls.security.other",
          r"SEC-002.yaml:7: policy: found 'controls.security.other', expected 'controls.security.sec_002'"),
         ("evidence: [gadgets]", "evidence: []", r"SEC-002.yaml:\d+: evidence: found \[\], expected min length is 1"),
+        ("evidence: [gadgets]", "evidence: [gadgets]\nuses: [gadgets]",
+         r"SEC-002.yaml:\d+: uses: found 'gadgets', which is already a required kind in evidence"),
+        ("evidence: [gadgets]", "evidence: [gadgets]\nuses: [identites]",
+         r"SEC-002.yaml:\d+: uses: found unknown evidence kind 'identites', expected one of .*identities"),
+        ("evidence: [gadgets]", "evidence: [gadgets]\nuses: identities",
+         r"SEC-002.yaml:\d+: uses: .*list"),
         ("title: Gadgets", "title: [Gadgets", r"SEC-002.yaml:3:10: malformed YAML: expected .,. or .\]., but got .:."),
     ],
 )

@@ -188,3 +188,23 @@ def test_engine_query_of_unknown_rule_raises_engine_error() -> None:
     engine.set_input(b"{}")
     with pytest.raises(EngineError):
         engine.query("data.nothing.here")
+
+
+def test_optional_kind_in_uses_may_be_read_and_may_be_absent(library: Path, evidence: Path, fixtures: Path) -> None:
+    """uses: [ledgers] lets SEC-001 read input.ledgers; without ledgers it is still evaluated."""
+    control = library / "controls/security/SEC-001.yaml"
+    control.write_text(control.read_text().replace("evidence: [gadgets]\n", "evidence: [gadgets]\nuses: [ledgers]\n"))
+    policy = library / "policies/security/sec_001.rego"
+    # an owner listed in a ledger is exempt: the optional kind changes the verdict when present
+    policy.write_text(policy.read_text().replace(
+        "not g.owner in params.exempt_owners\n",
+        "not g.owner in params.exempt_owners\n\tnot g.owner in {l.owner | some l in object.get(input, \"ledgers\", [])}\n"
+        "\tcount([l | some l in input.ledgers]) >= 0\n",
+    ))
+    with_ledgers = by_id(run_library(library, evidence, fixtures))["SEC-001"]
+    assert with_ledgers.evidence == sorted(with_ledgers.evidence)  # type: ignore[attr-defined]
+    assert any("ledgers" in p for p in with_ledgers.evidence)  # type: ignore[attr-defined]
+    (evidence / "ledgers.yaml").unlink()
+    without = by_id(run_library(library, evidence, fixtures))["SEC-001"]
+    assert without.status is Status.FAIL  # type: ignore[attr-defined]
+    assert not any("ledgers" in p for p in without.evidence)  # type: ignore[attr-defined]

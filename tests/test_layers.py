@@ -30,6 +30,13 @@ DEMO = bundled("evidence/examples/demo")
 Cli = Callable[..., CliResult]
 
 
+#: the bundled library's size, so these tests follow it as controls are added
+BUNDLED_CONTROLS = len(list(bundled("controls").rglob("*-*.yaml")))
+BUNDLED_POLICY_FILES = len(list(bundled("policies").rglob("*.rego")))
+ORG_CONTROLS, ORG_POLICY_FILES = 2, 4  # tests/fixtures/org-library: RES-001/002 and their tests
+REPO_CONTROLS, REPO_POLICY_FILES = 1, 2  # the repository library of the extend test
+
+
 def org_stack(cwd: Path) -> LibraryStack:
     return resolve_stack(libraries=[ORG], cwd=cwd)
 
@@ -119,8 +126,8 @@ def test_results_record_disabled_controls_apart_and_never_as_a_pass(tmp_path: Pa
     assert off["id"] == "AI-005" and off["layer"] == "org-library" and off["severity"] == "medium"
     assert off["disabled_by"].endswith("overrides.yaml:12") and off["reason"].startswith("Model ownership")
     assert {m["framework"] for m in off["mappings"]} == {"iso27001-2022", "nist-ai-rmf-1.0"}
-    assert doc["summary"]["disabled"] == 1 and doc["summary"]["total"] == 26
-    assert sum(doc["summary"]["by_status"].values()) == 26  # the disabled control is in no status
+    assert doc["summary"]["disabled"] == 1 and doc["summary"]["total"] == BUNDLED_CONTROLS + ORG_CONTROLS - 1
+    assert sum(doc["summary"]["by_status"].values()) == BUNDLED_CONTROLS + ORG_CONTROLS - 1  # the disabled control is in no status
     by_id = {c["id"]: c for c in doc["controls"]}
     assert by_id["RES-001"]["layer"] == "org-library" and "layer" not in by_id["SEC-001"]
     assert by_id["SEC-002"]["severity"] == "critical" and by_id["SEC-002"]["parameters"] == {"max_key_age_days": 60}
@@ -154,13 +161,14 @@ def test_controls_list_shows_each_controls_layer(cli: Cli) -> None:
     assert "| id | family | severity | title | layer | status |" in markdown
     assert "| RES-002 | operational-resilience | medium |" in markdown and "| org-library | enabled |" in markdown
     table = cli("controls", "list", "--library", ORG).out
-    assert "org-library" in table and "26 controls, 1 disabled, from layers: bundled, org-library" in table
+    assert "org-library" in table and f"{BUNDLED_CONTROLS + ORG_CONTROLS - 1} controls, 1 disabled, from layers: bundled, org-library" in table
 
 
 def test_controls_validate_and_mappings_coverage_take_library(cli: Cli) -> None:
     result = cli("controls", "validate", "--library", ORG)
     assert result.code == 0, result.err
-    assert "26 controls, 1 disabled and 54 policy files are valid (layers: bundled, org-library)" in result.out
+    assert (f"{BUNDLED_CONTROLS + ORG_CONTROLS - 1} controls, 1 disabled and "
+            f"{BUNDLED_POLICY_FILES + ORG_POLICY_FILES} policy files are valid (layers: bundled, org-library)") in result.out
     coverage = cli("mappings", "coverage", "--library", ORG, "--framework", "iso27001-2022", "--format", "json")
     assert coverage.code == 0, coverage.err
     assert "RES-001" in coverage.out
@@ -313,7 +321,8 @@ def test_a_repository_with_its_own_controls_extends_the_bundled_library(
     monkeypatch.chdir(_custom_repo(tmp_path / "repo"))
     result = cli("controls", "validate")
     assert result.code == 0, result.err  # before layers: exit 2, the bundled mappings named absent controls
-    assert "26 controls and 52 policy files are valid (layers: bundled, repo)" in result.out
+    assert (f"{BUNDLED_CONTROLS + REPO_CONTROLS} controls and "
+            f"{BUNDLED_POLICY_FILES + REPO_POLICY_FILES} policy files are valid (layers: bundled, repo)") in result.out
     listed = {r["id"]: r["layer"] for r in json.loads(cli("controls", "list", "--format", "json").out)}
     assert listed["SEC-101"] == "repo" and listed["SOD-001"] == "bundled"
     tests = cli("policies", "test", "--verbose-tests")

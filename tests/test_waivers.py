@@ -159,3 +159,91 @@ def test_resource_patterns_only_star_and_question_mark_are_wildcards(pattern: st
     from auditor.waivers import resource_matches
 
     assert resource_matches(pattern, resource) is matches
+
+
+# ---- Waivers judged by person (issue 11, part 5) ----------------------------
+
+def _waiver(requester: str, approver: str) -> object:
+    from auditor.waivers import Waiver
+
+    return Waiver("X", "SEC-001", "*", "r", requester, approver, dt.date(2026, 1, 1), dt.date(2026, 12, 31), "T")
+
+
+def test_approval_from_the_requesters_other_address_is_self_approval() -> None:
+    from auditor.identity import Directory
+
+    people = Directory.from_identities([
+        {"person": "p-7", "emails": ["dave@example.com"], "username": "dave"},
+        {"person": "p-7", "emails": ["dave.home@mail.example"], "username": "dave-oss"},
+        {"person": "p-8", "emails": ["erin@example.com"], "username": "erin"},
+    ])
+    day = dt.date(2026, 6, 1)
+    second = judge(_waiver("dave@example.com", "Dave.Home@mail.example"), day, people)  # type: ignore[arg-type]
+    assert second.status == "not_applied"
+    assert "self-approval" in second.detail and "person:p-7" in second.detail
+    # the forge noreply address of Dave's GitHub login, and the login itself
+    noreply = judge(_waiver("dave@example.com", "5101+dave-oss@users.noreply.github.com"), day, people)  # type: ignore[arg-type]
+    assert noreply.status == "not_applied"
+    assert judge(_waiver("dave-oss", "dave@example.com"), day, people).status == "not_applied"  # type: ignore[arg-type]
+    assert judge(_waiver("dave@example.com", "erin@example.com"), day, people).status == "applied"  # type: ignore[arg-type]
+    # without the directory the two addresses cannot be linked: by string they differ
+    assert judge(_waiver("dave@example.com", "dave.home@mail.example"), day).status == "applied"  # type: ignore[arg-type]
+
+
+def test_noreply_address_matches_the_login_it_embeds_without_identities() -> None:
+    day = dt.date(2026, 6, 1)
+    assert judge(_waiver("dave-oss", "123+dave-oss@users.noreply.github.com"), day).status == "not_applied"  # type: ignore[arg-type]
+    assert judge(_waiver("dave", "123+dave-oss@users.noreply.github.com"), day).status == "applied"  # type: ignore[arg-type]
+
+
+def _exceptions_file(path: Path, requester: str, approver: str, extra: str = "") -> Path:
+    path.write_text(extra + (
+        "exceptions:\n"
+        "  - id: EX-P1\n    control: SEC-001\n    resource: g-2\n    reason: Legacy gadget.\n"
+        f"    requester: {requester}\n    approver: {approver}\n"
+        "    created: 2026-01-01\n    expires: 2027-03-31\n    ticket: SEC-900\n"
+    ))
+    return path
+
+
+def test_identities_evidence_makes_a_second_address_approval_not_apply(
+    library: Path, evidence: Path, tmp_path: Path
+) -> None:
+    import orjson
+
+    identities = [
+        {"id": f"okta:{u}", "person": "p-7", "display_name": "Dave", "username": u, "emails": [e], "type": "human",
+         "system": "okta", "console_access": True, "mfa_enabled": True, "access_keys": [], "roles": [],
+         "created_at": "2025-01-01T00:00:00Z", "disabled": False}
+        for u, e in (("dave", "dave@example.com"), ("dave-oss", "dave.home@mail.example"))
+    ]
+    (evidence / "identities.json").write_bytes(orjson.dumps({
+        "kind": "identities", "source": "test", "collected_at": "2026-11-20T12:00:00Z",
+        "collector": {"name": "test", "version": "1"}, "errors": [], "items": identities}))
+    exceptions = _exceptions_file(tmp_path / "exceptions.yaml", "dave@example.com", "dave.home@mail.example")
+    run = ci_run(library, evidence, exceptions=exceptions)
+    sec1 = results_by_id(run)["SEC-001"]
+    assert sec1.status is Status.FAIL and [v.resource for v in sec1.violations] == ["g-2", "g-3"]
+    (judged,) = run.exceptions
+    assert judged["status"] == "not_applied" and "self-approval" in judged["detail"]
+    # without the identities document the two addresses are different people: the waiver applies
+    (evidence / "identities.json").unlink()
+    run = ci_run(library, evidence, exceptions=exceptions)
+    assert [w["resource"] for w in results_by_id(run)["SEC-001"].waived] == ["g-2"]
+
+
+def test_mailmap_aliases_link_addresses(library: Path, tmp_path: Path) -> None:
+    (tmp_path / "people.mailmap").write_text("Dave <dave@example.com> <dave@laptop.local>\n")
+    path = _exceptions_file(tmp_path / "exceptions.yaml", "dave@example.com", "Dave <DAVE@laptop.local>",
+                            extra="mailmap: people.mailmap\n")
+    exceptions = load_exceptions(path, load_library(library / "controls"))
+    from auditor.waivers import people_for
+
+    assert judge(exceptions.exceptions[0], dt.date(2026, 6, 1), people_for(exceptions)).status == "not_applied"
+
+
+def test_missing_mailmap_file_is_exit_2(library: Path, tmp_path: Path) -> None:
+    path = _exceptions_file(tmp_path / "exceptions.yaml", "a@example.com", "b@example.com", extra="mailmap: nope.mailmap\n")
+    with pytest.raises(InputError, match=r"exceptions.yaml:1: mailmap: found 'nope.mailmap', expected a .mailmap file") as info:
+        load_exceptions(path, load_library(library / "controls"))
+    assert info.value.exit_code == ExitCode.INVALID_INPUT

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress
 from auditor.collect.base import format_time as _utc
+from auditor.identity import EMPTY as _NO_DIRECTORY
 from auditor.model import CollectionError
 
 #: Trailers that record an approval of the change.
@@ -58,9 +59,9 @@ class Raw:
         return self.fields[_INDEX[name]]
 
 
-def person_id(email: str) -> str:
-    """The resolved person: the canonical (mailmap) email, lower-cased."""
-    return email.strip().lower()
+def person_id(email: str) -> str | None:
+    """The person key of a (mailmap-resolved) address: ``email:<address>`` (auditor.identity)."""
+    return _NO_DIRECTORY.key(email=email)
 
 
 def parse_log(output: str) -> list[Raw]:
@@ -304,8 +305,15 @@ class GitCollector(Collector):
             cutoff = _utc(since)  # both UTC, same format: strings compare as instants
             selected = [r for r in selected if r.get("committed_at") >= cutoff]
         trailers = {r.sha: parse_trailers(r.get("trailers")) for r in selected}
+        sequence = {sha: len(chain) - 1 - i for i, sha in enumerate(chain)}
+        merged_shas = {m for sha in (r.sha for r in selected) for m in merges.get(sha, ())}
+        for m in merged_shas:
+            trailers.setdefault(m, parse_trailers(by_sha[m].get("trailers")))
         approvers = self.check_mailmap(repo, [(n, e) for found in trailers.values() for _k, n, e in found])
-        return [self.change(r, branch, trailers[r.sha], approvers, merges, by_sha) for r in selected]
+        items = [self.change(r, branch, trailers[r.sha], approvers, merges, by_sha, trailers) for r in selected]
+        for item in items:
+            item["sequence"] = sequence[item["id"]]
+        return items
 
     def change(
         self,
@@ -315,22 +323,13 @@ class GitCollector(Collector):
         approvers: dict[tuple[str, str], tuple[str, str]],
         merges: dict[str, list[str]],
         by_sha: dict[str, Raw],
+        all_trailers: dict[str, list[tuple[str, str, str]]] | None = None,
     ) -> dict[str, Any]:
         (sha, _parents, an, ae, amn, ame, authored, cn, ce, cmn, cme, committed,
          status, sig_key, sig_signer, subject, _trailers) = r.fields
         signed = status not in ("N", "")
         verified = _VERIFIED.get(status, False) if signed else False
-        approvals: dict[str, dict[str, Any]] = {}
-        raw_approvals = []
-        for key, name, email in trailers:
-            mapped_name, mapped_email = approvers.get((name, email), (name, email))
-            if "@" not in mapped_email:
-                continue
-            person = person_id(mapped_email)
-            raw_approvals.append({"trailer": key, "name": name, "email": email, "person": person})
-            approvals.setdefault(person, {"email": person, "name": mapped_name or None, "source": "trailer"})
-        if len(raw_approvals) > 1:
-            raw_approvals.sort(key=lambda a: (a["person"], a["trailer"], a["email"]))
+        approvals, raw_approvals = self.approvals(trailers, approvers)
         attributes: dict[str, Any] = {"signature_status": status}
         if signed:
             attributes["signature_type"] = signature_type(status, sig_key)
@@ -366,16 +365,45 @@ class GitCollector(Collector):
         }
         if r.sha in merges:
             merged = [by_sha[s] for s in merges[r.sha]]
+            found = all_trailers or {}
             item["merged_commits"] = sorted(
                 (
-                    {"id": m.sha, "author": {"name": m.get("author_name") or None,
-                                             "email": m.get("author_email") or None}}
+                    {"id": m.sha,
+                     "author": {"name": m.get("author_name") or None, "email": m.get("author_email") or None},
+                     "person": person_id(m.get("author_mapped_email")),
+                     "approvals": self.approval_list(found.get(m.sha, []), approvers)}
                     for m in merged
                 ),
                 key=lambda m: m["id"],
             )
-            attributes["merged_authors"] = sorted({person_id(m.get("author_mapped_email")) for m in merged})
+            attributes["merged_authors"] = sorted({p for m in merged if (p := person_id(m.get("author_mapped_email")))})
         return item
+
+    @staticmethod
+    def approvals(
+        trailers: list[tuple[str, str, str]], approvers: dict[tuple[str, str], tuple[str, str]]
+    ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+        """Approvals by person key (mailmap-resolved, one per person), and the raw trailers."""
+        approvals: dict[str, dict[str, Any]] = {}
+        raw_approvals: list[dict[str, Any]] = []
+        for key, name, email in trailers:
+            mapped_name, mapped_email = approvers.get((name, email), (name, email))
+            if "@" not in mapped_email:
+                continue
+            person = person_id(mapped_email) or ""
+            raw_approvals.append({"trailer": key, "name": name, "email": email, "person": person})
+            approvals.setdefault(person, {"email": mapped_email.strip().lower(), "name": mapped_name or None,
+                                          "source": "trailer"})
+        if len(raw_approvals) > 1:
+            raw_approvals.sort(key=lambda a: (a["person"], a["trailer"], a["email"]))
+        return approvals, raw_approvals
+
+    def approval_list(
+        self, trailers: list[tuple[str, str, str]], approvers: dict[tuple[str, str], tuple[str, str]]
+    ) -> list[dict[str, Any]]:
+        """The approvals of a commit, one per person, sorted by person key."""
+        approvals, _raw = self.approvals(trailers, approvers)
+        return [approvals[k] for k in sorted(approvals)]
 
     def tags(self, repo: Any) -> list[dict[str, Any]]:
         """Tags matching ``release_tags`` as deployment candidates (the repository marks releases)."""

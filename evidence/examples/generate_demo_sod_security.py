@@ -21,7 +21,8 @@ generate_demo_privacy_ai.py; its findings are read from that file, so run that
 generator first (``make demo`` does).
 
 Controls with no deliberate violation pass on the demo (SEC-003, SEC-008,
-SOD-004, SOD-007); their near misses are listed under them.
+SOD-004, SOD-007); their near misses are listed under them. SOD-008 (four-eyes from git
+history) and the release ranges of SOD-001 and SEC-004 are built last, so they change no earlier draw.
 """
 
 from __future__ import annotations
@@ -691,6 +692,49 @@ def sod_sec_violations_changes() -> None:
            summary="Pin JDK base image digest", tag="s3")
 
 
+def release_range_and_four_eyes() -> None:
+    """Built last, so every earlier random draw (and so the rest of the demo) is unchanged."""
+    # SOD-008: the self-approved and unreviewed commits above also reached main without an independent approval
+    by_tag = {c["message_summary"]: c for c in changes}
+    expect("SOD-008", by_tag["Hotfix: raise card authorisation timeout to 8s"]["id"], "pushed straight to main with no approval")
+    expect("SOD-008", by_tag["Change FX rounding to banker's rounding (#611)"]["id"], "only approval came from the author's second GitHub account")
+    expect("SOD-008", by_tag["Disable CAPTCHA on password reset"]["id"], "only approval is an 'Approved-by' trailer naming the author")
+    # SOD-008 only: a direct push to main that was never deployed
+    e = P("Ethan Walsh")
+    c = change("brightwater/infra-terraform", when=ago(days=2), author=e, squash=False, approvals=[], reviewed=False,
+               summary="Raise NAT gateway idle timeout", tag="fe1")
+    expect("SOD-008", c["id"], "pushed straight to main with no approval; not deployed, so only the four-eyes control sees it")
+    # SOD-008 only: a merge bringing in two topic commits; one carries its own Reviewed-by trailer, the other no review
+    k, f = P("Emily Sato"), P("Fatima Zahra")
+    m = change("brightwater/infra-terraform", when=ago(days=1, hours=6), author=k, merge=True, squash=False, approvals=[],
+               reviewed=False, summary="Merge branch 'emily/egress-rules'", tag="fe2")
+    m["merged_commits"] = [
+        {"id": sha(m["id"], "topic", 1), "author": k.who(), "person": f"email:{k.email}",
+         "approvals": [{"name": e.name, "email": e.email, "source": "trailer"}]},
+        {"id": sha(m["id"], "topic", 2), "author": f.who(), "person": f"email:{f.email}", "approvals": []},
+    ]
+    m["author"] = {"name": "Lucy Chen", "email": P("Lucy Chen").email}
+    expect("SOD-008", m["id"], "merge brought in a topic commit by Fatima Zahra with no review; the other topic commit's Reviewed-by trailer counts for it")
+    # SOD-001 + SEC-004: a release ships every change since the previous production deployment, not only its tip
+    a, b = P("Amelia Hughes"), P("Tom Reid")
+    branch = "release/2.32"
+    history = []
+    for n, (author, approvers, summary) in enumerate([
+        (a, [b], "Prepare 2.32 release notes"),
+        (b, [], "Bump card network certificate bundle"),
+        (a, [b], "Tune retry backoff for settlement calls"),
+    ], start=1):
+        c = change("brightwater/payments-api", when=ago(days=3, hours=-6 * n), author=author, approvers=approvers, branch=branch,
+                   squash=False, reviewed=bool(approvers), summary=summary, tag=f"rel{n}")
+        c["sequence"] = 900 + n
+        history.append(c)
+    first = deployment("payments-api", "production", history[0]["id"], ago(days=2, hours=12), ref="v2.32.0")
+    note("deployments", first["id"], "release from release/2.32 whose changes were all reviewed (SOD-001, SEC-004 pass)")
+    second = deployment("payments-api", "production", history[2]["id"], ago(days=1, hours=12), ref="v2.32.1")
+    second["previous_commit"] = history[0]["id"]
+    expect(["SOD-001", "SEC-004"], second["id"], "the release's own commit was reviewed, but it also shipped an unreviewed commit pushed to release/2.32 since the previous release")
+
+
 # ---------------------------------------------------------------------------
 # Audit trails
 # ---------------------------------------------------------------------------
@@ -751,6 +795,7 @@ TITLES = {
     "SOD-005": "no self-approval under another identity",
     "SOD-006": "access reviewers do not hold the access reviewed",
     "SOD-007": "privileged access not granted by its recipient",
+    "SOD-008": "four-eyes on protected branches from git history",
     "SEC-001": "MFA for console access",
     "SEC-002": "access keys rotated within 90 days",
     "SEC-003": "no root access keys",
@@ -815,6 +860,7 @@ def main(argv: list[str] | None = None) -> None:
     build_deployments()
     sod_sec_violations_changes()
     trail_violations()
+    release_range_and_four_eyes()
     docs = {
         "changes": document("changes", "github:brightwater (5 repositories)", "git-history", changes),
         "deployments": document("deployments", "github-actions:brightwater", "deployments", deployments),

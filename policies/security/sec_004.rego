@@ -1,98 +1,96 @@
+# METADATA
+# title: Production deployments ship only reviewed, tested commits
+# description: >-
+#   Reads input.deployments and input.changes. Every change a production
+#   deployment shipped (each commit on the deployed branch's first-parent history
+#   since the commit the previous production deployment of the same service
+#   shipped, or the deployed commit alone when that range cannot be drawn;
+#   lib.changes) must be recorded as reviewed and, when require_tests_passed is
+#   true, with its required CI checks passed (null counts as not shown).
 package controls.security.sec_004
-
-# Production deployments ship only reviewed, tested commits.
-# Reads input.deployments and input.changes. Every deployment to a production
-# environment that reached it (status success or unknown) must deploy a commit
-# recorded in the change evidence as reviewed and, when require_tests_passed
-# is true, with its required CI checks passed (null counts as not shown).
 
 import rego.v1
 
+import data.lib.changes
+import data.lib.identity
+
 params := data.params["SEC-004"]
 
-str(x) := x if is_string(x)
+idx := changes.index(input.changes)
 
-else := ""
+prod := changes.production(input.deployments, {identity.norm(e) | some e in params.production_environments})
 
-norm(s) := lower(trim_space(s))
+shipped := changes.shipped(prod, idx, input.changes)
 
-prod_envs := {norm(e) | some e in object.get(params, "production_environments", ["production"]); is_string(e)}
+in_scope := {d.id | some d in prod}
 
-prod_deployments contains d if {
-	some d in input.deployments
-	norm(str(object.get(d, "environment", ""))) in prod_envs
-	object.get(d, "status", "unknown") in {"success", "unknown"}
+shipped_commits := {sha | some list in shipped; some sha in list}
+
+# sha -> {"reviewed", "tested", "failed"}, judged once per commit over all its records
+facts := {sha: {
+	"reviewed": count([c | some c in recs; c.reviewed == true]) > 0,
+	"tested": count([c | some c in recs; c.tests_passed == true]) > 0,
+	"failed": count([c | some c in recs; c.tests_passed == false]) > 0,
+} |
+	some sha in shipped_commits
+	recs := changes.records(idx, input.changes, sha)
+	count(recs) > 0
 }
 
-commit_of(d) := norm(str(object.get(d, "commit", "")))
+where(d) := sprintf("Deployment %s of %s to %s", [d.id, d.service, d.environment])
 
-short(sha) := substring(sha, 0, 7) if count(sha) > 7
+what(d, sha) := sprintf("shipped commit %s", [changes.short(sha)]) if lower(d.commit) == sha
 
-else := sha
+what(d, sha) := sprintf("shipped commit %s (part of the changes since the previous production deployment, up to %s)", [changes.short(sha), changes.short(lower(d.commit))]) if lower(d.commit) != sha
 
-# Changes indexed by commit id. A commit collected more than once (e.g. from two
-# branches) keeps all its records; the sort keeps the index linear.
-change_keys := sort([norm(str(object.get(c, "id", ""))) | some c in input.changes])
-
-duplicate_ids := {id | some k, id in change_keys; k > 0; change_keys[k - 1] == id}
-
-unique_changes := {id: c |
-	some c in input.changes
-	id := norm(str(object.get(c, "id", "")))
-	not id in duplicate_ids
-}
-
-# records(sha): every change record of the commit; empty when not collected.
-records(sha) := [c] if {
-	c := unique_changes[sha]
-} else := [c | some c in input.changes; norm(str(object.get(c, "id", ""))) == sha] if {
-	sha in duplicate_ids
-} else := []
-
-where(d) := sprintf("Deployment %s of %s to %s", [d.id, str(object.get(d, "service", "")), str(object.get(d, "environment", ""))])
-
-reviewed(recs) if {
-	some c in recs
-	object.get(c, "reviewed", false) == true
-}
-
-tested(recs) if {
-	some c in recs
-	object.get(c, "tests_passed", null) == true
-}
-
-tests_failed(recs) if {
-	some c in recs
-	object.get(c, "tests_passed", null) == false
+violations contains {
+	"resource": d.id,
+	"message": sprintf("%s %s, which has no change record showing review or tests; collect the repository history or investigate how the commit reached production.", [where(d), what(d, sha)]),
+} if {
+	some d in prod
+	some sha in shipped[d.id]
+	not startswith(sha, "missing:")
+	not facts[sha]
 }
 
 violations contains {
 	"resource": d.id,
-	"message": sprintf("%s shipped commit %s, which has no change record showing review or tests; collect the repository history or investigate how the commit reached production.", [where(d), short(commit_of(d))]),
+	"message": sprintf("%s shipped commits since the previous production deployment, but the change history at %s is missing from the evidence; collect the full first-parent history of the branch.", [where(d), trim_prefix(sha, "missing:")]),
 } if {
-	some d in prod_deployments
-	count(records(commit_of(d))) == 0
+	some d in prod
+	some sha in shipped[d.id]
+	startswith(sha, "missing:")
 }
 
 violations contains {
 	"resource": d.id,
-	"message": sprintf("%s shipped commit %s, which was not code reviewed; review the change retrospectively and deploy only from reviewed pull requests.", [where(d), short(commit_of(d))]),
+	"message": sprintf("%s %s, which was not code reviewed; review the change retrospectively and deploy only from reviewed pull requests.", [where(d), what(d, sha)]),
 } if {
-	some d in prod_deployments
-	recs := records(commit_of(d))
-	count(recs) > 0
-	not reviewed(recs)
+	some d in prod
+	some sha in shipped[d.id]
+	not facts[sha].reviewed
+	facts[sha]
 }
 
-violations contains {"resource": d.id, "message": message} if {
-	object.get(params, "require_tests_passed", true) == true
-	some d in prod_deployments
-	recs := records(commit_of(d))
-	count(recs) > 0
-	not tested(recs)
-	message := checks_message(d, recs)
+violations contains {
+	"resource": d.id,
+	"message": sprintf("%s %s whose required CI checks failed; fix and re-run the checks, and block deployment of commits with failing checks.", [where(d), what(d, sha)]),
+} if {
+	params.require_tests_passed
+	some d in prod
+	some sha in shipped[d.id]
+	not facts[sha].tested
+	facts[sha].failed
 }
 
-checks_message(d, recs) := sprintf("%s shipped commit %s whose required CI checks failed; fix and re-run the checks, and block deployment of commits with failing checks.", [where(d), short(commit_of(d))]) if {
-	tests_failed(recs)
-} else := sprintf("%s shipped commit %s with no record of passing CI checks; make the pipeline run and record the required checks before deployment.", [where(d), short(commit_of(d))])
+violations contains {
+	"resource": d.id,
+	"message": sprintf("%s %s with no record of passing CI checks; make the pipeline run and record the required checks before deployment.", [where(d), what(d, sha)]),
+} if {
+	params.require_tests_passed
+	some d in prod
+	some sha in shipped[d.id]
+	f := facts[sha]
+	not f.tested
+	not f.failed
+}

@@ -87,3 +87,7 @@ test_staging_ignored if {
 	d := object.union(deploy({"email": "alice@brightwater.example"}, null), {"environment": "staging"})
 	count(sod_002.violations) == 0 with input as evidence(d)
 }
+
+test_in_scope_is_the_production_deployments if {
+	count(sod_002.in_scope) == 1 with input as {"changes": [], "deployments": [{"id": "d-1", "environment": "production", "service": "s", "commit": "abcdef0", "status": "success", "actor": {}, "approver": null}]}
+}

@@ -1,3 +1,10 @@
+# METADATA
+# title: No one holds both a privileged administrator role and the access approver role
+# description: >-
+#   Reads input.access_grants (and identities, when present, to skip disabled
+#   accounts and name people). Roles are matched case-insensitively by name or by
+#   "<system>:<role>". The check is per person (the grant's person id), across all
+#   their accounts and systems.
 package controls.sod.sod_003
 
 # No one holds both a privileged administrator role and the access approver role.
@@ -7,6 +14,8 @@ package controls.sod.sod_003
 # The check is per person, across all their accounts and systems.
 
 import rego.v1
+
+import data.lib.identity
 
 params := data.params["SOD-003"]
 
@@ -30,6 +39,8 @@ approver_pairs contains [grant_person(g), label(g)] if {
 	role_in(g, approver_roles)
 }
 
+in_scope := {grant_person(g) | some g in active_grants}
+
 conflicted := {p | some [p, _] in admin_pairs} & {p | some [p, _] in approver_pairs}
 
 violations contains {
@@ -48,64 +59,17 @@ violations contains {
 
 identities := object.get(input, "identities", [])
 
-norm(s) := lower(trim_space(s))
+people := identity.index(identities)
 
-as_list(x) := x if is_array(x)
+norm(s) := identity.norm(s)
 
-else := []
+default str(_) := ""
 
 str(x) := x if is_string(x)
 
-else := ""
+default as_list(_) := []
 
-# Sorted [address, person] pairs; the first pair of each address gives its
-# person (the lowest id when several claim it). Sorting keeps this linear.
-email_pairs := sort([[norm(raw), i.person] |
-	some i in identities
-	is_string(object.get(i, "person", null))
-	some raw in as_list(object.get(i, "emails", []))
-	is_string(raw)
-])
-
-email_person := {pair[0]: pair[1] | some k, pair in email_pairs; first_of_key(email_pairs, k)}
-
-login_pairs := sort([[norm(login), i.person] |
-	some i in identities
-	is_string(object.get(i, "person", null))
-	login := object.get(i, "username", null)
-	is_string(login)
-])
-
-login_person := {pair[0]: pair[1] | some k, pair in login_pairs; first_of_key(login_pairs, k)}
-
-first_of_key(pairs, k) if k == 0
-
-first_of_key(pairs, k) if {
-	k > 0
-	pairs[k - 1][0] != pairs[k][0]
-}
-
-who_field(who, field) := v if {
-	is_object(who)
-	raw := object.get(who, field, null)
-	is_string(raw)
-	v := norm(raw)
-	v != ""
-}
-
-# person_of(who): who is an object with email and/or login (a commit author,
-# an approval, a deployment actor). Undefined when neither is recorded.
-person_of(who) := p if {
-	p := email_person[who_field(who, "email")]
-} else := p if {
-	p := login_person[who_field(who, "login")]
-} else := p if {
-	p := concat(":", ["email", who_field(who, "email")])
-} else := p if {
-	p := concat(":", ["login", who_field(who, "login")])
-}
-
-person_of_email(e) := person_of({"email": e}) if is_string(e)
+as_list(x) := x if is_array(x)
 
 # ---- Access grants ------------------------------------------------------------
 # A grant is active unless it has expired (expires_at at or before the audit
@@ -133,17 +97,9 @@ disabled_identity_ids := {i.id |
 	object.get(i, "disabled", false) == true
 }
 
-# The person holding a grant: as recorded on the grant, else through its identity.
-grant_person(g) := p if {
-	p := object.get(g, "person", null)
-	is_string(p)
-	p != ""
-} else := min(ps) if {
-	ps := {i.person | some i in identities; i.id == object.get(g, "identity", null); is_string(i.person)}
-	count(ps) > 0
-}
+# The person holding a grant: its person id (required by the schema).
+grant_person(g) := g.person
 
-display_name(person) := min(names) if {
-	names := {n | some i in identities; i.person == person; n := object.get(i, "display_name", null); is_string(n); n != ""}
-	count(names) > 0
-} else := person
+names := identity.display_names(identities)
+
+display_name(person) := object.get(names, identity.person_key(person), person)

@@ -70,8 +70,9 @@ test_disabled_identity_grant_ignored if {
 	], "identities": people}
 }
 
-test_person_resolved_through_identity_when_grant_lacks_it if {
-	g1 := object.remove(grant("g1", "aws:frank", "", "aws", "AdministratorAccess"), ["person"])
-	x := only(sod_003.violations) with input as {"access_grants": [g1, grant("g2", "okta:frank", "p-020", "okta", "Access Request Approver")], "identities": people}
-	x.resource == "p-020"
+test_in_scope_is_every_person_with_an_active_grant if {
+	sod_003.in_scope == {"p-020", "p-021"} with input as {"access_grants": [
+		grant("g1", "aws:frank", "p-020", "aws", "AdministratorAccess"),
+		grant("g2", "okta:gina", "p-021", "okta", "Access Request Approver"),
+	]}
 }

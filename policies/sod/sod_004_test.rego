@@ -103,3 +103,10 @@ test_missing_fields_do_not_break if {
 		"access_reviews": [{"id": "r1"}],
 	}
 }
+
+test_in_scope_is_every_privileged_role if {
+	sod_004.in_scope == {"aws:AdministratorAccess", "okta:Super Administrator"} with input as {
+		"access_grants": [grant("g1", "aws", "AdministratorAccess", old), grant("g2", "okta", "Super Administrator", old)],
+		"access_reviews": [],
+	}
+}

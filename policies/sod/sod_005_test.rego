@@ -39,7 +39,7 @@ test_approval_from_second_account_fails if {
 		{"email": "danny.test@brightwater.example", "login": "danny-test", "source": "github"},
 	])], "identities": people}
 	x.resource == c1
-	contains(x.message, "another identity of its author dan@brightwater.example (person p-010)")
+	contains(x.message, "another identity of its author dan@brightwater.example (person:p-010)")
 }
 
 test_approval_from_noreply_address_fails if {
@@ -58,7 +58,7 @@ test_unlinked_addresses_are_different_people if {
 test_author_person_from_collector if {
 	c := object.union(change(c1, "main", [{"email": "danny.test@brightwater.example", "source": "github"}]), {
 		"author": {"name": "dan", "email": "dan@laptop.local"},
-		"identity": {"author_person": "p-010"},
+		"identity": {"author_person": "email:dan@brightwater.example"},
 	})
 	count(sod_005.violations) == 1 with input as {"changes": [c], "identities": people}
 }
@@ -78,7 +78,7 @@ test_merge_commit_merger_may_approve if {
 	count(sod_005.violations) == 0 with input as {"changes": [c], "identities": people}
 }
 
-test_missing_fields_do_not_break if {
-	c := {"id": c1, "branch": "main", "approvals": [{"email": "erin@brightwater.example"}, {"source": "github"}, "junk"]}
-	count(sod_005.violations) == 0 with input as {"changes": [c], "identities": [{"id": "x"}]}
+test_in_scope_is_the_protected_changes if {
+	ev := {"changes": [change(c1, "main", []), change("c100000000000000000000000000000000000009", "feature/x", [])], "identities": people}
+	sod_005.in_scope == {c1} with input as ev
 }

@@ -1,3 +1,11 @@
+# METADATA
+# title: Access reviews are not signed off by someone who holds the access reviewed
+# description: >-
+#   Reads input.access_reviews, input.access_grants and, when present, identities. A
+#   review completed within the last lookback_days is at fault when its reviewer,
+#   resolved to a person (lib.identity), held a grant in the reviewed scope when
+#   signing off. Grants of identities now disabled are left out: the evidence does
+#   not say when they were disabled.
 package controls.sod.sod_006
 
 # Access reviews are not signed off by someone who holds the access reviewed.
@@ -11,6 +19,8 @@ package controls.sod.sod_006
 # were disabled.
 
 import rego.v1
+
+import data.lib.identity
 
 params := data.params["SOD-006"]
 
@@ -36,9 +46,9 @@ grant_rows contains {
 	not disabled_identity(g)
 }
 
-expiry_ns(g) := ts(object.get(g, "expires_at", null)) if ts(object.get(g, "expires_at", null))
+default expiry_ns(_) := null
 
-else := null
+expiry_ns(g) := ts(g.expires_at) if is_string(object.get(g, "expires_at", null))
 
 # held_at(row, t): the grant was in force at instant t.
 held_at(row, t) if {
@@ -59,12 +69,14 @@ holdings contains [row.person, scope] if {
 	some scope in row.scopes
 }
 
+in_scope := {r.id | some r in recent_reviews}
+
 violations contains {
 	"resource": r.id,
 	"message": sprintf("Access review %s of %s was signed off by %s, who held access in that scope (%s); have it re-performed by someone independent of the access, such as the system owner or the holder's manager.", [r.id, str(object.get(r, "scope", "")), str(object.get(r, "reviewer", "")), concat(", ", sort(held))]),
 } if {
 	some r in recent_reviews
-	reviewer := person_of_email(object.get(r, "reviewer", null))
+	reviewer := identity.person_of_email(people, r.reviewer)
 	scope := norm(str(object.get(r, "scope", "")))
 	[reviewer, scope] in holdings
 	completed := ts(object.get(r, "completed_at", null))
@@ -77,7 +89,6 @@ violations contains {
 	count(held) > 0
 }
 
-# ---- Identity resolution (the same block in every SOD policy that matches people by address)
 # One human may hold several accounts and email addresses. Every email, login
 # or person reference is resolved to a person id through input.identities
 # (an email or login claimed by several people resolves to the lowest person
@@ -86,64 +97,17 @@ violations contains {
 
 identities := object.get(input, "identities", [])
 
-norm(s) := lower(trim_space(s))
+people := identity.index(identities)
 
-as_list(x) := x if is_array(x)
+norm(s) := identity.norm(s)
 
-else := []
+default str(_) := ""
 
 str(x) := x if is_string(x)
 
-else := ""
+default as_list(_) := []
 
-# Sorted [address, person] pairs; the first pair of each address gives its
-# person (the lowest id when several claim it). Sorting keeps this linear.
-email_pairs := sort([[norm(raw), i.person] |
-	some i in identities
-	is_string(object.get(i, "person", null))
-	some raw in as_list(object.get(i, "emails", []))
-	is_string(raw)
-])
-
-email_person := {pair[0]: pair[1] | some k, pair in email_pairs; first_of_key(email_pairs, k)}
-
-login_pairs := sort([[norm(login), i.person] |
-	some i in identities
-	is_string(object.get(i, "person", null))
-	login := object.get(i, "username", null)
-	is_string(login)
-])
-
-login_person := {pair[0]: pair[1] | some k, pair in login_pairs; first_of_key(login_pairs, k)}
-
-first_of_key(pairs, k) if k == 0
-
-first_of_key(pairs, k) if {
-	k > 0
-	pairs[k - 1][0] != pairs[k][0]
-}
-
-who_field(who, field) := v if {
-	is_object(who)
-	raw := object.get(who, field, null)
-	is_string(raw)
-	v := norm(raw)
-	v != ""
-}
-
-# person_of(who): who is an object with email and/or login (a commit author,
-# an approval, a deployment actor). Undefined when neither is recorded.
-person_of(who) := p if {
-	p := email_person[who_field(who, "email")]
-} else := p if {
-	p := login_person[who_field(who, "login")]
-} else := p if {
-	p := concat(":", ["email", who_field(who, "email")])
-} else := p if {
-	p := concat(":", ["login", who_field(who, "login")])
-}
-
-person_of_email(e) := person_of({"email": e}) if is_string(e)
+as_list(x) := x if is_array(x)
 
 # ---- Access grants ------------------------------------------------------------
 # A grant is active unless it has expired (expires_at at or before the audit
@@ -171,17 +135,9 @@ disabled_identity_ids := {i.id |
 	object.get(i, "disabled", false) == true
 }
 
-# The person holding a grant: as recorded on the grant, else through its identity.
-grant_person(g) := p if {
-	p := object.get(g, "person", null)
-	is_string(p)
-	p != ""
-} else := min(ps) if {
-	ps := {i.person | some i in identities; i.id == object.get(g, "identity", null); is_string(i.person)}
-	count(ps) > 0
-}
+# The person holding a grant, as a person key (the schema requires the grant's person id).
+grant_person(g) := identity.person_key(g.person)
 
-display_name(person) := min(names) if {
-	names := {n | some i in identities; i.person == person; n := object.get(i, "display_name", null); is_string(n); n != ""}
-	count(names) > 0
-} else := person
+names := identity.display_names(identities)
+
+display_name(key) := object.get(names, key, key)

@@ -71,3 +71,7 @@ test_access_expired_before_sign_off_is_not_a_conflict if {
 	gone := object.union(grant("g1", "aws:hana-admin", "p-030", "aws", "AdministratorAccess"), {"expires_at": "2025-11-15T00:00:00Z"})
 	count(sod_006.violations) == 0 with input as {"access_grants": [gone], "identities": people, "access_reviews": [review("r1", "aws", "hana@brightwater.example")]}
 }
+
+test_in_scope_is_the_recent_reviews if {
+	sod_006.in_scope == {"r1"} with input as {"access_grants": grants, "identities": people, "access_reviews": [review("r1", "aws:AdministratorAccess", "ivan@brightwater.example")]}
+}

@@ -1,3 +1,9 @@
+# METADATA
+# title: Privileged access is not granted by its recipient
+# description: >-
+#   Reads input.access_grants and, when present, identities. An active privileged
+#   grant is at fault when granted_by resolves (lib.identity) to the same person as
+#   the grantee, through any of their accounts or addresses.
 package controls.sod.sod_007
 
 # Privileged access is not granted by its recipient.
@@ -7,6 +13,10 @@ package controls.sod.sod_007
 
 import rego.v1
 
+import data.lib.identity
+
+in_scope := {g.id | some g in active_grants; g.privileged == true}
+
 violations contains {
 	"resource": g.id,
 	"message": sprintf("Grant %s gave %s (%s) the privileged role %s on %s and was granted by %s, the same person; revoke it or have it re-approved through an access request by an independent approver.", [g.id, display_name(grantee), grantee, str(object.get(g, "role", "")), str(object.get(g, "system", "")), str(object.get(g, "granted_by", ""))]),
@@ -14,10 +24,9 @@ violations contains {
 	some g in active_grants
 	object.get(g, "privileged", false) == true
 	grantee := grant_person(g)
-	grantee == person_of_email(object.get(g, "granted_by", null))
+	grantee == identity.person_of_email(people, g.granted_by)
 }
 
-# ---- Identity resolution (the same block in every SOD policy that matches people by address)
 # One human may hold several accounts and email addresses. Every email, login
 # or person reference is resolved to a person id through input.identities
 # (an email or login claimed by several people resolves to the lowest person
@@ -26,64 +35,17 @@ violations contains {
 
 identities := object.get(input, "identities", [])
 
-norm(s) := lower(trim_space(s))
+people := identity.index(identities)
 
-as_list(x) := x if is_array(x)
+norm(s) := identity.norm(s)
 
-else := []
+default str(_) := ""
 
 str(x) := x if is_string(x)
 
-else := ""
+default as_list(_) := []
 
-# Sorted [address, person] pairs; the first pair of each address gives its
-# person (the lowest id when several claim it). Sorting keeps this linear.
-email_pairs := sort([[norm(raw), i.person] |
-	some i in identities
-	is_string(object.get(i, "person", null))
-	some raw in as_list(object.get(i, "emails", []))
-	is_string(raw)
-])
-
-email_person := {pair[0]: pair[1] | some k, pair in email_pairs; first_of_key(email_pairs, k)}
-
-login_pairs := sort([[norm(login), i.person] |
-	some i in identities
-	is_string(object.get(i, "person", null))
-	login := object.get(i, "username", null)
-	is_string(login)
-])
-
-login_person := {pair[0]: pair[1] | some k, pair in login_pairs; first_of_key(login_pairs, k)}
-
-first_of_key(pairs, k) if k == 0
-
-first_of_key(pairs, k) if {
-	k > 0
-	pairs[k - 1][0] != pairs[k][0]
-}
-
-who_field(who, field) := v if {
-	is_object(who)
-	raw := object.get(who, field, null)
-	is_string(raw)
-	v := norm(raw)
-	v != ""
-}
-
-# person_of(who): who is an object with email and/or login (a commit author,
-# an approval, a deployment actor). Undefined when neither is recorded.
-person_of(who) := p if {
-	p := email_person[who_field(who, "email")]
-} else := p if {
-	p := login_person[who_field(who, "login")]
-} else := p if {
-	p := concat(":", ["email", who_field(who, "email")])
-} else := p if {
-	p := concat(":", ["login", who_field(who, "login")])
-}
-
-person_of_email(e) := person_of({"email": e}) if is_string(e)
+as_list(x) := x if is_array(x)
 
 # ---- Access grants ------------------------------------------------------------
 # A grant is active unless it has expired (expires_at at or before the audit
@@ -111,17 +73,9 @@ disabled_identity_ids := {i.id |
 	object.get(i, "disabled", false) == true
 }
 
-# The person holding a grant: as recorded on the grant, else through its identity.
-grant_person(g) := p if {
-	p := object.get(g, "person", null)
-	is_string(p)
-	p != ""
-} else := min(ps) if {
-	ps := {i.person | some i in identities; i.id == object.get(g, "identity", null); is_string(i.person)}
-	count(ps) > 0
-}
+# The person holding a grant, as a person key (the schema requires the grant's person id).
+grant_person(g) := identity.person_key(g.person)
 
-display_name(person) := min(names) if {
-	names := {n | some i in identities; i.person == person; n := object.get(i, "display_name", null); is_string(n); n != ""}
-	count(names) > 0
-} else := person
+names := identity.display_names(identities)
+
+display_name(key) := object.get(names, key, key)

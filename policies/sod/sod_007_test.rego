@@ -27,7 +27,7 @@ test_granted_by_other_person_passes if {
 test_self_granted_from_other_account_fails if {
 	x := only(sod_007.violations) with input as {"access_grants": [grant("jo@brightwater.example", true)], "identities": people}
 	x.resource == "g-900"
-	contains(x.message, "gave Jo Adams (p-040) the privileged role AdministratorAccess on aws and was granted by jo@brightwater.example")
+	contains(x.message, "gave Jo Adams (person:p-040) the privileged role AdministratorAccess on aws and was granted by jo@brightwater.example")
 }
 
 test_self_granted_same_identity_fails if {
@@ -46,4 +46,9 @@ test_expired_grant_ignored if {
 test_missing_granted_by_not_a_self_grant if {
 	g := object.remove(grant("x@y.example", true), ["granted_by"])
 	count(sod_007.violations) == 0 with input as {"access_grants": [g], "identities": people}
+}
+
+test_in_scope_is_the_active_privileged_grants if {
+	sod_007.in_scope == {"g-900"} with input as {"access_grants": [grant("kim@brightwater.example", true)]}
+	count(sod_007.in_scope) == 0 with input as {"access_grants": [grant("kim@brightwater.example", false)]}
 }

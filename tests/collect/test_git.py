@@ -43,21 +43,25 @@ def test_first_parent_history_with_identities_approvals_and_merges(git_repo: Git
     assert reviewed["reviewed"] is True
     raw = reviewed["attributes"]["trailer_approvals"]
     assert {"trailer": "Reviewed-by", "name": "Bob Builder", "email": "bob@old-laptop.local",
-            "person": "bob@example.com"} in raw
+            "person": "email:bob@example.com"} in raw
 
     hotfix = items[shas["hotfix"]]
     assert hotfix["author"] == {"name": "Alice Example", "email": "ALICE@Personal.example"}  # raw kept
-    assert hotfix["identity"]["author_person"] == "alice@example.com"  # resolved
+    assert hotfix["identity"]["author_person"] == "email:alice@example.com"  # resolved, canonical key
     # the self-approval is recorded as given; judging it is the policy's job
     assert hotfix["approvals"] == [{"email": "alice@example.com", "name": "Alice Example", "source": "trailer"}]
 
     merge = items[shas["merge"]]
     assert merge["is_merge"] is True and merge["parents"][0] == shas["hotfix"]
     assert merge["merged_commits"] == sorted([
-        {"id": shas["f1"], "author": {"name": "Bob Builder", "email": "bob@old-laptop.local"}},
-        {"id": shas["f2"], "author": {"name": "Dave Dev", "email": "dave@example.com"}},
+        {"id": shas["f1"], "author": {"name": "Bob Builder", "email": "bob@old-laptop.local"},
+         "person": "email:bob@example.com", "approvals": []},
+        {"id": shas["f2"], "author": {"name": "Dave Dev", "email": "dave@example.com"},
+         "person": "email:dave@example.com", "approvals": []},
     ], key=lambda m: m["id"])
-    assert merge["attributes"]["merged_authors"] == ["bob@example.com", "dave@example.com"]
+    assert merge["attributes"]["merged_authors"] == ["email:bob@example.com", "email:dave@example.com"]
+    # first-parent positions: base 0, reviewed 1, hotfix 2, merge 3, signed 4
+    assert [items[shas[k]]["sequence"] for k in ("base", "reviewed", "hotfix", "merge", "signed")] == [0, 1, 2, 3, 4]
     assert items[shas["base"]]["is_merge"] is False and "merged_commits" not in items[shas["base"]]
 
 

@@ -1,0 +1,56 @@
+package lib.changes_test
+
+import rego.v1
+
+import data.lib.changes
+import data.lib.identity
+
+sha(n) := sprintf("%040d", [n])
+
+change(n, author, extra) := object.union({
+	"id": sha(n), "repository": "acme/api", "branch": "main", "sequence": n,
+	"author": {"name": null, "email": author}, "is_merge": false, "approvals": [],
+}, extra)
+
+dep(id, service, n, at) := {"id": id, "environment": "Production", "service": service, "commit": sha(n), "started_at": at, "status": "success"}
+
+history := [change(1, "a@x.example", {}), change(2, "b@x.example", {}), change(3, "a@x.example", {})]
+
+test_index_marks_duplicates if {
+	idx := changes.index(array.concat(history, [object.union(change(2, "b@x.example", {}), {"branch": "release"})]))
+	idx.duplicates == {sha(2)}
+	count(changes.records(idx, [], sha(1))) == 1
+	changes.records(idx, [], sha(9)) == []
+}
+
+test_production_filters_environment_and_status if {
+	ds := [dep("d1", "api", 1, "2026-01-01T00:00:00Z"), object.union(dep("d2", "api", 2, "2026-01-02T00:00:00Z"), {"status": "failed"}), object.union(dep("d3", "api", 2, "2026-01-02T00:00:00Z"), {"environment": "staging"})]
+	[d.id | some d in changes.production(ds, {"production"})] == ["d1"]
+}
+
+test_shipped_range_since_previous_deployment_of_same_service if {
+	prod := [dep("d1", "api", 1, "2026-01-01T00:00:00Z"), dep("d2", "web", 2, "2026-01-02T00:00:00Z"), dep("d3", "api", 3, "2026-01-03T00:00:00Z")]
+	s := changes.shipped(prod, changes.index(history), history)
+	s.d1 == [sha(1)]
+	s.d2 == [sha(2)]
+	s.d3 == [sha(2), sha(3)]
+}
+
+test_redeploy_of_older_commit_is_that_commit_alone if {
+	prod := [dep("d1", "api", 3, "2026-01-01T00:00:00Z"), dep("d2", "api", 1, "2026-01-02T00:00:00Z")]
+	changes.shipped(prod, changes.index(history), history).d2 == [sha(1)]
+}
+
+test_authors_of_merge_are_merged_commit_authors if {
+	people := identity.index([])
+	m := change(4, "merger@x.example", {"is_merge": true, "merged_commits": [{"id": sha(5), "author": {"name": null, "email": "dev@x.example"}, "person": "email:dev@x.example"}]})
+	changes.authors(people, m) == {"email:dev@x.example"}
+	changes.authors(people, change(1, "A@x.example", {})) == {"email:a@x.example"}
+	changes.authors(people, change(1, "a@x.example", {"identity": {"author_person": "email:main@x.example"}})) == {"email:main@x.example"}
+}
+
+test_unattributed if {
+	people := identity.index([])
+	changes.unattributed(people, change(1, null, {}))
+	not changes.unattributed(people, change(1, "a@x.example", {}))
+}

@@ -1,0 +1,118 @@
+# METADATA
+# title: Person resolution
+# description: >-
+#   The one place Rego turns an email address, a login or a collector's person key
+#   into a person key, the same key auditor/identity.py produces: "person:<id>" when
+#   an identities item claims the address or login (the lowest person id when
+#   several do), else "email:<lower-cased address>", else "login:<login>". A forge
+#   noreply address (12345+name@users.noreply.github.com) resolves through the login
+#   it embeds. Build the index once in a rule of the control,
+#   people := identity.index(object.get(input, "identities", [])), and pass it in.
+package lib.identity
+
+import rego.v1
+
+# METADATA
+# title: index
+# description: Person ids by lower-cased email address and by login, from identities items.
+index(identities) := {
+	"email": first_claims(sort([[norm(e), i.person] | some i in identities; some e in i.emails])),
+	"login": first_claims(sort([[norm(u), i.person] |
+		some i in identities
+		u := object.get(i, "username", null)
+		is_string(u)
+	])),
+}
+
+# Sorted [key, person] pairs -> {key: person} keeping the first (lowest) person of each
+# key. The shifted array of previous keys is built once, so this stays linear.
+first_claims(pairs) := {pair[0]: pair[1] |
+	previous := array.concat([null], [p[0] | some p in pairs])
+	some k, pair in pairs
+	pair[0] != ""
+	pair[0] != previous[k]
+}
+
+# METADATA
+# title: norm
+# description: Lower-cased and trimmed.
+norm(s) := lower(trim_space(s))
+
+# METADATA
+# title: field
+# description: who[name] lower-cased and trimmed; undefined when who is not an object or the field is null or empty.
+field(who, name) := v if {
+	is_object(who)
+	raw := object.get(who, name, null)
+	is_string(raw)
+	v := norm(raw)
+	v != ""
+}
+
+# METADATA
+# title: noreply_login
+# description: The login embedded in a GitHub noreply address; undefined for any other address.
+noreply_login(address) := login if {
+	endswith(address, "@users.noreply.github.com")
+	parts := split(trim_suffix(address, "@users.noreply.github.com"), "+")
+	login := parts[count(parts) - 1]
+	login != ""
+}
+
+# METADATA
+# title: person_of
+# description: >-
+#   The person key of who, an object with email and/or login (a commit author, an
+#   approval, a deployment actor); undefined when neither is recorded. In order of
+#   trust: the person claiming the address, the person claiming the login, the
+#   person claiming the login a noreply address embeds, then the address, then the
+#   login. One body, so each call looks each field up once.
+person_of(people, who) := key if {
+	e := text(who, "email")
+	l := text(who, "login")
+	keys := array.concat(
+		array.concat([concat("", ["person:", p]) | p := people.email[e]], [concat("", ["person:", p]) | p := people.login[l]]),
+		array.concat(
+			[concat("", ["person:", p]) | p := people.login[noreply_login(e)]],
+			array.concat([concat("", ["email:", e]) | e != ""], [concat("", ["login:", l]) | l != ""]),
+		),
+	)
+	key := keys[0]
+}
+
+# who[name] lower-cased and trimmed, "" when who is not an object or the field is null.
+default text(_, _) := ""
+
+text(who, name) := norm(who[name]) if {
+	is_object(who)
+	is_string(object.get(who, name, null))
+}
+
+# METADATA
+# title: person_of_email
+# description: The person key of an email address (a string); undefined for null or empty.
+person_of_email(people, address) := person_of(people, {"email": address})
+
+# METADATA
+# title: resolve
+# description: >-
+#   A collector's person key ("email:...", "login:..." or "person:...") resolved
+#   through the index, so a key written without the identity directory meets the
+#   keys of approvers resolved with it.
+resolve(people, key) := person_of(people, {"email": trim_prefix(key, "email:")}) if startswith(key, "email:")
+
+resolve(people, key) := person_of(people, {"login": trim_prefix(key, "login:")}) if startswith(key, "login:")
+
+resolve(people, key) := key if startswith(key, "person:")
+
+# METADATA
+# title: person_key
+# description: The person key of a person id recorded in the evidence (e.g. an access grant's person).
+person_key(id) := concat("", ["person:", id])
+
+# METADATA
+# title: display_names
+# description: Person key -> the first display name of that person in identities items.
+display_names(identities) := {person_key(p): name |
+	some p, name in first_claims(sort([[i.person, i.display_name] | some i in identities; i.display_name != ""]))
+}
