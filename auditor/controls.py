@@ -43,6 +43,8 @@ CONTROL_SCHEMA: dict[str, Any] = {
         "minlength": 1,
         "schema": {"type": "string", "regex": r"^[a-z][a-z0-9_]*$"},
     },
+    # What in_scope counts, a plural noun phrase: "no <population> in the evidence".
+    "population": {"type": "string", "required": True, "empty": False, "maxlength": 80},
     "parameters": {
         "type": "dict",
         "default": {},
@@ -104,6 +106,7 @@ def _build_control(doc: dict[str, Any], path: Path) -> Control:
         owner=doc["owner"],
         policy=doc["policy"],
         evidence=tuple(doc["evidence"]),
+        population=" ".join(doc["population"].split()),
         parameters=tuple(params),
         references=tuple(Reference(r["title"], r.get("url")) for r in doc["references"]),
         remediation=" ".join(doc["remediation"].split()),
@@ -211,6 +214,8 @@ def load_params(path: Path, library: ControlLibrary) -> dict[str, dict[str, Any]
         raise InputError(f"{path}: expected a mapping of control id to parameters, found {type(raw).__name__}")
     overrides: dict[str, dict[str, Any]] = {}
     for control_id, values in raw.items():
+        if control_id == "freshness":  # evidence maximum ages: auditor.evidence.freshness reads them
+            continue
         line = line_of(raw, str(control_id))
         if control_id not in library.controls:
             raise InputError(f"{path}:{line}: {control_id}: unknown control id")
