@@ -19,8 +19,8 @@ from auditor.controls import ControlLibrary
 from auditor.engine import Engine
 from auditor.errors import EngineError, ExitCode, InputError
 from auditor.evidence import EvidenceSet
-from auditor.evidence.load import format_time, parse_time
 from auditor.evidence.freshness import Freshness, default_limits
+from auditor.evidence.load import format_time, parse_time
 from auditor.evidence.schemas import SchemaSet
 from auditor.model import Control, ControlResult, Population, Status, Violation, severity_rank
 from auditor.policies import PolicySet, lint
@@ -202,7 +202,8 @@ def evaluate_control(
          for d in evidence.documents if d.kind in read and d.errors}
     )
     if incomplete:
-        return result(Status.INSUFFICIENT_EVIDENCE, "evidence incomplete: " + "; ".join(incomplete), population=population)
+        reason = "evidence incomplete: " + "; ".join(incomplete)
+        return result(Status.INSUFFICIENT_EVIDENCE, reason, population=population)
     return result(Status.PASS, "no violations", population=population)
 
 

@@ -51,8 +51,19 @@ def test_params_override_changes_the_outcome(library: Path, evidence: Path, fixt
 
 
 def test_as_of_moves_the_clock(library: Path, evidence: Path, fixtures: Path) -> None:
+    # g-4 (created 2026-10-01) is 96 days old on 2027-01-05, beyond the 90 allowed; on 2026-11-20 it was not.
+    results = by_id(run_library(library, evidence, fixtures, as_of="2027-01-05T00:00:00Z"))
+    assert [v.resource for v in results["SEC-002"].violations] == ["g-3", "g-4"]  # type: ignore[attr-defined]
+
+
+def test_evidence_collected_after_as_of_is_not_evidence(library: Path, evidence: Path, fixtures: Path) -> None:
     results = by_id(run_library(library, evidence, fixtures, as_of="2026-02-01T00:00:00Z"))
-    assert results["SEC-002"].status is Status.PASS  # type: ignore[attr-defined]
+    sec2 = results["SEC-002"]
+    assert sec2.status is Status.INSUFFICIENT_EVIDENCE  # type: ignore[attr-defined]
+    assert sec2.reason == (  # type: ignore[attr-defined]
+        "evidence not current: gadgets collected 2026-11-20 (gadgets.json), 292 days after as_of 2026-02-01; "
+        "evidence collected after the evaluation instant is not evidence for it"
+    )
 
 
 def test_missing_kind_is_insufficient_evidence_not_pass(library: Path, evidence: Path, fixtures: Path) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from auditor.model import SEVERITIES
+from auditor.report.common import population_text
 from auditor.report.figures import FrameworkFigure, framework_figures
 from auditor.report.history import NOT_PASSING, RunPoint, run_point, with_current
 
@@ -38,6 +39,7 @@ class Risk:
     owner: str
     status: str
     impact: str
+    population: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class BoardSummary:
     insufficient: list[Risk]
     error_budget: ErrorBudget
     counts: dict[str, int] = field(default_factory=dict)
+    #: (control id, "N of M in scope passed") for every control, in id order
+    populations: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def pass_share(self) -> float:
@@ -146,7 +150,8 @@ def _impact(control: dict[str, Any]) -> str:
 
 def _risk(control: dict[str, Any]) -> Risk:
     return Risk(control["id"], str(control.get("title", "")), str(control.get("severity", "")),
-                str(control.get("owner", "")), str(control.get("status", "")), _impact(control))
+                str(control.get("owner", "")), str(control.get("status", "")), _impact(control),
+                population_text(control))
 
 
 def _severity_rank(severity: str) -> int:
@@ -209,6 +214,7 @@ def build_board(results: dict[str, Any], *, history: list[RunPoint] | None = Non
         insufficient=[_risk(c) for c in controls if c.get("status") == "insufficient_evidence"],
         error_budget=ErrorBudget(len(recent), sum(1 for p in recent if p.critical_failed), target),
         counts=counts,
+        populations=[(c["id"], population_text(c)) for c in controls],
     )
 
 
@@ -267,9 +273,10 @@ def board_story(summary: BoardSummary) -> list[Any]:
         story.append(para("No history yet: the trend appears once the evidence locker holds earlier runs."))
     story.append(heading("Top risks", 0, "risks"))
     if s.top_risks:
-        story.append(table(["Control", "Severity", "Owner", "Impact"],
-                           [[f"{r.id} {r.title}", r.severity, r.owner, r.impact] for r in s.top_risks],
-                           [0.28, 0.1, 0.2, 0.42], zebra=False))
+        story.append(table(["Control", "Severity", "Owner", "Impact", "Population"],
+                           [[f"{r.id} {r.title}", r.severity, r.owner, r.impact, r.population]
+                            for r in s.top_risks],
+                           [0.25, 0.09, 0.17, 0.35, 0.14], zebra=False))
     else:
         story.append(para("No control is failing."))
     story.append(heading("Exceptions and gaps", 0, "exceptions"))
@@ -291,6 +298,9 @@ def board_story(summary: BoardSummary) -> list[Any]:
         story.append(para("Every control had the evidence it needs."))
     story.append(heading("Error budget", 0, "budget"))
     story.append(para(s.error_budget.sentence()))
+    if s.populations:
+        story.append(para("Items in scope that passed, per control: " + "; ".join(
+            f"{cid} {text.removesuffix(' in scope passed')}" for cid, text in s.populations) + ".", "small"))
     if s.error_budget.runs < 2:
         story.append(para("With one run recorded this is a single data point; it becomes a rate as runs accumulate.",
                           "small"))
