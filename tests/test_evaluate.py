@@ -112,6 +112,7 @@ def test_panic_is_caught_at_the_engine_boundary(library: Path, evidence: Path, f
     policy.write_text(
         "package controls.security.sec_002\nimport rego.v1\n"
         'violations contains {"resource": "x", "message": "m"} if { strings.count("abc", "") > 0 }\n'
+        'in_scope contains "x"\n'
     )
     result = by_id(run_library(library, evidence, fixtures))["SEC-002"]
     assert result.status is Status.ERROR  # type: ignore[attr-defined]
@@ -122,6 +123,7 @@ def test_malformed_violation_is_an_error(library: Path, evidence: Path, fixtures
     policy.write_text(
         "package controls.security.sec_002\nimport rego.v1\n"
         'violations contains {"id": g.id} if { some g in input.gadgets }\n'
+        'in_scope contains g.id if some g in input.gadgets\n'
     )
     result = by_id(run_library(library, evidence, fixtures))["SEC-002"]
     assert result.status is Status.ERROR  # type: ignore[attr-defined]
@@ -137,7 +139,7 @@ def test_missing_policy_package(library: Path, evidence: Path, fixtures: Path) -
 def test_policy_syntax_error_names_file_and_line(library: Path, evidence: Path, fixtures: Path) -> None:
     policy = library / "policies/privacy/priv_001.rego"
     policy.write_text(policy.read_text() + "\noops if { x := := 1 }\n")
-    with pytest.raises(InputError, match=r"priv_001.rego:12:16: expecting expression"):
+    with pytest.raises(InputError, match=r"priv_001.rego:14:16: expecting expression"):
         run_library(library, evidence, fixtures)
 
 

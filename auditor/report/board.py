@@ -29,6 +29,8 @@ DEFAULT_RUNS = 10
 EXPIRY_WINDOW_DAYS = 30
 TOP_RISKS = 5
 LIST_LIMIT = 8
+#: controls whose population the board lists by id (the evidence report lists every control's)
+POPULATIONS_LISTED = 40
 
 
 @dataclass(frozen=True)
@@ -299,12 +301,20 @@ def board_story(summary: BoardSummary) -> list[Any]:
     story.append(heading("Error budget", 0, "budget"))
     story.append(para(s.error_budget.sentence()))
     if s.populations:
-        story.append(para("Items in scope that passed, per control: " + "; ".join(
-            f"{cid} {text.removesuffix(' in scope passed')}" for cid, text in s.populations) + ".", "small"))
+        story.append(para(populations_sentence(s.populations), "small"))
     if s.error_budget.runs < 2:
         story.append(para("With one run recorded this is a single data point; it becomes a rate as runs accumulate.",
                           "small"))
     return story
+
+
+def populations_sentence(populations: list[tuple[str, str]]) -> str:
+    """"Evidence items in scope that passed, per control: SEC-001 4 of 4; ..." (capped, the rest counted)."""
+    shown = populations[:POPULATIONS_LISTED]
+    parts = [f"{cid} {text.removesuffix(' in scope passed').removeprefix('population ')}" for cid, text in shown]
+    more = len(populations) - len(shown)
+    tail = f"; and {more} more controls in the evidence report" if more > 0 else ""
+    return "Evidence items in scope that passed, per control: " + "; ".join(parts) + tail + "."
 
 
 def render_board_pdf(summary: BoardSummary) -> bytes:
