@@ -300,11 +300,12 @@ def board_story(summary: BoardSummary) -> list[Any]:
         story.append(para("Every control had the evidence it needs."))
     story.append(heading("Error budget", 0, "budget"))
     story.append(para(s.error_budget.sentence()))
-    if s.populations:
-        story.append(para(populations_sentence(s.populations), "small"))
     if s.error_budget.runs < 2:
         story.append(para("With one run recorded this is a single data point; it becomes a rate as runs accumulate.",
                           "small"))
+    if s.populations:
+        story.append(heading("What was checked", 0, "populations"))
+        story.append(para(populations_sentence(s.populations), "small"))
     return story
 
 
