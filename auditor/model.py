@@ -159,11 +159,6 @@ class Population:
         return f"{self.passed:,} of {self.in_scope:,} in scope passed"
 
 
-def population_text(population: Population | None) -> str:
-    """The population sentence for a report; a control never evaluated has none."""
-    return population.sentence() if population is not None else "not evaluated"
-
-
 @dataclass
 class ControlResult:
     control: Control

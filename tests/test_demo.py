@@ -102,3 +102,21 @@ def test_demo_fails_and_passes_in_every_family() -> None:
         ids = {c.id for c in library if c.family is family}
         assert any(expected[i] is None for i in ids), f"no passing control in {family}"
         assert any(expected[i] is not None for i in ids), f"no failing control in {family}"
+
+
+def test_demo_evaluated_eight_days_late_is_insufficient_where_documented() -> None:
+    """VIOLATIONS-sod-security.md: at 2026-11-28 the 7-day kinds are stale; nothing else is."""
+    text = (DEMO / "VIOLATIONS-sod-security.md").read_text(encoding="utf-8")
+    assert "`--as-of 2026-11-28T09:00:00Z`" in text
+    library = load_library(bundled("controls"))
+    run = evaluate(library, load_policies(bundled("policies")), load_evidence(DEMO), create("regorus"),
+                   as_of="2026-11-28T09:00:00Z")
+    stale = {r.control.id for r in run.results if r.status is Status.INSUFFICIENT_EVIDENCE}
+    assert stale == {"SOD-001", "SOD-002", "SOD-005", "SEC-004", "SEC-008", "PRIV-002"}
+    reasons = {r.control.id: r.reason for r in run.results}
+    assert ("changes collected 2026-11-20 (changes.json), 8 days before as_of 2026-11-28; the limit is 7 days"
+            in reasons["SEC-008"])
+    assert "the limit is 7 days" in reasons["PRIV-002"] and "deletion_jobs" in reasons["PRIV-002"]
+    # Every other control was judged, over a population that is not empty.
+    assert all(r.population is not None and r.population.in_scope > 0 for r in run.results
+               if r.control.id not in stale)

@@ -50,11 +50,14 @@ def list_command(sources: Sources, fmt: str) -> None:
 @controls_group.command("validate")
 @library_options
 def validate_command(sources: Sources) -> None:
-    """Validate control files, parameters, mappings, and that every control's policy exists."""
+    """Validate control files, parameters and evidence maximum ages, mappings, and every control's policy."""
     from auditor.engine.regorus_engine import RegorusEngine
     from auditor.evaluate import check_policies
+    from auditor.evidence import SchemaSet
+    from auditor.evidence.freshness import load_freshness
 
     library = sources.library()
+    load_freshness(sources.params, SchemaSet())
     policy_set = sources.policy_set()
     check_policies(library, policy_set)
     sources.mapping_set(library)

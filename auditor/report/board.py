@@ -144,7 +144,7 @@ def _impact(control: dict[str, Any]) -> str:
     if status == "error":
         return f"Could not be checked, so this is unproven: {objective}."
     if status == "insufficient_evidence":
-        return f"Evidence is missing, so this is unproven: {objective}."
+        return f"Evidence is missing, out of date or covers nothing, so this is unproven: {objective}."
     count = int(control.get("violation_count", len(control.get("violations") or [])))
     things = "1 resource falls" if count == 1 else f"{count} resources fall"
     return f"{things} short of: {objective}."
@@ -312,7 +312,7 @@ def board_story(summary: BoardSummary) -> list[Any]:
 def populations_sentence(populations: list[tuple[str, str]]) -> str:
     """"Evidence items in scope that passed, per control: SEC-001 4 of 4; ..." (capped, the rest counted)."""
     shown = populations[:POPULATIONS_LISTED]
-    parts = [f"{cid} {text.removesuffix(' in scope passed').removeprefix('population ')}" for cid, text in shown]
+    parts = [f"{cid} {text.removesuffix(' in scope passed')}" for cid, text in shown]
     more = len(populations) - len(shown)
     tail = f"; and {more} more controls in the evidence report" if more > 0 else ""
     return "Evidence items in scope that passed, per control: " + "; ".join(parts) + tail + "."

@@ -54,5 +54,5 @@ def population_text(control: dict[str, Any]) -> str:
     """"3 of 4 in scope passed", or why there is no count (results.json ``population``)."""
     population = control.get("population")
     if not isinstance(population, dict):
-        return "population not evaluated"
+        return "not evaluated"
     return f"{int(population['passed']):,} of {int(population['in_scope']):,} in scope passed"

@@ -149,3 +149,11 @@ def test_cli_rejects_a_negative_max_age_with_exit_2(
     assert "org.yaml:2: freshness.identities: found -5" in result.err
     assert "Traceback" not in result.err
     assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_controls_validate_checks_the_freshness_section(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    params = tmp_path / "org.yaml"
+    params.write_text("freshness:\n  modles: 30\n")
+    result = cli("controls", "validate", "--params", params)
+    assert result.code == 2
+    assert "org.yaml:2: freshness.modles: unknown evidence kind" in result.err
