@@ -52,8 +52,8 @@ CONTROL_SCHEMA: dict[str, Any] = {
         "default": [],
         "schema": {"type": "string", "regex": r"^[a-z][a-z0-9_]*$"},
     },
-    # POPULATION contract: what in_scope counts, as a plural noun phrase (made required by the population work).
-    "population": {"type": "string", "empty": False, "maxlength": 80},
+    # What in_scope counts, a plural noun phrase: "no <population> in the evidence".
+    "population": {"type": "string", "required": True, "empty": False, "maxlength": 80},
     "parameters": {
         "type": "dict",
         "default": {},
@@ -152,6 +152,7 @@ def _build_control(doc: dict[str, Any], path: Path, family: Family) -> Control:
         policy=doc["policy"],
         evidence=tuple(doc["evidence"]),
         uses=tuple(doc["uses"]),
+        population=" ".join(doc["population"].split()),
         parameters=tuple(params),
         references=tuple(Reference(r["title"], r.get("url")) for r in doc["references"]),
         remediation=" ".join(doc["remediation"].split()),
@@ -350,6 +351,8 @@ def check_params(raw: Any, path: Path | str, library: ControlLibrary) -> dict[st
         raise InputError(f"{path}: expected a mapping of control id to parameters, found {type(raw).__name__}")
     overrides: dict[str, dict[str, Any]] = {}
     for control_id, values in raw.items():
+        if control_id == "freshness":  # evidence maximum ages: auditor.evidence.freshness reads them
+            continue
         line = line_of(raw, str(control_id))
         if control_id in library.disabled:
             raise InputError(f"{path}:{line}: {control_id}: the control is disabled by "

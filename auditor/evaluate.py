@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -19,8 +19,10 @@ from auditor.controls import ControlLibrary
 from auditor.engine import Engine
 from auditor.errors import EngineError, ExitCode, InputError
 from auditor.evidence import EvidenceSet
+from auditor.evidence.freshness import Freshness, default_limits
 from auditor.evidence.load import format_time, parse_time
-from auditor.model import Control, ControlResult, Status, Violation, severity_rank
+from auditor.evidence.schemas import SchemaSet
+from auditor.model import Control, ControlResult, Population, Status, Violation, severity_rank
 from auditor.policies import PolicySet, lint
 
 if TYPE_CHECKING:
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from auditor.waivers import ExceptionSet
 
 _VIOLATIONS_RULE = re.compile(r"^violations\s+(contains\b|:=|=|\[)", re.MULTILINE)
+_IN_SCOPE_RULE = re.compile(r"^in_scope\s+(contains\b|:=|=)", re.MULTILINE)
 
 
 def check_policies(library: ControlLibrary, policies: PolicySet) -> None:
@@ -44,6 +47,12 @@ def check_policies(library: ControlLibrary, policies: PolicySet) -> None:
             raise InputError(f"{source.path}: package {control.policy} must live in {policies.root / expected}")
         if not _VIOLATIONS_RULE.search(source.text):
             raise InputError(f"{source.path}: package {control.policy} defines no 'violations' rule")
+        if not _IN_SCOPE_RULE.search(source.text):
+            raise InputError(
+                f"{source.path}: package {control.policy} defines no 'in_scope' rule; expected a set of the "
+                f"resource ids the control judged ({control.population}), so a control with nothing in scope "
+                "cannot pass"
+            )
         # A kind the control does not declare is never checked for presence: reading it (or a
         # misspelt kind) is undefined, no violation can fire and the control would pass.
         # Optional kinds (uses) may be read too; the policy must cope with their absence.
@@ -124,12 +133,29 @@ def _violations(control: Control, value: Any) -> list[Violation]:
     return sorted(found)
 
 
-def evaluate_control(engine: Engine, control: Control, evidence: EvidenceSet, params: dict[str, Any]) -> ControlResult:
+def _in_scope(control: Control, value: Any) -> set[str]:
+    if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
+        raise EngineError(
+            f"{control.policy}.in_scope must be a set of resource ids (strings), got {value!r:.200}"
+        )
+    return set(value)
+
+
+def evaluate_control(
+    engine: Engine,
+    control: Control,
+    evidence: EvidenceSet,
+    params: dict[str, Any],
+    stale: Mapping[str, str] | None = None,
+) -> ControlResult:
+    """One control's result. ``stale`` maps a document's relpath to why it is not evidence at as_of."""
     start = time.perf_counter()
     kinds = evidence.kinds()
     used = [d.relpath for d in evidence.documents if d.kind in control.reads]
 
-    def result(status: Status, reason: str, violations: list[Violation] | None = None) -> ControlResult:
+    def result(
+        status: Status, reason: str, violations: list[Violation] | None = None, population: Population | None = None
+    ) -> ControlResult:
         return ControlResult(
             control=control,
             status=status,
@@ -138,29 +164,43 @@ def evaluate_control(engine: Engine, control: Control, evidence: EvidenceSet, pa
             duration_ms=round((time.perf_counter() - start) * 1000, 3),
             parameters=params,
             evidence=used,
+            population=population,
         )
 
     absent = [k for k in control.evidence if kinds.get(k, 0) == 0]  # only required kinds; uses are optional
     if absent:
         what = ", ".join(absent)
         return result(Status.INSUFFICIENT_EVIDENCE, f"no evidence items of kind: {what}")
+    read = control.reads
+    outdated = [reason for d in evidence.documents if d.kind in read and (reason := (stale or {}).get(d.relpath))]
+    if outdated:
+        return result(Status.INSUFFICIENT_EVIDENCE, "evidence not current: " + "; ".join(outdated))
     try:
-        value = engine.query(f"data.{control.policy}.violations")
-        if value is None:
-            raise EngineError(f"{control.policy}.violations is undefined")
-        violations = _violations(control, value)
+        # One query for both rules: the helper rules they share are evaluated once.
+        values = engine.query_rules(control.policy, ("violations", "in_scope"))
+        for rule in ("violations", "in_scope"):
+            if values.get(rule) is None:
+                raise EngineError(f"{control.policy}.{rule} is undefined")
+        violations = _violations(control, values["violations"])
+        in_scope = _in_scope(control, values["in_scope"])
     except EngineError as exc:
         return result(Status.ERROR, exc.message)
+    failing = {v.resource for v in violations}
+    judged = in_scope | failing
+    population = Population(in_scope=len(judged), passed=len(judged - failing))
     if violations:
         n = len(violations)
-        return result(Status.FAIL, f"{n} violation{'s' if n != 1 else ''}", violations)
+        return result(Status.FAIL, f"{n} violation{'s' if n != 1 else ''}", violations, population)
+    if not judged:
+        return result(Status.INSUFFICIENT_EVIDENCE, f"no {control.population} in the evidence", population=population)
     incomplete = sorted(
         {f"{d.relpath} ({len(d.errors)} collection error{'s' if len(d.errors) != 1 else ''})"
-         for d in evidence.documents if d.kind in control.reads and d.errors}
+         for d in evidence.documents if d.kind in read and d.errors}
     )
     if incomplete:
-        return result(Status.INSUFFICIENT_EVIDENCE, "evidence incomplete: " + "; ".join(incomplete))
-    return result(Status.PASS, "no violations")
+        reason = "evidence incomplete: " + "; ".join(incomplete)
+        return result(Status.INSUFFICIENT_EVIDENCE, reason, population=population)
+    return result(Status.PASS, "no violations", population=population)
 
 
 def engine_failed(control: Control, evidence: EvidenceSet, params: dict[str, Any], message: str) -> ControlResult:
@@ -187,7 +227,9 @@ def evaluate(
     on_control: Callable[[ControlResult], None] | None = None,
     mappings: MappingSet | None = None,
     exceptions: ExceptionSet | None = None,
+    freshness: Freshness | None = None,
 ) -> Run:
+    """Evaluate every control. ``freshness`` defaults to the maximum ages the bundled schemas declare."""
     started = datetime.now(UTC)
     check_policies(library, policies)
     if as_of is not None:
@@ -197,6 +239,7 @@ def evaluate(
             raise InputError(f"--as-of: found {as_of!r}, expected an RFC 3339 date-time") from None
     as_of = as_of or evidence.as_of()
     timings: dict[str, float] = {}
+    stale = (freshness or default_limits(SchemaSet())).judge(evidence.documents, as_of)
 
     # An engine that cannot load the policies or take the input (a remote server down, a
     # compiler rejecting a policy) fails every control: nothing can be claimed, exit code 3.
@@ -229,7 +272,7 @@ def evaluate(
     results = []
     for control in library:
         if engine_failure is None:
-            outcome = evaluate_control(engine, control, evidence, library.params(control.id))
+            outcome = evaluate_control(engine, control, evidence, library.params(control.id), stale)
         else:
             outcome = engine_failed(control, evidence, library.params(control.id), engine_failure)
         results.append(outcome)

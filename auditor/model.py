@@ -76,6 +76,8 @@ class Control:
     owner: str
     policy: str
     evidence: tuple[str, ...]
+    #: what the policy's ``in_scope`` counts, a plural noun phrase ("production deployments")
+    population: str
     parameters: tuple[Parameter, ...]
     references: tuple[Reference, ...]
     remediation: str
@@ -159,6 +161,21 @@ class Violation:
         return {"resource": self.resource, "message": self.message}
 
 
+@dataclass(frozen=True)
+class Population:
+    """How many evidence items a control judged (``in_scope`` plus any violating resource) and how many passed."""
+
+    in_scope: int
+    passed: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"in_scope": self.in_scope, "passed": self.passed}
+
+    def sentence(self) -> str:
+        """"3 of 4 in scope passed"."""
+        return f"{self.passed:,} of {self.in_scope:,} in scope passed"
+
+
 @dataclass
 class ControlResult:
     control: Control
@@ -169,3 +186,5 @@ class ControlResult:
     parameters: dict[str, Any]
     evidence: list[str]  # relpaths of the documents it read
     waived: list[dict[str, Any]] = field(default_factory=list)
+    #: None when the policy was never evaluated (evidence absent or stale, engine failure)
+    population: Population | None = None

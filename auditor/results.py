@@ -42,6 +42,8 @@ def control_entry(
         "reason": result.reason,
         "violations": violations,
         "violation_count": len(result.violations),
+        # how many items the control judged and how many passed; null when it was never evaluated
+        "population": result.population.to_dict() if result.population is not None else None,
         "duration_ms": result.duration_ms,
         "mappings": [m.to_dict() for m in mappings.clauses_for(control.id)] if mappings else [],
     }

@@ -36,6 +36,8 @@ _CONTROL = _object(
         "evidence": _STRINGS, "parameters": {"type": "object"}, "status": {"enum": [s.value for s in Status]},
         "reason": _STR, "violations": {"type": "array", "items": _VIOLATION},
         "violation_count": {"type": "integer", "minimum": 0}, "duration_ms": {"type": "number", "minimum": 0},
+        # null when the policy was not evaluated; ``required`` applies to the object only
+        "population": {**_object({"in_scope": _COUNT, "passed": _COUNT}), "type": ["object", "null"]},
         "mappings": {"type": "array", "items": _object(
             {"framework": _STR, "clause": _STR}, {"strength": _STR, "rationale": _STR})},
     },

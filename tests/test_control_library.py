@@ -93,3 +93,26 @@ def test_demo_organisation_fails_in_every_family_and_passes_plenty() -> None:
     for family in bundled_families():
         assert any(r.status is Status.FAIL for r in run.results if r.control.family == family), family
     assert sum(r.status is Status.PASS for r in run.results) >= 1
+
+
+def _scope_and_violations(control_id: str, folder: Path) -> tuple[set[str], set[str]]:
+    """The policy's own in_scope and violating resources on an evidence folder, straight from the engine."""
+    lib = library().select([control_id])
+    evidence = load_evidence(folder)
+    engine = create("regorus")
+    engine.load(policies().runtime, {"params": lib.params_document(), "audit": {"as_of": evidence.as_of()}})
+    engine.set_input(evidence.input_json())
+    values = engine.query_rules(lib[control_id].policy, ("violations", "in_scope"))
+    return set(values["in_scope"]), {v["resource"] for v in values["violations"]}
+
+
+@pytest.mark.parametrize("control_id", control_ids())
+@pytest.mark.parametrize("case", ["pass", "fail"])
+def test_violating_resources_are_in_scope(control_id: str, case: str) -> None:
+    in_scope, violating = _scope_and_violations(control_id, FIXTURES / control_id / case)
+    assert violating <= in_scope, f"violating but not in in_scope: {sorted(violating - in_scope)}"
+    assert in_scope, "in_scope is empty: the fixture proves nothing"
+    result = _run(control_id, FIXTURES / control_id / case)
+    assert result.population is not None  # type: ignore[attr-defined]
+    assert result.population.in_scope == len(in_scope)  # type: ignore[attr-defined]
+    assert result.population.passed == len(in_scope - violating)  # type: ignore[attr-defined]

@@ -103,3 +103,24 @@ def test_demo_fails_and_passes_in_every_family() -> None:
         ids = {c.id for c in library if c.family == family}
         assert any(expected[i] is None for i in ids), f"no passing control in {family}"
         assert any(expected[i] is not None for i in ids), f"no failing control in {family}"
+
+
+def test_demo_evaluated_eight_days_late_is_insufficient_where_documented() -> None:
+    """VIOLATIONS-sod-security.md: at 2026-11-28 the 7-day kinds are stale; nothing else is."""
+    text = (DEMO / "VIOLATIONS-sod-security.md").read_text(encoding="utf-8")
+    assert "`--as-of 2026-11-28T09:00:00Z`" in text
+    library = load_library(bundled("controls"))
+    run = evaluate(library, load_policies(bundled("policies")), load_evidence(DEMO), create("regorus"),
+                   as_of="2026-11-28T09:00:00Z")
+    stale = {r.control.id for r in run.results if r.status is Status.INSUFFICIENT_EVIDENCE}
+    documented = re.search(r"(SOD-001, [^`]*) end `insufficient_evidence`", " ".join(text.split()))
+    assert documented, "VIOLATIONS-sod-security.md lists the controls stale evidence stops"
+    assert stale == set(re.findall(r"[A-Z]+-\d{3}", documented.group(1)))
+    assert {"SOD-001", "SOD-008", "SEC-008", "PRIV-002"} <= stale  # one per 7-day kind and reader
+    reasons = {r.control.id: r.reason for r in run.results}
+    assert ("changes collected 2026-11-20 (changes.json), 8 days before as_of 2026-11-28; the limit is 7 days"
+            in reasons["SEC-008"])
+    assert "the limit is 7 days" in reasons["PRIV-002"] and "deletion_jobs" in reasons["PRIV-002"]
+    # Every other control was judged, over a population that is not empty.
+    assert all(r.population is not None and r.population.in_scope > 0 for r in run.results
+               if r.control.id not in stale)

@@ -51,8 +51,19 @@ def test_params_override_changes_the_outcome(library: Path, evidence: Path, fixt
 
 
 def test_as_of_moves_the_clock(library: Path, evidence: Path, fixtures: Path) -> None:
+    # g-4 (created 2026-10-01) is 96 days old on 2027-01-05, beyond the 90 allowed; on 2026-11-20 it was not.
+    results = by_id(run_library(library, evidence, fixtures, as_of="2027-01-05T00:00:00Z"))
+    assert [v.resource for v in results["SEC-002"].violations] == ["g-3", "g-4"]  # type: ignore[attr-defined]
+
+
+def test_evidence_collected_after_as_of_is_not_evidence(library: Path, evidence: Path, fixtures: Path) -> None:
     results = by_id(run_library(library, evidence, fixtures, as_of="2026-02-01T00:00:00Z"))
-    assert results["SEC-002"].status is Status.PASS  # type: ignore[attr-defined]
+    sec2 = results["SEC-002"]
+    assert sec2.status is Status.INSUFFICIENT_EVIDENCE  # type: ignore[attr-defined]
+    assert sec2.reason == (  # type: ignore[attr-defined]
+        "evidence not current: gadgets collected 2026-11-20 (gadgets.json), 292 days after as_of 2026-02-01; "
+        "evidence collected after the evaluation instant is not evidence for it"
+    )
 
 
 def test_missing_kind_is_insufficient_evidence_not_pass(library: Path, evidence: Path, fixtures: Path) -> None:
@@ -101,6 +112,7 @@ def test_panic_is_caught_at_the_engine_boundary(library: Path, evidence: Path, f
     policy.write_text(
         "package controls.security.sec_002\nimport rego.v1\n"
         'violations contains {"resource": "x", "message": "m"} if { strings.count("abc", "") > 0 }\n'
+        'in_scope contains "x"\n'
     )
     result = by_id(run_library(library, evidence, fixtures))["SEC-002"]
     assert result.status is Status.ERROR  # type: ignore[attr-defined]
@@ -111,6 +123,7 @@ def test_malformed_violation_is_an_error(library: Path, evidence: Path, fixtures
     policy.write_text(
         "package controls.security.sec_002\nimport rego.v1\n"
         'violations contains {"id": g.id} if { some g in input.gadgets }\n'
+        'in_scope contains g.id if some g in input.gadgets\n'
     )
     result = by_id(run_library(library, evidence, fixtures))["SEC-002"]
     assert result.status is Status.ERROR  # type: ignore[attr-defined]
@@ -126,7 +139,7 @@ def test_missing_policy_package(library: Path, evidence: Path, fixtures: Path) -
 def test_policy_syntax_error_names_file_and_line(library: Path, evidence: Path, fixtures: Path) -> None:
     policy = library / "policies/privacy/priv_001.rego"
     policy.write_text(policy.read_text() + "\noops if { x := := 1 }\n")
-    with pytest.raises(InputError, match=r"priv_001.rego:12:16: expecting expression"):
+    with pytest.raises(InputError, match=r"priv_001.rego:14:16: expecting expression"):
         run_library(library, evidence, fixtures)
 
 

@@ -75,15 +75,18 @@ def list_command(sources: Sources, fmt: str) -> None:
 @click.option("--schemas", type=existing_dir, multiple=True,
               help="Extra evidence schema folder(s) (<kind>.schema.json) for organisation-specific kinds.")
 def validate_command(sources: Sources, schemas: tuple[Path, ...]) -> None:
-    """Validate control files, parameters, mappings, that every control's policy exists and that every
-    evidence kind a control names has a schema."""
+    """Validate control files, parameters and evidence maximum ages, mappings, that every control's policy
+    exists and that every evidence kind a control names has a schema."""
     from auditor.controls import check_evidence_kinds
     from auditor.engine.regorus_engine import RegorusEngine
     from auditor.evaluate import check_policies
     from auditor.evidence import SchemaSet
+    from auditor.evidence.freshness import load_freshness
 
     library = sources.library()
-    check_evidence_kinds(library, SchemaSet(*schemas).kinds, schema_places(schemas))
+    schema_set = SchemaSet(*schemas)
+    check_evidence_kinds(library, schema_set.kinds, schema_places(schemas))
+    load_freshness(sources.params, schema_set)
     policy_set = sources.policy_set()
     check_policies(library, policy_set)
     sources.mapping_set(library)

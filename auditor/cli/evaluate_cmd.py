@@ -30,6 +30,7 @@ def run_evaluation(
     from auditor.engine import create
     from auditor.evaluate import evaluate
     from auditor.evidence import SchemaSet, load_evidence
+    from auditor.evidence.freshness import load_freshness
 
     ci = ci or CiOptions()
     library = sources.library()
@@ -43,13 +44,14 @@ def run_evaluation(
         from auditor.content import schemas_dir
 
         library = ci.narrow(library, policy_set, [schemas_dir(), *evaluation.schemas])
+    freshness = load_freshness(sources.params, schema_set)
     evidence_set = load_evidence(evidence, schema_set)
     backend = create(evaluation.engine, **evaluation.engine_options)
     with progress_reporter(len(library)) as advance:
         return evaluate(
             library, policy_set, evidence_set, backend,
             fail_on=evaluation.fail_on, as_of=evaluation.as_of, on_control=advance, mappings=mappings,
-            exceptions=exceptions,
+            exceptions=exceptions, freshness=freshness,
         )
 
 

@@ -37,6 +37,13 @@ class Engine(ABC):
         Returns the JSON value, or ``None`` when the rule is undefined.
         """
 
+    def query_rules(self, package: str, rules: Sequence[str]) -> dict[str, Any]:
+        """Several rules of one package, ``{rule: value or None}``.
+
+        Engines that can evaluate them together (sharing the rules they both use) override this.
+        """
+        return {rule: self.query(f"data.{package}.{rule}") for rule in rules}
+
     def missing_builtins(self, names: Iterable[str]) -> set[str]:
         """Which of these function names the engine does not implement (default: assume all)."""
         return set()

@@ -96,6 +96,23 @@ class RegorusEngine(Engine):
             raise
         return None if raw is None else orjson.loads(raw)
 
+    def query_rules(self, package: str, rules: Sequence[str]) -> dict[str, Any]:
+        """One evaluation of an object of the rules, so helper rules they share are evaluated once."""
+        body = ", ".join(f'"{rule}": data.{package}.{rule}' for rule in rules)
+        try:
+            raw = self._engine.eval_query_as_json(f"x := {{{body}}}")
+        except BaseException as exc:
+            if _is_panic(exc):
+                raise EngineError(f"engine panicked: {clean_message(str(exc))}") from None
+            if isinstance(exc, RuntimeError):
+                raise EngineError(clean_message(str(exc))) from None
+            raise
+        rows = orjson.loads(raw).get("result") or []
+        if not rows:  # one of them is undefined: ask each, so the caller learns which
+            return super().query_rules(package, rules)
+        value: dict[str, Any] = rows[0]["bindings"]["x"]
+        return value
+
     def missing_builtins(self, names: Iterable[str]) -> set[str]:
         missing = set()
         for name in names:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from auditor.model import SEVERITIES
+from auditor.report.common import population_text
 from auditor.report.disabled import disabled_controls
 from auditor.report.figures import FrameworkFigure, framework_figures
 from auditor.report.history import NOT_PASSING, RunPoint, run_point, with_current
@@ -29,6 +30,8 @@ DEFAULT_RUNS = 10
 EXPIRY_WINDOW_DAYS = 30
 TOP_RISKS = 5
 LIST_LIMIT = 8
+#: controls whose population the board lists by id (the evidence report lists every control's)
+POPULATIONS_LISTED = 40
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Risk:
     owner: str
     status: str
     impact: str
+    population: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,8 @@ class BoardSummary:
         more = f"; and {n - LIST_LIMIT * 2} more" if n > LIST_LIMIT * 2 else ""
         return (f"{n} control{'s are' if n != 1 else ' is'} disabled by the organisation and not evaluated, "
                 f"so not counted as passing: {listed}{more}.")
+    #: (control id, "N of M in scope passed") for every control, in id order
+    populations: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def pass_share(self) -> float:
@@ -151,7 +157,7 @@ def _impact(control: dict[str, Any]) -> str:
     if status == "error":
         return f"Could not be checked, so this is unproven: {objective}."
     if status == "insufficient_evidence":
-        return f"Evidence is missing, so this is unproven: {objective}."
+        return f"Evidence is missing, out of date or covers nothing, so this is unproven: {objective}."
     count = int(control.get("violation_count", len(control.get("violations") or [])))
     things = "1 resource falls" if count == 1 else f"{count} resources fall"
     return f"{things} short of: {objective}."
@@ -159,7 +165,8 @@ def _impact(control: dict[str, Any]) -> str:
 
 def _risk(control: dict[str, Any]) -> Risk:
     return Risk(control["id"], str(control.get("title", "")), str(control.get("severity", "")),
-                str(control.get("owner", "")), str(control.get("status", "")), _impact(control))
+                str(control.get("owner", "")), str(control.get("status", "")), _impact(control),
+                population_text(control))
 
 
 def _severity_rank(severity: str) -> int:
@@ -223,6 +230,7 @@ def build_board(results: dict[str, Any], *, history: list[RunPoint] | None = Non
         error_budget=ErrorBudget(len(recent), sum(1 for p in recent if p.critical_failed), target),
         counts=counts,
         disabled=disabled_controls(results),
+        populations=[(c["id"], population_text(c)) for c in controls],
     )
 
 
@@ -281,9 +289,10 @@ def board_story(summary: BoardSummary) -> list[Any]:
         story.append(para("No history yet: the trend appears once the evidence locker holds earlier runs."))
     story.append(heading("Top risks", 0, "risks"))
     if s.top_risks:
-        story.append(table(["Control", "Severity", "Owner", "Impact"],
-                           [[f"{r.id} {r.title}", r.severity, r.owner, r.impact] for r in s.top_risks],
-                           [0.28, 0.1, 0.2, 0.42], zebra=False))
+        story.append(table(["Control", "Severity", "Owner", "Impact", "Population"],
+                           [[f"{r.id} {r.title}", r.severity, r.owner, r.impact, r.population]
+                            for r in s.top_risks],
+                           [0.25, 0.09, 0.17, 0.35, 0.14], zebra=False))
     else:
         story.append(para("No control is failing."))
     story.append(heading("Exceptions and gaps", 0, "exceptions"))
@@ -310,7 +319,19 @@ def board_story(summary: BoardSummary) -> list[Any]:
     if s.error_budget.runs < 2:
         story.append(para("With one run recorded this is a single data point; it becomes a rate as runs accumulate.",
                           "small"))
+    if s.populations:
+        story.append(heading("What was checked", 0, "populations"))
+        story.append(para(populations_sentence(s.populations), "small"))
     return story
+
+
+def populations_sentence(populations: list[tuple[str, str]]) -> str:
+    """"Evidence items in scope that passed, per control: SEC-001 4 of 4; ..." (capped, the rest counted)."""
+    shown = populations[:POPULATIONS_LISTED]
+    parts = [f"{cid} {text.removesuffix(' in scope passed')}" for cid, text in shown]
+    more = len(populations) - len(shown)
+    tail = f"; and {more} more controls in the evidence report" if more > 0 else ""
+    return "Evidence items in scope that passed, per control: " + "; ".join(parts) + tail + "."
 
 
 def render_board_pdf(summary: BoardSummary) -> bytes:

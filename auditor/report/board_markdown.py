@@ -50,9 +50,9 @@ def render_board_markdown(summary: BoardSummary) -> str:
         lines.append("No history yet: the trend appears once the evidence locker holds earlier runs.")
     lines += ["", "## Top risks", ""]
     if s.top_risks:
-        lines += ["| Control | Severity | Owner | Impact |", "|---|---|---|---|"]
-        lines += [f"| {_cell(r.id)} {_cell(r.title)} | {r.severity} | {_cell(r.owner)} | {_cell(r.impact)} |"
-                  for r in s.top_risks]
+        lines += ["| Control | Severity | Owner | Impact | Population |", "|---|---|---|---|---|"]
+        lines += [f"| {_cell(r.id)} {_cell(r.title)} | {r.severity} | {_cell(r.owner)} | {_cell(r.impact)} | "
+                  f"{_cell(r.population)} |" for r in s.top_risks]
     else:
         lines.append("No control is failing.")
     lines += ["", "## Exceptions and gaps", ""]
@@ -74,4 +74,8 @@ def render_board_markdown(summary: BoardSummary) -> str:
     if s.disabled:
         lines += ["", _cell(s.disabled_sentence())]
     lines += ["", "## Error budget", "", s.error_budget.sentence(), ""]
+    if s.populations:
+        lines += ["## Populations", "", "| Control | Population |", "|---|---|"]
+        lines += [f"| {_cell(cid)} | {_cell(text)} |" for cid, text in s.populations]
+        lines.append("")
     return "\n".join(lines)

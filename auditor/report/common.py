@@ -48,3 +48,11 @@ def counts(document: dict[str, Any]) -> dict[str, int]:
 def is_new(violation: dict[str, Any]) -> bool:
     """Without a baseline every violation counts as new."""
     return bool(violation.get("new", True))
+
+
+def population_text(control: dict[str, Any]) -> str:
+    """"3 of 4 in scope passed", or why there is no count (results.json ``population``)."""
+    population = control.get("population")
+    if not isinstance(population, dict):
+        return "not evaluated"
+    return f"{int(population['passed']):,} of {int(population['in_scope']):,} in scope passed"

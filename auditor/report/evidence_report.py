@@ -22,6 +22,7 @@ import orjson
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from auditor.files import write_atomic
+from auditor.report.common import population_text
 from auditor.report.disabled import disabled_controls
 from auditor.report.figures import STATUSES, FrameworkFigure, framework_figures, percent, status_counts
 from auditor.report.pdf_common import (
@@ -143,7 +144,9 @@ class EvidenceReport:
             Spacer(1, 8),
             para("Statuses: pass (the control's policy found no violation); fail (violations found); waived "
                  "(every violation covered by an approved exception); error (the control could not be evaluated); "
-                 "insufficient evidence (required evidence missing or unusable). Only pass is a pass.", "small"),
+                 "insufficient evidence (required evidence missing, unusable, older than its kind allows, or "
+                 "nothing in scope). Each control shows its population: how many evidence items it judged and how many "
+                 "passed. Only pass is a pass.", "small"),
             PageBreak(),
         ]
 
@@ -214,6 +217,7 @@ class EvidenceReport:
             ("Severity", control.get("severity", "")),
             ("Family", control.get("family", "")),
             ("Status", markup(f"{status_text(status)}: {esc(control.get('reason', ''))}", "cell")),
+            ("Population", population_text(control)),
             ("Policy", control.get("policy", "")),
             ("Parameters in force", "; ".join(f"{k} = {_json_value(v)}" for k, v in sorted(params.items()))
              or "none"),

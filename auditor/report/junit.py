@@ -3,9 +3,10 @@
 Usage: ``auditor evaluate --evidence DIR --format junit=out/auditor.junit.xml``.
 
 * One ``<testsuite>`` per family; testcase ``name`` = ``"<id> <title>"``, ``classname`` = family.
-* Testcase ``<properties>``: ``control``, ``severity``, ``status``, ``owner`` and one
-  ``clause`` property per mapped framework clause (``iso27001-2022:A.8.32``).
-* ``fail`` -> ``<failure>`` (message = reason, body = the violations; with a
+* Testcase ``<properties>``: ``control``, ``severity``, ``status``, ``owner``,
+  ``population`` ("3 of 4 in scope passed") and one ``clause`` property per mapped
+  framework clause (``iso27001-2022:A.8.32``).
+* ``fail`` -> ``<failure>`` (message = reason and population, body = the violations; with a
   baseline each is marked ``[new]`` or ``[known]``); ``insufficient_evidence`` ->
   ``<failure type="insufficient_evidence">``; ``error`` -> ``<error>``.
 * ``waived`` -> a passing testcase with property ``status=waived`` and the waived
@@ -22,7 +23,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 from auditor.report import FORMATS
-from auditor.report.common import clause_tags, counts, is_new
+from auditor.report.common import clause_tags, counts, is_new, population_text
 from auditor.report.disabled import describe, disabled_controls
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def _testcase(suite: ET.Element, control: dict[str, Any], baseline: bool) -> Non
                          classname=control["family"], time=_seconds(control.get("duration_ms", 0.0)))
     status = control["status"]
     props = [("control", control["id"]), ("severity", control["severity"]), ("status", status),
-             ("owner", control.get("owner", ""))]
+             ("owner", control.get("owner", "")), ("population", population_text(control))]
     props += [("clause", tag) for tag in clause_tags(control)]
     _properties(case, props)
     violations = control.get("violations", [])
@@ -72,6 +73,7 @@ def _testcase(suite: ET.Element, control: dict[str, Any], baseline: bool) -> Non
         if baseline:
             new = sum(1 for v in violations if is_new(v))
             message += f" ({new} new against the baseline)"
+        message += f"; {population_text(control)}"
         failure = ET.SubElement(case, "failure", message=message, type="fail")
         failure.text = _violation_lines(violations, baseline)
     elif status == "insufficient_evidence":

@@ -5,8 +5,9 @@ Usage: ``auditor evaluate --evidence DIR --format markdown=out/auditor.md``; whe
 
 A headline with counts and the exit code, warnings, one table row per control
 that did not pass (status, control, severity, framework clauses, violations,
-title), then the violations and waived violations in collapsed sections, the
-exceptions, and the passing controls in one line.
+population "N of M in scope passed", title), then the violations and waived
+violations in collapsed sections, the exceptions, and the passing controls with
+their populations.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.report import FORMATS
-from auditor.report.common import STATUS_ORDER, by_severity_and_status, clause_label, counts, is_new
+from auditor.report.common import (
+    STATUS_ORDER,
+    by_severity_and_status,
+    clause_label,
+    counts,
+    is_new,
+    population_text,
+)
 from auditor.report.disabled import disabled_controls
 from auditor.report.disabled import tally as disabled_tally
 
@@ -71,12 +79,13 @@ class MarkdownFormat:
             out.append("")
         not_passing = [c for c in by_severity_and_status(controls) if c["status"] != "pass"]
         if not_passing:
-            out += ["| Status | Control | Severity | Clauses | Violations | Title |",
-                    "|---|---|---|---|---|---|"]
+            out += ["| Status | Control | Severity | Clauses | Violations | Population | Title |",
+                    "|---|---|---|---|---|---|---|"]
             for c in not_passing:
                 clauses = clause_label(c) or "-"
                 out.append(f"| {ICONS.get(c['status'], '')} {c['status']} | `{c['id']}` | {c['severity']} | "
-                           f"{cell(clauses)} | {_violation_count(c, baseline)} | {cell(c['title'])} |")
+                           f"{cell(clauses)} | {_violation_count(c, baseline)} | {population_text(c)} | "
+                           f"{cell(c['title'])} |")
             out.append("")
         for c in not_passing:
             violations, waived = c.get("violations", []), c.get("waived", [])
@@ -110,7 +119,7 @@ class MarkdownFormat:
                 out.append(f"| ⏸️ `{d['id']}` | {d['severity']} | `{cell(d['disabled_by'])}` ({cell(d['layer'])}) | "
                            f"{cell(d['reason'])} | {cell(d['title'])} |")
             out.append("")
-        passing = sorted(c["id"] for c in controls if c["status"] == "pass")
+        passing = sorted((c for c in controls if c["status"] == "pass"), key=lambda c: c["id"])
         if passing:
-            out += [f"Passing: {', '.join(f'`{p}`' for p in passing)}", ""]
+            out += ["Passing: " + ", ".join(f"`{c['id']}` ({population_text(c)})" for c in passing), ""]
         return "\n".join(out).encode("utf-8")

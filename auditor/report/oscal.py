@@ -2,8 +2,9 @@
 
 One observation per evidence document (with its path, sha256 and collection
 time), one finding per control: target ``objective-id`` = the control id, state
-``satisfied`` only for ``pass``, the Auditor status and every mapped framework
-clause as properties in Auditor's namespace, and links to the observations of
+``satisfied`` only for ``pass``, the Auditor status, the population ("3 of 4 in
+scope passed", with ``population-in-scope`` and ``population-passed`` counts) and
+every mapped framework clause as properties in Auditor's namespace, and links to the observations of
 the evidence the control read. UUIDs are derived from the run id, so the same
 results always give the same bytes.
 
@@ -18,6 +19,7 @@ from typing import Any
 from auditor import __version__
 from auditor.files import pretty_json
 from auditor.report import FORMATS
+from auditor.report.common import population_text
 from auditor.report.disabled import describe, disabled_controls
 
 OSCAL_VERSION = "1.1.2"
@@ -55,7 +57,12 @@ def _observation(run_id: str, evidence: dict[str, Any]) -> dict[str, Any]:
 
 def _finding(run_id: str, control: dict[str, Any], observations: dict[str, str]) -> dict[str, Any]:
     status = str(control["status"])
-    props = [_prop("auditor-status", status), _prop("severity", str(control.get("severity", "")))]
+    props = [_prop("auditor-status", status), _prop("severity", str(control.get("severity", ""))),
+             _prop("population", population_text(control))]
+    population = control.get("population")
+    if isinstance(population, dict):
+        props += [_prop("population-in-scope", str(population["in_scope"])),
+                  _prop("population-passed", str(population["passed"]))]
     props += [
         _prop("mapped-clause", f"{m['framework']} {m['clause']}")
         for m in control.get("mappings") or []
@@ -89,6 +96,8 @@ def _description(control: dict[str, Any]) -> str:
     text = str(control.get("objective") or control.get("title") or control["id"]).strip()
     if violations:
         text += f" Violations: {len(violations)}."
+    if isinstance(control.get("population"), dict):
+        text += f" {population_text(control).capitalize()}."
     return text
 
 

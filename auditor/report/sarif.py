@@ -16,6 +16,9 @@ Usage: ``auditor evaluate --evidence DIR --format sarif=out/auditor.sarif``.
   are one result each with the control id as logical location, and a
   tool-execution notification; they are never silently absent.
 * Warnings are ``toolExecutionNotifications`` of level ``warning``.
+* Populations: every result's ``properties.population`` ("3 of 4 in scope passed"),
+  and ``runs[0].properties.controls`` gives each control's status and population,
+  passing controls included.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 
 from auditor.files import pretty_json
 from auditor.report import FORMATS
-from auditor.report.common import clause_ids, clause_tags
+from auditor.report.common import clause_ids, clause_tags, population_text
 from auditor.report.disabled import describe, disabled_controls
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -90,7 +93,7 @@ def _result(control: dict[str, Any], index: int, violation: dict[str, Any], base
         "locations": _locations(control, violation["resource"]),
         "partialFingerprints": {"auditorViolation/v1": fingerprint(control["id"], violation["resource"])},
         "properties": {"resource": violation["resource"], "status": control["status"],
-                       "clauses": clause_ids(control)},
+                       "clauses": clause_ids(control), "population": population_text(control)},
     }
     if baseline and "new" in violation:
         result["baselineState"] = "new" if violation["new"] else "unchanged"
@@ -140,7 +143,8 @@ class SarifFormat:
                     "partialFingerprints": {
                         "auditorViolation/v1": fingerprint(control["id"], f"status:{control['status']}")
                     },
-                    "properties": {"status": control["status"], "clauses": clause_ids(control)},
+                    "properties": {"status": control["status"], "clauses": clause_ids(control),
+                                   "population": population_text(control)},
                 })
                 notifications.append({
                     "level": "error",
@@ -185,6 +189,11 @@ class SarifFormat:
                 "as_of": doc.get("as_of"),
                 "fail_on": doc.get("fail_on"),
                 "summary": doc.get("summary", {}),
+                # every control's status and population ("3 of 4 in scope passed"), passing ones included
+                "controls": {c["id"]: {"status": c["status"], "population": population_text(c),
+                                       **({"in_scope": c["population"]["in_scope"], "passed": c["population"]["passed"]}
+                                          if isinstance(c.get("population"), dict) else {})}
+                             for c in controls},
                 "exceptions": doc.get("exceptions", []),
                 "warnings": doc.get("warnings", []),
                 **({"disabled_controls": disabled_controls(doc)} if disabled_controls(doc) else {}),

@@ -820,6 +820,14 @@ def violations_md(counts: dict[str, int], encryption: list[tuple[str, str]]) -> 
         "",
         "Items: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".",
         "",
+        "Every control reports its population (\"N of M in scope passed\"); none is empty on the demo.",
+        "Stale evidence is not evidence: evaluated with `--as-of 2026-11-28T09:00:00Z`, eight days after",
+        "collection, the changes, deployments and deletion jobs (maximum age 7 days) are out of date, so",
+        "SOD-001, SOD-002, SOD-005, SOD-008, SEC-004, SEC-008 and PRIV-002 end `insufficient_evidence`",
+        "(\"changes collected 2026-11-20 (changes.json), 8 days before as_of 2026-11-28; the limit is 7 days\").",
+        "On git-only evidence (`auditor collect git`), whose release tags have environment `unknown`, SEC-004",
+        "ends `insufficient_evidence`: \"no production deployments in the evidence\".",
+        "",
     ]
     for control in TITLES:
         lines += [f"## {control}: {TITLES[control]}", ""]

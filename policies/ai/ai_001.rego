@@ -14,7 +14,7 @@ now_ns := time.parse_rfc3339_ns(data.audit.as_of)
 
 day_ns := 86400000000000
 
-in_scope contains m if {
+models_in_scope contains m if {
 	some m in input.models
 	object.get(m, "stage", null) in {s | some s in params.stages}
 }
@@ -44,7 +44,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("Model %s is in %s without a model card; publish one covering intended use, data, evaluation and limitations, and record its URL in the model registry.", [label(m), m.stage]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	not card(m)
 }
 
@@ -52,7 +52,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The model card for %s has no update date, so it cannot be shown to describe the deployed version; review it and record when it was updated.", [label(m)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	c := card(m)
 	not ts(c, "updated_at")
 }
@@ -61,9 +61,12 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The model card for %s was last updated %s, %v days ago and before the model was deployed on %s; update it for the deployed version (at most %v days old).", [label(m), c.updated_at, floor((now_ns - updated) / day_ns), object.get(m, "deployed_at", "(unknown)"), params.max_card_age_days]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	c := card(m)
 	updated := ts(c, "updated_at")
 	not updated_since_deployment(m, updated)
 	now_ns - updated > params.max_card_age_days * day_ns
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains m.id if some m in models_in_scope

@@ -99,3 +99,10 @@ test_stage_parameter_extends_scope if {
 	ms := [model({"id": "a", "stage": "staging", "model_card": null})]
 	count(ai_001.violations) == 1 with input as {"models": ms} with data.params["AI-001"] as p
 }
+
+test_in_scope_is_models_at_a_covered_stage if {
+	ai_001.in_scope == {"m-prod"} with input as {"models": [
+		{"id": "m-prod", "stage": "production"},
+		{"id": "m-dev", "stage": "development"},
+	]}
+}

@@ -11,7 +11,7 @@ import rego.v1
 
 params := data.params["AI-002"]
 
-in_scope contains m if {
+models_in_scope contains m if {
 	some m in input.models
 	object.get(m, "stage", null) in {s | some s in params.stages}
 }
@@ -49,7 +49,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("Model %s is in %s with no bias and fairness evaluation recorded; evaluate it against the protected attributes in scope and record the result before it stays in service.", [label(m), m.stage]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	not evaluation(m)
 }
 
@@ -57,7 +57,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The bias evaluation for model %s has no completion date, so it cannot be shown to precede deployment; record when it was completed.", [label(m)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	e := evaluation(m)
 	not ts(e, "completed_at")
 }
@@ -66,7 +66,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The bias evaluation for model %s was completed on %s, after the model was deployed on %s; deployment must wait for the evaluation, so review the decisions made in between.", [label(m), e.completed_at, m.deployed_at]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	e := evaluation(m)
 	ts(e, "completed_at") > ts(m, "deployed_at")
 }
@@ -75,7 +75,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("Model %s has no deployment date, so its bias evaluation cannot be shown to precede deployment; record when it was deployed.", [label(m)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	e := evaluation(m)
 	ts(e, "completed_at")
 	not ts(m, "deployed_at")
@@ -85,7 +85,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The bias evaluation for model %s failed (report %s) yet the model is in %s; withdraw it or remediate the bias and re-evaluate.", [label(m), object.get(e, "report_ref", "not recorded"), m.stage]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	e := evaluation(m)
 	result(e) == "fail"
 }
@@ -94,7 +94,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The bias evaluation for model %s records no result; record whether it passed.", [label(m)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	e := evaluation(m)
 	not result(e) in {"pass", "fail", "conditional"}
 }
@@ -103,7 +103,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The bias evaluation for %s-risk model %s passed only conditionally, which is not accepted for this model; complete the mitigations and re-evaluate to a pass.", [object.get(m, "risk_tier", "unknown"), label(m)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	e := evaluation(m)
 	result(e) == "conditional"
 	not conditional_accepted(m)
@@ -113,7 +113,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The bias evaluation for model %s does not record its method and report; record the method used and link the evaluation report.", [label(m)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	e := evaluation(m)
 	not documented(e)
 }
@@ -122,3 +122,6 @@ documented(e) if {
 	filled(e, "method")
 	filled(e, "report_ref")
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains m.id if some m in models_in_scope

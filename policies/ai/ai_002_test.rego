@@ -120,3 +120,10 @@ test_failed_with_missing_report_message_is_still_produced if {
 test_development_models_ignored if {
 	count(ai_002.violations) == 0 with input as {"models": [model({"stage": "development", "bias_evaluation": null})]}
 }
+
+test_in_scope_is_models_at_a_covered_stage if {
+	ai_002.in_scope == {"m-prod"} with input as {"models": [
+		{"id": "m-prod", "stage": "production"},
+		{"id": "m-dev", "stage": "development"},
+	]}
+}

@@ -9,7 +9,7 @@ import rego.v1
 
 params := data.params["AI-003"]
 
-in_scope contains m if {
+models_in_scope contains m if {
 	some m in input.models
 	object.get(m, "stage", null) in {s | some s in params.stages}
 }
@@ -29,7 +29,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("Model %s is in %s without monitoring enabled; enable performance and drift monitoring in the ML platform and route its alerts to the owning team.", [label(m), m.stage]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	not monitoring(m)
 }
 
@@ -38,7 +38,7 @@ violations contains {
 	"message": sprintf("Model %s is monitored but drift alerts are off, so data or concept drift would go unnoticed; configure drift alert thresholds and an alert channel.", [label(m)]),
 } if {
 	params.require_drift_alerts == true
-	some m in in_scope
+	some m in models_in_scope
 	mon := monitoring(m)
 	object.get(mon, "drift_alerts", false) != true
 }
@@ -47,7 +47,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("%s-risk model %s has no monitoring dashboard recorded; record the dashboard the owner reviews in the model registry.", [upper_first(m.risk_tier), label(m)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	mon := monitoring(m)
 	object.get(m, "risk_tier", null) in {t | some t in params.require_dashboard_for}
 	not has_dashboard(mon)
@@ -60,3 +60,6 @@ has_dashboard(mon) if {
 }
 
 upper_first(s) := concat("", [upper(substring(s, 0, 1)), substring(s, 1, -1)])
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains m.id if some m in models_in_scope

@@ -67,3 +67,10 @@ test_no_dashboard_low_risk_passes if {
 test_staging_not_in_scope if {
 	count(ai_003.violations) == 0 with input as {"models": [model({"stage": "staging", "monitoring": null})]}
 }
+
+test_in_scope_is_models_at_a_covered_stage if {
+	ai_003.in_scope == {"m-prod"} with input as {"models": [
+		{"id": "m-prod", "stage": "production"},
+		{"id": "m-dev", "stage": "development"},
+	]}
+}

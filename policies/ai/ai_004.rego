@@ -13,7 +13,7 @@ now_ns := time.parse_rfc3339_ns(data.audit.as_of)
 
 day_ns := 86400000000000
 
-in_scope contains m if {
+models_in_scope contains m if {
 	some m in input.models
 	object.get(m, "stage", null) in {s | some s in params.stages}
 }
@@ -47,7 +47,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("Model %s is in %s without a documented rollback plan; document how to withdraw it, what serves decisions instead, and link the runbook in the model registry.", [label(m), m.stage]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	not rollback(m)
 }
 
@@ -55,7 +55,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The rollback plan for model %s names no fallback; record what serves decisions if the model is withdrawn (previous version, rules or manual review).", [label(m)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	r := rollback(m)
 	not filled(r, "fallback")
 }
@@ -64,7 +64,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The rollback plan for model %s links no runbook; write the rollback runbook and record its reference.", [label(m)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	r := rollback(m)
 	not filled(r, "runbook_ref")
 }
@@ -73,8 +73,11 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("High-risk model %s has not had its rollback tested in the last %v days; rehearse the rollback to its fallback and record the date.", [label(m), params.max_test_age_days_high_risk]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	object.get(m, "risk_tier", null) == "high"
 	r := rollback(m)
 	not recently_tested(r)
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains m.id if some m in models_in_scope

@@ -80,3 +80,10 @@ test_medium_risk_untested_passes if {
 test_retired_ignored if {
 	count(ai_004.violations) == 0 with input as {"models": [model({"stage": "retired", "rollback": null})]}
 }
+
+test_in_scope_is_models_at_a_covered_stage if {
+	ai_004.in_scope == {"m-prod"} with input as {"models": [
+		{"id": "m-prod", "stage": "production"},
+		{"id": "m-dev", "stage": "development"},
+	]}
+}

@@ -10,7 +10,7 @@ import rego.v1
 
 params := data.params["AI-005"]
 
-in_scope contains m if {
+models_in_scope contains m if {
 	some m in input.models
 	object.get(m, "stage", null) in {s | some s in params.stages}
 }
@@ -48,7 +48,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("Model %s is in %s with no accountable owner recorded; record a named individual as owner in the model registry.", [label(m), m.stage]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	not owner(m)
 }
 
@@ -56,7 +56,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The owner of model %s has no email address recorded; record the accountable individual's work email.", [label(m)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	owner(m)
 	not email(m)
 }
@@ -65,7 +65,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The owner of model %s has no name recorded; record the name of the accountable individual.", [label(m)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	o := owner(m)
 	not filled(o, "name")
 }
@@ -74,7 +74,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The owner email %s of model %s is not a valid email address; record the accountable individual's work email.", [e, label(m)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	e := email(m)
 	not valid_email(e)
 }
@@ -83,7 +83,7 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("The owner email %s of model %s is outside the organisation's domains (%s); record an accountable employee, not a vendor or personal address.", [e, label(m), concat(", ", params.allowed_domains)]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	e := email(m)
 	valid_email(e)
 	count(params.allowed_domains) > 0
@@ -94,8 +94,11 @@ violations contains {
 	"resource": m.id,
 	"message": sprintf("Model %s is owned by %s, a shared or team mailbox; record a named individual who is accountable for the model.", [label(m), e]),
 } if {
-	some m in in_scope
+	some m in models_in_scope
 	e := email(m)
 	valid_email(e)
 	shared_mailbox(e)
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains m.id if some m in models_in_scope

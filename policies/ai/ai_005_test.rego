@@ -99,3 +99,10 @@ test_staging_in_scope_development_not if {
 	vs := ai_005.violations with input as {"models": ms}
 	{v.resource | some v in vs} == {"s"}
 }
+
+test_in_scope_is_models_at_a_covered_stage if {
+	ai_005.in_scope == {"m-prod"} with input as {"models": [
+		{"id": "m-prod", "stage": "production"},
+		{"id": "m-dev", "stage": "development"},
+	]}
+}

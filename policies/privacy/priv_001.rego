@@ -72,3 +72,6 @@ violations contains {
 	# avoid a second message when the schedule entry is already exceeded
 	not retention(s) > schedule(s)
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains s.id if some s in personal_stores

@@ -114,3 +114,11 @@ test_only_violating_stores_reported if {
 test_empty_input_passes if {
 	count(priv_001.violations) == 0 with input as {"data_stores": []}
 }
+
+test_in_scope_is_personal_stores_not_on_legal_hold if {
+	priv_001.in_scope == {"p1"} with input as {"data_stores": [
+		{"id": "p1", "contains_personal_data": true, "retention_days": 30, "retention_policy_days": 30},
+		{"id": "p2", "contains_personal_data": true, "legal_hold": true, "legal_hold_ref": "LH-1"},
+		{"id": "n1", "contains_personal_data": false},
+	]}
+}

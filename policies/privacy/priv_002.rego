@@ -160,3 +160,13 @@ has_enabled_job(store_id) if {
 	object.get(j, "data_store", null) == store_id
 	enabled(j)
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+# Deletion jobs for personal data, and personal-data stores that rely on one.
+in_scope contains j.id if some j in relevant_jobs
+
+in_scope contains s.id if {
+	some s in input.data_stores
+	s.id in personal_store_ids
+	object.get(s, "deletion_mechanism", null) == "deletion_job"
+}

@@ -181,3 +181,17 @@ test_overdue_backlog_by_less_than_an_hour_beyond_sla_fails if {
 	vs := priv_002.violations with input as inp([job({"oldest_overdue_at": "2025-12-28T23:30:00Z"})])
 	count(vs) == 1
 }
+
+test_in_scope_is_jobs_for_personal_data_and_stores_relying_on_one if {
+	priv_002.in_scope == {"j1", "p1", "p2"} with input as {
+		"data_stores": [
+			{"id": "p1", "contains_personal_data": true, "deletion_mechanism": "deletion_job"},
+			{"id": "p2", "contains_personal_data": true, "deletion_mechanism": "deletion_job"},
+			{"id": "n1", "contains_personal_data": false},
+		],
+		"deletion_jobs": [
+			{"id": "j1", "data_store": "p1"},
+			{"id": "j2", "data_store": "n1"},
+		],
+	}
+}

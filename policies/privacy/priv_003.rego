@@ -80,3 +80,6 @@ violations contains {
 	count(special) > 0
 	not filled(s, "special_category_condition")
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains s.id if some s in personal_stores

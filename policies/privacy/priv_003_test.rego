@@ -114,3 +114,10 @@ test_special_category_matched_case_insensitively if {
 	some v in vs
 	contains(v.message, "special category data (biometric, health)")
 }
+
+test_in_scope_is_personal_stores if {
+	priv_003.in_scope == {"p1"} with input as {"data_stores": [
+		{"id": "p1", "contains_personal_data": true, "lawful_basis": "contract"},
+		{"id": "n1", "contains_personal_data": false},
+	]}
+}

@@ -91,3 +91,6 @@ violations contains {
 	some r in input.dsar_requests
 	not received(r)
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains r.id if some r in input.dsar_requests

@@ -155,3 +155,10 @@ test_missing_received_at_reported if {
 	some v in vs
 	contains(v.message, "no valid received_at")
 }
+
+test_in_scope_is_every_request if {
+	priv_004.in_scope == {"r1", "r2"} with input as {"dsar_requests": [
+		{"id": "r1", "received_at": "2025-12-20T00:00:00Z"},
+		{"id": "r2", "received_at": "2025-12-21T00:00:00Z"},
+	]}
+}

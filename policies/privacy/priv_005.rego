@@ -68,3 +68,6 @@ violations contains {
 	sensitive := categories(s) & {lower(c) | some c in params.restricted_categories; is_string(c)}
 	count(sensitive) > 0
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains s.id if some s in personal_stores

@@ -91,3 +91,10 @@ test_restricted_category_matched_case_insensitively if {
 	some v in vs
 	contains(v.message, "holds payment_card data but is classified confidential")
 }
+
+test_in_scope_is_personal_stores if {
+	priv_005.in_scope == {"p1"} with input as {"data_stores": [
+		{"id": "p1", "contains_personal_data": true},
+		{"id": "n1", "contains_personal_data": false},
+	]}
+}

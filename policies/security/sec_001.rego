@@ -30,3 +30,11 @@ kind_label(i) := "Root" if object.get(i, "type", "") == "root"
 else := "Human" if object.get(i, "type", "human") == "human"
 
 else := concat(" ", [str(object.get(i, "type", "")), "type"])
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains i.id if {
+	some i in input.identities
+	object.get(i, "type", "human") in types
+	object.get(i, "console_access", false) == true
+	object.get(i, "disabled", false) != true
+}

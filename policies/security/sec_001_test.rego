@@ -49,3 +49,13 @@ test_account_types_parameter if {
 	count(sec_001.violations) == 1 with input as {"identities": [user("aws:b", "service", true, false)]}
 		with data.params["SEC-001"] as {"account_types": ["human", "root", "service"]}
 }
+
+test_in_scope_is_enabled_console_accounts_of_the_covered_types if {
+	sec_001.in_scope == {"h1", "r1"} with input as {"identities": [
+		{"id": "h1", "type": "human", "console_access": true, "mfa_enabled": true},
+		{"id": "r1", "type": "root", "console_access": true, "mfa_enabled": false},
+		{"id": "h2", "type": "human", "console_access": false},
+		{"id": "h3", "type": "human", "console_access": true, "disabled": true},
+		{"id": "s1", "type": "service", "console_access": true},
+	]}
+}

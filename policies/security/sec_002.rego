@@ -36,3 +36,13 @@ violations contains {
 	created := time.parse_rfc3339_ns(c)
 	now_ns - created > max_days * day_ns
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+# Identities with an active access key whose creation date is recorded.
+in_scope contains i.id if {
+	some i in input.identities
+	some k in keys(i)
+	is_object(k)
+	object.get(k, "status", "") == "active"
+	is_string(object.get(k, "created_at", null))
+}

@@ -48,3 +48,11 @@ test_parameter_and_missing_fields if {
 		with data.params["SEC-002"] as {"max_key_age_days": 30}
 	count(sec_002.violations) == 0 with input as {"identities": [{"id": "x"}, user([{"id": "****ZZ99", "status": "active"}]), user(null)]}
 }
+
+test_in_scope_is_identities_with_an_active_dated_key if {
+	sec_002.in_scope == {"a"} with input as {"identities": [
+		{"id": "a", "access_keys": [{"id": "k1", "status": "active", "created_at": "2025-12-01T00:00:00Z"}]},
+		{"id": "b", "access_keys": [{"id": "k2", "status": "inactive", "created_at": "2020-01-01T00:00:00Z"}]},
+		{"id": "c", "access_keys": []},
+	]}
+}

@@ -24,3 +24,9 @@ violations contains {
 	is_object(k)
 	object.get(k, "status", "") == "active"
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains i.id if {
+	some i in input.identities
+	object.get(i, "type", "") == "root"
+}

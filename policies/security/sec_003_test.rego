@@ -23,3 +23,10 @@ test_non_root_key_is_not_this_control if {
 	u := object.union(root([{"id": "****AB12", "status": "active"}]), {"type": "human"})
 	count(sec_003.violations) == 0 with input as {"identities": [u]}
 }
+
+test_in_scope_is_root_accounts_only if {
+	sec_003.in_scope == {"root-1"} with input as {"identities": [
+		{"id": "root-1", "type": "root", "access_keys": []},
+		{"id": "u1", "type": "human", "access_keys": [{"id": "k", "status": "active"}]},
+	]}
+}

@@ -53,3 +53,6 @@ violations contains {
 reason(s) := str(object.get(s, "classification", "")) if lower(str(object.get(s, "classification", ""))) in cmk_classes
 
 else := "as holding personal data"
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains s.id if some s in input.data_stores

@@ -44,3 +44,10 @@ test_personal_data_cmk_parameter if {
 	count(sec_005.violations) == 1 with input as {"data_stores": [store("s1", true, null, "internal")]}
 		with data.params["SEC-005"] as {"cmk_required_classifications": ["restricted"], "cmk_required_for_personal_data": true}
 }
+
+test_in_scope_is_every_data_store if {
+	sec_005.in_scope == {"s1", "s2"} with input as {"data_stores": [
+		{"id": "s1", "encrypted_at_rest": true},
+		{"id": "s2", "encrypted_at_rest": false},
+	]}
+}

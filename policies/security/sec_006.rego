@@ -69,3 +69,12 @@ logged(account) if {
 	str(object.get(t, "account", "")) == account
 	object.get(t, "logging_enabled", false) == true
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+# Every trail, and every account that must be covered by one.
+in_scope contains t.id if some t in input.audit_trails
+
+in_scope contains account if {
+	some account in object.get(params, "required_accounts", [])
+	is_string(account)
+}

@@ -49,3 +49,8 @@ test_required_accounts if {
 	off := object.union(trail("t3", "333"), {"logging_enabled": false})
 	count(sec_006.violations) == 2 with input as {"audit_trails": [trail("t1", "111"), off]} with data.params["SEC-006"] as p
 }
+
+test_in_scope_is_trails_and_required_accounts if {
+	sec_006.in_scope == {"t1", "111111111111", "222222222222"} with input as {"audit_trails": [trail("t1", "111111111111")]}
+		with data.params["SEC-006"] as {"required_accounts": ["111111111111", "222222222222"]}
+}

@@ -97,3 +97,18 @@ violations contains {
 	lower(str(object.get(i, "system", ""))) in login_evidence_systems
 	not "last_login_at" in object.keys(i)
 }
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+# Enabled identities with an active access key or a human console login.
+in_scope contains i.id if {
+	some i in enabled_identities
+	some k in keys(i)
+	is_object(k)
+	object.get(k, "status", "") == "active"
+}
+
+in_scope contains i.id if {
+	some i in enabled_identities
+	object.get(i, "type", "human") == "human"
+	object.get(i, "console_access", false) == true
+}

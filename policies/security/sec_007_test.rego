@@ -76,3 +76,12 @@ test_parameter if {
 	count(sec_007.violations) == 1 with input as {"identities": [ident([key("2025-12-01T00:00:00Z")], recent)]}
 		with data.params["SEC-007"] as {"max_unused_days": 14}
 }
+
+test_in_scope_is_enabled_identities_with_keys_or_console_logins if {
+	sec_007.in_scope == {"k", "c"} with input as {"identities": [
+		{"id": "k", "type": "service", "access_keys": [{"id": "a", "status": "active"}]},
+		{"id": "c", "type": "human", "console_access": true},
+		{"id": "off", "type": "human", "console_access": true, "disabled": true},
+		{"id": "none", "type": "human", "console_access": false, "access_keys": [{"id": "b", "status": "inactive"}]},
+	]}
+}

@@ -15,9 +15,9 @@ else := ""
 
 branches := {lower(b) | some b in object.get(params, "protected_branches", ["main", "master"]); is_string(b)}
 
-in_scope(c) if count(branches) == 0
+protected(c) if count(branches) == 0
 
-in_scope(c) if lower(str(object.get(c, "branch", ""))) in branches
+protected(c) if lower(str(object.get(c, "branch", ""))) in branches
 
 signature(c) := s if {
 	s := object.get(c, "signature", {})
@@ -42,7 +42,7 @@ violations contains {
 	"message": sprintf("%s is not signed; require signed commits on the branch and have the author configure commit signing.", [where(c)]),
 } if {
 	some c in input.changes
-	in_scope(c)
+	protected(c)
 	object.get(signature(c), "present", false) != true
 }
 
@@ -51,7 +51,7 @@ violations contains {
 	"message": sprintf("%s has a signature that failed verification (key %s); investigate whether the commit was forged and have the author re-register their signing key.", [where(c), str(object.get(signature(c), "key_id", "unknown"))]),
 } if {
 	some c in input.changes
-	in_scope(c)
+	protected(c)
 	object.get(signature(c), "present", false) == true
 	object.get(signature(c), "verified", null) == false
 }
@@ -62,7 +62,13 @@ violations contains {
 } if {
 	object.get(params, "require_verified", true) == true
 	some c in input.changes
-	in_scope(c)
+	protected(c)
 	object.get(signature(c), "present", false) == true
 	object.get(signature(c), "verified", null) == null
+}
+
+# in_scope: the resource ids of every item this control judged (the evaluator counts them).
+in_scope contains c.id if {
+	some c in input.changes
+	protected(c)
 }

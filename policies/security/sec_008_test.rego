@@ -43,3 +43,10 @@ test_branch_scope if {
 	count(sec_008.violations) == 1 with input as {"changes": [c]}
 		with data.params["SEC-008"] as {"protected_branches": [], "require_verified": true}
 }
+
+test_in_scope_is_commits_on_protected_branches if {
+	sec_008.in_scope == {"c1"} with input as {"changes": [
+		{"id": "c1", "branch": "main"},
+		{"id": "c2", "branch": "feature/x"},
+	]}
+}

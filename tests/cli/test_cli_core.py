@@ -89,7 +89,7 @@ def test_controls_list_and_validate(cli, library, fixtures):  # type: ignore[no-
 def test_policies_test_command(cli, library):  # type: ignore[no-untyped-def]
     ok = cli("policies", "test", "--controls", library / "controls", "--policies", library / "policies", "-V")
     assert ok.code == 0, ok.out + ok.err
-    assert "6 passed, 0 failed" in ok.out
+    assert "9 passed, 0 failed" in ok.out
     assert "PASS  security/sec_001_test.rego controls.security.sec_001_test.test_unencrypted_fails" in ok.out
     test_file = library / "policies/privacy/priv_001_test.rego"
     test_file.write_text(test_file.read_text().replace("retention_days\": 400", "retention_days\": 40"))
@@ -103,7 +103,7 @@ def test_policies_test_flags_missing_builtin(cli, library):  # type: ignore[no-u
     policy.write_text(policy.read_text() + '\nfingerprint(x) := crypto.sha256(x)\n')
     result = cli("policies", "test", "--controls", library / "controls", "--policies", library / "policies")
     assert result.code == 1
-    assert "priv_001.rego:12: builtin crypto.sha256() is not available in the regorus engine" in result.err
+    assert "priv_001.rego:14: builtin crypto.sha256() is not available in the regorus engine" in result.err
 
 
 def test_help_is_fast_and_light() -> None:

@@ -226,16 +226,22 @@ def test_access_denied_is_recorded_and_the_control_cannot_pass(tmp_path: Path) -
         client = boto3.client("iam", region_name=REGION)
         for n in range(3):
             client.create_user(UserName=f"svc{n}")
+        # One person with a console login and MFA: something in scope, so the clean run can pass.
+        client.create_user(UserName="ana")
+        client.create_login_profile(UserName="ana", Password="Not-a-real-password-1")
+        serial = client.create_virtual_mfa_device(VirtualMFADeviceName="ana")["VirtualMFADevice"]["SerialNumber"]
+        client.enable_mfa_device(UserName="ana", SerialNumber=serial, AuthenticationCode1="123456",
+                                 AuthenticationCode2="654321")
         collect(tmp_path / "clean")
         result = evaluate_mfa(tmp_path / "clean")
-        assert result.status is Status.PASS  # nobody has console access: nothing to flag
+        assert result.status is Status.PASS, result.reason
 
         session = boto3.Session(region_name=REGION)
         deny(session, "iam.ListAccessKeys")
         docs = collect(tmp_path / "denied", session=session)
         errors = docs["identities"]["errors"]
-        assert len(errors) == 3
-        assert errors[0] == {"scope": "iam:user:svc0:ListAccessKeys", "code": "AccessDenied",
+        assert len(errors) == 4
+        assert errors[1] == {"scope": "iam:user:svc0:ListAccessKeys", "code": "AccessDenied",
                              "message": "User is not authorized to perform this action"}
         assert docs["data_stores"]["errors"] == []
         result = evaluate_mfa(tmp_path / "denied")

@@ -42,7 +42,7 @@ def test_one_testcase_per_control_with_family_classname_and_failures(
     assert sec1.classname == "security"  # type: ignore[attr-defined]
     (failure,) = sec1.result  # type: ignore[attr-defined]
     assert isinstance(failure, Failure)
-    assert failure.message == "2 violations"
+    assert failure.message == "2 violations; 2 of 4 in scope passed"
     assert "- g-2: Gadget g-2 is not encrypted at rest." in failure.text
     assert "- g-3: Gadget g-3 is not encrypted at rest." in failure.text
     priv = next(c for n, c in found.items() if n.startswith("PRIV-001"))

@@ -18,9 +18,10 @@ def row(text: str, control: str) -> str:
 def test_summary_headline_table_and_clause_column(library: Path, evidence: Path) -> None:
     text = render(ci_document(library, evidence, exceptions=None))
     assert text.startswith("## Auditor: failed (3 controls: 2 fail, 1 pass)")
-    assert "| Status | Control | Severity | Clauses | Violations | Title |" in text
+    assert "| Status | Control | Severity | Clauses | Violations | Population | Title |" in text
     assert row(text, "SEC-001") == ("| ❌ fail | `SEC-001` | high | iso27001-2022: A.8.24 / nist-ai-rmf-1.0: GOVERN 1.4 | 2 | "
-                                    "Gadgets are encrypted at rest |")
+                                    "2 of 4 in scope passed | Gadgets are encrypted at rest |")
+    assert "Passing: `PRIV-001` (2 of 2 in scope passed)" in text
     assert "| iso27001-2022: A.8.32 |" in row(text, "SEC-002")
     assert "- `g-2`: Gadget g-2 is not encrypted at rest." in text
     assert "Passing: `PRIV-001`" in text
