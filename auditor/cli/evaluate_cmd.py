@@ -22,6 +22,7 @@ def run_evaluation(
     from auditor.engine import create
     from auditor.evaluate import evaluate
     from auditor.evidence import SchemaSet, load_evidence
+    from auditor.evidence.secrets import REDACT, REFUSE, secrets_mode
 
     ci = ci or CiOptions()
     library = sources.library()
@@ -33,7 +34,8 @@ def run_evaluation(
         from auditor.content import schemas_dir
 
         library = ci.narrow(library, policy_set, [schemas_dir(), *evaluation.schemas])
-    evidence_set = load_evidence(evidence, SchemaSet(*evaluation.schemas))
+    with secrets_mode(REDACT if evaluation.redact_secrets else REFUSE):
+        evidence_set = load_evidence(evidence, SchemaSet(*evaluation.schemas))
     backend = create(evaluation.engine, **evaluation.engine_options)
     with progress_reporter(len(library)) as advance:
         return evaluate(

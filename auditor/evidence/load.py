@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from auditor.errors import InputError
+from auditor.evidence import secrets
 from auditor.evidence.schemas import SchemaSet
 from auditor.files import load_data
 from auditor.model import CollectionError, EvidenceDocument
@@ -142,7 +143,7 @@ def load_document(
     )
     items = doc["items"]
     check_unique_ids(items, kind, str(path), {} if seen_ids is None else seen_ids)
-    return EvidenceDocument(
+    return secrets.checked(EvidenceDocument(  # refused, or redacted with --redact-secrets
         path=path,
         relpath=path.relative_to(root).as_posix(),
         kind=kind,
@@ -154,7 +155,7 @@ def load_document(
         collector=doc.get("collector"),
         errors=errors,
         items_json=orjson.dumps(items),
-    )
+    ))
 
 
 def load_evidence(
