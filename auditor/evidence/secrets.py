@@ -84,7 +84,7 @@ _GITHUB_HINTS = (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_")
 _AWS_SECRET = (r"(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z])"
                r"(?=[A-Za-z0-9/+]*[0-9])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 # ``scheme://user:password@``: any case of scheme, an empty user, an unencoded ``@`` in the password.
-_URL_PASSWORD = r"\b([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^/\s]+@"
+_URL_PASSWORD = r"\b([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):(?P<value>[^/\s]+)@"
 
 # ``NAME=value`` / ``NAME: value`` where NAME ends in a secret word (DB_PASSWORD, GITHUB_TOKEN,
 # aws_secret_access_key, X-Api-Key); the value is judged by :func:`_keyword_value`.
@@ -234,7 +234,7 @@ def _own_rules() -> list[Rule]:
         Rule("GitLab token", re.compile(rf"\b{_GITLAB_PREFIXES}[A-Za-z0-9_-]{{20,}}"), _GITLAB_HINTS),
         Rule("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"), (b"xox",)),
         Rule("password in a URL", re.compile(_URL_PASSWORD), (b"://",), confirm=_searcher(_URL_PASSWORD_BYTES),
-             replace=lambda m: m.group(1) + ":" + REDACTED + "@"),
+             replace=lambda m: m.group(1) + ":" + REDACTED + "@", accept=lambda m: m["value"] != REDACTED),
         Rule("bearer token", re.compile(_BEARER), (b"bearer",)),
         Rule("authorization header", re.compile(_AUTHORIZATION), (b"authorization",), replace=_keep_name),
         Rule("AWS secret access key", re.compile(_AWS_SECRET), confirm=_has_secret_run),
