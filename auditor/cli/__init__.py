@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - the one top-level handler
         if verbose:
             traceback.print_exc()
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details)", err=True)
+        from auditor.evidence.secrets import redact_text
+
+        detail = redact_text(str(exc))  # an internal error may quote an evidence value
+        click.echo(f"internal error: {type(exc).__name__}: {detail} (run with --verbose for details)", err=True)
         code = ExitCode.INTERNAL
     sys.exit(int(code or 0))

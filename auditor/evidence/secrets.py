@@ -116,6 +116,15 @@ def _keyword_value(match: re.Match[str]) -> bool:
     return len(value) >= 16 or (len(value) >= 8 and any(c.isdigit() for c in value))
 
 
+def _header_value(match: re.Match[str]) -> bool:
+    """``Authorization: Basic dXNl...`` carries credentials; ``authorization: required`` is prose."""
+    value = match["value"]
+    if _PLACEHOLDER.match(value):
+        return False
+    scheme = match["sep"].strip(" :=\t").lower()
+    return bool(scheme) or len(value) >= 16 or any(c.isdigit() or c in "+/=" for c in value)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One kind of secret: its pattern and what a match is replaced by, with the cheap check:
@@ -236,7 +245,8 @@ def _own_rules() -> list[Rule]:
         Rule("password in a URL", re.compile(_URL_PASSWORD), (b"://",), confirm=_searcher(_URL_PASSWORD_BYTES),
              replace=lambda m: m.group(1) + ":" + REDACTED + "@", accept=lambda m: m["value"] != REDACTED),
         Rule("bearer token", re.compile(_BEARER), (b"bearer",)),
-        Rule("authorization header", re.compile(_AUTHORIZATION), (b"authorization",), replace=_keep_name),
+        Rule("authorization header", re.compile(_AUTHORIZATION), (b"authorization",), replace=_keep_name,
+             accept=_header_value),
         Rule("AWS secret access key", re.compile(_AWS_SECRET), confirm=_has_secret_run),
         Rule("secret assignment", re.compile(_KEYWORD), tuple(w.encode() for w in _KEYWORD_ENDS),
              confirm=_searcher(_KEYWORD_AFTER, lowered=True), replace=_keep_name, accept=_keyword_value),

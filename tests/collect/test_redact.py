@@ -104,6 +104,7 @@ def test_free_text_secrets_are_redacted(text: str, secret: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "password_enabled: true", "tokens_used=3", "token: expired", "rotate the password: see the runbook",
+    "authorization: required",
     "commit 0123456789abcdef0123456789abcdef01234567", "sha256:" + "9f" * 32,
     "id 123e4567-e89b-12d3-a456-426614174000", "arn:aws:iam::123456789012:user/alice",
     "key ****MPLE", "password=[REDACTED]", "password=${DB_PASSWORD}", "token: null", "secret=<from-vault>",
