@@ -134,7 +134,7 @@ class Rule:
     kind: str
     pattern: re.Pattern[str]
     hints: tuple[bytes, ...] = ()
-    confirm: Callable[[bytes, bytes], bool] | None = None
+    confirm: Callable[[bytes, bytes, set[bytes]], bool] | None = None
     replace: Callable[[re.Match[str]], str] | None = None
     accept: Callable[[re.Match[str]], bool] | None = None
 
@@ -153,9 +153,22 @@ _BASE64_RUNS = bytes(
 _RUN_40 = b" " + b"a" * 40 + b" "
 
 
-def _has_secret_run(data: bytes, _lowered: bytes = b"") -> bool:
-    """A run of exactly 40 base64 characters with an upper-case letter (so not a hex SHA)."""
+_HEX_RUNS = bytes(
+    ord("h") if chr(c) in "0123456789abcdef" else (ord("a") if _BASE64_RUNS[c] == ord("a") else ord(" "))
+    for c in range(256)
+)
+_HEX_40 = b" " + b"h" * 40 + b" "
+
+
+def _has_secret_run(data: bytes, _lowered: bytes = b"", _found: set[bytes] | None = None) -> bool:
+    """A run of exactly 40 base64 characters with an upper-case letter (so not a hex SHA).
+
+    Fast path: when every exactly-40 run is lower-case hex (commit SHAs), counted at C speed
+    (runs of 40 or more minus runs of 41 or more, against bounded 40-hex runs), there is none."""
     runs = b" " + data.translate(_BASE64_RUNS) + b" "  # padded: a run may start or end the text
+    exact = runs.count(b"a" * 40 + b" ") - runs.count(b"a" * 41 + b" ")
+    if exact == 0 or exact == (b" " + data.translate(_HEX_RUNS) + b" ").count(_HEX_40):
+        return False
     at = runs.find(_RUN_40)
     while at != -1:
         segment = data[at:at + 40]
@@ -173,15 +186,15 @@ _KEYWORD_ENDS = ("password", "passwd", "passphrase", "secret", "token", "credent
                  "api_key", "api-key", "accesskey", "access_key", "access-key", "privatekey", "private_key",
                  "private-key")
 # a secret word, then (a quote, perhaps JSON-escaped) and an assignment: ``token=``, ``token":``, ``TOKEN: ``
-_KEYWORD_AFTER = re.compile(
-    rb"(?:" + b"|".join(re.escape(w.encode()) for w in _KEYWORD_ENDS) + rb")(?:\\?[\"'])?\s*[:=]"
-)
+_KEYWORD_AFTER = {w.encode(): re.compile(re.escape(w.encode()) + rb"(?:\\?[\"'])?\s*[:=]") for w in _KEYWORD_ENDS}
 
 
-def _searcher(pattern: re.Pattern[bytes], lowered: bool = False) -> Callable[[bytes, bytes], bool]:
-    if lowered:
-        return lambda _data, low: pattern.search(low) is not None
-    return lambda data, _low: pattern.search(data) is not None
+def _keyword_after(_data: bytes, lowered: bytes, found: set[bytes]) -> bool:
+    return any(_KEYWORD_AFTER[word].search(lowered) for word in found if word in _KEYWORD_AFTER)
+
+
+def _searcher(pattern: re.Pattern[bytes]) -> Callable[[bytes, bytes, set[bytes]], bool]:
+    return lambda data, _low, _found: pattern.search(data) is not None
 
 
 #: detect-secrets plugins whose ``denylist`` patterns are distinctive token formats, with the
@@ -249,7 +262,7 @@ def _own_rules() -> list[Rule]:
              accept=_header_value),
         Rule("AWS secret access key", re.compile(_AWS_SECRET), confirm=_has_secret_run),
         Rule("secret assignment", re.compile(_KEYWORD), tuple(w.encode() for w in _KEYWORD_ENDS),
-             confirm=_searcher(_KEYWORD_AFTER, lowered=True), replace=_keep_name, accept=_keyword_value),
+             confirm=_keyword_after, replace=_keep_name, accept=_keyword_value),
     ]
 
 
@@ -292,7 +305,7 @@ class Detector:
         for rule in self.rules:
             if rule.hints and not found.intersection(rule.hints):
                 continue
-            if rule.confirm is None or rule.confirm(data, lowered):
+            if rule.confirm is None or rule.confirm(data, lowered, found):
                 out.append(rule)
         return out
 
