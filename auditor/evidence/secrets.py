@@ -77,10 +77,10 @@ _GITLAB_PREFIXES = "gl(?:pat|cbt|dt|rt|ptt|ft|oas|soat|imt|agent)-"
 _GITLAB_HINTS = tuple(
     f"gl{p}-".encode() for p in ["pat", "cbt", "dt", "rt", "ptt", "ft", "oas", "soat", "imt", "agent"]
 )
-# A 40-character AWS secret access key: base64 alphabet, mixed case and digits (so commit
-# SHAs and other lowercase hex never match). ``=`` before it is a separator (``KEY=<secret>``).
 _AWS_KEY_HINT = re.compile(rb"A(?:KIA|SIA|IDA|ROA|BIA|CCA|GPA|NPA|NVA|PKA|SCA|3T)[A-Z0-9]{16}")
 _GITHUB_HINTS = (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_")
+# A 40-character AWS secret access key: base64 alphabet, mixed case and digits (so commit
+# SHAs and other lowercase hex never match). ``=`` before it is a separator (``KEY=<secret>``).
 _AWS_SECRET = (r"(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z])"
                r"(?=[A-Za-z0-9/+]*[0-9])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 # ``scheme://user:password@``: any case of scheme, an empty user, an unencoded ``@`` in the password.
@@ -104,12 +104,17 @@ _PLACEHOLDER = re.compile(
 
 def _keyword_value(match: re.Match[str]) -> bool:
     """Whether ``NAME<sep>value`` carries a secret. ``=`` is an assignment: any value of four
-    characters or more. ``:`` also ends prose (``token: expired``), so an unquoted value after a
-    colon counts only when it has eight characters and a digit, or sixteen characters."""
+    characters or more (quoted, spaces and all). ``:`` also ends prose (``token: expired``), so
+    an unquoted value after a colon counts only when it has eight characters and a digit, or
+    sixteen characters."""
     raw = match["value"]
     quoted = raw[:1] in "\"'"
     value = raw[1:-1] if quoted else raw
-    if _PLACEHOLDER.match(value.strip()) or len(value) < 4 or " " in value.strip():
+    if _PLACEHOLDER.match(value.strip()) or len(value) < 4:
+        return False
+    if "=" in match["sep"] and quoted:  # a quoted assignment: a passphrase may have spaces
+        return True
+    if " " in value.strip():
         return False
     if "=" in match["sep"] or quoted:
         return True

@@ -95,6 +95,7 @@ PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7yTn\n-----END RSA PRIVA
     (f"key:\n{PEM}\n", "MIIEowIBAAKCAQEA7yTn"),
     ("clone https://deploy:pa55w0rd@git.example.com/x.git", "pa55w0rd"),
     ("Fix login; secret=letmein42 was committed", "letmein42"),
+    ("PASSPHRASE=\"correct horse battery\" ./sign.sh", "correct horse battery"),
 ])
 def test_free_text_secrets_are_redacted(text: str, secret: str) -> None:
     assert looks_sensitive({"m": text}), text
