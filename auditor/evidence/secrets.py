@@ -531,7 +531,13 @@ def _redacted(
     for entry, error in zip(original.get("errors", []), errors, strict=True):
         entry["scope"], entry["message"] = error.scope, error.message
     raw = pretty_json(original)
-    write_atomic(document.path, raw)
+    try:
+        write_atomic(document.path, raw)
+    except OSError as exc:
+        from auditor.errors import InputError
+
+        raise InputError(f"{document.path}: --redact-secrets: cannot rewrite the evidence file: "
+                         f"{exc.strerror}; nothing was evaluated") from None
     return dataclasses.replace(
         document, items_json=orjson.dumps(items), source=texts["source"], errors=errors,
         sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), redactions=tuple(f.as_dict() for f in findings),
