@@ -1,7 +1,8 @@
 """Exit codes and the one exception family users see.
 
 Every error a user can cause is an :class:`AuditorError` raised where the fault
-is known, with a message of the form ``file:line: field: found X, expected Y``.
+is known, with a message of the form ``file:line: field: found X, expected Y``;
+secret-shaped values in the message are masked as it is built.
 The CLI catches it once and prints the message without a traceback.
 """
 
@@ -27,7 +28,11 @@ class AuditorError(click.ClickException):
     exit_code = ExitCode.INVALID_INPUT
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
+        # The one place messages are built: an evidence value quoted in a message (a schema error,
+        # a rejected row) never shows a secret. Imported here: most runs never raise.
+        from auditor.evidence.secrets import redact_text
+
+        super().__init__(redact_text(message))
 
     def format_message(self) -> str:
         return self.message

@@ -135,6 +135,8 @@ class EvidenceDocument:
     collector: dict[str, str] | None
     errors: tuple[CollectionError, ...]
     items_json: bytes = field(repr=False, default=b"[]")
+    #: Secrets replaced at load (``--redact-secrets``): where and what kind, never the value.
+    redactions: tuple[dict[str, Any], ...] = ()
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -149,6 +151,8 @@ class EvidenceDocument:
         }
         if self.collector:
             out["collector"] = dict(self.collector)
+        if self.redactions:
+            out["redactions"] = [dict(r) for r in self.redactions]
         return out
 
 

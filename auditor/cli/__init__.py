@@ -99,7 +99,10 @@ def _run(args: list[str], verbose: bool) -> int:
             raise Interrupted(received[0]) from None
         if verbose:
             traceback.print_exc()
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details)", err=True)
+        from auditor.evidence.secrets import redact_text
+
+        detail = redact_text(str(exc))  # an internal error may quote an evidence value
+        click.echo(f"internal error: {type(exc).__name__}: {detail} (run with --verbose for details)", err=True)
         code = ExitCode.INTERNAL
     return int(code or 0)
 

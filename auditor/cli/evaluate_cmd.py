@@ -31,6 +31,7 @@ def run_evaluation(
     from auditor.evaluate import evaluate
     from auditor.evidence import SchemaSet, load_evidence
     from auditor.evidence.freshness import load_freshness
+    from auditor.evidence.secrets import REDACT, REFUSE, secrets_mode
 
     ci = ci or CiOptions()
     library = sources.library()
@@ -45,7 +46,8 @@ def run_evaluation(
 
         library = ci.narrow(library, policy_set, [schemas_dir(), *evaluation.schemas])
     freshness = load_freshness(sources.params, schema_set)
-    evidence_set = load_evidence(evidence, schema_set)
+    with secrets_mode(REDACT if evaluation.redact_secrets else REFUSE):
+        evidence_set = load_evidence(evidence, schema_set)
     backend = create(evaluation.engine, **evaluation.engine_options)
     with progress_reporter(len(library)) as advance:
         return evaluate(

@@ -78,6 +78,7 @@ class EvaluationOptions:
     as_of: str | None = None
     schemas: tuple[Path, ...] = ()
     engine_options: dict[str, Any] = field(default_factory=dict)
+    redact_secrets: bool = False
 
 
 def library_options(func: F) -> F:
@@ -157,6 +158,7 @@ def evaluation_options(func: F) -> F:
             engine=engine,
             as_of=kwargs.pop("as_of"),
             schemas=tuple(kwargs.pop("schemas")),
+            redact_secrets=kwargs.pop("redact_secrets"),
             engine_options=opa_engine_options(
                 engine, kwargs.pop("opa_url"), kwargs.pop("opa_token_env"), kwargs.pop("opa_preloaded"),
                 kwargs.pop("opa_timeout"),
@@ -174,6 +176,9 @@ def evaluation_options(func: F) -> F:
                           "Default: latest collected_at of the evidence."),
         click.option("--schemas", type=existing_dir, multiple=True,
                      help="Extra evidence schema folder(s) (<kind>.schema.json) for organisation-specific kinds."),
+        click.option("--redact-secrets", is_flag=True,
+                     help="Replace secrets found in evidence with [REDACTED] (rewriting the file, recorded in "
+                          "results.json) instead of refusing the evidence."),
         click.option("--opa-url", metavar="URL",
                      help="With --engine opa: the OPA server (or load balancer), e.g. https://opa.internal:8181."),
         click.option("--opa-token-env", metavar="VAR",

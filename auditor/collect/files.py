@@ -239,9 +239,6 @@ def validate_rows(
             seen[ident] = where
         items.append(item)
     if problems:
-        from auditor.collect.redact import redact_text
-
-        problems = [redact_text(p) for p in problems]  # a message may quote the offending value
         more = f"\n  (and {len(problems) - MAX_REPORTED} more)" if len(problems) > MAX_REPORTED else ""
         raise InputError(
             f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}, nothing written:\n  "

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from auditor.errors import InputError
+from auditor.evidence import secrets
 from auditor.evidence.schemas import SchemaSet
 from auditor.files import load_data
 from auditor.model import CollectionError, EvidenceDocument
@@ -200,7 +201,7 @@ def load_document(
     )
     items = doc["items"]
     check_unique_ids(items, kind, str(path), {} if seen_ids is None else seen_ids)
-    return EvidenceDocument(
+    return secrets.checked(EvidenceDocument(  # refused, or redacted with --redact-secrets
         path=path,
         relpath=path.relative_to(root).as_posix(),
         kind=kind,
@@ -212,7 +213,7 @@ def load_document(
         collector=doc.get("collector"),
         errors=errors,
         items_json=orjson.dumps(items),
-    )
+    ))
 
 
 def load_evidence(

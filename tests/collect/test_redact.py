@@ -1,6 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from auditor.collect.base import Clock, Collector, load_collectors, parse_instant
 from auditor.collect.redact import REDACTED, looks_sensitive, mask_key_id, redact_text, scrub
+
+CLOCK = Clock(parse_instant("2026-11-20T09:00:00Z"))
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
@@ -59,3 +67,164 @@ def test_gitlab_token_families_are_replaced() -> None:
         token = prefix + "a1B2c3D4e5F6g7H8i9J0k1L2"
         assert looks_sensitive({"m": f"x {token} y"}), prefix
         assert redact_text(f"x {token} y") == f"x {REDACTED} y", prefix
+
+
+# -- free text: assignments, headers and CI variables ------------------------------------------------
+
+# Built at run time so that no token-shaped literal sits in the repository.
+GITHUB_TOKEN = "ghs_" + "Zq7R" * 9
+GITLAB_TOKEN = "glpat-" + "xY9k" * 5
+SLACK_TOKEN = "xoxb-" + "2048" * 3 + "-" + "aQ3z" * 4
+JWT = "eyJhbGciOiJIUzI1NiJ9." + "eyJzdWIiOiJkZXBsb3kifQ" + ".c2lnbmF0dXJlLXBhcnQtb2YtdGhlLWp3dA"
+PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7yTn\n-----END RSA PRIVATE KEY-----"
+
+
+@pytest.mark.parametrize(("text", "secret"), [
+    ("deploy with password=Hunter2Secret", "Hunter2Secret"),
+    ("DB_PASSWORD='s3cr3t!' then restart", "s3cr3t!"),
+    ("token: 7f3a9c1e55aa01", "7f3a9c1e55aa01"),
+    ("set api_key=abcd1234efgh", "abcd1234efgh"),
+    ("client_secret = \"Zm9vYmFyYmF6\"", "Zm9vYmFyYmF6"),
+    ("X-Api-Key: live_6d1f2e9b8c7a", "live_6d1f2e9b8c7a"),
+    ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA=="),
+    ("curl -H 'Authorization: Bearer " + "q" * 24 + "'", "q" * 24),
+    (f"GITHUB_TOKEN={GITHUB_TOKEN} in the workflow", GITHUB_TOKEN),
+    (f"pushed with {GITLAB_TOKEN} today", GITLAB_TOKEN),
+    (f"notify {SLACK_TOKEN}", SLACK_TOKEN),
+    (f"session {JWT}", JWT.rsplit(".", 1)[1]),
+    (f"key:\n{PEM}\n", "MIIEowIBAAKCAQEA7yTn"),
+    ("clone https://deploy:pa55w0rd@git.example.com/x.git", "pa55w0rd"),
+    ("Fix login; secret=letmein42 was committed", "letmein42"),
+    ("PASSPHRASE=\"correct horse battery\" ./sign.sh", "correct horse battery"),
+])
+def test_free_text_secrets_are_redacted(text: str, secret: str) -> None:
+    assert looks_sensitive({"m": text}), text
+    out = redact_text(text)
+    assert secret not in out and REDACTED in out, out
+
+
+@pytest.mark.parametrize("text", [
+    "password_enabled: true", "tokens_used=3", "token: expired", "rotate the password: see the runbook",
+    "authorization: required",
+    "commit 0123456789abcdef0123456789abcdef01234567", "sha256:" + "9f" * 32,
+    "id 123e4567-e89b-12d3-a456-426614174000", "arn:aws:iam::123456789012:user/alice",
+    "key ****MPLE", "password=[REDACTED]", "password=${DB_PASSWORD}", "token: null", "secret=<from-vault>",
+    "Merge pull request #42 from acme/fix-token-refresh",
+])
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    assert redact_text(text) == text
+
+
+# -- every collector, planted secrets ----------------------------------------------------------------
+
+PLANTED_PASSWORD = "Tr0ub4dor-and-3"
+PLANTED = (GITHUB_TOKEN, GITLAB_TOKEN, SLACK_TOKEN, PLANTED_PASSWORD, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+           "pa55w0rdInUrl", "MIIEowIBAAKCAQEA7yTn", "AKIAIOSFODNN7EXAMPLE")
+
+
+def _plant_git(tmp_path: Path) -> Collector:
+    from auditor.collect.git import GitCollector
+    from tests.collect.gitrepo import init_repo
+
+    repo = init_repo(tmp_path / "repo")
+    repo.git("remote", "add", "origin", "https://ci:pa55w0rdInUrl@git.example.com/acme/app.git")
+    repo.commit("one", message=f"Deploy with password={PLANTED_PASSWORD} and {GITHUB_TOKEN}\n\n"
+                               f"api_key: {GITLAB_TOKEN}\nReviewed-by: Bob <bob@example.com>")
+    repo.commit("two", author=f"Alice {SLACK_TOKEN} <alice@example.com>",
+                message="Rotate AKIAIOSFODNN7EXAMPLE secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    repo.git("tag", "-a", "v1.0.0", "-m", "release", env={
+        "GIT_COMMITTER_NAME": f"Rel {GITLAB_TOKEN}", "GIT_COMMITTER_EMAIL": "rel@example.com",
+        "GIT_COMMITTER_DATE": "2026-02-01T10:00:00Z"})
+    return GitCollector(repo.path, clock=CLOCK)
+
+
+def _plant_deployment(tmp_path: Path) -> Collector:
+    from auditor.collect.deployment import DeploymentCollector
+
+    env = {
+        "GITHUB_ACTIONS": "true", "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
+        "GITHUB_REPOSITORY": "acme/app", "GITHUB_RUN_ID": "77", "GITHUB_ACTOR": "alice",
+        "GITHUB_SERVER_URL": "https://ci:pa55w0rdInUrl@github.example.com",
+        "GITHUB_WORKFLOW": f"deploy GITHUB_TOKEN={GITHUB_TOKEN}", "GITHUB_EVENT_NAME": f"push token: {GITLAB_TOKEN}",
+        "GITHUB_REF_NAME": f"release/password={PLANTED_PASSWORD}", "GITHUB_TRIGGERING_ACTOR": SLACK_TOKEN,
+    }
+    return DeploymentCollector(from_env=True, environment="production", status="success", env=env, clock=CLOCK)
+
+
+def _plant_deployment_log(tmp_path: Path) -> Collector:
+    import orjson
+
+    from auditor.collect.deployment import DeploymentCollector
+
+    log = tmp_path / "deploys.jsonl"
+    log.write_bytes(orjson.dumps({
+        "id": "d1", "commit": "0123456789abcdef0123456789abcdef01234567", "started_at": "2026-01-02T10:00:00Z",
+        "environment": "production", "url": "https://ci:pa55w0rdInUrl@ci.example.com/run/1",
+        "attributes": {"ticket": f"CHG-1 password: {PLANTED_PASSWORD}", "log": f"{PEM}", "note": GITHUB_TOKEN,
+                       "aws": "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+    }) + b"\n")
+    return DeploymentCollector(log=log, clock=CLOCK)
+
+
+def _plant_file(tmp_path: Path) -> Collector:
+    from auditor.collect.files import FileCollector
+
+    export = tmp_path / "reviews.csv"
+    export.write_text(
+        "id,scope,reviewer,completed_at,privileged,findings_open,ticket\n"
+        f"r1,prod-db,alice@example.com,2026-01-05T00:00:00Z,true,0,CHG-7 token: {GITLAB_TOKEN} pw={SLACK_TOKEN}\n"
+        f"r2,prod-db,bob@example.com,2026-01-05T00:00:00Z,false,0,https://u:pa55w0rdInUrl@tickets.example.com/"
+        f" password={PLANTED_PASSWORD}\n"
+    )
+    return FileCollector("access_reviews", export, clock=CLOCK)
+
+
+def _plant_aws(tmp_path: Path) -> Collector:
+    import boto3
+
+    from auditor.collect.aws import AwsCollector
+
+    iam = boto3.client("iam", region_name="us-east-1")
+    iam.create_user(UserName="alice", Tags=[{"Key": "email", "Value": "alice@example.com"},
+                                            {"Key": "note", "Value": f"password={PLANTED_PASSWORD}"},
+                                            {"Key": "ticket", "Value": f"CHG-3 {GITHUB_TOKEN}"}])
+    iam.create_role(RoleName="deployer", AssumeRolePolicyDocument="{}",
+                    Tags=[{"Key": "setup", "Value": f"token: {GITLAB_TOKEN} {SLACK_TOKEN}"}])
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="acme-logs")
+    s3.put_bucket_tagging(Bucket="acme-logs", Tagging={"TagSet": [
+        {"Key": "owner", "Value": "https://ops:pa55w0rdInUrl@wiki.example.com/ AKIAIOSFODNN7EXAMPLE"}]})
+    return AwsCollector(regions=("us-east-1",), clock=CLOCK)
+
+
+PLANTERS = {"git": [_plant_git], "deployment": [_plant_deployment, _plant_deployment_log], "file": [_plant_file],
+            "aws": [_plant_aws]}
+
+
+def test_every_registered_collector_has_planted_secrets() -> None:
+    assert sorted(PLANTERS) == sorted(load_collectors().names())
+
+
+@pytest.mark.parametrize("plant", [p for planters in PLANTERS.values() for p in planters], ids=lambda p: p.__name__)
+def test_no_planted_secret_survives_any_collector(
+    plant: Callable[[Path], Collector], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Secrets planted in every free-text field a collector copies (commit subjects, author and tagger
+    names, remote URLs, CI variables, deploy-log attributes, ticket columns, AWS tags) never reach its
+    output, and the output passes the evidence loader's secret scan."""
+    import moto
+
+    from auditor.evidence import load_evidence
+
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    out = tmp_path / "out"
+    with moto.mock_aws():
+        paths = plant(tmp_path).write(out)
+    written = b"".join(p.read_bytes() for p in paths)
+    assert REDACTED.encode() in written  # the planted fields were collected, and redacted
+    for secret in PLANTED:
+        assert secret.encode() not in written, secret
+    load_evidence(out)  # collector output is never refused by the loader's scan
