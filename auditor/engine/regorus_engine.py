@@ -49,6 +49,7 @@ class RegorusEngine(Engine):
     """Embedded regorus. Usage: ``create("regorus")``; no options."""
 
     name = "regorus"
+    forkable = True
 
     def __init__(self) -> None:
         self._engine = regorus.Engine()
