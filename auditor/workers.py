@@ -33,6 +33,7 @@ reaped before the exception propagates.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import functools
 import gc
 import os
@@ -227,6 +228,7 @@ def _spawn(
 def _child_main(func: Callable[[T], R], task: T, limits: Limits, result_w: int, stderr_w: int) -> None:
     code = 0
     try:
+        faulthandler.disable()  # a crash is reported by the parent, not dumped by Python into its stderr
         gc.disable()  # collections would write to every inherited object's header: copy-on-write for nothing
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # the parent decides what an interrupt means
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
