@@ -2,16 +2,23 @@
 
 Load every policy once, set the input once, query each control's
 ``violations``. Each control ends as exactly one status; only ``pass`` passes.
+
+On an engine that can be forked (regorus), each control is evaluated in a
+worker process forked after the input is set (``auditor.workers``), ``jobs`` at
+a time, longest first, each bounded by ``limits``: a control that exceeds them
+ends as ``error`` and the others go on. Results do not depend on ``jobs``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
@@ -24,6 +31,7 @@ from auditor.evidence.load import format_time, parse_time
 from auditor.evidence.schemas import SchemaSet
 from auditor.model import Control, ControlResult, Population, Status, Violation, severity_rank
 from auditor.policies import PolicySet, lint
+from auditor.workers import Failed, Limits, available_cores, can_fork, run_forked
 
 if TYPE_CHECKING:
     from auditor.mappings import MappingSet
@@ -228,8 +236,18 @@ def evaluate(
     mappings: MappingSet | None = None,
     exceptions: ExceptionSet | None = None,
     freshness: Freshness | None = None,
+    jobs: int | None = None,
+    limits: Limits | None = None,
+    durations: Mapping[str, float] | None = None,
 ) -> Run:
-    """Evaluate every control. ``freshness`` defaults to the maximum ages the bundled schemas declare."""
+    """Evaluate every control of ``library``.
+
+    ``freshness``: maximum evidence ages (default: those the bundled schemas declare); ``jobs``:
+    worker processes (default: one per available core); ``limits``: each control's time and memory
+    (default: :class:`auditor.workers.Limits`); ``durations``: control id -> milliseconds from an
+    earlier run (:func:`durations_from`), to start the longest first. Workers and limits only apply to
+    an engine that can be forked; others evaluate in this process.
+    """
     started = datetime.now(UTC)
     check_policies(library, policies)
     if as_of is not None:
@@ -270,14 +288,19 @@ def evaluate(
 
     t0 = time.perf_counter()
     results = []
-    for control in library:
-        if engine_failure is None:
-            outcome = evaluate_control(engine, control, evidence, library.params(control.id), stale)
-        else:
-            outcome = engine_failed(control, evidence, library.params(control.id), engine_failure)
-        results.append(outcome)
-        if on_control:
-            on_control(outcome)
+    if engine_failure is None and engine.forkable and can_fork():
+        results = _evaluate_forked(
+            engine, library, evidence, jobs or available_cores(), limits or Limits(), durations or {}, on_control, stale
+        )
+    else:
+        for control in library:
+            if engine_failure is None:
+                outcome = evaluate_control(engine, control, evidence, library.params(control.id), stale)
+            else:
+                outcome = engine_failed(control, evidence, library.params(control.id), engine_failure)
+            results.append(outcome)
+            if on_control:
+                on_control(outcome)
     timings["query"] = time.perf_counter() - t0
 
     judged: list[dict[str, Any]] = []
@@ -302,3 +325,86 @@ def evaluate(
         exceptions=judged,
         warnings=warnings,
     )
+
+
+def schedule(library: ControlLibrary, evidence: EvidenceSet, durations: Mapping[str, float]) -> list[Control]:
+    """The controls, longest first: by an earlier run's duration, else by the items of the kinds they read.
+
+    A control without a recorded duration (new, or no earlier run) goes before those with one,
+    ordered by its static estimate: the number of evidence items of its kinds (``evidence`` and
+    ``uses``), which is what each control's work grows with. Ties keep the library's order.
+    """
+    counts = evidence.kinds()
+    controls = list(library)
+
+    def estimate(control: Control) -> tuple[int, float]:
+        if control.id in durations:
+            return (0, durations[control.id])
+        kinds = {*control.evidence, *getattr(control, "uses", ())}
+        return (1, float(sum(counts.get(k, 0) for k in kinds)))
+
+    return sorted(controls, key=estimate, reverse=True)  # stable: ties keep the library's order
+
+
+def _evaluate_forked(
+    engine: Engine,
+    library: ControlLibrary,
+    evidence: EvidenceSet,
+    jobs: int,
+    limits: Limits,
+    durations: Mapping[str, float],
+    on_control: Callable[[ControlResult], None] | None,
+    stale: Mapping[str, str],
+) -> list[ControlResult]:
+    """Each control in a worker forked from this process (the engine already holds the input)."""
+    order = schedule(library, evidence, durations)
+    started: dict[int, float] = {}
+
+    def work(control: Control) -> ControlResult:
+        return evaluate_control(engine, control, evidence, library.params(control.id), stale)
+
+    def settle(index: int, outcome: ControlResult | Failed) -> ControlResult:
+        control = order[index]
+        if isinstance(outcome, Failed):
+            failed = engine_failed(control, evidence, library.params(control.id), outcome.reason)
+            elapsed = round((time.perf_counter() - started.get(index, time.perf_counter())) * 1000, 3)
+            return dataclasses.replace(failed, reason=outcome.reason, duration_ms=elapsed)
+        return dataclasses.replace(outcome, control=control)  # this process's Control, not the child's copy
+
+    settled: dict[str, ControlResult] = {}
+
+    def done(index: int, outcome: ControlResult | Failed) -> None:
+        result = settle(index, outcome)
+        settled[result.control.id] = result
+        if on_control:
+            on_control(result)
+
+    def start(index: int) -> None:
+        started[index] = time.perf_counter()
+
+    run_forked(work, order, jobs=jobs, limits=limits, on_start=start, on_done=done)
+    return [settled[control.id] for control in library]
+
+
+def durations_from(path: Path) -> dict[str, float]:
+    """Control id -> ``duration_ms`` from an earlier results.json (the schedule's estimates)."""
+    import orjson
+
+    try:
+        document = orjson.loads(Path(path).read_bytes())
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read results: {exc.strerror}") from None
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg}") from None
+    controls = document.get("controls") if isinstance(document, dict) else None
+    if not isinstance(controls, list):
+        raise InputError(f"{path}: controls: not found, expected an Auditor results.json")
+    found: dict[str, float] = {}
+    for n, entry in enumerate(controls):
+        if not isinstance(entry, dict):
+            raise InputError(f"{path}: controls[{n}]: found {type(entry).__name__}, expected an object")
+        cid, ms = entry.get("id"), entry.get("duration_ms")
+        if not isinstance(cid, str) or isinstance(ms, bool) or not isinstance(ms, int | float):
+            raise InputError(f"{path}: controls[{n}]: expected a string 'id' and a number 'duration_ms'")
+        found[cid] = float(ms)
+    return found

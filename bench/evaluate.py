@@ -4,14 +4,17 @@ Generates 100,000 deployments, 50,000 identities and 20,000 data stores (plus th
 demo's other kinds) by cloning the demo organisation's items with fresh ids,
 then measures, each in a fresh process:
 
-* auditor: seconds per phase (load, validate, evaluate, write) and peak RSS;
+* auditor: seconds per phase (load, validate, evaluate, write), wall time and peak RSS of the
+  main process and of the largest control worker, once per ``--jobs`` value (default: 1 and 2);
 * raw regorus: the same policies, data and input JSON, queried control by
   control, with no Auditor code in the way.
 
 Targets (issue 2): evaluate within 1.3x of raw regorus; validation not slower
 than evaluation; peak RSS under 4x the input JSON size.
 
-    python bench/evaluate.py [--scale 1.0] [--keep]
+    python bench/evaluate.py [--scale 1.0] [--jobs 1 2] [--keep]
+
+Issue 14's target: 170k items (the default scale) end to end within 10 s wall on 2 cores.
 """
 
 from __future__ import annotations
@@ -71,14 +74,16 @@ engine = create("regorus")
 t1 = time.perf_counter()
 evidence = load_evidence(Path(sys.argv[1]))
 t2 = time.perf_counter()
-run = evaluate(library, policies, evidence, engine, mappings=mappings)
+run = evaluate(library, policies, evidence, engine, mappings=mappings, jobs=int(sys.argv[3]))
 t3 = time.perf_counter()
 write_results(run, Path(sys.argv[2]))
 t4 = time.perf_counter()
 print(json.dumps({"load": t1 - t0, "validate": t2 - t1, "evaluate": t3 - t2, "write": t4 - t3,
                   "engine_load": run.timings["load_policies"], "set_input": run.timings["set_input"],
                   "query": run.timings["query"], "violations": sum(len(r.violations) for r in run.results),
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "wall": t4 - t0, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "controls_ms": {r.control.id: r.duration_ms for r in run.results}}))
 """
 
 RAW_RUN = r"""
@@ -113,27 +118,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the generated sizes")
     parser.add_argument("--keep", action="store_true", help="keep the generated organisation")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="worker counts to measure")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="auditor-bench-"))
     try:
         t0 = time.perf_counter()
         size = generate(work / "evidence", args.scale)
         print(f"generated {size / 1e6:.1f} MB of evidence in {time.perf_counter() - t0:.1f}s ({work / 'evidence'})")
-        ours = json.loads(subprocess.run(
-            [sys.executable, "-c", AUDITOR_RUN, str(work / "evidence"), str(work / "results.json")],
-            check=True, capture_output=True, text=True).stdout)
+        runs = {}
+        for jobs in args.jobs:
+            runs[jobs] = ours = json.loads(subprocess.run(
+                [sys.executable, "-c", AUDITOR_RUN, str(work / "evidence"), str(work / f"results-{jobs}.json"),
+                 str(jobs)], check=True, capture_output=True, text=True).stdout)
+            print(f"auditor --jobs {jobs}  wall {ours['wall']:.2f}s  load {ours['load']:.2f}s  "
+                  f"validate {ours['validate']:.2f}s  evaluate {ours['evaluate']:.2f}s (policies "
+                  f"{ours['engine_load']:.2f}s, input {ours['set_input']:.2f}s, queries {ours['query']:.2f}s)  "
+                  f"write {ours['write']:.2f}s  peak RSS {ours['rss_mb']:.0f} MB main, "
+                  f"{ours['worker_rss_mb']:.0f} MB largest worker")
+            slowest = sorted(ours["controls_ms"].items(), key=lambda item: -item[1])[:5]
+            print("    slowest controls: " + ", ".join(f"{cid} {ms / 1000:.2f}s" for cid, ms in slowest))
         raw = json.loads(subprocess.run(
             [sys.executable, "-c", RAW_RUN, str(work / "evidence")],
             check=True, capture_output=True, text=True).stdout)
-        print(f"auditor  load {ours['load']:.2f}s  validate {ours['validate']:.2f}s  "
-              f"evaluate {ours['evaluate']:.2f}s (policies {ours['engine_load']:.2f}s, input {ours['set_input']:.2f}s, "
-              f"queries {ours['query']:.2f}s)  write {ours['write']:.2f}s  peak RSS {ours['rss_mb']:.0f} MB")
-        print(f"raw regorus  {raw['raw']:.2f}s  peak RSS {raw['rss_mb']:.0f} MB")
-        print(f"violations  auditor {ours['violations']}  raw {raw['violations']}")
-        ratio = ours["evaluate"] / raw["raw"]
-        print(f"evaluate / raw regorus = {ratio:.2f}x (target <= 1.3x)")
-        print(f"validate / evaluate = {ours['validate'] / ours['evaluate']:.2f}x (target <= 1.0x)")
-        print(f"peak RSS / input JSON = {ours['rss_mb'] * 1024 * 1024 / size:.2f}x (target < 4x)")
+        print(f"raw regorus (one process, control after control)  {raw['raw']:.2f}s  peak RSS {raw['rss_mb']:.0f} MB")
+        for jobs, ours in runs.items():
+            print(f"--jobs {jobs}: violations {ours['violations']} (raw {raw['violations']}), "
+                  f"evaluate / raw regorus = {ours['evaluate'] / raw['raw']:.2f}x, "
+                  f"peak RSS (main) / input JSON = {ours['rss_mb'] * 1024 * 1024 / size:.2f}x (target < 4x), "
+                  f"wall {ours['wall']:.2f}s (target <= 10 s at the default scale)")
+        if len(runs) > 1:
+            first = next(iter(runs.values()))
+            for jobs, ours in list(runs.items())[1:]:
+                print(f"speed-up --jobs {jobs} vs --jobs {args.jobs[0]}: evaluate "
+                      f"{first['evaluate'] / ours['evaluate']:.2f}x, wall {first['wall'] / ours['wall']:.2f}x")
     finally:
         if args.keep:
             print(f"kept {work}")

@@ -53,7 +53,7 @@ def run_evaluation(
         return evaluate(
             library, policy_set, evidence_set, backend,
             fail_on=evaluation.fail_on, as_of=evaluation.as_of, on_control=advance, mappings=mappings,
-            exceptions=exceptions, freshness=freshness,
+            exceptions=exceptions, freshness=freshness, **evaluation.worker_options(),
         )
 
 

@@ -79,6 +79,22 @@ class EvaluationOptions:
     schemas: tuple[Path, ...] = ()
     engine_options: dict[str, Any] = field(default_factory=dict)
     redact_secrets: bool = False
+    #: worker processes (None: one per available core); per-control limits; earlier results for the schedule
+    jobs: int | None = None
+    control_timeout: int = 60
+    control_memory: int = 2048
+    schedule_from: Path | None = None
+
+    def worker_options(self) -> dict[str, Any]:
+        """``evaluate()``'s keyword arguments for the workers: jobs, limits and the schedule's durations."""
+        from auditor.evaluate import durations_from
+        from auditor.workers import Limits
+
+        return {
+            "jobs": self.jobs,
+            "limits": Limits(self.control_timeout, self.control_memory),
+            "durations": durations_from(self.schedule_from) if self.schedule_from else None,
+        }
 
 
 def library_options(func: F) -> F:
@@ -148,7 +164,7 @@ def check_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 def evaluation_options(func: F) -> F:
-    """--fail-on, --engine, --as-of, --schemas, --opa-* -> ``evaluation``."""
+    """--fail-on, --engine, --as-of, --schemas, --opa-*, --jobs, --control-* -> ``evaluation``."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -163,6 +179,10 @@ def evaluation_options(func: F) -> F:
                 engine, kwargs.pop("opa_url"), kwargs.pop("opa_token_env"), kwargs.pop("opa_preloaded"),
                 kwargs.pop("opa_timeout"),
             ),
+            jobs=kwargs.pop("jobs"),
+            control_timeout=kwargs.pop("control_timeout"),
+            control_memory=kwargs.pop("control_memory"),
+            schedule_from=kwargs.pop("schedule_from"),
         )
         return func(*args, **kwargs)
 
@@ -187,6 +207,17 @@ def evaluation_options(func: F) -> F:
                      help="With --engine opa: policies come from a bundle already loaded; push nothing."),
         click.option("--opa-timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
                      help="With --engine opa: seconds to wait for OPA's answer."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+                     help="Controls evaluated at once, each in its own worker process "
+                          "(default: one per available core). Results do not depend on it."),
+        click.option("--control-timeout", type=click.IntRange(min=1), default=60, show_default=True,
+                     metavar="SECONDS",
+                     help="CPU seconds one control may take; beyond, it ends as error and the run goes on."),
+        click.option("--control-memory", type=click.IntRange(min=1), default=2048, show_default=True, metavar="MiB",
+                     help="Memory one control may allocate beyond the evidence; beyond, it ends as error."),
+        click.option("--schedule-from", type=existing_file, metavar="RESULTS",
+                     help="An earlier results.json: start the controls that took longest first "
+                          "(default: those reading the most evidence items)."),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)

@@ -20,6 +20,11 @@ class Engine(ABC):
     """
 
     name: ClassVar[str]
+    #: True when a process forked after ``set_input`` can go on querying on its own (an embedded
+    #: engine): the evaluator then runs each control in a forked worker, several at a time, each
+    #: bounded in time and memory (``auditor.workers``). An engine that evaluates elsewhere (a
+    #: server) leaves it False, evaluates in this process and bounds each query itself.
+    forkable: ClassVar[bool] = False
 
     @abstractmethod
     def version(self) -> str: ...

@@ -49,6 +49,7 @@ class RegorusEngine(Engine):
     """Embedded regorus. Usage: ``create("regorus")``; no options."""
 
     name = "regorus"
+    forkable = True
 
     def __init__(self) -> None:
         self._engine = regorus.Engine()
@@ -84,6 +85,14 @@ class RegorusEngine(Engine):
             if not isinstance(exc, RuntimeError) and not _is_panic(exc):
                 raise
             raise EngineError(f"engine rejected the input: {clean_message(str(exc))}") from None
+        # regorus prepares its policies on the first evaluation: do it now, once, so that workers
+        # forked from this engine do not each prepare them again (20-35 ms per control measured).
+        try:
+            self._engine.eval_query("x := 1")
+        except BaseException as exc:
+            if not isinstance(exc, RuntimeError) and not _is_panic(exc):
+                raise
+            raise EngineError(f"engine failed to prepare the policies: {clean_message(str(exc))}") from None
 
     def query(self, ref: str) -> Any:
         try:
