@@ -47,7 +47,7 @@ HOSTILE = {
 
 def make_hostile(library: Path, which: str) -> None:
     (library / "policies/security/sec_002.rego").write_text(
-        f"package controls.security.sec_002\n\nimport rego.v1\n\n{HOSTILE[which]}\n"
+        f"package controls.security.sec_002\n\nimport rego.v1\n\nin_scope contains \"x\"\n\n{HOSTILE[which]}\n"
     )
 
 
@@ -142,7 +142,7 @@ def test_a_policys_print_output_reaches_stderr_not_stdout(
     library: Path, evidence: Path, fixtures: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     policy = library / "policies/security/sec_002.rego"
-    policy.write_text(policy.read_text().replace("some g in input.gadgets", 'some g in input.gadgets\n\tprint("saw", g.id)'))
+    policy.write_text(policy.read_text().replace("some g in input.gadgets", 'some g in input.gadgets\n\tprint("saw", g.id)', 1))
     capfd.readouterr()
     run_library(library, evidence, fixtures, jobs=2)
     captured = capfd.readouterr()
