@@ -17,7 +17,7 @@ from auditor.files import LineDict, line_of, load_yaml_lines
 from auditor.model import SEVERITIES, Control, Family, Parameter, Reference
 from auditor.validation import validate
 
-ID_PATTERN = r"^(SOD|SEC|PRIV|AI)-\d{3}$"
+ID_PATTERN = r"^(SOD|SEC|PRIV|AI|SM)-\d{3}$"
 PARAM_TYPES = {"integer": "integer", "number": "number", "string": "string", "boolean": "boolean", "list": "list"}
 
 PARAMETER_SCHEMA: dict[str, Any] = {
@@ -43,6 +43,11 @@ CONTROL_SCHEMA: dict[str, Any] = {
         "minlength": 1,
         "schema": {"type": "string", "regex": r"^[a-z][a-z0-9_]*$"},
     },
+    # Optional evidence kinds (read with object.get(input, kind, [])) and the noun phrase naming
+    # what the control judges. Accepted here so SM controls load; the evaluator support for both
+    # lands from other branches (POPULATION / OPTIONAL EVIDENCE KINDS contracts).
+    "uses": {"type": "list", "default": [], "schema": {"type": "string", "regex": r"^[a-z][a-z0-9_]*$"}},
+    "population": {"type": "string", "empty": False},
     "parameters": {
         "type": "dict",
         "default": {},

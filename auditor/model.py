@@ -13,6 +13,7 @@ class Family(StrEnum):
     SECURITY = "security"
     SOD = "segregation-of-duties"
     AI = "ai-governance"
+    SM = "service-management"
 
     @property
     def slug(self) -> str:
@@ -28,12 +29,14 @@ FAMILY_SLUGS = {
     Family.SECURITY: "security",
     Family.SOD: "sod",
     Family.AI: "ai",
+    Family.SM: "sm",
 }
 FAMILY_PREFIXES = {
     Family.PRIVACY: "PRIV",
     Family.SECURITY: "SEC",
     Family.SOD: "SOD",
     Family.AI: "AI",
+    Family.SM: "SM",
 }
 
 SEVERITIES = ("low", "medium", "high", "critical")
