@@ -48,10 +48,12 @@ golden: $(VENV)/.test-installed
 	$(BIN)/python -m tests.golden
 
 # Regenerate the demo organisation (deterministic; tests/test_demo.py checks the committed
-# files match). Privacy/AI first: the SOD/security generator reads its data_stores.json.
+# files match). Privacy/AI first: the SOD/security generator reads its data_stores.json; the
+# service generator last: it reads deployments.json.
 demo:
 	$(PYTHON) evidence/examples/generate_demo_privacy_ai.py
 	$(PYTHON) evidence/examples/generate_demo_sod_security.py
+	$(PYTHON) evidence/examples/generate_demo_service.py
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/evaluate.py
