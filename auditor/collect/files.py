@@ -116,16 +116,16 @@ class FileCollector(Collector):
     rejected with their row number and field, and no document is written unless every
     row is valid. JSON and YAML files hold a list of items (or ``{items: [...]}``).
 
+    Presets (``--kind servicenow-change|servicenow-incident|jira-sm-change|jira-sm-incident|
+    pagerduty-incident``) read a vendor's export and map its fields to the kind's items
+    (``auditor.collect.itsm``; mappings in docs/service-management.md).
+
     Example::
 
         auditor collect file --kind access_reviews q3-access-review.csv --out evidence/
         auditor collect file --kind dsar-log dsar.yaml --out evidence/
         auditor collect file --kind leavers --schemas org-schemas/ leavers.csv --out evidence/
         auditor collect file --kind servicenow-change change_request.json --out evidence/
-
-    Presets (``--kind servicenow-change|servicenow-incident|jira-sm-change|jira-sm-incident|
-    pagerduty-incident``) read a vendor's export and map its fields to the kind's items
-    (``auditor.collect.itsm``; mappings in docs/service-management.md).
     """
 
     name: ClassVar[str] = "file"

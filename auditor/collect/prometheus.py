@@ -335,8 +335,7 @@ class PrometheusCollector(Collector):
 
     Example::
 
-        auditor collect prometheus --url http://127.0.0.1:9090 --slo slos.yaml \
-            --at 2026-11-20T00:00:00Z --out ev/
+        auditor collect prometheus --url http://prom:9090 --slo slos.yaml --at 2026-11-20T00:00:00Z --out ev/
     """
 
     name: ClassVar[str] = "prometheus"
