@@ -232,3 +232,21 @@ def test_cumulative_increase_handles_counter_resets() -> None:
 def test_collector_declares_its_contract() -> None:
     assert PrometheusCollector.kinds == ("slo_reports",)
     assert PrometheusCollector.permissions
+
+
+def test_collected_reports_drive_sm_007(cli: Any, prometheus: str, tmp_path: Path) -> None:
+    from auditor.content import bundled
+    from auditor.controls import load_library
+    from auditor.engine import create
+    from auditor.evaluate import evaluate
+    from auditor.evidence import load_evidence
+    from auditor.model import Status
+    from auditor.policies import load_policies
+
+    _collect(cli, prometheus, tmp_path)
+    library = load_library(bundled("controls")).select(["SM-007"])
+    run = evaluate(library, load_policies(bundled("policies")), load_evidence(tmp_path / "ev"), create("regorus"))
+    (result,) = run.results
+    assert result.status is Status.FAIL
+    assert [v.resource for v in result.violations] == [f"payments-api/availability-strict/{AT}"]
+    assert "attained 99.075%" in result.violations[0].message
