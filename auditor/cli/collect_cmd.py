@@ -1,4 +1,4 @@
-"""``auditor collect git|deployment|aws|file``: write evidence documents from live systems."""
+"""``auditor collect git|deployment|aws|file|prometheus``: write evidence documents from live systems."""
 
 from __future__ import annotations
 
@@ -136,6 +136,23 @@ def collect_file(
 
     collector = FileCollector(kind, path, SchemaSet(*schemas), source, **_context(collected_at, no_progress))
     run_collector(collector, out)
+
+
+@collect_group.command("prometheus")
+@click.option("--url", required=True, help="Prometheus base URL, e.g. http://prometheus:9090.")
+@click.option("--slo", "slo_file", type=existing_file, required=True,
+              help="OpenSLO v1 document (SLO, SLI, AlertPolicy).")
+@click.option("--at", help="End of every SLO window (RFC 3339); default: the collection instant.")
+@click.option("--step", type=click.IntRange(min=1),
+              help="Range query resolution in seconds (default: window / 10000, at least 60).")
+@common_options
+def collect_prometheus(
+    url: str, slo_file: Path, at: str | None, step: int | None, out: Path, collected_at: str | None, no_progress: bool
+) -> None:
+    """SLO attainment and error budgets (slo_reports) from Prometheus for an OpenSLO document."""
+    from auditor.collect.prometheus import PrometheusCollector
+
+    run_collector(PrometheusCollector(url, slo_file, at, step, **_context(collected_at, no_progress)), out)
 
 
 @collect_group.command("list")

@@ -29,6 +29,7 @@ COLLECTOR_MODULES = (
     "auditor.collect.deployment",
     "auditor.collect.aws",
     "auditor.collect.files",
+    "auditor.collect.prometheus",
 )
 
 

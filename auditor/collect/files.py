@@ -99,7 +99,9 @@ def csv_row(row: dict[str, str | None], schema: dict[str, Any]) -> dict[str, Any
 def resolve_kind(kind: str, known: list[str]) -> str:
     resolved = ALIASES.get(kind, kind).replace("-", "_")
     if resolved not in known:
-        options = ", ".join(sorted({*known, *ALIASES}))
+        from auditor.collect.itsm import PRESETS
+
+        options = ", ".join(sorted({*known, *ALIASES, *PRESETS}))
         raise InputError(f"--kind: found {kind!r}, expected one of: {options}")
     return resolved
 
@@ -114,18 +116,24 @@ class FileCollector(Collector):
     rejected with their row number and field, and no document is written unless every
     row is valid. JSON and YAML files hold a list of items (or ``{items: [...]}``).
 
+    Presets (``--kind servicenow-change|servicenow-incident|jira-sm-change|jira-sm-incident|
+    pagerduty-incident``) read a vendor's export and map its fields to the kind's items
+    (``auditor.collect.itsm``; mappings in docs/service-management.md).
+
     Example::
 
         auditor collect file --kind access_reviews q3-access-review.csv --out evidence/
         auditor collect file --kind dsar-log dsar.yaml --out evidence/
         auditor collect file --kind leavers --schemas org-schemas/ leavers.csv --out evidence/
+        auditor collect file --kind servicenow-change change_request.json --out evidence/
     """
 
     name: ClassVar[str] = "file"
     version: ClassVar[str] = "0.1.0"
     kinds: ClassVar[tuple[str, ...]] = (
         "access_grants", "access_reviews", "audit_trails", "changes", "data_stores", "deletion_jobs",
-        "deployments", "dsar_requests", "identities", "models",
+        "deployments", "dsar_requests", "identities", "models", "services", "change_requests", "incidents",
+        "slo_reports",
     )
     permissions: ClassVar[tuple[str, ...]] = ("none: reads a local export file",)
 
@@ -141,8 +149,11 @@ class FileCollector(Collector):
         from auditor.evidence import SchemaSet
 
         super().__init__(clock, progress)
+        from auditor.collect.itsm import PRESETS
+
         self.schemas = schemas or SchemaSet()
-        self.kind = resolve_kind(kind, self.schemas.kinds)
+        self.preset = PRESETS.get(kind)
+        self.kind = resolve_kind(self.preset.kind if self.preset else kind, self.schemas.kinds)
         self.path = Path(path)
         self.source_name = source
 
@@ -160,7 +171,7 @@ class FileCollector(Collector):
         """``(where, item)`` pairs; ``where`` is ``file:line`` for CSV and YAML, ``file: item N`` for JSON."""
         suffix = self.path.suffix.lower()
         if suffix == ".csv":
-            return self._csv(schema)
+            return self._convert(self._csv(schema), {})
         if suffix in (".json", ".yaml", ".yml"):
             return self._structured(suffix)
         raise InputError(f"{self.path}: found a {suffix or 'suffix-less'} file, expected .csv, .json, .yaml or .yml")
@@ -181,6 +192,9 @@ class FileCollector(Collector):
                 if None in row:
                     rows.append((f"{self.path}:{start}", ValueError("more cells than header columns")))
                     continue
+                if self.preset:  # vendor columns: the preset maps the raw cells (empty = absent)
+                    rows.append((f"{self.path}:{start}", {k: v for k, v in row.items() if v and v.strip()}))
+                    continue
                 rows.append((f"{self.path}:{start}", csv_row(row, schema)))
         except csv.Error as exc:
             raise InputError(f"{self.path}:{reader.line_num}: malformed CSV: {exc}") from None
@@ -190,6 +204,11 @@ class FileCollector(Collector):
         from auditor.files import line_of, load_data, load_yaml_lines
 
         data = load_data(self.path) if suffix == ".json" else load_yaml_lines(self.path)
+        context = data if isinstance(data, dict) else {}
+        for key in self.preset.envelopes if self.preset else ():
+            if isinstance(data, dict) and key in data:
+                data = data[key]
+                break
         if isinstance(data, dict) and "items" in data:
             data = data["items"]
         if not isinstance(data, list):
@@ -200,7 +219,26 @@ class FileCollector(Collector):
             line = line_of(item, "id") if isinstance(item, dict) else None
             where = f"{self.path}:{line}" if line else f"{self.path}: item {index}"
             rows.append((where, _plain(item)))
-        return rows
+        return self._convert(rows, _plain(context))
+
+    def _convert(self, rows: list[tuple[str, Any]], context: dict[str, Any]) -> list[tuple[str, Any]]:
+        """Rows through the preset (vendor row -> item), if any; a row it cannot map becomes its error."""
+        if self.preset is None:
+            return rows
+        out: list[tuple[str, Any]] = []
+        for where, row in rows:
+            if isinstance(row, ValueError):
+                out.append((where, row))
+            elif not isinstance(row, dict):
+                out.append((where, ValueError(f"expected a {self.preset.name} record (a mapping)")))
+            else:
+                try:
+                    out.append((where, self.preset.convert(row, context)))
+                except ValueError as exc:
+                    out.append((where, ValueError(f"{self.preset.name}: {exc}")))
+                except (TypeError, AttributeError, KeyError):
+                    out.append((where, ValueError(f"{self.preset.name}: unexpected shape of the exported record")))
+        return out
 
     def validate(self, rows: list[tuple[str, Any]], schema: dict[str, Any]) -> list[dict[str, Any]]:
         with self.progress.task(f"validating {self.path.name}", len(rows)) as advance:
