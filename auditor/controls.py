@@ -19,8 +19,6 @@ from auditor.files import LineDict, line_of, load_yaml_lines
 from auditor.model import SEVERITIES, Control, DisabledControl, Family, Parameter, Reference
 from auditor.validation import validate
 
-#: the id pattern of the bundled families; a library's own pattern is ``library.families.id_pattern``
-ID_PATTERN = r"^(SOD|SEC|PRIV|AI)-\d{3}$"
 PARAM_TYPES = {"integer": "integer", "number": "number", "string": "string", "boolean": "boolean", "list": "list"}
 
 PARAMETER_SCHEMA: dict[str, Any] = {

@@ -9,23 +9,25 @@ from pathlib import Path
 import pytest
 
 from auditor.content import bundled
-from auditor.controls import ID_PATTERN, load_control, load_library
+from auditor.controls import load_control, load_library
 from auditor.errors import InputError
 from auditor.families import FamilySet, base_families, bundled_families, layer_families, load_families
 
 ORG = Path(__file__).parent / "fixtures" / "org-library"
 
 
-def test_bundled_families_are_the_four_with_their_slugs_and_prefixes() -> None:
+def test_bundled_families_with_their_slugs_and_prefixes() -> None:
     families = bundled_families()
     assert [(f.id, f.slug, f.prefix) for f in families] == [
         ("segregation-of-duties", "sod", "SOD"), ("security", "security", "SEC"),
-        ("privacy", "privacy", "PRIV"), ("ai-governance", "ai", "AI"),
+        ("privacy", "privacy", "PRIV"), ("ai-governance", "ai", "AI"), ("service-management", "sm", "SM"),
     ]
     assert all(f.title and f.description for f in families)
-    # the pattern follows from the prefixes and accepts exactly what the old fixed pattern did
-    for candidate in ("SOD-001", "SEC-123", "PRIV-005", "AI-999", "RES-001", "SOD-01", "sec-001", "SECX-001"):
-        assert bool(re.match(families.id_pattern, candidate)) == bool(re.match(ID_PATTERN, candidate)), candidate
+    # the pattern follows from the prefixes: PREFIX-NNN of a bundled family, nothing else
+    for candidate in ("SOD-001", "SEC-123", "PRIV-005", "AI-999", "SM-008"):
+        assert re.match(families.id_pattern, candidate), candidate
+    for candidate in ("RES-001", "SOD-01", "sec-001", "SECX-001", "SM-0001", "XSOD-001"):
+        assert not re.match(families.id_pattern, candidate), candidate
 
 
 def test_every_bundled_control_belongs_to_a_bundled_family() -> None:

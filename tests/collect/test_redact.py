@@ -7,6 +7,7 @@ import pytest
 
 from auditor.collect.base import Clock, Collector, load_collectors, parse_instant
 from auditor.collect.redact import REDACTED, looks_sensitive, mask_key_id, redact_text, scrub
+from tests.conftest import FIXTURES
 
 CLOCK = Clock(parse_instant("2026-11-20T09:00:00Z"))
 
@@ -197,8 +198,38 @@ def _plant_aws(tmp_path: Path) -> Collector:
     return AwsCollector(regions=("us-east-1",), clock=CLOCK)
 
 
+class _PrometheusApi:
+    """Answers the two Prometheus API calls the collector makes (the real server is exercised in
+    test_prometheus.py); here only what the collector copies from its URL matters."""
+
+    class _Response:
+        status_code = 200
+
+        def __init__(self, body: dict[str, object]) -> None:
+            self.body = body
+
+        def json(self) -> dict[str, object]:
+            return self.body
+
+    def get(self, url: str, params: dict[str, str], timeout: float) -> _Response:
+        del timeout
+        if url.endswith("/api/v1/query_range"):
+            start = int(params["start"])
+            series = [{"metric": {}, "values": [[start, "0"], [start + 60, "100"]]}]
+            return self._Response({"status": "success", "data": {"resultType": "matrix", "result": series}})
+        return self._Response({"status": "success", "data": {"resultType": "vector", "result": []}})
+
+
+def _plant_prometheus(tmp_path: Path) -> Collector:
+    from auditor.collect.prometheus import PrometheusClient, PrometheusCollector
+
+    url = "http://auditor:pa55w0rdInUrl@prometheus.example:9090"  # basic-auth credentials in the URL
+    return PrometheusCollector(url, FIXTURES / "collect" / "prometheus" / "slos.yaml", at="2026-11-20T00:00:00Z",
+                               client=PrometheusClient(url, session=_PrometheusApi()), clock=CLOCK)
+
+
 PLANTERS = {"git": [_plant_git], "deployment": [_plant_deployment, _plant_deployment_log], "file": [_plant_file],
-            "aws": [_plant_aws]}
+            "aws": [_plant_aws], "prometheus": [_plant_prometheus]}
 
 
 def test_every_registered_collector_has_planted_secrets() -> None:
