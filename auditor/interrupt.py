@@ -9,7 +9,9 @@ imports anything else (:mod:`auditor.__main__`). Stdlib only, so that happens wi
 from __future__ import annotations
 
 import signal
+import sys
 from types import FrameType
+from typing import Any
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -37,14 +39,41 @@ received: list[int] = []
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
     del frame
-    if received:  # a second Ctrl-C or TERM while unwinding: let the cleanup finish
+    if received and not _redeliver:  # a second Ctrl-C or TERM while unwinding: let the cleanup finish
         return
-    received.append(signum)
-    raise Interrupted(signum)
+    _redeliver.clear()
+    if not received:
+        received.append(signum)
+    raise Interrupted(received[0])
+
+
+#: set while a signal whose exception Python swallowed is being delivered again
+_redeliver: list[bool] = []
+
+
+def _unraisable(unraisable: Any) -> None:
+    """A signal that lands in code whose exceptions Python ignores (a weakref callback such as
+    importlib's module-lock cleanup, a ``__del__``) would print "Exception ignored ... Traceback" and be
+    lost: deliver it again from a helper thread, so the main thread raises it once the ignoring code has
+    returned, where it can unwind the command. ``received`` keeps it meanwhile (the exit code)."""
+    if isinstance(unraisable.exc_value, Interrupted):
+        import os
+        import threading
+
+        _redeliver.append(True)
+        timer = threading.Timer(0.001, os.kill, (os.getpid(), unraisable.exc_value.signum))
+        timer.daemon = True
+        timer.start()
+        return
+    _previous_unraisable(unraisable)
+
+
+_previous_unraisable = sys.unraisablehook
 
 
 def install() -> dict[int, object]:
     """Install the handlers; returns the previous ones (for :func:`restore`)."""
+    sys.unraisablehook = _unraisable
     return {sig: signal.signal(sig, _on_signal) for sig in SIGNALS}
 
 
