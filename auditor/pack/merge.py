@@ -65,6 +65,7 @@ CHUNK = 1 << 20
 @dataclass
 class Shard:
     name: str
+    #: the pack as given (for messages)
     path: Path
     sha256: str
     verification: Verification
@@ -72,6 +73,8 @@ class Shard:
     library_digest: str
     #: every member's signed sha256 (from the verified manifest)
     members: dict[str, str] = field(default_factory=dict)
+    #: the private copy that was verified and is read (the original may change meanwhile)
+    local: Path | None = None
 
     @property
     def kinds(self) -> set[str]:
@@ -115,13 +118,6 @@ def shard_names(paths: Sequence[Path]) -> list[str]:
                      f"or put each in a folder named for its shard; got {', '.join(str(p) for p in paths)}")
 
 
-def _read_member(archive: zipfile.ZipFile, name: str, digest: str, where: Path) -> bytes:
-    data = archive.read(name)
-    if hashlib.sha256(data).hexdigest() != digest:  # the file changed after it was verified
-        raise InputError(f"{where}: member {name} changed while it was being merged: verify the shard again")
-    return data
-
-
 def _verify(path: Path, verifiers: Sequence[Verifier]) -> Verification:
     reasons = []
     for verifier in verifiers:
@@ -134,22 +130,32 @@ def _verify(path: Path, verifiers: Sequence[Verifier]) -> Verification:
     raise InputError(f"{path}: shard pack is not valid: {telling[0]}")
 
 
-def load_shard(path: Path, name: str, verifiers: Sequence[Verifier]) -> Shard:
-    """Verify ``path`` with one of ``verifiers`` and read its results and library digest."""
+def load_shard(path: Path, name: str, verifiers: Sequence[Verifier], copy: Path) -> Shard:
+    """Copy ``path`` to ``copy``, verify the copy with one of ``verifiers``, read its results and library digest.
+
+    Everything is read from the verified copy, so a shard replaced after it was verified changes nothing.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: shard pack not found")
-    verification = _verify(path, verifiers)
-    with zipfile.ZipFile(path) as archive:
+    try:
+        shutil.copyfile(path, copy)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        verification = _verify(copy, verifiers)
+    except InputError as exc:
+        raise InputError(str(exc).replace(str(copy), str(path), 1)) from None
+    with zipfile.ZipFile(copy) as archive:
         manifest = {n: e.sha256 for n, e in parse_manifest(archive.read(MANIFEST)).items()}
-        raw = _read_member(archive, RESULTS, manifest[RESULTS], path)
+        raw = archive.read(RESULTS)
     try:
         results = check_results(orjson.loads(raw), f"{path}:{RESULTS}")
     except orjson.JSONDecodeError:  # verified, so only a pack signed with bad results gets here
         raise InputError(f"{path}: {RESULTS} is not valid JSON") from None
     library = sorted((n, d) for n, d in manifest.items() if n.startswith("library/"))
     digest = hashlib.sha256(canonical_json(library)).hexdigest()
-    return Shard(name, path, verification.sha256 or "", verification, results, digest, manifest)
+    return Shard(name, path, verification.sha256 or "", verification, results, digest, manifest, copy)
 
 
 def _agree(shards: list[Shard], what: str, value: Any) -> None:
@@ -415,7 +421,7 @@ class _MergedLibrary(LibrarySnapshot):
 
 def _extract(shard: Shard, prefix: str, dest: Path) -> None:
     """Copy the shard's members under ``prefix`` to ``dest``, checking each against the verified digest."""
-    with zipfile.ZipFile(shard.path) as archive:
+    with zipfile.ZipFile(shard.local or shard.path) as archive:
         for name, digest in sorted(shard.members.items()):
             if not name.startswith(prefix):
                 continue
@@ -442,11 +448,12 @@ def merge_packs(paths: Sequence[Path], verifiers: Sequence[Verifier], out: Path,
         raise InputError("--pub: give the public key(s) the shard packs must be signed with")
     paths = [Path(p) for p in paths]
     names = shard_names(paths)
-    shards = sorted((load_shard(p, n, verifiers) for p, n in zip(paths, names, strict=True)),
-                    key=lambda s: s.sha256)
-    check_compatible(shards)
     work = Path(tempfile.mkdtemp(prefix="auditor-merge-"))
     try:
+        (work / "shards").mkdir()
+        shards = sorted((load_shard(p, n, verifiers, work / "shards" / f"{n}.zip")
+                         for p, n in zip(paths, names, strict=True)), key=lambda s: s.sha256)
+        check_compatible(shards)
         library_root = work / "library"
         _extract(shards[0], "library/", library_root)
         results, split = merged_results(shards, library_root, split_mode)
