@@ -197,10 +197,12 @@ def check_compatible(shards: list[Shard]) -> None:
 
 def _uses(library_root: Path) -> dict[str, tuple[str, ...]]:
     """Each control's optional kinds, from the packed library's control files (layers override the base)."""
+    from auditor.controls import control_files
+
     found: dict[str, tuple[str, ...]] = {}
     roots = [library_root / "controls", *sorted((library_root / "layers").glob("*/controls"))]
     for root in roots:
-        for path in sorted(root.rglob("*.yaml")) if root.is_dir() else []:
+        for path in control_files(root) if root.is_dir() else []:
             try:
                 doc = yaml.safe_load(path.read_text(encoding="utf-8"))
             except (yaml.YAMLError, UnicodeDecodeError):
@@ -208,6 +210,16 @@ def _uses(library_root: Path) -> dict[str, tuple[str, ...]]:
             if isinstance(doc, dict) and isinstance(doc.get("id"), str) and isinstance(doc.get("uses"), list):
                 found[doc["id"]] = tuple(str(k) for k in doc["uses"])
     return found
+
+
+def _optional(control: dict[str, Any], uses: dict[str, tuple[str, ...]], shards: list[Shard]) -> tuple[str, ...]:
+    """The control's optional kinds: its ``uses`` in the library, and any other kind a shard's run read for it."""
+    read: set[str] = set(uses.get(control["id"], ()))
+    for shard in shards:
+        kind_of = {d["path"]: d["kind"] for d in shard.results["evidence"]}
+        entry = next(c for c in shard.results["controls"] if c["id"] == control["id"])
+        read.update(kind_of[e] for e in entry["evidence"] if e in kind_of)
+    return tuple(sorted(read - set(control["evidence_kinds"])))
 
 
 @dataclass
@@ -258,10 +270,7 @@ def merge_control(control: dict[str, Any], uses: tuple[str, ...], shards: list[S
     for part in parts:  # shards that judged byte-identical evidence count once
         unique.setdefault(_fingerprint(part, kinds), part)
     counted = list(unique.values())
-    merged = {k: v for k, v in control.items() if k not in ("layer", "overridden")}
-    for key in ("layer", "overridden"):
-        if key in control:
-            merged[key] = control[key]
+    merged = dict(control)
     violations = _dedupe([v for p in counted for v in p.entry["violations"]])
     waived = _dedupe([w for p in counted for w in p.entry.get("waived") or []])
     populations = [p.entry["population"] for p in counted if p.entry["population"] is not None]
@@ -356,7 +365,7 @@ def merged_results(shards: list[Shard], library_root: Path, split_mode: str) -> 
     uses = _uses(library_root)
     controls, split = [], []
     for control in sorted(first.results["controls"], key=lambda c: c["id"]):
-        merged, problem = merge_control(control, uses.get(control["id"], ()), shards, split_mode)
+        merged, problem = merge_control(control, _optional(control, uses, shards), shards, split_mode)
         controls.append(merged)
         if problem:
             split.append(problem)
