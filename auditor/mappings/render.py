@@ -53,10 +53,22 @@ def coverage_view(cov: Coverage) -> View:
 
     clauses = Section(
         "Clauses",
-        ["clause", "title", "group", "coverage", "status", "controls"],
-        [[c.clause.id, c.clause.title, c.clause.group, c.coverage, c.status, controls_cell(c)] for c in cov.clauses],
+        ["clause", "title", "group", "applicable", "implementation", "coverage", "status", "controls",
+         "attestations"],
+        [[c.clause.id, c.clause.title, c.clause.group, "yes" if c.applicable else "no", c.implementation,
+          c.coverage, c.status, controls_cell(c), attestations_cell(c)] for c in cov.clauses],
         styled=("coverage", "status"),
     )
+    excluded = Section("Excluded (declared not applicable)", ["clause", "title", "justification", "owner",
+                                                                "review date"],
+                       [[c.clause.id, c.clause.title, c.decision.justification or "" if c.decision else "",
+                         c.decision.owner if c.decision else "",
+                         c.decision.review_date.isoformat() if c.decision else ""] for c in cov.excluded])
+    if not excluded.rows:
+        excluded.notes.append("None: every clause is applicable.")
+    uncovered = Section("Uncovered applicable clauses (no deciding control, no valid attestation)",
+                        ["clause", "title", "group", "why"],
+                        [[c.clause.id, c.clause.title, c.clause.group, uncovered_reason(c)] for c in cov.uncovered])
     gaps = Section("Gaps (clauses no control is mapped to)", ["clause", "title", "group"],
                    [[c.clause.id, c.clause.title, c.clause.group] for c in cov.gaps])
     if not gaps.rows:
@@ -69,8 +81,11 @@ def coverage_view(cov: Coverage) -> View:
         + [["all", cat.name, "", str(cov.totals.clauses), str(cov.totals.covered), str(cov.totals.supported),
             str(cov.totals.gap), *(str(cov.totals.by_status[s]) for s in statuses)]],
     )
+    counts = cov.counts()
     preamble = [
         f"Framework: {cat.name} (version {cat.version}, id {cat.framework})",
+        f"Applicable {counts.applicable} of {counts.clauses} clauses ({counts.excluded} excluded); of the "
+        f"applicable: automated {counts.automated}, attested {counts.attested}, uncovered {counts.uncovered}",
         f"Mapping owner: {cov.owner or 'none (no mapping file)'}; last reviewed: {cov.last_reviewed or 'never'}",
         f"Covered {cov.totals.covered} of {cov.totals.clauses} clauses, supported only {cov.totals.supported}, "
         f"gaps {cov.totals.gap}"
@@ -78,7 +93,20 @@ def coverage_view(cov: Coverage) -> View:
            f"not evaluated {cov.totals.by_status['not_evaluated']}" if cov.results_given
            else " (no results given: statuses are not_evaluated)"),
     ]
-    return View(f"Coverage: {cat.name}", preamble, [clauses, gaps, totals], cov.to_dict())
+    return View(f"Coverage: {cat.name}", preamble, [clauses, excluded, uncovered, gaps, totals], cov.to_dict())
+
+
+def attestations_cell(item: Any) -> str:
+    return "; ".join(f"{a.id} ({state}, expires {a.expires_at:%Y-%m-%d})" for a, state in item.attestations)
+
+
+def uncovered_reason(item: Any) -> str:
+    reasons = []
+    if item.coverage == "supported":
+        reasons.append("supporting controls only")
+    for att, state in item.attestations:
+        reasons.append(f"attestation {att.id} {state}")
+    return "; ".join(reasons) or "no control, no attestation"
 
 
 def crosswalk_view(cw: Crosswalk, source_name: str, target_name: str) -> View:
