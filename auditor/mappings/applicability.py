@@ -77,6 +77,7 @@ class Applicability:
     framework: str
     decisions: dict[str, Decision]  # only declared clauses
     files: list[Path]
+    owner: str | None = None  # the top file's owner: owns the clauses no file lists
 
     def decision(self, clause_id: str) -> Decision | None:
         return self.decisions.get(clause_id)
@@ -133,7 +134,7 @@ def parse_applicability(raw: Any, path: Path | str, catalog: Catalog | None, ste
         decisions[clause_id] = Decision(clause_id, entry["applicable"], justification,
                                         entry.get("owner", doc["owner"]), entry.get("review_date", doc["review_date"]),
                                         Path(str(path)))
-    return Applicability(framework, decisions, [Path(str(path))])
+    return Applicability(framework, decisions, [Path(str(path))], doc["owner"])
 
 
 def applicability_path(root: Path, framework: str) -> Path | None:
@@ -165,4 +166,5 @@ def load_applicability(roots: list[Path], catalog: Catalog) -> Applicability:
         layer = parse_applicability(load_yaml_lines(path), path, catalog)
         merged.decisions.update(layer.decisions)
         merged.files.append(path)
+        merged.owner = layer.owner
     return merged

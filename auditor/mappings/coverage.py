@@ -130,6 +130,7 @@ class Coverage:
     owner: str | None
     last_reviewed: str | None
     applicability_files: list[str] = field(default_factory=list)
+    applicability_owner: str | None = None
     as_of: datetime | None = None
 
     @property
@@ -256,7 +257,7 @@ def coverage(
     return Coverage(
         catalog, items, list(group_totals.values()), overall, statuses is not None,
         meta.owner if meta else None, meta.last_reviewed.isoformat() if meta else None,
-        [str(p) for p in decided.files], as_of,
+        [str(p) for p in decided.files], decided.owner, as_of,
     )
 
 

@@ -53,10 +53,10 @@ def coverage_view(cov: Coverage) -> View:
 
     clauses = Section(
         "Clauses",
-        ["clause", "title", "group", "applicable", "implementation", "coverage", "status", "controls",
+        ["clause", "title", "group", "coverage", "status", "controls", "applicable", "implementation",
          "attestations"],
-        [[c.clause.id, c.clause.title, c.clause.group, "yes" if c.applicable else "no", c.implementation,
-          c.coverage, c.status, controls_cell(c), attestations_cell(c)] for c in cov.clauses],
+        [[c.clause.id, c.clause.title, c.clause.group, c.coverage, c.status, controls_cell(c),
+          "yes" if c.applicable else "no", c.implementation, attestations_cell(c)] for c in cov.clauses],
         styled=("coverage", "status"),
     )
     excluded = Section("Excluded (declared not applicable)", ["clause", "title", "justification", "owner",

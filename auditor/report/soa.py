@@ -64,7 +64,7 @@ def _row(item: ClauseCoverage, results_given: bool, default_owner: str) -> list[
         item.clause.id,
         item.clause.title,
         "yes" if item.applicable else "no",
-        (decision.justification or "") if decision else "applicable (no decision declared)",
+        (decision.justification or "") if decision else "(no decision declared: applicable by default)",
         IMPLEMENTATION_LABELS[item.implementation],
         implemented_by(item, results_given) if item.applicable else "",
         decision.owner if decision else default_owner,
@@ -73,7 +73,7 @@ def _row(item: ClauseCoverage, results_given: bool, default_owner: str) -> list[
 
 
 def rows(soa: Soa) -> list[list[str]]:
-    return [_row(item, soa.coverage.results_given, soa.coverage.owner or "") for item in soa.rows]
+    return [_row(item, soa.coverage.results_given, soa.coverage.applicability_owner or soa.coverage.owner or "") for item in soa.rows]
 
 
 def summary_lines(soa: Soa) -> list[str]:
@@ -117,7 +117,8 @@ def to_pdf(soa: Soa) -> bytes:
     def story() -> list[Any]:
         flow: list[Any] = [heading(summary_lines(soa)[0], 0, "soa")]
         flow += [para(line) for line in summary_lines(soa)[1:]]
-        flow.append(table(HEADERS, rows(soa), [0.07, 0.14, 0.07, 0.22, 0.09, 0.25, 0.10, 0.06]))
+        header = ["control", "title", "applies", "justification", "how", "implemented by", "owner", "review"]
+        flow.append(table(header, rows(soa), [0.065, 0.15, 0.06, 0.22, 0.085, 0.26, 0.085, 0.075]))
         return flow
 
     return render_pdf(story, title=f"Statement of Applicability: {cat.name}", author="Auditor",

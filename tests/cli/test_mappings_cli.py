@@ -52,7 +52,8 @@ def test_coverage_formats(cli, root: Path, tmp_path: Path) -> None:  # type: ign
     rows = list(csv.DictReader(io.StringIO(cli(*base, "--format", "csv").out)))
     assert len(rows) == 7
     assert rows[0] == {"clause": "W1.1", "title": "Changes are reviewed", "group": "P1", "coverage": "covered",
-                       "status": "fail", "controls": "SOD-001 (full, pass); SEC-001 (partial, fail)"}
+                       "status": "fail", "controls": "SOD-001 (full, pass); SEC-001 (partial, fail)",
+                       "applicable": "yes", "implementation": "automated", "attestations": ""}
     md = cli(*base, "--format", "markdown").out
     assert md.startswith("# Coverage: Widget Standard\n")
     assert "| W2.1 | Models are owned | P2 | supported | supported |" in md
