@@ -216,22 +216,31 @@ def crosswalk_command(sources: Sources, source: str, target: str, fmt: str, outp
 
 
 @mappings_group.command("diff")
-@click.argument("rev")
-@click.argument("rev2", required=False, default="HEAD")
+@click.argument("rev", required=False)
+@click.argument("rev2", required=False)
+@click.option("--worktree", is_flag=True,
+              help="Compare REV (default HEAD) with the working tree, uncommitted edits included.")
 @click.option("--mappings", type=existing_dir,
               help="Mappings folder inside a git repository (default: ./mappings or the bundled library).")
 @output_options
-def diff_command(rev: str, rev2: str, mappings: Path | None, fmt: str, output: Path | None) -> None:
-    """Mappings added, removed or changed between REV and REV2 (default HEAD), with who changed each, when.
+def diff_command(rev: str | None, rev2: str | None, worktree: bool, mappings: Path | None, fmt: str,
+                 output: Path | None) -> None:
+    """Mappings, catalog clauses (added, removed, retitled) and applicability decisions changed between
+    REV and REV2 (default HEAD), with who changed each, when.
 
-    Reads both revisions from git objects; the working tree is not touched.
+    Reads both revisions from git objects; the working tree is not touched. When the mappings
+    folder has uncommitted changes the output says so; --worktree compares with them.
     """
     from auditor.content import default_dir
     from auditor.mappings.history import diff_mappings
     from auditor.mappings.render import diff_view
 
+    if worktree and rev2 is not None:
+        raise click.UsageError("--worktree compares REV with the working tree: give one revision, not two")
+    if rev is None and not worktree:
+        raise click.UsageError("missing REV (or pass --worktree to compare HEAD with the working tree)")
     root = mappings or default_dir("mappings")
-    _emit(diff_view(diff_mappings(root, rev, rev2)), fmt, output)
+    _emit(diff_view(diff_mappings(root, rev or "HEAD", rev2 or "HEAD", worktree=worktree)), fmt, output)
 
 
 COMMANDS = [mappings_group]

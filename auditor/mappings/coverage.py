@@ -27,9 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
 from datetime import datetime
+from typing import Any
 
 from auditor.mappings.applicability import Applicability, Decision
 from auditor.mappings.attestations import VALID, Attestation

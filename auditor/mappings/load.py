@@ -219,7 +219,11 @@ class MappingSet:
 
 
 def load_catalog(path: Path) -> Catalog:
-    raw = load_yaml_lines(path)
+    return load_catalog_document(load_yaml_lines(path), path)
+
+
+def load_catalog_document(raw: Any, path: Path | str, stem: str | None = None) -> Catalog:
+    """Validate one catalog document (from a file or a git blob labelled ``path``)."""
     doc = validate(CATALOG_SCHEMA, raw, path, "framework catalog")
     groups: list[Group] = []
     for index, entry in enumerate(doc["groups"]):
@@ -257,16 +261,17 @@ def load_catalog(path: Path) -> Catalog:
             )
         extra = {k: v for k, v in entry.items() if k not in ("id", "title", "group")}
         clauses[clause_id] = Clause(clause_id, " ".join(entry["title"].split()), entry["group"], extra)
-    if path.stem != doc["framework"]:
+    stem = stem or Path(str(path)).stem
+    if stem != doc["framework"]:
         raise InputError(f"{path}:{line_of(raw, 'framework')}: framework: found {doc['framework']!r}, "
-                         f"expected the file name {path.stem!r}")
+                         f"expected the file name {stem!r}")
     scope = tuple(doc.get("soa_scope", ()))
     for group_id in scope:
         if group_id not in group_ids:
             raise InputError(f"{path}:{line_of(raw, 'soa_scope')}: soa_scope: found {group_id!r}, "
                              "expected the id of a group")
-    return Catalog(doc["framework"], doc["name"], str(doc["version"]), doc["source"], groups, clauses, path,
-                   soa_scope=scope)
+    return Catalog(doc["framework"], doc["name"], str(doc["version"]), doc["source"], groups, clauses,
+                   Path(str(path)), soa_scope=scope)
 
 
 def _entry_label(raw: Any) -> Any:

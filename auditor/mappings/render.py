@@ -135,6 +135,13 @@ def _value_cell(value: dict[str, str] | None) -> str:
         return ""
     if "value" in value:
         return value["value"]
+    if "title" in value:  # a catalog clause
+        return f"{value['title']} (group {value['group']})"
+    if "applicable" in value:
+        text = f"applicable: {value['applicable']}"
+        if value.get("justification"):
+            text += f"; {value['justification']}"
+        return text + f"; owner {value['owner']}; review {value['review_date']}"
     return f"{value['strength']}: {value['rationale']}"
 
 
@@ -146,12 +153,17 @@ def diff_view(diff: MappingDiff) -> View:
     changes = Section("Changes", ["change", "framework", "control", "clause", "before", "after", "commits"], rows,
                       styled=("change",))
     if not rows:
-        changes.notes.append("No mapping changes between these revisions.")
+        changes.notes.append("No mapping, catalog or applicability changes between these revisions.")
     counts = diff.counts()
+    new = "the working tree (uncommitted)" if diff.worktree else f"{diff.new.short} ({diff.new.date})"
     preamble = [
-        f"Mappings in {diff.path}: {diff.old.short} ({diff.old.date}) .. {diff.new.short} ({diff.new.date})",
-        f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed",
+        f"Mappings in {diff.path}: {diff.old.short} ({diff.old.date}) .. {new}",
+        f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed, "
+        f"{counts['retitled']} retitled (mappings, catalog clauses, applicability decisions)",
     ]
+    if diff.uncommitted and not diff.worktree:
+        preamble.append(f"Note: {diff.path} has uncommitted changes that this diff does not show; "
+                        "pass --worktree to compare with the working tree.")
     return View("Mapping changes", preamble, [changes], diff.to_dict())
 
 

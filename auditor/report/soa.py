@@ -73,7 +73,8 @@ def _row(item: ClauseCoverage, results_given: bool, default_owner: str) -> list[
 
 
 def rows(soa: Soa) -> list[list[str]]:
-    return [_row(item, soa.coverage.results_given, soa.coverage.applicability_owner or soa.coverage.owner or "") for item in soa.rows]
+    owner = soa.coverage.applicability_owner or soa.coverage.owner or ""
+    return [_row(item, soa.coverage.results_given, owner) for item in soa.rows]
 
 
 def summary_lines(soa: Soa) -> list[str]:

@@ -127,7 +127,7 @@ def test_adding_a_framework_is_data_only(cli, root: Path, tmp_path: Path) -> Non
     repo.index.commit("acme")
     diff = json.loads(cli("mappings", "diff", "HEAD~1", "--mappings", tmp_path / "repo" / "mappings",
                           "--format", "json").out)
-    assert diff["counts"] == {"added": 5, "removed": 0, "changed": 0}  # 3 entries + owner + last_reviewed
+    assert diff["counts"] == {"added": 5, "removed": 0, "changed": 0, "retitled": 0}  # 3 entries + owner + last_reviewed
 
 
 def test_diff_cli_formats_and_errors(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

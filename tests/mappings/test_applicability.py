@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,6 @@ import pytest
 from auditor.errors import InputError
 from auditor.mappings.coverage import coverage
 from auditor.mappings.load import load_layered_mappings, load_mappings
-from tests.mappings.conftest import FIX
 
 
 def write(root: Path, body: str, name: str = "widget-std-1.yaml") -> Path:
