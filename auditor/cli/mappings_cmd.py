@@ -206,13 +206,19 @@ def soa_command(sources: Sources, framework: str, fmt: str, output: Path | None,
 @source_options
 @output_options
 def crosswalk_command(sources: Sources, source: str, target: str, fmt: str, output: Path | None) -> None:
-    """Which clauses of one framework meet which clauses of another, through shared controls."""
+    """Which clauses of one framework meet which clauses of another: derived through shared controls, and
+    beside them any published crosswalk (mappings/crosswalks/, e.g. a standards body's informative
+    references), each labelled with its source.
+    """
     from auditor.mappings.crosswalk import crosswalk
     from auditor.mappings.render import crosswalk_view
 
     _library, ms = _load(sources)
     cw = crosswalk(ms, source, target)
-    _emit(crosswalk_view(cw, ms.catalogs[source].name, ms.catalogs[target].name), fmt, output)
+    src, dst = ms.catalogs[source], ms.catalogs[target]
+    published = [(pub, [(src.clauses[a], dst.clauses[b]) for a, b in pub.oriented(source, target)])
+                 for pub in ms.published if pub.oriented(source, target)]
+    _emit(crosswalk_view(cw, src.name, dst.name, published), fmt, output)
 
 
 @mappings_group.command("diff")

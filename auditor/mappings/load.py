@@ -185,6 +185,8 @@ class MappingSet:
     roots: list[Path] = field(default_factory=list)
     #: framework -> merged applicability decisions (``auditor.mappings.applicability``)
     applicability: dict[str, Any] = field(default_factory=dict)
+    #: published crosswalks (``auditor.mappings.published``) of every layer
+    published: list[Any] = field(default_factory=list)
 
     def decisions(self, framework: str) -> Any:
         """The merged :class:`~auditor.mappings.applicability.Applicability` of ``framework``."""
@@ -409,8 +411,11 @@ def _load_applicability(mapping_set: MappingSet) -> None:
 
     for root in mapping_set.roots:
         check_applicability_dir(root, mapping_set.catalogs)
+    from auditor.mappings.published import published_crosswalks
+
     mapping_set.applicability = {framework: load_applicability(mapping_set.roots, catalog)
                                  for framework, catalog in mapping_set.catalogs.items()}
+    mapping_set.published = published_crosswalks(mapping_set.roots, mapping_set.catalogs)
 
 
 def load_layered_mappings(roots: list[Path], library: ControlLibrary | None = None) -> MappingSet:

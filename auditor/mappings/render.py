@@ -109,7 +109,10 @@ def uncovered_reason(item: Any) -> str:
     return "; ".join(reasons) or "no control, no attestation"
 
 
-def crosswalk_view(cw: Crosswalk, source_name: str, target_name: str) -> View:
+def crosswalk_view(cw: Crosswalk, source_name: str, target_name: str,
+                   published: list[tuple[Any, list[tuple[Any, Any]]]] | None = None) -> View:
+    """The derived crosswalk (through shared controls) and, beside it, each published crosswalk (with its
+    (source clause, target clause) pairs), labelled."""
     links = Section(
         "Links",
         [f"{cw.source} clause", "title", f"{cw.target} clause", "title", "strength", "via controls"],
@@ -127,7 +130,24 @@ def crosswalk_view(cw: Crosswalk, source_name: str, target_name: str) -> View:
                 f"{len(cw.links)} links; {linked} source clauses linked, {len(cw.unlinked)} mapped but unlinked, "
                 f"{len(cw.unmapped)} unmapped.",
                 "Strength of a link: the weaker of a control's two mappings, the strongest over shared controls."]
-    return View(f"Crosswalk: {cw.source} -> {cw.target}", preamble, [links, unlinked], cw.to_dict())
+    sections = [links, unlinked]
+    data = cw.to_dict()
+    data["derived"] = "through shared controls (Auditor's mappings)"
+    data["published"] = []
+    for pub, pairs in published or []:
+        rows = [[a.id, a.title, b.id, b.title, "published"] for a, b in pairs]
+        section = Section(f"Published crosswalk: {pub.publisher} ({pub.path.name})",
+                          [f"{cw.source} clause", "title", f"{cw.target} clause", "title", "kind"], rows)
+        section.notes.append(f"Source: {pub.citation} <{pub.url}>. Published by {pub.publisher}; it does not "
+                             "go through Auditor's controls.")
+        sections.append(section)
+        data["published"].append({"publisher": pub.publisher, "citation": pub.citation, "url": pub.url,
+                                  "file": pub.path.name, "links": [{"from": a.id, "to": b.id} for a, b in pairs]})
+    kinds = (f"Published crosswalks: {len(data['published'])} (shown after the derived links, each with its source)."
+             if data["published"] else f"No published crosswalk between {cw.source} and {cw.target} is bundled.")
+    preamble.append("Derived links go through Auditor's controls (a clause of each framework mapped to the same "
+                    "control). " + kinds)
+    return View(f"Crosswalk: {cw.source} -> {cw.target}", preamble, sections, data)
 
 
 def _value_cell(value: dict[str, str] | None) -> str:
