@@ -119,7 +119,9 @@ def to_pdf(soa: Soa) -> bytes:
         flow: list[Any] = [heading(summary_lines(soa)[0], 0, "soa")]
         flow += [para(line) for line in summary_lines(soa)[1:]]
         header = ["control", "title", "applies", "justification", "how", "implemented by", "owner", "review"]
-        flow.append(table(header, rows(soa), [0.065, 0.15, 0.06, 0.22, 0.085, 0.26, 0.085, 0.075]))
+        short = {"automated control": "automated", "not applicable": "excluded"}
+        body = [[*row[:4], short.get(row[4], row[4]), *row[5:]] for row in rows(soa)]
+        flow.append(table(header, body, [0.07, 0.145, 0.07, 0.185, 0.095, 0.245, 0.09, 0.1]))
         return flow
 
     return render_pdf(story, title=f"Statement of Applicability: {cat.name}", author="Auditor",
