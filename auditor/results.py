@@ -19,6 +19,12 @@ from auditor.model import ControlResult, Status
 SCHEMA_VERSION = "1"
 
 
+def control_source(path: Path) -> str:
+    """``controls/sod/SOD-001.yaml``: a control file relative to the library folder that holds it."""
+    parts = path.parts[-3:]
+    return "/".join(parts)
+
+
 def control_entry(
     result: ControlResult, mappings: MappingSet | None = None, baseline: set[tuple[str, str]] | None = None
 ) -> dict[str, Any]:
@@ -35,6 +41,8 @@ def control_entry(
         "severity": control.severity,
         "owner": control.owner,
         "policy": control.policy,
+        # the control's YAML, relative to its library root (controls/<family>/<ID>.yaml): SARIF's location
+        "source": control_source(control.path),
         "evidence_kinds": list(control.evidence),
         "evidence": list(result.evidence),
         "parameters": result.parameters,

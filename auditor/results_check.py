@@ -43,6 +43,7 @@ _CONTROL = _object(
     },
     {
         "remediation": _STR,
+        "source": _STR,
         "waived": {"type": "array", "items": _object(
             {"resource": _STR, "message": _STR, "exception": _object(
                 {"id": _STR}, {"reason": _STR, "approver": {"type": ["string", "null"]}, "expires": _STR,
