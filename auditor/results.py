@@ -95,7 +95,15 @@ def results_document(run: Run) -> dict[str, Any]:
         "warnings": run.warnings,
         **({"baseline": baseline_summary(run)} if run.baseline is not None else {}),
         **disabled_section(run),
+        **profile_section(run),
     }
+
+
+def profile_section(run: Run) -> dict[str, Any]:
+    """``profile``: the profile the run evaluated (``--profile``), when one was selected."""
+    names = sorted({d.layer.removeprefix("profile:") for d in run.library.disabled.values()
+                    if d.layer.startswith("profile:")})
+    return {"profile": names[0]} if names else {}
 
 
 def _with_layer(run: Run, entry: dict[str, Any]) -> dict[str, Any]:

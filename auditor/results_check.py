@@ -77,6 +77,7 @@ RESULTS_SCHEMA: dict[str, Any] = _object(
     {
         "exceptions": {"type": "array", "items": _EXCEPTION}, "warnings": _STRINGS,
         "baseline": {"type": "object", "required": ["known", "new", "baseline_size"], "additionalProperties": _COUNT},
+        "profile": _STR,
     },
 )
 _VALIDATOR = jsonschema_rs.validator_for(RESULTS_SCHEMA)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
+from auditor.profiles import is_profile_entry
 from auditor.report import FORMATS
 from auditor.report.common import clause_tags, counts, is_new, population_text
 from auditor.report.disabled import describe, disabled_controls
@@ -155,7 +156,8 @@ class JUnitFormat:
             for entry in off:
                 case = ET.SubElement(suite, "testcase", name=f"{entry['id']} {entry['title']}", classname=family,
                                      time="0.000")
-                ET.SubElement(case, "skipped", message=f"disabled: {entry['reason']}").text = describe(entry) + "\n"
+                state = "not evaluated" if is_profile_entry(entry) else "disabled"
+                ET.SubElement(case, "skipped", message=f"{state}: {entry['reason']}").text = describe(entry) + "\n"
             if warnings:
                 ET.SubElement(suite, "system-err").text = "".join(f"warning: {w}\n" for w in warnings)
         return _tree_bytes(root)
