@@ -89,6 +89,22 @@ class CiOptions:
         return document
 
 
+class _FormatOption(click.Option):
+    """``--format``, whose help lists every format of the registry (imported only when help is shown)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from auditor.report import FORMATS
+        from auditor.report.outputs import load_formats
+
+        load_formats()
+        template = self.help or ""
+        self.help = template.replace("{formats}", ", ".join(sorted(FORMATS.names())))
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = template
+
+
 def _parse_formats(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[Any, ...]:
     from auditor.errors import InputError
     from auditor.report.outputs import FormatRequest
@@ -117,7 +133,8 @@ def ci_options(func: F) -> F:
 
     options = [
         click.option("--format", "formats", multiple=True, callback=_parse_formats, metavar="NAME[=PATH]",
-                     help="Also write an output format: junit, sarif, markdown, json (repeatable; "
+                     cls=_FormatOption,
+                     help="Also write an output format: {formats} (repeatable; "
                           "default path: next to results.json)."),
         click.option("--exceptions", type=existing_file,
                      help="exceptions.yaml: approved waivers; matching violations become 'waived'."),

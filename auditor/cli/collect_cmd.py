@@ -43,7 +43,7 @@ def run_collector(collector: Any, out: Path) -> list[Path]:
     return paths
 
 
-def collect_alongside(evidence: Path, target: Path, repo: Path) -> Path:
+def collect_alongside(evidence: Path, target: Path, repo: Path, branch: str | None = None) -> Path:
     """Copy ``evidence`` into ``target`` (replacing it) and collect git history from ``repo`` into
     ``target/collected/``; returns ``target`` for evaluation."""
     import shutil
@@ -54,7 +54,7 @@ def collect_alongside(evidence: Path, target: Path, repo: Path) -> Path:
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(evidence, target)
-    run_collector(GitCollector(repo, clock=Clock.from_env()), target / "collected")
+    run_collector(GitCollector(repo, branch, clock=Clock.from_env()), target / "collected")
     return target
 
 
