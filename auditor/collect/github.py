@@ -156,7 +156,7 @@ class GitHubCollector(Collector):
     """
 
     name: ClassVar[str] = "github"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "1.0.0"
     kinds: ClassVar[tuple[str, ...]] = ("changes",)
     permissions: ClassVar[tuple[str, ...]] = (
         "a token with read access to pull requests, contents and checks (the Actions GITHUB_TOKEN with "
