@@ -152,7 +152,9 @@ class _Checks:
 class GitHubCollector(Collector):
     """Merged pull requests of one GitHub repository as ``changes`` evidence (reviews, checks, protection).
 
-    Example: ``GITHUB_TOKEN=... auditor collect github --repository acme/app --branch main --out ev/``
+    Example::
+
+        GITHUB_TOKEN=... auditor collect github --repository acme/app --branch main --out ev/
     """
 
     name: ClassVar[str] = "github"
