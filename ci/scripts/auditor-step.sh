@@ -23,6 +23,9 @@
 #   AUDITOR_SCHEMAS      extra evidence schema folder
 #   AUDITOR_EVIDENCE     extra evidence folder, copied in before collection (e.g. exported inventories)
 #   AUDITOR_REPO         git repository to collect from (default: the current directory)
+#   AUDITOR_FORGE        "github" to also collect pull request reviews, approvals and required checks
+#                        with `auditor collect github` (GITHUB_TOKEN, GITHUB_REPOSITORY); default "none"
+#   AUDITOR_BRANCH       base branch for AUDITOR_FORGE (default: main)
 #   AUDITOR_FAIL_ON      low | medium | high | critical (default: high)
 #   AUDITOR_FORMATS      space-separated output formats (default: "junit sarif markdown"; also oscal)
 #   AUDITOR_EXCEPTIONS   exceptions.yaml (waivers)
@@ -89,6 +92,13 @@ else
   auditor collect deployment --from-env --out "$evidence"
   say "collecting git evidence from $repo"
   auditor collect git --repo "$repo" --out "$evidence"
+  if [ "${AUDITOR_FORGE:-none}" = "github" ]; then
+    require_command collect github
+    say "collecting pull request reviews and checks of ${GITHUB_REPOSITORY:-?} from the GitHub API"
+    auditor collect github --branch "${AUDITOR_BRANCH:-main}" --out "$evidence"
+  elif [ "${AUDITOR_FORGE:-none}" != "none" ]; then
+    die "AUDITOR_FORGE: found '${AUDITOR_FORGE}', expected github or none (gitlab is not available yet)"
+  fi
 fi
 
 # --- signing key (before anything runs: the step never signs silently with nothing) ----------
