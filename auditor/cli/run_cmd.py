@@ -27,6 +27,9 @@ from auditor.cli.pack_cmd import PackOptions, pack_options
 @click.option("--collect", "collect", type=click.Choice(["git"]), multiple=True,
               help="Also collect live evidence into <out-dir>/evidence/ and evaluate it with the rest.")
 @click.option("--repo", type=existing_dir, default=Path(), show_default=True, help="Repository for --collect git.")
+@click.option("--branch", help="Branch whose first-parent history --collect git reads (default: main, else HEAD).")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Do not print the results table; the reason of any error or insufficient evidence is still printed.")
 def run_command(
     evidence: Path | None,
     sources: Sources,
@@ -36,9 +39,11 @@ def run_command(
     packing: PackOptions,
     collect: tuple[str, ...],
     repo: Path,
+    branch: str | None,
+    quiet: bool,
 ) -> None:
     """Run the main job: evaluate every control and write results into --out-dir."""
-    from auditor.cli.console import print_results
+    from auditor.cli.console import print_problems, print_results
     from auditor.cli.evaluate_cmd import run_evaluation
     from auditor.content import demo_evidence_dir
 
@@ -50,11 +55,16 @@ def run_command(
     if collect:
         from auditor.cli.collect_cmd import collect_alongside
 
-        evidence = collect_alongside(evidence, out_dir / "evidence", repo)
+        evidence = collect_alongside(evidence, out_dir / "evidence", repo, branch)
+    elif branch:
+        raise click.UsageError("--branch applies to --collect git")
     run = run_evaluation(evidence, sources, evaluation, ci)
     results_path = out_dir / "results.json"
     ci.finish(run, results_path, out_dir)
-    print_results(run)
+    if quiet:
+        print_problems(run)
+    else:
+        print_results(run)
     click.echo(f"results: {results_path}", err=True)
     pack_path = out_dir / "pack.zip"
     written = _write_reports(results_path, out_dir, org, sources, packing.locker,

@@ -80,6 +80,14 @@ def test_gitlab_job_keeps_artifacts_and_junit_on_failure_and_fetches_full_histor
     assert any("auditor-step.sh" in line for line in job["script"])
 
 
+def test_both_templates_default_to_the_ci_profile() -> None:
+    action = yaml.safe_load((REPO_ROOT / "ci" / "github" / "action.yml").read_text())
+    assert action["inputs"]["profile"]["default"] == "ci"
+    assert "AUDITOR_PROFILE: ${{ inputs.profile }}" in (REPO_ROOT / "ci" / "github" / "action.yml").read_text()
+    gitlab = yaml.safe_load((REPO_ROOT / "ci" / "gitlab" / "auditor.gitlab-ci.yml").read_text())
+    assert gitlab["variables"]["AUDITOR_PROFILE"] == "ci"
+
+
 # --- sharded evaluation: the matrix examples -------------------------------------------------------
 
 GITHUB_MATRIX = REPO_ROOT / "ci" / "github" / "matrix-example.yml"

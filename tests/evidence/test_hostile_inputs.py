@@ -133,6 +133,7 @@ OPTIONAL_NAMES = {"remediation", "waived", "exceptions", "warnings", "baseline",
                   "rationale", "code"}
 OPTIONAL_PATHS = re.compile(r"^(exceptions\[0\]\.(?!(id|control|status)$)\w+"
                             r"|summary\.by_family\.[a-z-]+"  # a family with no controls has no entry
+                            r"|controls\[\d+\]\.source"  # the control file, optional (results before it)
                             r"|controls\[\d+\]\.waived\[0\]\.exception\.(?!id$)\w+)$")
 
 
