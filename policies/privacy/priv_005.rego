@@ -42,7 +42,10 @@ violations contains {
 violations contains {
 	"resource": s.id,
 	"message": sprintf(
-		"Data store %s holds personal data but is classified %s; reclassify it as one of: %s, or remove the personal data.",
+		concat("", [
+			"Data store %s holds personal data but is classified %s; reclassify it as one of: %s, or remove the ",
+			"personal data.",
+		]),
 		[stores.label(s), s.classification, concat(", ", params.allowed_classifications)],
 	),
 } if {

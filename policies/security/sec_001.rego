@@ -21,7 +21,10 @@ console_accounts := [i |
 violations contains {
 	"resource": i.id,
 	"message": sprintf(
-		"%s account %s (%s, %s) can sign in to the console without MFA; enable MFA for it or remove its console password.",
+		concat("", [
+			"%s account %s (%s, %s) can sign in to the console without MFA; enable MFA for it or remove its console ",
+			"password.",
+		]),
 		[kind_label[i.type], i.id, i.display_name, i.system],
 	),
 } if {

@@ -14,6 +14,7 @@ package controls.sm.sm_001
 import rego.v1
 
 import data.lib.identity
+import data.lib.text
 import data.lib.time
 
 params := data.params["SM-001"]
@@ -32,7 +33,13 @@ normal contains c if {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Normal change %s (%s) was implemented without a risk and impact assessment (risk %v, impact assessment %s); assess risk and impact before approval.", [c.id, service(c), c.risk, assessed_text(c)]),
+	"message": sprintf(
+		concat("", [
+			"Normal change %s (%s) was implemented without a risk and impact assessment (risk %v, impact assessment ",
+			"%s); assess risk and impact before approval.",
+		]),
+		[c.id, service(c), c.risk, assessed_text(c)],
+	),
 } if {
 	some c in normal
 	not assessed(c)
@@ -40,7 +47,13 @@ violations contains {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Normal change %s (%s) records no implementer, so its approvals cannot be shown to be independent; record who implemented it.", [c.id, service(c)]),
+	"message": sprintf(
+		concat("", [
+			"Normal change %s (%s) records no implementer, so its approvals cannot be shown to be independent; record ",
+			"who implemented it.",
+		]),
+		[c.id, service(c)],
+	),
 } if {
 	some c in normal
 	not implementer_key[c.id]
@@ -48,7 +61,13 @@ violations contains {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Normal change %s (%s, risk %v) had %d approval(s) before it started from people other than its implementer %s, fewer than the %d its risk requires; get independent approval before implementation.", [c.id, service(c), c.risk, count(independent[c.id]), who_text(c.implementer), required(c)]),
+	"message": sprintf(
+		concat("", [
+			"Normal change %s (%s, risk %v) had %d approval(s) before it started from people other than its ",
+			"implementer %s, fewer than the %d its risk requires; get independent approval before implementation.",
+		]),
+		[c.id, service(c), c.risk, count(independent[c.id]), who_text(c.implementer), required(c)],
+	),
 } if {
 	some c in normal
 	implementer_key[c.id]
@@ -61,7 +80,7 @@ assessed(c) if {
 	trim_space(c.impact_assessment) != ""
 }
 
-impact_text := {c.id: "present" | some c in normal; is_string(c.impact_assessment); trim_space(c.impact_assessment) != ""}
+impact_text := {c.id: "present" | some c in normal; text.filled(c.impact_assessment)}
 
 assessed_text(c) := object.get(impact_text, c.id, "missing")
 

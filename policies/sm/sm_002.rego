@@ -44,7 +44,13 @@ in_scope contains c.id if {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Emergency change %s (%s) finished at %s and has no completed retrospective review, more than %d hours later; hold the review and record its outcome.", [c.id, service(c), finished[c.id], params.review_within_hours]),
+	"message": sprintf(
+		concat("", [
+			"Emergency change %s (%s) finished at %s and has no completed retrospective review, more than %d hours ",
+			"later; hold the review and record its outcome.",
+		]),
+		[c.id, service(c), finished[c.id], params.review_within_hours],
+	),
 } if {
 	some c in emergency
 	time.overdue(finished[c.id], reviewed_at[c.id], limit, now)
@@ -53,7 +59,16 @@ violations contains {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Emergency change %s (%s) was reviewed %v hours after it finished (at %s), later than the %d hours allowed; review emergency changes promptly.", [c.id, service(c), time.hours_between(finished[c.id], reviewed_at[c.id]), reviewed_at[c.id], params.review_within_hours]),
+	"message": sprintf(
+		concat("", [
+			"Emergency change %s (%s) was reviewed %v hours after it finished (at %s), later than the %d hours ",
+			"allowed; review emergency changes promptly.",
+		]),
+		[
+			c.id, service(c), time.hours_between(finished[c.id], reviewed_at[c.id]), reviewed_at[c.id],
+			params.review_within_hours,
+		],
+	),
 } if {
 	some c in emergency
 	is_string(reviewed_at[c.id])

@@ -45,7 +45,13 @@ in_scope contains c.id if {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Change %s (%s) ended %s at %s and has no completed post-implementation review after more than %d days; review what went wrong and record the lessons.", [c.id, service(c), c.outcome, finished[c.id], params.review_within_days]),
+	"message": sprintf(
+		concat("", [
+			"Change %s (%s) ended %s at %s and has no completed post-implementation review after more than %d days; ",
+			"review what went wrong and record the lessons.",
+		]),
+		[c.id, service(c), c.outcome, finished[c.id], params.review_within_days],
+	),
 } if {
 	some c in failed
 	not is_string(reviewed_at[c.id])
@@ -54,7 +60,13 @@ violations contains {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Change %s (%s) ended %s at %s; its post-implementation review was completed at %s, later than the %d days allowed.", [c.id, service(c), c.outcome, finished[c.id], reviewed_at[c.id], params.review_within_days]),
+	"message": sprintf(
+		concat("", [
+			"Change %s (%s) ended %s at %s; its post-implementation review was completed at %s, later than the %d ",
+			"days allowed.",
+		]),
+		[c.id, service(c), c.outcome, finished[c.id], reviewed_at[c.id], params.review_within_days],
+	),
 } if {
 	some c in failed
 	is_string(reviewed_at[c.id])

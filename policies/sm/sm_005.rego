@@ -50,7 +50,13 @@ in_scope contains i.id if {
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("Major incident %s (%s, %s) was resolved at %s and has no completed post-incident review after more than %d days; hold the review and record its actions.", [i.id, i.priority, service(i), i.resolved_at, params.review_within_days]),
+	"message": sprintf(
+		concat("", [
+			"Major incident %s (%s, %s) was resolved at %s and has no completed post-incident review after more than ",
+			"%d days; hold the review and record its actions.",
+		]),
+		[i.id, i.priority, service(i), i.resolved_at, params.review_within_days],
+	),
 } if {
 	some i in major
 	not is_string(reviewed_at[i.id])
@@ -59,7 +65,13 @@ violations contains {
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("Major incident %s (%s, %s) was resolved at %s; its post-incident review was completed at %s, later than the %d days allowed.", [i.id, i.priority, service(i), i.resolved_at, reviewed_at[i.id], params.review_within_days]),
+	"message": sprintf(
+		concat("", [
+			"Major incident %s (%s, %s) was resolved at %s; its post-incident review was completed at %s, later than ",
+			"the %d days allowed.",
+		]),
+		[i.id, i.priority, service(i), i.resolved_at, reviewed_at[i.id], params.review_within_days],
+	),
 } if {
 	some i in major
 	is_string(reviewed_at[i.id])
@@ -68,7 +80,13 @@ violations contains {
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("Post-incident review action %s of major incident %s has no owner or no due date; give every action an owner and a date.", [a.id, i.id]),
+	"message": sprintf(
+		concat("", [
+			"Post-incident review action %s of major incident %s has no owner or no due date; give every action an ",
+			"owner and a date.",
+		]),
+		[a.id, i.id],
+	),
 } if {
 	some i in major
 	some a in actions[i.id]
@@ -77,7 +95,13 @@ violations contains {
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("Post-incident review action %s of major incident %s was due %s and is %s; close it or agree a new date with its owner.", [a.id, i.id, a.due_at, late_state(a)]),
+	"message": sprintf(
+		concat("", [
+			"Post-incident review action %s of major incident %s was due %s and is %s; close it or agree a new date ",
+			"with its owner.",
+		]),
+		[a.id, i.id, a.due_at, late_state(a)],
+	),
 } if {
 	some i in major
 	some a in actions[i.id]

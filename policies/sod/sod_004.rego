@@ -41,7 +41,10 @@ roles := {concat(":", [system, role]): {
 	"system": system, "role": role,
 	"holders": count([1 | some [s, r, _] in privileged; s == system; r == role]),
 	"due": count([1 | some [s, r, granted] in privileged; s == system; r == role; granted < now_ns - max_age_ns]) > 0,
-	"reviewed": {t | some [scope, t] in reviews; scope in {identity.norm(system), identity.norm(concat(":", [system, role]))}},
+	"reviewed": {t |
+		some [scope, t] in reviews
+		scope in {identity.norm(system), identity.norm(concat(":", [system, role]))}
+	},
 } | some [system, role] in privileged_roles}
 
 in_scope := {key | some key, _ in roles}

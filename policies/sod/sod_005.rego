@@ -53,7 +53,10 @@ message(c, a, _) := sprintf(
 }
 
 message(c, a, person) := sprintf(
-	"%s was approved by %s, another identity of its author %s (%s), which is self-approval; remove the approval, get an independent review, and check why the author holds a second approving account.",
+	concat("", [
+		"%s was approved by %s, another identity of its author %s (%s), which is self-approval; remove the approval, ",
+		"get an independent review, and check why the author holds a second approving account.",
+	]),
 	[where(c), approval_label(a), author_label(c), person],
 ) if {
 	not identity.field(a, "email") in author_addresses(c)
