@@ -51,25 +51,11 @@ violations contains {
 		[where(d), what(d, sha)],
 	),
 } if {
-	some d in prod
-	some sha in shipped[d.id]
-	not startswith(sha, "missing:")
-	not facts[sha]
+	some [d, sha] in changes.unrecorded(prod, shipped, facts)
 }
 
-violations contains {
-	"resource": d.id,
-	"message": sprintf(
-		concat("", [
-			"%s shipped commits since the previous production deployment, but the change history at %s is missing ",
-			"from the evidence; collect the full first-parent history of the branch.",
-		]),
-		[where(d), trim_prefix(sha, "missing:")],
-	),
-} if {
-	some d in prod
-	some sha in shipped[d.id]
-	startswith(sha, "missing:")
+violations contains {"resource": d.id, "message": changes.missing_history(where(d), at)} if {
+	some [d, at] in changes.history_gaps(prod, shipped)
 }
 
 violations contains {

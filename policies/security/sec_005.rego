@@ -14,7 +14,7 @@ params := data.params["SEC-005"]
 
 cmk_classes := {lower(c) | some c in params.cmk_required_classifications}
 
-label(s) := sprintf("%s (%s, %s)", [s.name, s.id, s.type])
+store_text(s) := sprintf("%s (%s, %s)", [s.name, s.id, s.type])
 
 cmk_class(s) if lower(text.or_empty(s.classification)) in cmk_classes
 
@@ -32,7 +32,7 @@ violations contains {
 			"Data store %s is not encrypted at rest; enable encryption (with a customer-managed KMS key ",
 			"where its classification requires one) and re-encrypt existing data.",
 		]),
-		[label(s)],
+		[store_text(s)],
 	),
 } if {
 	some s in input.data_stores
@@ -46,7 +46,7 @@ violations contains {
 			"Data store %s is classified %s but is encrypted with a provider-managed key; encrypt it with a ",
 			"customer-managed KMS key so key use can be controlled and audited.",
 		]),
-		[label(s), cmk_reason(s)],
+		[store_text(s), cmk_reason(s)],
 	),
 } if {
 	some s in input.data_stores

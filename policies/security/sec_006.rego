@@ -11,11 +11,14 @@ import rego.v1
 
 params := data.params["SEC-006"]
 
-label(t) := sprintf("Audit trail %s (%s, account %s)", [t.id, t.system, t.account])
+trail_text(t) := sprintf("Audit trail %s (%s, account %s)", [t.id, t.system, t.account])
 
 violations contains {
 	"resource": t.id,
-	"message": sprintf("%s has logging turned off; start logging so API and console activity is recorded.", [label(t)]),
+	"message": sprintf(
+		"%s has logging turned off; start logging so API and console activity is recorded.",
+		[trail_text(t)],
+	),
 } if {
 	some t in input.audit_trails
 	not t.logging_enabled
@@ -25,7 +28,7 @@ violations contains {
 	"resource": t.id,
 	"message": sprintf(
 		"%s records only its home region; make it a multi-region trail so activity in every region is logged.",
-		[label(t)],
+		[trail_text(t)],
 	),
 } if {
 	params.require_multi_region
@@ -40,7 +43,7 @@ violations contains {
 			"%s has log file validation turned off, so tampering with delivered logs would go unnoticed; ",
 			"enable log file integrity validation.",
 		]),
-		[label(t)],
+		[trail_text(t)],
 	),
 } if {
 	some t in input.audit_trails
@@ -51,7 +54,7 @@ violations contains {
 	"resource": t.id,
 	"message": sprintf(
 		"%s keeps logs for %d days, less than the required %d days; extend the retention of its log destination.",
-		[label(t), t.retention_days, params.min_retention_days],
+		[trail_text(t), t.retention_days, params.min_retention_days],
 	),
 } if {
 	some t in input.audit_trails

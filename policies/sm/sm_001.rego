@@ -86,15 +86,13 @@ assessed_text(c) := object.get(impact_text, c.id, "missing")
 
 required(c) := params.high_risk_min_approvals if c.risk in high_risks
 
-else := params.min_approvals
+required(c) := params.min_approvals if not c.risk in high_risks
 
-service(c) := c.service if is_string(c.service)
-
-else := "no service recorded"
+service(c) := text.or_default(c.service, "no service recorded")
 
 # ---- per-change facts, computed once ---------------------------------------------
 
-implementer_key := {c.id: k | some c in normal; k := person_key(c.implementer)}
+implementer_key := {c.id: k | some c in normal; k := person(c.implementer)}
 
 independent := {c.id: ks |
 	some c in normal
@@ -102,7 +100,7 @@ independent := {c.id: ks |
 		some a in c.approvals
 		a.state == "approved"
 		in_time(a, c)
-		k := person_key(a.approver)
+		k := person(a.approver)
 		k != object.get(implementer_key, c.id, "")
 	}
 }
@@ -112,14 +110,17 @@ in_time(a, c) if not is_string(object.get(a, "at", null))
 
 in_time(a, c) if time.ns(a.at) <= time.ns(c.actual_start)
 
+default who_text(_) := "(unrecorded)"
+
 who_text(w) := w.email if is_string(object.get(w, "email", null))
 
-else := w.login if is_string(object.get(w, "login", null))
-
-else := "(unrecorded)"
+who_text(w) := w.login if {
+	not is_string(object.get(w, "email", null))
+	is_string(object.get(w, "login", null))
+}
 
 # ---- persons: one canonical key (lib.identity), index built once ---------------
 
 people := identity.index(object.get(input, "identities", []))
 
-person_key(w) := identity.person_of(people, w)
+person(w) := identity.person_of(people, w)

@@ -10,6 +10,7 @@ package controls.sm.sm_002
 
 import rego.v1
 
+import data.lib.text
 import data.lib.time
 
 params := data.params["SM-002"]
@@ -29,13 +30,13 @@ finished := {c.id: t | some c in emergency; t := end_of(c)}
 
 end_of(c) := c.actual_end if is_string(c.actual_end)
 
-else := c.actual_start
+end_of(c) := c.actual_start if not is_string(c.actual_end)
 
 reviewed_at := {c.id: t | some c in emergency; t := review_time(c)}
 
-review_time(c) := c.review.completed_at if is_object(c.review)
+default review_time(_) := null
 
-else := null
+review_time(c) := c.review.completed_at if is_object(c.review)
 
 in_scope contains c.id if {
 	some c in emergency
@@ -75,6 +76,4 @@ violations contains {
 	time.overdue(finished[c.id], reviewed_at[c.id], limit, now)
 }
 
-service(c) := c.service if is_string(c.service)
-
-else := "no service recorded"
+service(c) := text.or_default(c.service, "no service recorded")

@@ -9,6 +9,7 @@ package controls.sm.sm_004
 
 import rego.v1
 
+import data.lib.text
 import data.lib.time
 
 params := data.params["SM-004"]
@@ -76,6 +77,4 @@ violations contains {
 	not time.within(i.detected_at, i.resolved_at, time.minutes(i.sla_minutes))
 }
 
-service(i) := i.service if is_string(i.service)
-
-else := "no service recorded"
+service(i) := text.or_default(i.service, "no service recorded")

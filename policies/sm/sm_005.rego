@@ -11,6 +11,7 @@ package controls.sm.sm_005
 
 import rego.v1
 
+import data.lib.text
 import data.lib.time
 
 params := data.params["SM-005"]
@@ -33,15 +34,15 @@ is_major(i) if i.priority in major_priorities
 
 reviewed_at := {i.id: t | some i in major; t := review_time(i)}
 
-review_time(i) := i.review.completed_at if is_object(i.review)
+default review_time(_) := null
 
-else := null
+review_time(i) := i.review.completed_at if is_object(i.review)
 
 actions := {i.id: a | some i in major; a := review_actions(i)}
 
-review_actions(i) := i.review.actions if is_object(i.review)
+default review_actions(_) := []
 
-else := []
+review_actions(i) := i.review.actions if is_object(i.review)
 
 in_scope contains i.id if {
 	some i in major
@@ -122,10 +123,8 @@ late(a) if {
 	time.ns(a.due_at) < now
 }
 
+default late_state(_) := "still open"
+
 late_state(a) := sprintf("was closed late, at %s", [a.closed_at]) if is_string(a.closed_at)
 
-else := "still open"
-
-service(i) := i.service if is_string(i.service)
-
-else := "no service recorded"
+service(i) := text.or_default(i.service, "no service recorded")

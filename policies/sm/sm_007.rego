@@ -51,6 +51,6 @@ violations contains {
 }
 
 # A fraction as a percentage with up to three decimals, e.g. 0.99912 -> "99.912".
-pct(x) := sprintf("%v", [round(x * 100000) / 1000]) if is_number(x)
+default pct(_) := "unknown"
 
-else := "unknown"
+pct(x) := sprintf("%v", [round(x * 100000) / 1000]) if is_number(x)

@@ -34,9 +34,9 @@ windows := {s: ws |
 	]
 }
 
-exhausted_ns(r) := time.ns(r.error_budget_exhausted_at) if is_string(r.error_budget_exhausted_at)
+default exhausted_ns(_) := null
 
-else := null
+exhausted_ns(r) := time.ns(r.error_budget_exhausted_at) if is_string(r.error_budget_exhausted_at)
 
 emergency_deployments := {id |
 	some c in object.get(input, "change_requests", [])

@@ -22,14 +22,7 @@ min_approvals := params.min_approvals
 
 people := identity.index(object.get(input, "identities", []))
 
-branches := {identity.norm(b) | some b in params.protected_branches}
-
-# An array, not a set: a set of whole change objects would compare them.
-protected := [c | some c in input.changes; on_protected_branch(c)]
-
-on_protected_branch(_) if count(branches) == 0
-
-on_protected_branch(c) if identity.norm(c.branch) in branches
+protected := changes.on_branches(input.changes, params.protected_branches)
 
 in_scope := {c.id | some c in protected}
 

@@ -164,3 +164,49 @@ shipped_commit(deployed, sha) := sprintf(
 	"shipped commit %s (part of the changes since the previous production deployment, up to %s)",
 	[short(sha), short(deployed)],
 ) if deployed != sha
+
+# METADATA
+# title: history_gaps
+# description: >-
+#   [deployment, position] for every hole in the recorded history that a deployment's
+#   shipped range (from shipped) crosses: the "missing:<repository>#<branch>#<n>" entries.
+history_gaps(prod, shipped) := [[d, trim_prefix(sha, "missing:")] |
+	some d in prod
+	some sha in shipped[d.id]
+	startswith(sha, "missing:")
+]
+
+# METADATA
+# title: missing_history
+# description: The message for a deployment (described by where) whose shipped range crosses a hole at position at.
+missing_history(where, at) := sprintf(
+	concat("", [
+		"%s shipped commits since the previous production deployment, but the change history at %s is missing ",
+		"from the evidence; collect the full first-parent history of the branch.",
+	]),
+	[where, at],
+)
+
+# METADATA
+# title: on_branches
+# description: >-
+#   The changes (an array, not a set: a set would compare whole change objects) on one
+#   of branches, names compared trimmed and lower-cased; every change when branches is empty.
+on_branches(changes, branches) := changes if count(branches) == 0
+
+on_branches(changes, branches) := [c | some c in changes; identity.norm(c.branch) in wanted] if {
+	count(branches) > 0
+	wanted := {identity.norm(b) | some b in branches}
+}
+
+# METADATA
+# title: unrecorded
+# description: >-
+#   [deployment, commit] for every commit a deployment shipped (from shipped) that has no
+#   entry in facts (the control's per-commit facts keyed by commit id), holes in the history aside.
+unrecorded(prod, shipped, facts) := [[d, sha] |
+	some d in prod
+	some sha in shipped[d.id]
+	not startswith(sha, "missing:")
+	not facts[sha]
+]
