@@ -11,6 +11,7 @@ package controls.sod.sod_004
 import rego.v1
 
 import data.lib.grants
+import data.lib.groups
 import data.lib.identity
 import data.lib.time
 
@@ -24,28 +25,34 @@ max_age_ns := time.days(max_days)
 
 active_grants := grants.active(input.access_grants, object.get(input, "identities", []), now_ns)
 
-# [system, role, granted ns] of every active privileged grant, computed once.
-privileged := [[g.system, g.role, time.parse(g.granted_at)] | some g in active_grants; g.privileged]
+# [role key, granted ns] of every active privileged grant, sorted once; the role key is "<system>:<role>".
+privileged := sort([[concat(":", [g.system, g.role]), time.parse(g.granted_at)] |
+	some g in active_grants
+	g.privileged
+])
 
-privileged_roles := {[system, role] | some [system, role, _] in privileged}
+# [system, role] by role key.
+privileged_roles := {concat(":", [g.system, g.role]): [g.system, g.role] | some g in active_grants; g.privileged}
 
-# [normalised scope, completion ns] of every review completed by the audit instant.
-reviews := [[identity.norm(r.scope), t] |
+# Per role key, in one pass each: how many active privileged grants, and the earliest granted.
+holders := groups.counts([p[0] | some p in privileged])
+
+earliest_grant := groups.first(privileged)
+
+# The latest review completed by the audit instant, per normalised scope.
+# (the first of the negated completion times is the latest)
+latest_review := {scope: (0 - negated) | some scope, negated in groups.first(sort([[identity.norm(r.scope), 0 - t] |
 	some r in input.access_reviews
 	t := time.parse(r.completed_at)
 	t <= now_ns
-]
+]))}
 
-# Facts per role, computed once: how many grants, whether one is due, the review times covering it.
-roles := {concat(":", [system, role]): {
-	"system": system, "role": role,
-	"holders": count([1 | some [s, r, _] in privileged; s == system; r == role]),
-	"due": count([1 | some [s, r, granted] in privileged; s == system; r == role; granted < now_ns - max_age_ns]) > 0,
-	"reviewed": {t |
-		some [scope, t] in reviews
-		scope in {identity.norm(system), identity.norm(concat(":", [system, role]))}
-	},
-} | some [system, role] in privileged_roles}
+# Facts per role, computed once: a review of the whole system or of the role covers it.
+roles := {key: {
+	"system": system, "role": role, "holders": holders[key],
+	"due": earliest_grant[key] < now_ns - max_age_ns,
+	"reviewed": {t | some scope in {identity.norm(system), identity.norm(key)}; t := latest_review[scope]},
+} | some key, [system, role] in privileged_roles}
 
 in_scope := {key | some key, _ in roles}
 
