@@ -39,7 +39,7 @@ TOP_RISKS = 5
 LIST_LIMIT = 8
 #: rows the board shows before counting the rest (two pages, whatever the organisation's size)
 SERVICES_SHOWN = 6
-MODELS_SHOWN = 8
+MODELS_SHOWN = 6
 DECISIONS_SHOWN = 4
 #: days to fix a failing control, by severity, when no exception sets the date (docs/reports.md)
 REMEDIATION_DAYS = {"critical": 14, "high": 30, "medium": 60, "low": 90}
@@ -210,7 +210,7 @@ def _due(control: dict[str, Any], exceptions: dict[str, list[str]], today: dt.da
     days = REMEDIATION_DAYS.get(str(control.get("severity")), 90)
     if today is None:
         return "", f"{days} days"
-    return (today + dt.timedelta(days=days)).isoformat(), f"{days}-day {control.get('severity')} target"
+    return (today + dt.timedelta(days=days)).isoformat(), f"{days}-day target"
 
 
 def _risk(control: dict[str, Any], exceptions: dict[str, list[str]] | None = None,
@@ -380,10 +380,10 @@ def service_rows(s: BoardSummary) -> list[list[str]]:
 
 SERVICE_HEADER = ["Service and owner", "Outcome", "Reliability: SLOs and error budget", "Incidents in the period",
                   "Change failure rate", "Service controls"]
-SERVICE_NOTE = ("Service controls are the controls that read the service catalogue, changes, incidents or SLO "
-                "reports, plus any other control with a finding on the service's own resources. results.json "
-                "counts each control's population but does not list its items, so 'without a finding here' means "
-                "no finding names this service, not that the control is proven to have covered it.")
+SERVICE_NOTE = ("Service controls: those reading the service catalogue, changes, incidents or SLO reports, and "
+                "any other control with a finding on the service's resources. Results count each control's "
+                "population without listing it, so 'without a finding here' means no finding names the service, "
+                "not that the control is proven to have covered it.")
 
 
 def services_more(s: BoardSummary) -> str:
@@ -427,7 +427,7 @@ def models_more(s: BoardSummary) -> str:
 
 def risk_rows(s: BoardSummary) -> list[list[str]]:
     return [[f"{r.id} {r.title} ({r.severity})", r.impact, r.owner,
-             f"{r.due} ({r.due_basis})" if r.due else r.due_basis, r.population] for r in s.top_risks]
+             f"{r.due}, {r.due_basis}" if r.due else r.due_basis, r.population] for r in s.top_risks]
 
 
 RISK_HEADER = ["Risk", "Impact", "Owner", "Due", "Population"]
@@ -453,7 +453,7 @@ def gaps_sentences(s: BoardSummary) -> list[str]:
 
 
 def board_story(summary: BoardSummary) -> list[Any]:
-    from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
+    from reportlab.platypus import Spacer, Table, TableStyle
 
     from auditor.report.pdf_common import CONTENT_WIDTH, RULE, STATUS_COLOURS, esc, heading, markup, para, table
 
@@ -476,6 +476,9 @@ def board_story(summary: BoardSummary) -> list[Any]:
         heading("Compliance proof points", 0, "board"),
         para(f"{s.org}: run {s.run_id}, evidence as of {s.as_of[:10] or 'unknown'}", "subtitle"),
     ]
+    if s.pack is not None and s.pack.sha256:
+        story.append(markup(f"Audit pack {esc(s.pack.name)}, sha256 <font name=\"Courier\" size=\"7.5\">"
+                            f"{esc(s.pack.sha256)}</font>", "small"))
     flag = cover_flag(s)
     if flag:
         story.append(markup(f'<font color="#{STATUS_COLOURS["fail"].hexval()[2:]}"><b>{esc(flag)}</b></font>'))
@@ -490,11 +493,8 @@ def board_story(summary: BoardSummary) -> list[Any]:
         if services_more(s):
             story.append(para(services_more(s), "small"))
         story.append(para(SERVICE_NOTE, "small"))
-    story.append(markup("<b>Error budgets</b>", "h3"))
-    story.append(para(s.budget_sentence()))
-    story.append(markup("<b>Trend</b>", "h3"))
-    story.append(para(s.trend_sentence()))
-    story.append(PageBreak())
+    story.append(markup(f"<b>Error budgets.</b> {esc(s.budget_sentence())}"))
+    story.append(markup(f"<b>Trend.</b> {esc(s.trend_sentence())}"))
     story.append(heading("Controls mapped to standards", 0, "frameworks"))
     if s.frameworks:
         story.append(table(FRAMEWORK_HEADER, framework_rows(s), [0.32, 0.17, 0.17, 0.17, 0.17], zebra=False))
@@ -510,7 +510,7 @@ def board_story(summary: BoardSummary) -> list[Any]:
             story.append(para(models_more(s), "small"))
     story.append(heading("Top risks", 0, "risks"))
     if s.top_risks:
-        story.append(table(RISK_HEADER, risk_rows(s), [0.22, 0.36, 0.14, 0.14, 0.14], zebra=False))
+        story.append(table(RISK_HEADER, risk_rows(s), [0.25, 0.39, 0.13, 0.11, 0.12], zebra=False))
     else:
         story.append(para("No control is failing."))
     story.append(heading("Decisions asked of the board", 0, "decisions"))
