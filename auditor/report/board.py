@@ -38,9 +38,11 @@ EXPIRY_WINDOW_DAYS = 30
 TOP_RISKS = 5
 LIST_LIMIT = 8
 #: rows the board shows before counting the rest (two pages, whatever the organisation's size)
-SERVICES_SHOWN = 6
-MODELS_SHOWN = 6
+SERVICES_SHOWN = 5
+MODELS_SHOWN = 5
 DECISIONS_SHOWN = 4
+#: exceptions (and twice as many unproven controls) the board's gaps name; the evidence report has them all
+GAPS_LISTED = 3
 #: days to fix a failing control, by severity, when no exception sets the date (docs/reports.md)
 REMEDIATION_DAYS = {"critical": 14, "high": 30, "medium": 60, "low": 90}
 
@@ -80,9 +82,9 @@ class PackNote:
     def verify_sentence(self) -> str:
         digest = (f"Its sha256 is {self.sha256}: check it with sha256sum {self.name}. " if self.sha256 else
                   f"Its sha256 is printed when the run writes it (sha256sum {self.name}). ")
-        text = (f"These figures come from the signed audit pack {self.name}. {digest}Verify it with "
-                f"auditor verify {self.name} --key PUBLISHER.pub.pem, using the organisation's public key "
-                "obtained independently: it exits 0 only when the signature and every file match.")
+        text = (f"These figures come from the audit pack {self.name}. {digest}Then run auditor verify {self.name} "
+                "--key PUBLISHER.pub.pem with the organisation's public key, obtained independently: it exits 0 "
+                "only when the signature and every file match.")
         if not self.signed:
             text += " This pack carries no signature: treat it as unsigned."
         elif self.development:
@@ -181,7 +183,7 @@ class BoardSummary:
         exhausted = [f for f in known if (f.lowest_budget and (f.lowest_budget.budget_left or 0) < 0)]
         head = (f"{len(exhausted)} of {len(known)} services with SLO reports "
                 f"{'has' if len(exhausted) == 1 else 'have'} exhausted an error budget"
-                + (f" ({', '.join(f.name for f in exhausted)})" if exhausted else ""))
+                + (f" ({_names([f.name for f in exhausted])})" if exhausted else ""))
         return head + "; the figure per service is the lowest of its SLOs' budgets left over the window."
 
     def models_sentence(self) -> str:
@@ -190,8 +192,8 @@ class BoardSummary:
         if not self.models:
             return "No high-risk model outside retirement in the registry."
         complete = sum(1 for m in self.models if m.complete)
-        return (f"{complete} of {len(self.models)} high-risk models have all three proof points: a model card, "
-                "a passed bias check and a documented rollback plan.")
+        return (f"{complete} of {len(self.models)} high-risk models have a model card, a passed bias check and a "
+                "rollback plan.")
 
 
 def _impact(control: dict[str, Any]) -> str:
@@ -268,7 +270,7 @@ def _expiry(exc_id: Any, control: Any, expires: Any, status: str, today: dt.date
     return Expiring(str(exc_id), str(control), str(expires or "unknown"), days, status)
 
 
-def _names(items: list[str], limit: int = 4) -> str:
+def _names(items: list[str], limit: int = 3) -> str:
     shown = ", ".join(items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
@@ -294,7 +296,7 @@ def _decisions(summary: BoardSummary) -> list[Decision]:
     incomplete = [m.id for m in summary.models or [] if not m.complete and m.stage == "production"]
     if incomplete:
         asks.append(Decision(f"Decide whether {len(incomplete)} high-risk model{'s' if len(incomplete) != 1 else ''}"
-                             f" in production ({_names(incomplete)}) may keep deciding for customers while a "
+                             f" in production ({_names(incomplete, 2)}) may keep deciding for customers while a "
                              "proof point is missing."))
     if summary.expiring:
         asks.append(Decision(f"Renew or end {len(summary.expiring)} exception"
@@ -372,13 +374,12 @@ def service_rows(s: BoardSummary) -> list[list[str]]:
     rows = []
     for f in (s.services or [])[:SERVICES_SHOWN]:
         tier = f"tier {f.tier}" if f.tier is not None else "no tier"
-        rows.append([f"{f.name} ({tier}, {f.environment}); owner {f.owner}", f.outcome,
-                     f"{f.slo_sentence()}; error budget {f.budget_sentence()}", f.incident_sentence(),
-                     f.change_sentence(), f.control_sentence()])
+        rows.append([f"{f.name} ({tier}, {f.environment}); owner {f.owner}", f.outcome, f.slo_short(),
+                     f.budget_short(), f.incident_short(), f.change_sentence(), f.control_sentence()])
     return rows
 
 
-SERVICE_HEADER = ["Service and owner", "Outcome", "Reliability: SLOs and error budget", "Incidents in the period",
+SERVICE_HEADER = ["Service and owner", "Outcome", "SLOs met", "Error budget", "Incidents in the period",
                   "Change failure rate", "Service controls"]
 SERVICE_NOTE = ("Service controls: those reading the service catalogue, changes, incidents or SLO reports, and "
                 "any other control with a finding on the service's resources. Results count each control's "
@@ -436,14 +437,14 @@ RISK_HEADER = ["Risk", "Impact", "Owner", "Due", "Population"]
 def gaps_sentences(s: BoardSummary) -> list[str]:
     out = []
     if s.expiring:
-        listed = "; ".join(f"{e.id} on {e.control} ({_days(e)})" for e in s.expiring[:LIST_LIMIT])
-        more = f"; and {len(s.expiring) - LIST_LIMIT} more" if len(s.expiring) > LIST_LIMIT else ""
+        listed = "; ".join(f"{e.id} on {e.control} ({_days(e)})" for e in s.expiring[:GAPS_LISTED])
+        more = f"; and {len(s.expiring) - GAPS_LISTED} more" if len(s.expiring) > GAPS_LISTED else ""
         out.append(f"Exceptions expiring within {EXPIRY_WINDOW_DAYS} days: {listed}{more}.")
     else:
         out.append(f"No exception expires within {EXPIRY_WINDOW_DAYS} days.")
     if s.insufficient:
-        names = ", ".join(r.id for r in s.insufficient[:LIST_LIMIT * 2])
-        more = f" and {len(s.insufficient) - LIST_LIMIT * 2} more" if len(s.insufficient) > LIST_LIMIT * 2 else ""
+        names = ", ".join(r.id for r in s.insufficient[:GAPS_LISTED * 2])
+        more = f" and {len(s.insufficient) - GAPS_LISTED * 2} more" if len(s.insufficient) > GAPS_LISTED * 2 else ""
         out.append(f"{len(s.insufficient)} controls cannot be proven for lack of evidence: {names}{more}.")
     else:
         out.append("Every control had the evidence it needs.")
@@ -489,7 +490,8 @@ def board_story(summary: BoardSummary) -> list[Any]:
     elif not s.services:
         story.append(para("The service catalogue lists no service."))
     else:
-        story.append(table(SERVICE_HEADER, service_rows(s), [0.17, 0.17, 0.2, 0.19, 0.11, 0.16], zebra=False))
+        story.append(table(SERVICE_HEADER, service_rows(s), [0.15, 0.17, 0.13, 0.12, 0.17, 0.1, 0.16],
+                           zebra=False))
         if services_more(s):
             story.append(para(services_more(s), "small"))
         story.append(para(SERVICE_NOTE, "small"))
@@ -498,8 +500,8 @@ def board_story(summary: BoardSummary) -> list[Any]:
     story.append(heading("Controls mapped to standards", 0, "frameworks"))
     if s.frameworks:
         story.append(table(FRAMEWORK_HEADER, framework_rows(s), [0.32, 0.17, 0.17, 0.17, 0.17], zebra=False))
-        story.append(para("A clause is covered when a control addresses it fully or partially, and passing when "
-                          "every such control passes. Controls with evidence had the evidence they need.", "small"))
+        story.append(para("Covered: a control addresses the clause fully or partially; passing: all such controls "
+                          "pass. Controls with evidence had all the evidence they need.", "small"))
     else:
         story.append(para("No framework catalogs or mappings were available, so clause coverage cannot be shown."))
     story.append(heading("AI proof points", 0, "ai"))

@@ -150,6 +150,39 @@ class ServiceFacts:
         parts = [f"{s.slo} {pct(s.attainment, 2)} against {pct(s.target, 2)}" for s in self.slos]
         return f"{met} of {len(self.slos)} SLOs met ({'; '.join(parts)})"
 
+    @property
+    def worst_slo(self) -> SloFact | None:
+        """The SLO furthest below (or least above) its target."""
+        known = [x for x in self.slos if x.attainment is not None]
+        return min(known, key=lambda x: ((x.attainment or 0) - x.target, x.slo)) if known else None
+
+    def slo_short(self) -> str:
+        """"1 of 2 met; worst latency 99.38% for 99.00%": the board's cell."""
+        if not self.slos:
+            return "no SLO report" if self.declared_slos else "no SLO defined"
+        met = sum(1 for x in self.slos if x.met)
+        worst = self.worst_slo
+        tail = f"; worst {worst.slo} {pct(worst.attainment, 2)} for {pct(worst.target, 2)}" if worst else ""
+        return f"{met} of {len(self.slos)} met{tail}"
+
+    def budget_short(self) -> str:
+        low = self.lowest_budget
+        if low is None or low.budget_left is None:
+            return "not reported"
+        if low.budget_left < 0:
+            return f"exhausted ({low.slo} {pct(-low.budget_left)} overspent)"
+        return f"{pct(low.budget_left)} left ({low.slo})"
+
+    def incident_short(self, title_chars: int = 48) -> str:
+        if not self.incidents:
+            return "none recorded"
+        worst = self.worst_incident
+        assert worst is not None
+        title = worst.title if len(worst.title) <= title_chars else worst.title[:title_chars - 3].rstrip() + "..."
+        major = sum(1 for i in self.incidents if i.major)
+        return (f"{len(self.incidents)} ({major} major); worst {worst.priority} {worst.id}: {title}"
+                + ("" if worst.resolved else " (unresolved)"))
+
     def budget_sentence(self) -> str:
         low = self.lowest_budget
         if low is None:
