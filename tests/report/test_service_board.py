@@ -106,7 +106,7 @@ def test_many_services_and_models_stay_two_pages(big_results: dict[str, Any], ca
     models = [{"id": f"model-with-a-long-name-{i:02d}:1", "stage": "production", "risk_tier": "high",
                "owner": {"name": "Model Owner"}, "model_card": None, "bias_evaluation": None, "rollback": None}
               for i in range(40)]
-    evidence = ReportEvidence(Path("."), {"services": services, "slo_reports": slos, "incidents": incidents,
+    evidence = ReportEvidence(Path(), {"services": services, "slo_reports": slos, "incidents": incidents,
                                           "models": models})
     results = copy.deepcopy(big_results)
     results["evidence"] += [{"path": f"{k}.json", "kind": k} for k in ("services", "models")]
