@@ -454,7 +454,7 @@ def gaps_sentences(s: BoardSummary) -> list[str]:
 
 
 def board_story(summary: BoardSummary) -> list[Any]:
-    from reportlab.platypus import Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
     from auditor.report.pdf_common import CONTENT_WIDTH, RULE, STATUS_COLOURS, esc, heading, markup, para, table
 
@@ -499,9 +499,10 @@ def board_story(summary: BoardSummary) -> list[Any]:
     story.append(markup(f"<b>Trend.</b> {esc(s.trend_sentence())}"))
     story.append(heading("Controls mapped to standards", 0, "frameworks"))
     if s.frameworks:
-        story.append(table(FRAMEWORK_HEADER, framework_rows(s), [0.32, 0.17, 0.17, 0.17, 0.17], zebra=False))
-        story.append(para("Covered: a control addresses the clause fully or partially; passing: all such controls "
-                          "pass. Controls with evidence had all the evidence they need.", "small"))
+        story.append(KeepTogether([
+            table(FRAMEWORK_HEADER, framework_rows(s), [0.32, 0.17, 0.17, 0.17, 0.17], zebra=False),
+            para("Covered: a control addresses the clause fully or partially; passing: all such controls pass. "
+                 "Controls with evidence had all the evidence they need.", "small")]))
     else:
         story.append(para("No framework catalogs or mappings were available, so clause coverage cannot be shown."))
     story.append(heading("AI proof points", 0, "ai"))
