@@ -381,10 +381,9 @@ def service_rows(s: BoardSummary) -> list[list[str]]:
 
 SERVICE_HEADER = ["Service and owner", "Outcome", "SLOs met", "Error budget", "Incidents in the period",
                   "Change failure rate", "Service controls"]
-SERVICE_NOTE = ("Service controls: those reading the service catalogue, changes, incidents or SLO reports, and "
-                "any other control with a finding on the service's resources. Results count each control's "
-                "population without listing it, so 'without a finding here' means no finding names the service, "
-                "not that the control is proven to have covered it.")
+SERVICE_NOTE = ("Service controls: those reading the catalogue, changes, incidents or SLO reports, and any control "
+                "with a finding on the service. 'Without a finding here' means no finding names the service, not "
+                "proof the control covered it (results count populations, they do not list them).")
 
 
 def services_more(s: BoardSummary) -> str:
@@ -471,7 +470,7 @@ def board_story(summary: BoardSummary) -> list[Any]:
              [para(label, "big_label") for _, label, _ in big]]
     headline = Table(cells, colWidths=[CONTENT_WIDTH / 3] * 3, style=TableStyle([
         ("BOX", (0, 0), (-1, -1), 0.5, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.5, RULE),
-        ("TOPPADDING", (0, 0), (-1, 0), 8), ("BOTTOMPADDING", (0, 1), (-1, 1), 6),
+        ("TOPPADDING", (0, 0), (-1, 0), 4), ("BOTTOMPADDING", (0, 1), (-1, 1), 4),
     ]))
     story: list[Any] = [
         heading("Compliance proof points", 0, "board"),
@@ -483,7 +482,7 @@ def board_story(summary: BoardSummary) -> list[Any]:
     flag = cover_flag(s)
     if flag:
         story.append(markup(f'<font color="#{STATUS_COLOURS["fail"].hexval()[2:]}"><b>{esc(flag)}</b></font>'))
-    story += [headline, Spacer(1, 6), para(s.headline()), heading("Services", 0, "services")]
+    story += [headline, Spacer(1, 4), para(s.headline()), heading("Services", 0, "services")]
     if s.services is None:
         story.append(para("The run read no service catalogue (services evidence), so no service headline "
                           "can be shown."))
@@ -497,14 +496,15 @@ def board_story(summary: BoardSummary) -> list[Any]:
         story.append(para(SERVICE_NOTE, "small"))
     story.append(markup(f"<b>Error budgets.</b> {esc(s.budget_sentence())}"))
     story.append(markup(f"<b>Trend.</b> {esc(s.trend_sentence())}"))
-    story.append(heading("Controls mapped to standards", 0, "frameworks"))
+    frameworks: list[Any] = [heading("Controls mapped to standards", 0, "frameworks")]
     if s.frameworks:
-        story.append(KeepTogether([
-            table(FRAMEWORK_HEADER, framework_rows(s), [0.32, 0.17, 0.17, 0.17, 0.17], zebra=False),
-            para("Covered: a control addresses the clause fully or partially; passing: all such controls pass. "
-                 "Controls with evidence had all the evidence they need.", "small")]))
+        frameworks += [table(FRAMEWORK_HEADER, framework_rows(s), [0.4, 0.15, 0.15, 0.15, 0.15], zebra=False),
+                       para("Covered: a control addresses the clause fully or partially; passing: all such controls "
+                            "pass. With evidence: every kind the control needs was there.", "small")]
     else:
-        story.append(para("No framework catalogs or mappings were available, so clause coverage cannot be shown."))
+        frameworks.append(para("No framework catalogs or mappings were available, so clause coverage cannot be "
+                               "shown."))
+    story.append(KeepTogether(frameworks))
     story.append(heading("AI proof points", 0, "ai"))
     story.append(para(s.models_sentence()))
     if s.models:
