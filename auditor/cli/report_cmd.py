@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from auditor.cli.options import existing_dir, existing_file
-from auditor.report.board import PackNote
 
 if TYPE_CHECKING:
     from auditor.mappings import MappingSet
+    from auditor.report.board import PackNote
     from auditor.report.pack_info import PackInfo
 
 ORG_HELP = "Organisation name shown in the report (default: the results' organisation, else 'the organisation')."
@@ -22,6 +22,8 @@ def _org(results: dict[str, Any], org: str | None) -> str:
 
 
 def _pack_note(info: PackInfo) -> PackNote:
+    from auditor.report.board import PackNote
+
     return PackNote(info.path.name, info.sha256, info.development, info.signed)
 
 
@@ -56,6 +58,8 @@ def write_reports(results_path: Path, out_dir: Path, *, org: str | None = None, 
     pack_info = read_pack_info(pack) if pack else None
     history = load_history(locker) if locker else []
     documents = read_report_evidence(results, evidence)
+    from auditor.report.board import PackNote
+
     note = _pack_note(pack_info) if pack_info else (PackNote(packed_into, development=development)
                                                     if packed_into else None)
     evidence_pdf = write_evidence_report(results, out_dir / "evidence-report.pdf", org=name, pack=pack_info,
