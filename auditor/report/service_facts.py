@@ -157,12 +157,13 @@ class ServiceFacts:
         return min(known, key=lambda x: ((x.attainment or 0) - x.target, x.slo)) if known else None
 
     def slo_short(self) -> str:
-        """"1 of 2 met; worst latency 99.38% for 99.00%": the board's cell."""
+        """"0 of 2 met; worst latency 98.90% for 99.00%" (or "tightest" when all are met): the board's cell."""
         if not self.slos:
             return "no SLO report" if self.declared_slos else "no SLO defined"
         met = sum(1 for x in self.slos if x.met)
         worst = self.worst_slo
-        tail = f"; worst {worst.slo} {pct(worst.attainment, 2)} for {pct(worst.target, 2)}" if worst else ""
+        word = "tightest" if worst is not None and worst.met else "worst"
+        tail = f"; {word} {worst.slo} {pct(worst.attainment, 2)} for {pct(worst.target, 2)}" if worst else ""
         return f"{met} of {len(self.slos)} met{tail}"
 
     def budget_short(self) -> str:
