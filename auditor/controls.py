@@ -53,6 +53,8 @@ CONTROL_SCHEMA: dict[str, Any] = {
     },
     # What in_scope counts, a plural noun phrase: "no <population> in the evidence".
     "population": {"type": "string", "required": True, "empty": False, "maxlength": 80},
+    # What failing this control means for the organisation, one plain sentence (the board's top risks).
+    "impact": {"type": "string", "required": True, "empty": False, "maxlength": 300},
     "parameters": {
         "type": "dict",
         "default": {},
@@ -152,6 +154,7 @@ def _build_control(doc: dict[str, Any], path: Path, family: Family) -> Control:
         evidence=tuple(doc["evidence"]),
         uses=tuple(doc["uses"]),
         population=" ".join(doc["population"].split()),
+        impact=" ".join(doc["impact"].split()),
         parameters=tuple(params),
         references=tuple(Reference(r["title"], r.get("url")) for r in doc["references"]),
         remediation=" ".join(doc["remediation"].split()),

@@ -37,6 +37,7 @@ def control_entry(
         "id": control.id,
         "title": control.title,
         "objective": control.objective,
+        "impact": control.impact,
         "family": control.family.value,
         "severity": control.severity,
         "owner": control.owner,

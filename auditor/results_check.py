@@ -42,6 +42,7 @@ _CONTROL = _object(
             {"framework": _STR, "clause": _STR}, {"strength": _STR, "rationale": _STR})},
     },
     {
+        "impact": _STR,  # the control's impact sentence (absent in results written before it existed)
         "remediation": _STR,
         "source": _STR,
         "waived": {"type": "array", "items": _object(
