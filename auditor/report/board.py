@@ -35,11 +35,11 @@ if TYPE_CHECKING:
 
 DEFAULT_RUNS = 10
 EXPIRY_WINDOW_DAYS = 30
-TOP_RISKS = 5
+TOP_RISKS = 4
 LIST_LIMIT = 8
 #: rows the board shows before counting the rest (two pages, whatever the organisation's size)
 SERVICES_SHOWN = 5
-MODELS_SHOWN = 5
+MODELS_SHOWN = 3
 DECISIONS_SHOWN = 4
 #: exceptions (and twice as many unproven controls) the board's gaps name; the evidence report has them all
 GAPS_LISTED = 3
@@ -414,7 +414,15 @@ def model_rows(s: BoardSummary) -> list[list[str]]:
 
     bias = {"pass": "passed", "fail": "FAILED", "conditional": "conditional", "missing": "MISSING"}
     return [[m.id, m.stage, m.owner, present(m.model_card), bias.get(m.bias_check, m.bias_check),
-             present(m.rollback)] for m in (s.models or [])[:MODELS_SHOWN]]
+             present(m.rollback)] for m in shown_models(s)]
+
+
+def shown_models(s: BoardSummary) -> list[Any]:
+    """The models the board has room for, those missing a proof point first (a board must see the gaps)."""
+    def complete(m: Any) -> bool:
+        return bool(m.model_card and m.rollback and m.bias_check == "pass")
+
+    return sorted(s.models or [], key=lambda m: (complete(m), m.id))[:MODELS_SHOWN]
 
 
 MODEL_HEADER = ["High-risk model", "Stage", "Owner", "Model card", "Bias check", "Rollback plan"]
