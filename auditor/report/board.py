@@ -35,12 +35,12 @@ if TYPE_CHECKING:
 
 DEFAULT_RUNS = 10
 EXPIRY_WINDOW_DAYS = 30
-TOP_RISKS = 4
+TOP_RISKS = 3
 LIST_LIMIT = 8
 #: rows the board shows before counting the rest (two pages, whatever the organisation's size)
 SERVICES_SHOWN = 5
 MODELS_SHOWN = 3
-DECISIONS_SHOWN = 4
+DECISIONS_SHOWN = 3
 #: exceptions (and twice as many unproven controls) the board's gaps name; the evidence report has them all
 GAPS_LISTED = 3
 #: days to fix a failing control, by severity, when no exception sets the date (docs/reports.md)
@@ -83,12 +83,12 @@ class PackNote:
         digest = (f"Its sha256 is {self.sha256}: check it with sha256sum {self.name}. " if self.sha256 else
                   f"Its sha256 is printed when the run writes it (sha256sum {self.name}). ")
         text = (f"These figures come from the audit pack {self.name}. {digest}Then run auditor verify {self.name} "
-                "--key PUBLISHER.pub.pem with the organisation's public key, obtained independently: it exits 0 "
-                "only when the signature and every file match.")
+                "--key PUBLISHER.pub.pem (the publisher's key, obtained independently): exit 0 "
+                "means signature and files match.")
         if not self.signed:
             text += " This pack carries no signature: treat it as unsigned."
         elif self.development:
-            text += " It was signed with a development key, so it is not evidence for an audit."
+            text += " Development-signed: not evidence for an audit."
         return text
 
 
@@ -531,11 +531,8 @@ def board_story(summary: BoardSummary) -> list[Any]:
     else:
         story.append(para("None: no critical control, exhausted error budget or missing AI proof point needs a "
                           "decision."))
-    story.append(markup("<b>Gaps</b>", "h3"))
-    for sentence in gaps_sentences(s):
-        story.append(para(sentence, "small"))
-    story.append(markup("<b>How to verify</b>", "h3"))
-    story.append(para(verify_sentence(s), "small"))
+    story.append(markup(f"<b>Gaps.</b> {esc(' '.join(gaps_sentences(s)))}", "small"))
+    story.append(markup(f"<b>How to verify.</b> {esc(verify_sentence(s))}", "small"))
     return story
 
 

@@ -107,7 +107,7 @@ def test_expiring_exceptions_and_insufficient_evidence(basic_results: dict[str, 
     assert [(e.id, e.days_left) for e in summary.expiring] == [("EX-3", -10), ("EX-1", 11)]
     assert [r.id for r in summary.insufficient] == ["PRIV-001"]
     assert [r.id for r in summary.critical_not_met] == ["PRIV-001"]  # fail closed: unproven is not met
-    text = "\n".join(pdf_pages(render_board_pdf(summary)))
+    text = " ".join(" ".join(pdf_pages(render_board_pdf(summary))).split())  # wrapping folded
     assert "EX-1" in text and "in 11 days" in text and "expired 10 days ago" in text
     assert "EX-2" not in text
     assert "1 controls cannot be proven for lack of evidence: PRIV-001" in text
