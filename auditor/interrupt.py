@@ -59,11 +59,22 @@ def _unraisable(unraisable: Any) -> None:
     if isinstance(unraisable.exc_value, Interrupted):
         import os
         import threading
+        import time
 
         _redeliver.append(True)
-        timer = threading.Timer(0.001, os.kill, (os.getpid(), unraisable.exc_value.signum))
-        timer.daemon = True
-        timer.start()
+        signum = unraisable.exc_value.signum
+
+        def send() -> None:
+            time.sleep(0.005)  # nanosleep: a shifted clock (faketime) does not stretch it, as a timed wait would
+            os.kill(os.getpid(), signum)
+
+        # starting a thread waits for it: keep the signals out of this hook meanwhile (the thread inherits the
+        # mask, so the signal it sends goes to the main thread once this hook has returned)
+        signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+        try:
+            threading.Thread(target=send, daemon=True).start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
         return
     _previous_unraisable(unraisable)
 
