@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from auditor.collect.base import Clock, CollectorError, parse_instant
-from auditor.collect.github import ForgeClient, GitHubCollector, retry_policy
+from auditor.collect.forge import ForgeClient, retry_policy
+from auditor.collect.github import HEADERS, GitHubCollector
 from tests.conftest import FIXTURES
 
 ROUTES = json.loads((FIXTURES / "collect" / "github" / "acme-app.json").read_text())["routes"]
@@ -90,7 +91,7 @@ def forge() -> Iterator[Forge]:
 
 
 def collector(forge: Forge, **kwargs: Any) -> GitHubCollector:
-    client = ForgeClient(forge.url, TOKEN, retries=retry_policy(total=3, backoff=0.01))
+    client = ForgeClient(forge.url, TOKEN, headers=HEADERS, retries=retry_policy(total=3, backoff=0.01))
     return GitHubCollector("acme/app", "main", client=client, clock=CLOCK, **kwargs)
 
 
