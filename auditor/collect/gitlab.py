@@ -211,8 +211,8 @@ class GitLabCollector(Collector):
             reviews.append({"login": user["username"], "at": at, "commit": on, "on_head": on == head if on else None,
                             "counted": counted, "why": why})
             if counted:
-                approvals.append({"name": user.get("name"), "email": self._email(user), "login": user["username"],
-                                  "source": "gitlab", "at": at})
+                approvals.append({"name": user.get("name"), "email": self._email(user, errors),
+                                  "login": user["username"], "source": "gitlab", "at": at})
         pipelines, tests_passed, jobs = self._pipelines(where, iid, head, sha, errors)
         authors = self._commits(where, iid, errors) if sha != head or len(commit.get("parent_ids") or []) > 1 else None
         item: dict[str, Any] = {
@@ -250,13 +250,17 @@ class GitLabCollector(Collector):
             item["merged_commits"] = authors
         return item
 
-    def _email(self, user: dict[str, Any]) -> str:
-        """The approver's public (or primary) address from ``/users/:id``, else GitLab's noreply form."""
+    def _email(self, user: dict[str, Any], errors: list[CollectionError]) -> str:
+        """The approver's public (or primary) address from ``/users/:id``, else GitLab's noreply form. A
+        profile that is not found (private) gives the noreply form; any other failure is a collection error,
+        since the address may be what shows an approver to be the author."""
         ident = user.get("id")
         if ident not in self._users:
             try:
                 self._users[ident] = self.client.get(f"/users/{ident}") if ident else {}
-            except CollectorError:
+            except CollectorError as exc:
+                if "HTTP 404" not in exc.message:
+                    errors.append(CollectionError(f"user {user['username']}", exc.message, "users"))
                 self._users[ident] = {}
         found = self._users[ident]
         address = normalize(found.get("public_email") or found.get("email"))

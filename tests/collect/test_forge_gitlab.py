@@ -156,6 +156,14 @@ def test_forbidden_settings_and_pipelines_are_collection_errors_not_silence(tmp_
     assert by_mr["!1"]["tests_passed"] is None and by_mr["!1"]["attributes"]["branch_protection"] is None
 
 
+def test_an_approvers_profile_that_cannot_be_read_is_a_collection_error(tmp_path: Path) -> None:
+    # a private profile (404) is GitLab's noreply form; any other failure may hide who approved: recorded
+    with double(status={"/users/22": 403}) as server:
+        document, by_mr = collected(server, tmp_path)
+    assert [e["scope"] for e in document["errors"]] == ["user bob"]
+    assert by_mr["!1"]["approvals"][0]["email"] == "22-bob@users.noreply.127.0.0.1"
+
+
 def test_cli_token_from_gitlab_token_else_the_job_token_never_in_output(tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from auditor.cli import cli
