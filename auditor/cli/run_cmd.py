@@ -29,7 +29,8 @@ from auditor.cli.pack_cmd import PackOptions, pack_options
 @click.option("--repo", type=existing_dir, default=Path(), show_default=True, help="Repository for --collect git.")
 @click.option("--branch", help="Branch whose first-parent history --collect git reads (default: main, else HEAD).")
 @click.option("--quiet", "-q", is_flag=True,
-              help="Do not print the results table; the reason of any error or insufficient evidence is still printed.")
+              help="Do not print the results table; the reason of any error or insufficient evidence, and the first "
+                   "violations of each control failing at or above --fail-on, are still printed.")
 @click.option("--org", help="Organisation name on the reports (default: the demo's name on the bundled demo, "
                             "else 'the organisation').")
 def run_command(

@@ -111,8 +111,13 @@ def evidence_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def check_unique_ids(items: list[Any], kind: str, where: str, seen: dict[str, dict[str, str]]) -> None:
-    """Item ids are unique within a kind, across documents: results, waivers and baselines key on them."""
+def check_unique_ids(items: list[Any], kind: str, where: str, seen: dict[str, dict[str, tuple[str, str | None]]],
+                     collector: str | None = None, merges: set[str] | None = None) -> None:
+    """Item ids are unique within a kind, across documents: results, waivers and baselines key on them.
+    The one exception: a commit collected by git and by a forge (``merges`` collects its id; see
+    :mod:`auditor.evidence.merge`)."""
+    from auditor.evidence.merge import mergeable
+
     ids = seen.setdefault(kind, {})
     for index, item in enumerate(items):
         item_id = item.get("id") if isinstance(item, dict) else None
@@ -120,11 +125,16 @@ def check_unique_ids(items: list[Any], kind: str, where: str, seen: dict[str, di
             continue
         here = f"{where} items[{index}]"
         if item_id in ids:
+            first, by = ids[item_id]
+            if merges is not None and mergeable(kind, by, collector):
+                merges.add(item_id)
+                ids[item_id] = (first, f"{by}+{collector}")  # a third record of the commit is refused
+                continue
             raise InputError(
-                f"{here}: id: duplicate {kind} id {item_id!r}, already used by {ids[item_id]}; "
-                "expected ids unique within a kind"
+                f"{here}: id: duplicate {kind} id {item_id!r}, already used by {first}; "
+                "expected ids unique within a kind (a commit collected by git and by one forge is merged)"
             )
-        ids[item_id] = here
+        ids[item_id] = (here, collector)
 
 
 def read_evidence_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
@@ -184,7 +194,8 @@ def _check_regular(path: Path, info: os.stat_result, limit: int) -> None:
 
 
 def load_document(
-    path: Path, root: Path, schemas: SchemaSet, seen_ids: dict[str, dict[str, str]] | None = None
+    path: Path, root: Path, schemas: SchemaSet, seen_ids: dict[str, dict[str, tuple[str, str | None]]] | None = None,
+    merges: set[str] | None = None,
 ) -> EvidenceDocument:
     raw = read_evidence_bytes(path, root)
     doc = load_data(path, raw)
@@ -200,7 +211,9 @@ def load_document(
         for e in doc.get("errors", [])
     )
     items = doc["items"]
-    check_unique_ids(items, kind, str(path), {} if seen_ids is None else seen_ids)
+    collector = doc.get("collector")
+    name = collector.get("name") if isinstance(collector, dict) else None
+    check_unique_ids(items, kind, str(path), {} if seen_ids is None else seen_ids, name, merges)
     return secrets.checked(EvidenceDocument(  # refused, or redacted with --redact-secrets
         path=path,
         relpath=path.relative_to(root).as_posix(),
@@ -230,9 +243,14 @@ def load_evidence(
     if not files:
         raise InputError(f"{root}: no evidence documents (*.json, *.yaml) found")
     documents = []
-    seen_ids: dict[str, dict[str, str]] = {}
+    seen_ids: dict[str, dict[str, tuple[str, str | None]]] = {}
+    merges: set[str] = set()
     for path in files:
         if progress:
             progress(path)
-        documents.append(load_document(path, root, schemas, seen_ids))
+        documents.append(load_document(path, root, schemas, seen_ids, merges))
+    if merges:
+        from auditor.evidence.merge import merge_changes
+
+        documents = merge_changes(documents, merges)
     return EvidenceSet(root, documents)
