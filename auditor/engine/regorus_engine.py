@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -79,8 +80,15 @@ class RegorusEngine(Engine):
         self._engine.add_data_json(orjson.dumps(dict(data)).decode())
 
     def set_input(self, input_json: bytes) -> None:
+        self._set_input(lambda: self._engine.set_input_json(input_json.decode("utf-8")))
+
+    def set_input_file(self, path: Path) -> None:
+        """The input read by regorus itself: no Python copy of the payload beside its parse."""
+        self._set_input(lambda: self._engine.set_input_from_json_file(os.fspath(path)))
+
+    def _set_input(self, setter: Callable[[], None]) -> None:
         try:
-            self._engine.set_input_json(input_json.decode("utf-8"))
+            setter()
         except BaseException as exc:
             if not isinstance(exc, RuntimeError) and not _is_panic(exc):
                 raise

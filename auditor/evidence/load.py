@@ -7,6 +7,7 @@ memory holds one document's Python objects, not the whole organisation's.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
 from collections import defaultdict
@@ -14,12 +15,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
 from auditor.errors import InputError
 from auditor.evidence import secrets
+from auditor.evidence.projection import NONE, Projection
 from auditor.evidence.schemas import SchemaSet
 from auditor.files import load_data
 from auditor.model import CollectionError, EvidenceDocument
@@ -66,20 +68,56 @@ class EvidenceSet:
             return format_time(datetime(1970, 1, 1, tzinfo=UTC))
         return format_time(max(parse_time(d.collected_at) for d in self.documents))
 
-    def input_json(self) -> bytes:
+    def input_json(self, projection: Projection = NONE) -> bytes:
         """``{"<kind>": [items of every document of that kind, in path order]}``, spliced as bytes."""
-        by_kind: dict[str, list[bytes]] = defaultdict(list)
+        out = io.BytesIO()
+        self.write_input(out, projection)
+        return out.getvalue()
+
+    def write_input(self, out: IO[bytes], projection: Projection = NONE, *, release: bool = False) -> int:
+        """Write the engine's input (:meth:`input_json`) to ``out``, each kind projected; return its size.
+
+        With ``release``, each document's serialised items are dropped as soon as they are written,
+        so the payload never sits in memory beside every document's copy.
+        """
+        by_kind: dict[str, list[EvidenceDocument]] = defaultdict(list)
         for doc in self.documents:
-            body = doc.items_json.strip()[1:-1].strip()
-            if body:
-                by_kind[doc.kind].append(body)
-        parts = [orjson.dumps(kind) + b":[" + b",".join(bodies) + b"]" for kind, bodies in sorted(by_kind.items())]
-        return b"{" + b",".join(parts) + b"}"
+            by_kind[doc.kind].append(doc)
+        size = out.write(b"{")
+        for k, (kind, docs) in enumerate(sorted(by_kind.items())):
+            size += out.write((b"," if k else b"") + orjson.dumps(kind) + b":[")
+            first = True
+            for doc in docs:
+                items = doc.items_json
+                if not projection.keeps_whole(kind):
+                    items = orjson.dumps(projection.project(kind, orjson.loads(items)))
+                body = _array_body(items)
+                if len(body):
+                    if not first:
+                        size += out.write(b",")
+                    size += out.write(body)
+                    first = False
+                del items, body
+                if release:
+                    doc.items_json = b"[]"
+            size += out.write(b"]")
+        return size + out.write(b"}")
 
     def release(self) -> None:
         """Drop the serialised items once the engine holds the input."""
         for doc in self.documents:
             doc.items_json = b"[]"
+
+
+def _array_body(array: bytes) -> memoryview:
+    """The elements of a serialised JSON array, without copying them."""
+    start, end = array.index(b"[") + 1, array.rindex(b"]")
+    body = memoryview(array)[start:end]
+    while len(body) and body[0] in b" \t\r\n":
+        body = body[1:]
+    while len(body) and body[-1] in b" \t\r\n":
+        body = body[:-1]
+    return body
 
 
 def evidence_files(root: Path) -> list[Path]:
