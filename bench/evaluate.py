@@ -74,13 +74,15 @@ engine = create("regorus")
 t1 = time.perf_counter()
 evidence = load_evidence(Path(sys.argv[1]))
 t2 = time.perf_counter()
-run = evaluate(library, policies, evidence, engine, mappings=mappings, jobs=int(sys.argv[3]))
+run = evaluate(library, policies, evidence, engine, mappings=mappings, jobs=int(sys.argv[3]),
+               projection=sys.argv[4:5] != ["whole"])
 t3 = time.perf_counter()
 write_results(run, Path(sys.argv[2]))
 t4 = time.perf_counter()
 print(json.dumps({"load": t1 - t0, "validate": t2 - t1, "evaluate": t3 - t2, "write": t4 - t3,
                   "engine_load": run.timings["load_policies"], "set_input": run.timings["set_input"],
-                  "query": run.timings["query"], "violations": sum(len(r.violations) for r in run.results),
+                  "query": run.timings["query"], "input_bytes": run.timings.get("input_bytes", 0),
+                  "violations": sum(len(r.violations) for r in run.results),
                   "wall": t4 - t0, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                   "controls_ms": {r.control.id: r.duration_ms for r in run.results}}))
