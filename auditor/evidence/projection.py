@@ -180,6 +180,9 @@ class _Source:
                 self.statements.append((begin, n))
                 begin = n
         self.statements.append((begin, len(tokens)))
+        #: definitions (their statement's start) whose value expression is one member of the rule's value
+        #: (``name contains x``, ``name[k] := x``), not the whole value
+        self.members: set[int] = set()
         # name -> [(statement, index where its value expression starts)]
         self.defs: dict[str, list[tuple[tuple[int, int], int | None]]] = {}
         for span in self.statements:
@@ -190,8 +193,14 @@ class _Source:
             if self.punct(after, "("):
                 after = self.close(after) + 1
             value = None
+            if self.punct(after, "["):  # a partial object ``name[key] := value``: a value of the rule
+                after = self.close(after) + 1
+                self.members.add(span[0])
             if after < span[1] and tokens[after][1] in {":=", "="}:
                 value = after + 1
+            elif after < span[1] and tokens[after][1] == "contains":  # a partial set: an element of it
+                value = after + 1
+                self.members.add(span[0])
             self.defs.setdefault(name, []).append((span, value))
 
     def line_of(self, n: int) -> int:
@@ -376,7 +385,8 @@ class _Source:
         for span, value in self.defs.get(name, []):
             if value is None:
                 continue  # ``f(x) if {...}``: true
-            found |= self.depths(value, self.expression_end(value, span[1]), follow, seen)
+            held = self.depths(value, self.expression_end(value, span[1]), follow, seen)
+            found |= _deeper(held) if span[0] in self.members else held
         if not self.defs.get(name):
             return _TOP
         return frozenset(found)
@@ -406,9 +416,16 @@ class _Source:
                 source = self.clause_source(clause, span[1])
                 if source is None:
                     return _TOP
-                collection = self.depths(source, self.expression_end(source, span[1]), follow - 1, seen)
-                is_key = self.punct(n + 1, ",") and not self.in_brackets(clause, n)
-                found |= _NONE_DEEP if is_key else _shallower(collection, 1)
+                source_end = self.expression_end(source, span[1])
+                pattern = self.pattern_position(clause, n)
+                if pattern is not None:  # ``some [a, b] in c``: what c's elements hold at a's position
+                    found |= self.position_depths(source, source_end, pattern, follow - 1, seen)
+                else:
+                    # ``some x in c``: an element of c; deeper patterns: a value inside an element, one
+                    # level further per bracket; ``some k, v in c``: k is an index or key, or, over a
+                    # set, the element itself (so counted as one)
+                    collection = self.depths(source, source_end, follow - 1, seen)
+                    found |= _shallower(collection, 1 + self.depth[n] - self.depth[clause])
                 bound = True
             elif n + 1 < span[1] and tokens[n + 1][1] in {":=", "="}:
                 value = n + 2
@@ -425,6 +442,97 @@ class _Source:
                 return self.rule_depths(name, follow - 1, seen)
             return _TOP
         return frozenset(found)
+
+    def pattern_position(self, clause: int, n: int) -> int | None:
+        """The position of token n in a one-level array pattern of the some clause at ``clause``
+        (``some [a, b] in c``: a is 0, b is 1), else None."""
+        if self.depth[n] != self.depth[clause] + 1:
+            return None
+        for m in range(n - 1, clause, -1):
+            if self.depth[m] == self.depth[clause]:
+                if not self.punct(m, "[") or self.close(m) < n:
+                    return None
+                return next((k for k, (a, b) in enumerate(self.arguments(m)) if a == n and b == n + 1), None)
+        return None
+
+    def position_depths(self, start: int, end: int, position: int, follow: int, seen: frozenset[str]) -> frozenset[int]:
+        """The item depths of the value at ``position`` of every element of the collection tokens[start:end].
+
+        Followed exactly where the elements are built in sight: an array or set comprehension whose head
+        is an array literal (``[[d, sha] | ...]``), through rules of this source and calls of its or a
+        library's functions; anything else counts as any value an element may hold."""
+        fallback = _shallower(self.depths(start, end, follow, seen), 2)
+        if follow <= 0:
+            return fallback
+        if (self.punct(start, "[") or self.punct(start, "{")) and self.close(start) == end - 1:
+            close = end - 1
+            head_end = self.expression_end(start + 1, close)
+            if head_end < close and self.tokens[head_end][1] == "|" and self.punct(start + 1, "[") \
+                    and self.close(start + 1) == head_end - 1:
+                elements = self.arguments(start + 1)
+                if position < len(elements):
+                    a, b = elements[position]
+                    return self.depths(a, b, follow, seen)
+            return fallback
+        if not self.is_name(start):
+            return fallback
+        name, after = self.dotted(start)
+        if after == end and "." not in name and name in self.defs and not self.bound_in(name, start):
+            key = f"pos:{id(self)}:{name}:{position}"
+            if key in seen:
+                return fallback
+            found: set[int] = set()
+            for span, value in self.defs[name]:
+                if value is None or span[0] in self.members:
+                    return fallback
+                found |= self.position_depths(value, self.expression_end(value, span[1]), position, follow - 1,
+                                              seen | {key})
+            return frozenset(found)
+        if not self.punct(after, "(") or self.close(after) != end - 1:
+            return fallback
+        alias, _, function = name.rpartition(".")
+        library = self.libraries.get(alias) if alias else None
+        source, local = (library, function) if library is not None else (self, name)
+        if source is None or (alias and library is None) or local not in source.defs:
+            return fallback
+        key = f"{id(source)}:{local}"
+        if key in seen:
+            return fallback
+        given = [self.depths(a, b, follow - 1, seen) for a, b in self.arguments(after)]
+        spans = [span[0] for span, _ in source.defs[local]]
+        saved = {s: source.bindings[s] for s in spans if s in source.bindings}
+        for s in spans:
+            source.bindings[s] = given
+        try:
+            found = set()
+            for span, value in source.defs[local]:
+                if value is None or span[0] in source.members:
+                    return fallback
+                found |= source.position_depths(value, source.expression_end(value, span[1]), position, follow - 1,
+                                                seen | {key})
+            return frozenset(found)
+        finally:
+            for s in spans:
+                source.bindings.pop(s, None)
+            source.bindings.update(saved)
+
+    def bound_in(self, name: str, at: int) -> bool:
+        """``name`` is a variable of the statement holding token ``at`` (it shadows a rule of that name)."""
+        span = self.statement_of(at)
+        clause: int | None = None
+        for n in range(span[0], span[1]):
+            if self.tokens[n][1] in _BINDING_KEYWORDS:
+                clause = n
+            if self.tokens[n][1] != name or self.tokens[n][0] not in self.Name or self.punct(n - 1, "."):
+                continue
+            if self.in_head(n, span) or (n + 1 < span[1] and self.tokens[n + 1][1] in {":=", "="}):
+                return True
+            if clause is not None and self.in_clause(clause, n):
+                return True
+            closing = self.close_of(n)
+            if closing is not None and closing + 1 < span[1] and self.tokens[closing + 1][1] in {":=", "="}:
+                return True  # a destructuring target (or, conservatively, a value inside one)
+        return False
 
     def in_brackets(self, start: int, n: int) -> bool:
         """Token n is inside brackets opened after token start (``some [a, b] in``)."""

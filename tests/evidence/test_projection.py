@@ -111,6 +111,19 @@ def _opaque(body: str) -> tuple[str, ...]:
     'v contains json.marshal(d) if {\n\tsome d in input.deployments\n}\n',
     'v contains count(object.keys(d)) if {\n\tsome d in input.deployments\n}\n',
     'v contains sprintf("%v", [first]) if {\n\tfirst := max(input.deployments)\n}\n',
+    # destructuring: the item sits at its position of each element
+    'pairs := [[d, d.id] | some d in input.deployments]\n\n'
+    'v contains sprintf("%v", [d]) if {\n\tsome [d, _] in pairs\n}\n',
+    'pairs(ds) := [[x.id, x] | some x in ds]\n\n'
+    'v contains sprintf("%v", [d]) if {\n\tsome [_, d] in pairs(input.deployments)\n}\n',
+    # a partial set or object holds its members
+    'prod contains d if {\n\tsome d in input.deployments\n}\n\n'
+    'v contains sprintf("%v", [d]) if {\n\tsome d in prod\n}\n',
+    'by_id[d.id] := d if {\n\tsome d in input.deployments\n}\n\n'
+    'v contains sprintf("%v", [by_id["a"]]) if {\n\ttrue\n}\n',
+    # a set's "key" is the element itself
+    'prod contains d if {\n\tsome d in input.deployments\n}\n\n'
+    'v contains sprintf("%v", [k]) if {\n\tsome k, _ in prod\n}\n',
 ])
 def test_scan_keeps_items_whole_when_a_policy_observes_them(body: str) -> None:
     assert _opaque(body), body
@@ -123,6 +136,10 @@ def test_scan_keeps_items_whole_when_a_policy_observes_them(body: str) -> None:
     'label(x) := y if {\n\ty := x.name\n}\n',
     'v contains sprintf("%d", [count(input.deployments) * 2]) if {\n\ttrue\n}\n',
     'v contains d.id if {\n\tsome d in input.deployments\n\tnot "x" in object.keys(d)\n}\n',
+    'pairs := [[d, d.id] | some d in input.deployments]\n\n'
+    'v contains sprintf("%v", [i]) if {\n\tsome [_, i] in pairs\n}\n',
+    'pairs(ds) := [[x, lower(x.id)] | some x in ds]\n\n'
+    'v contains sprintf("%s", [i]) if {\n\tsome [d, i] in pairs(input.deployments)\n\td.id != ""\n}\n',
 ])
 def test_scan_follows_values_that_are_no_items(body: str) -> None:
     assert _opaque(body) == (), body
@@ -146,3 +163,22 @@ def test_fields_named_only_in_parameters_are_kept() -> None:
                      'v contains c[data.params.x.field] if {\n\tsome c in input.changes\n}\n')
     projection = projection_for([policy], {"controls.x": ("changes",)}, {"x": {"field": "ticket"}})
     assert projection.project("changes", [{"id": "a", "ticket": "T-1", "other": 1}]) == [{"ticket": "T-1"}]
+
+
+def test_fields_read_only_inside_a_library_function_are_kept() -> None:
+    library = PolicySource(path=Path("lib/x/x.rego"), relpath="lib/x/x.rego", package="lib.x",
+                           text='package lib.x\n\nimport rego.v1\n\nlate(d) if d.finished_at > d.due_at\n')
+    policy = _source('package controls.x\n\nimport rego.v1\n\nimport data.lib.x\n\n'
+                     'v contains d.id if {\n\tsome d in input.deployments\n\tx.late(d)\n}\n')
+    projection = projection_for([library, policy], {"controls.x": ("deployments",)})
+    item = {"id": "a", "finished_at": 2, "due_at": 1, "pipeline": "p"}
+    assert projection.project("deployments", [item]) == [{"id": "a", "finished_at": 2, "due_at": 1}]
+
+
+def test_a_library_printing_an_item_it_is_given_keeps_the_kind_whole() -> None:
+    library = PolicySource(path=Path("lib/x/x.rego"), relpath="lib/x/x.rego", package="lib.x",
+                           text='package lib.x\n\nimport rego.v1\n\nlabel(d) := sprintf("%v", [d])\n')
+    policy = _source('package controls.x\n\nimport rego.v1\n\nimport data.lib.x\n\n'
+                     'v contains x.label(d) if {\n\tsome d in input.deployments\n}\n')
+    projection = projection_for([library, policy], {"controls.x": ("deployments",)})
+    assert "deployments" in projection.whole
