@@ -29,7 +29,7 @@ from auditor.errors import EngineError, ExitCode, InputError
 from auditor.evidence import EvidenceSet
 from auditor.evidence.freshness import Freshness, default_limits
 from auditor.evidence.load import format_time, parse_time
-from auditor.evidence.projection import NONE, projection_for
+from auditor.evidence.projection import NONE, Projection, projection_for
 from auditor.evidence.schemas import SchemaSet
 from auditor.model import Control, ControlResult, Population, Status, Violation, severity_rank
 from auditor.policies import PolicySet, lint
@@ -326,6 +326,34 @@ def evaluate(
     )
 
 
+def release_free_memory() -> None:
+    """Hand memory the process has freed back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    Loading leaves freed blocks inside the C heap (15-20 MB measured at 170k items); returning them
+    before the engine parses the input lowers the run's peak by as much.
+    """
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        trim = getattr(libc, "malloc_trim", None)
+    except OSError:
+        return
+    if trim is not None:
+        trim(0)
+
+
+def projection_of(library: ControlLibrary, policies: PolicySet) -> Projection:
+    """The projection :func:`evaluate` gives the engine for ``library``'s controls; pass it to
+    :func:`auditor.evidence.load_evidence` to hold only those fields from the start."""
+    reads = {control.policy: control.reads for control in library}
+    return projection_for(policies.runtime, reads, library.params_document())
+
+
 def _set_input(
     engine: Engine,
     library: ControlLibrary,
@@ -341,14 +369,14 @@ def _set_input(
     the documents' copies or the engine's parse of it.
     """
     t0 = time.perf_counter()
-    chosen = NONE
-    if projection:
-        reads = {control.policy: control.reads for control in library}
-        chosen = projection_for(policies.runtime, reads, library.params_document())
+    chosen = projection_of(library, policies) if projection else NONE
+    if evidence.projection.active and not evidence.projection.covers(chosen):
+        raise ValueError("the evidence was loaded projected without fields these policies may read")
     with tempfile.NamedTemporaryFile(prefix="auditor-input-", suffix=".json") as handle:
         timings["input_bytes"] = float(evidence.write_input(handle, chosen, release=True))
         handle.flush()
         timings["write_input"] = time.perf_counter() - t0
+        release_free_memory()  # what loading and the released items freed, before the engine's parse
         try:
             engine.set_input_file(Path(handle.name))
         except EngineError as exc:

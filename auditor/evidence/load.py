@@ -12,7 +12,7 @@ import os
 import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -48,6 +48,8 @@ def format_time(value: datetime) -> str:
 class EvidenceSet:
     root: Path
     documents: list[EvidenceDocument]
+    #: the projection the items were loaded with (:data:`NONE`: every field as collected)
+    projection: Projection = NONE
 
     def __iter__(self) -> Iterator[EvidenceDocument]:
         return iter(self.documents)
@@ -80,6 +82,10 @@ class EvidenceSet:
         With ``release``, each document's serialised items are dropped as soon as they are written,
         so the payload never sits in memory beside every document's copy.
         """
+        if self.projection.active:
+            if not self.projection.covers(projection):
+                raise ValueError("the evidence was loaded projected without fields the projection asked for keeps")
+            projection = NONE  # projected at load: nothing more to drop
         by_kind: dict[str, list[EvidenceDocument]] = defaultdict(list)
         for doc in self.documents:
             by_kind[doc.kind].append(doc)
@@ -149,20 +155,37 @@ def evidence_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def check_unique_ids(items: list[Any], kind: str, where: str, seen: dict[str, dict[str, str]]) -> None:
+@dataclass
+class SeenIds:
+    """Item ids already loaded, per kind, and where each was (for the duplicate's message).
+
+    Held compactly and apart from the documents' objects: an id is kept as its own bytes (a copy,
+    not the parsed string, which would keep each document's freed objects' memory resident) and
+    its place as one integer (document number, item index)."""
+
+    ids: dict[str, dict[bytes, int]] = field(default_factory=dict)
+    documents: list[str] = field(default_factory=list)
+
+    def where(self, place: int) -> str:
+        return f"{self.documents[place >> 32]} items[{place & 0xFFFFFFFF}]"
+
+
+def check_unique_ids(items: list[Any], kind: str, where: str, seen: SeenIds) -> None:
     """Item ids are unique within a kind, across documents: results, waivers and baselines key on them."""
-    ids = seen.setdefault(kind, {})
+    ids = seen.ids.setdefault(kind, {})
+    number = len(seen.documents) << 32
+    seen.documents.append(where)
     for index, item in enumerate(items):
         item_id = item.get("id") if isinstance(item, dict) else None
         if not isinstance(item_id, str):
             continue
-        here = f"{where} items[{index}]"
-        if item_id in ids:
+        key = item_id.encode("utf-8", "surrogatepass")
+        if key in ids:
             raise InputError(
-                f"{here}: id: duplicate {kind} id {item_id!r}, already used by {ids[item_id]}; "
-                "expected ids unique within a kind"
+                f"{where} items[{index}]: id: duplicate {kind} id {item_id!r}, already used by "
+                f"{seen.where(ids[key])}; expected ids unique within a kind"
             )
-        ids[item_id] = here
+        ids[key] = number | index
 
 
 def read_evidence_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
@@ -222,8 +245,11 @@ def _check_regular(path: Path, info: os.stat_result, limit: int) -> None:
 
 
 def load_document(
-    path: Path, root: Path, schemas: SchemaSet, seen_ids: dict[str, dict[str, str]] | None = None
+    path: Path, root: Path, schemas: SchemaSet, seen_ids: SeenIds | None = None,
+    projection: Projection = NONE,
 ) -> EvidenceDocument:
+    """One document, validated and scanned for secrets on every field; its items then kept serialised,
+    projected (``projection``: only the fields the policies may read, so the whole set is never held)."""
     raw = read_evidence_bytes(path, root)
     doc = load_data(path, raw)
     kind = schemas.validate_document(doc, str(path))
@@ -238,8 +264,8 @@ def load_document(
         for e in doc.get("errors", [])
     )
     items = doc["items"]
-    check_unique_ids(items, kind, str(path), {} if seen_ids is None else seen_ids)
-    return secrets.checked(EvidenceDocument(  # refused, or redacted with --redact-secrets
+    check_unique_ids(items, kind, str(path), SeenIds() if seen_ids is None else seen_ids)
+    checked = secrets.checked(EvidenceDocument(  # refused, or redacted with --redact-secrets
         path=path,
         relpath=path.relative_to(root).as_posix(),
         kind=kind,
@@ -250,16 +276,27 @@ def load_document(
         item_count=len(items),
         collector=doc.get("collector"),
         errors=errors,
-        items_json=orjson.dumps(items),
+        items_json=orjson.dumps(items),  # every field, for the secret scan
     ))
+    if not projection.keeps_whole(kind):
+        if checked.redactions:  # the redacted items, projected
+            items = orjson.loads(checked.items_json)
+        checked.items_json = b""
+        checked.items_json = orjson.dumps(projection.project(kind, items))
+    return checked
 
 
 def load_evidence(
     root: Path,
     schemas: SchemaSet | None = None,
     progress: Callable[[Path], None] | None = None,
+    projection: Projection = NONE,
 ) -> EvidenceSet:
-    """Load and validate every document under ``root``; the first invalid one stops the load."""
+    """Load and validate every document under ``root``; the first invalid one stops the load.
+
+    ``projection``: keep only the fields the policies may read (:func:`auditor.evaluate.projection_of`);
+    every field is still validated and scanned for secrets. Evaluate such a set with that projection.
+    """
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"{root}: evidence folder not found")
@@ -268,9 +305,9 @@ def load_evidence(
     if not files:
         raise InputError(f"{root}: no evidence documents (*.json, *.yaml) found")
     documents = []
-    seen_ids: dict[str, dict[str, str]] = {}
+    seen_ids = SeenIds()
     for path in files:
         if progress:
             progress(path)
-        documents.append(load_document(path, root, schemas, seen_ids))
-    return EvidenceSet(root, documents)
+        documents.append(load_document(path, root, schemas, seen_ids, projection))
+    return EvidenceSet(root, documents, projection)

@@ -43,6 +43,9 @@ OPAQUE_CALLS = frozenset({
     "yaml.marshal", "json.patch", "walk",
 })
 _FORMATTERS = frozenset({"sprintf", "format"})
+#: fields Auditor's own Python code reads from the items given to the engine (the waivers' identity
+#: directory, :func:`auditor.waivers.people_for`): always kept
+PYTHON_READS = frozenset({"id", "person", "emails", "username"})
 #: builtins whose value is a number, string or boolean: printing it shows no field of an item
 SCALAR_CALLS = frozenset({
     "count", "sum", "product", "round", "floor", "ceil", "abs", "lower", "upper", "concat", "sprintf",
@@ -93,6 +96,14 @@ class Projection:
 
     def keeps_whole(self, kind: str) -> bool:
         return not self.active or kind in self.whole
+
+    def covers(self, other: Projection) -> bool:
+        """Items projected by this projection hold every field ``other`` keeps."""
+        if not self.active:
+            return True
+        if not other.active:
+            return False
+        return self.fields >= other.fields and self.whole >= other.whole
 
     def project(self, kind: str, items: list[Any]) -> list[Any]:
         """``items`` with the fields no policy reads removed (the same list when the kind is kept whole)."""
@@ -691,7 +702,9 @@ def projection_for(
     reads (``evidence`` and ``uses``); ``params``: the parameters document (its strings may be keys).
     A source in no control's ``reads`` (a library package) may see every kind.
     """
-    fields: set[str] = set(_strings(params)) if params is not None else set()
+    fields: set[str] = set(PYTHON_READS)
+    if params is not None:
+        fields.update(_strings(params))
     whole: set[str] = set()
     reasons: dict[str, list[str]] = {}
     every_kind = {kind for kinds in reads.values() for kind in kinds}

@@ -162,7 +162,7 @@ def test_fields_named_only_in_parameters_are_kept() -> None:
     policy = _source('package controls.x\n\nimport rego.v1\n\n'
                      'v contains c[data.params.x.field] if {\n\tsome c in input.changes\n}\n')
     projection = projection_for([policy], {"controls.x": ("changes",)}, {"x": {"field": "ticket"}})
-    assert projection.project("changes", [{"id": "a", "ticket": "T-1", "other": 1}]) == [{"ticket": "T-1"}]
+    assert projection.project("changes", [{"id": "a", "ticket": "T-1", "other": 1}]) == [{"id": "a", "ticket": "T-1"}]
 
 
 def test_fields_read_only_inside_a_library_function_are_kept() -> None:
