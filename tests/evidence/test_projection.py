@@ -182,3 +182,23 @@ def test_a_library_printing_an_item_it_is_given_keeps_the_kind_whole() -> None:
                      'v contains x.label(d) if {\n\tsome d in input.deployments\n}\n')
     projection = projection_for([library, policy], {"controls.x": ("deployments",)})
     assert "deployments" in projection.whole
+
+
+def test_evidence_projected_at_load_gives_identical_results() -> None:
+    """``auditor evaluate`` loads the evidence already projected: same results as projecting at set_input."""
+    lib = library()
+    projection = bundled_projection()
+    evidence = load_evidence(DEMO, projection=projection)
+    assert evidence.projection == projection
+    assert sum(len(d.items_json) for d in evidence.documents) < sum(
+        len(d.items_json) for d in load_evidence(DEMO).documents) * 0.9
+    run = evaluate(lib, policies(), evidence, create("regorus"), jobs=1)
+    projected = [(r.control.id, r.status.value, r.reason, r.population,
+                  [(v.resource, v.message) for v in r.violations]) for r in run.results]
+    assert projected == outcomes(DEMO, lib, False)
+
+
+def test_evidence_projected_at_load_is_not_evaluated_whole() -> None:
+    evidence = load_evidence(DEMO, projection=bundled_projection())
+    with pytest.raises(ValueError, match="projected"):
+        evaluate(library(), policies(), evidence, create("regorus"), jobs=1, projection=False)
