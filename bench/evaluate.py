@@ -90,8 +90,10 @@ from auditor.evidence.projection import NONE
 whole = sys.argv[4:5] == ["whole"]
 evidence = load_evidence(Path(sys.argv[1]), projection=NONE if whole else projection_of(library, policies))
 t2 = time.perf_counter()
+from auditor.workers import Limits
+# limits well above any control's time, so that every control is measured (and compared with raw regorus)
 run = evaluate(library, policies, evidence, engine, mappings=mappings, jobs=int(sys.argv[3]),
-               projection=not whole)
+               projection=not whole, limits=Limits(timeout_s=1800, memory_mib=8192))
 t3 = time.perf_counter()
 write_results(run, Path(sys.argv[2]))
 t4 = time.perf_counter()
@@ -99,6 +101,7 @@ print(json.dumps({"load": t1 - t0, "validate": t2 - t1, "evaluate": t3 - t2, "wr
                   "engine_load": run.timings["load_policies"], "set_input": run.timings["set_input"],
                   "query": run.timings["query"], "input_bytes": run.timings.get("input_bytes", 0),
                   "violations": sum(len(r.violations) for r in run.results),
+                  "errors": {r.control.id: r.reason for r in run.results if r.status.value == "error"},
                   "wall": t4 - t0, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                   "controls_ms": {r.control.id: r.duration_ms for r in run.results}}))
@@ -191,6 +194,8 @@ def run_size(work: Path, scale: float, jobs_list: list[int], raw: bool) -> dict[
         print(f"    peak RSS {ours['rss_mb']:.0f} MB main ({ours['rss_mb'] * 1024 * 1024 / size:.2f}x the input JSON; "
               f"target 4x), {ours['worker_rss_mb']:.0f} MB largest worker; engine input "
               f"{ours['input_bytes'] / 1e6:.1f} MB; {ours['violations']} violations; {before} -> {load_average()}")
+        for cid, reason in sorted(ours.get("errors", {}).items()):
+            print(f"    ERROR {cid}: {reason}")
         slowest = sorted(ours["controls_ms"].items(), key=lambda item: -item[1])
         print("    slowest controls: " + ", ".join(f"{cid} {ms / 1000:.2f}s" for cid, ms in slowest[:10]))
     if raw:
@@ -237,11 +242,16 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the results")
     parser.add_argument("--jobs", type=int, nargs="+", default=[2], help="worker counts to measure")
     parser.add_argument("--no-raw", action="store_true", help="skip the raw-regorus run")
+    parser.add_argument("--save", type=Path, metavar="JSON", help="write every measurement to JSON")
     parser.add_argument("--flag", type=float, default=1.2, help="flag a control growing faster than this")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="auditor-bench-"))
     try:
-        sizes = [run_size(work, scale, args.jobs, not args.no_raw) for scale in args.scale]
+        sizes = []
+        for scale in args.scale:
+            sizes.append(run_size(work, scale, args.jobs, not args.no_raw))
+            if args.save:
+                args.save.write_text(json.dumps(sizes, indent=1))
         if len(sizes) > 1:
             growth(sizes, args.jobs[-1], args.flag)
     finally:
