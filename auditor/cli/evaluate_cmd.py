@@ -28,7 +28,7 @@ def run_evaluation(
     from auditor.cli.console import progress_reporter
     from auditor.controls import check_evidence_kinds
     from auditor.engine import create
-    from auditor.evaluate import evaluate
+    from auditor.evaluate import evaluate, projection_of
     from auditor.evidence import SchemaSet, load_evidence
     from auditor.evidence.freshness import load_freshness
     from auditor.evidence.secrets import REDACT, REFUSE, secrets_mode
@@ -46,8 +46,10 @@ def run_evaluation(
 
         library = ci.narrow(library, policy_set, [schemas_dir(), *evaluation.schemas])
     freshness = load_freshness(sources.params, schema_set)
+    # Each document is held after validation with only the fields the policies may read.
+    projection = projection_of(library, policy_set)
     with secrets_mode(REDACT if evaluation.redact_secrets else REFUSE):
-        evidence_set = load_evidence(evidence, schema_set)
+        evidence_set = load_evidence(evidence, schema_set, projection=projection)
     backend = create(evaluation.engine, **evaluation.engine_options)
     with progress_reporter(len(library)) as advance:
         return evaluate(
