@@ -28,14 +28,16 @@ in_scope := {d.id | some d in prod}
 # commit -> the person keys of its authors, once per deployed commit (many deployments ship one commit)
 authors := {sha: union({changes.authors(people, c) | some c in recs}) |
 	some sha in {lower(d.commit) | some d in prod}
-	recs := changes.records(idx, input.changes, sha)
-	count(recs) > 0
+	recs := idx.records[sha]
 }
 
-# deployment id -> the person key of who triggered it, once
-deployers := {d.id: p | some d in prod; p := identity.person_of(people, d.actor)}
+# commit -> its author, for commits with exactly one (the only ones a deployer can be the sole author of)
+sole_author := {sha: p | some sha, ps in authors; count(ps) == 1; some p in ps}
 
-deployer(d) := deployers[d.id]
+# actor -> the person key of who triggered a deployment, once per distinct actor
+deployers := {a: p | some a in {d.actor | some d in prod}; p := identity.person_of(people, a)}
+
+deployer(d) := deployers[d.actor]
 
 default actor_label(_) := "an unrecorded actor"
 
@@ -77,6 +79,6 @@ violations contains {
 	),
 } if {
 	some d in prod
-	authors[lower(d.commit)] == {deployer(d)}
+	sole_author[lower(d.commit)] == deployer(d)
 	not independently_approved(d)
 }
