@@ -44,30 +44,27 @@ production(deployments, envs) := [d |
 ]
 
 # METADATA
-# title: previous_commits
-# description: >-
-#   Deployment id -> the commit the previous deployment of the same service (by
-#   started_at) shipped, or the deployment's own previous_commit when recorded.
-previous_commits(prod) := object.union(derived, recorded) if {
-	rows := sort([[d.service, d.started_at, d.id, lower(d.commit)] | some d in prod])
-	before := array.concat([null], rows)
-	derived := {row[2]: before[k][3] | some k, row in rows; before[k] != null; before[k][0] == row[0]}
-	recorded := {d.id: lower(p) | some d in prod; p := object.get(d, "previous_commit", null); is_string(p)}
-}
-
-# METADATA
 # title: releases
 # description: >-
 #   What each production deployment shipped, drawn once per distinct release (a previous
 #   and a deployed commit; many deployments ship the same one): {"of": {deployment id:
-#   release key}, "commits": {release key: commits, oldest first}}. The commits are the
+#   release key}, "commits": {release key: commits, oldest first}}. The previous commit is
+#   the deployment's own previous_commit when recorded, else the commit the previous
+#   deployment of the same service (by started_at) shipped. The commits are the
 #   first-parent range (previous, deployed] when both commits are collected with a sequence
 #   on the same repository and branch and the deployed one is newer, else the deployed
 #   commit alone. A position missing from the evidence is reported as
 #   "missing:<repo#branch#seq>".
 releases(prod, idx) := {"of": of, "commits": commits} if {
-	previous := previous_commits(prod)
-	of := {d.id: concat(" ", [object.get(previous, d.id, ""), lower(d.commit)]) | some d in prod}
+	rows := sort([[d.service, d.started_at, d.id, lower(d.commit)] | some d in prod])
+	before := array.concat([[null, null, null, ""]], rows)
+	recorded := {d.id: lower(p) | some d in prod; p := object.get(d, "previous_commit", null); is_string(p)}
+
+	# the row before is the previous deployment of the same service when it has the same service
+	of := {row[2]: concat(" ", [object.get(recorded, row[2], object.get({b[0]: b[3]}, row[0], "")), row[3]]) |
+		some k, row in rows
+		b := before[k]
+	}
 	commits := {key: list |
 		some key in {k | some _, k in of}
 		pair := split(key, " ")
