@@ -43,13 +43,19 @@ emergency_deployments := {id |
 	some id in object.get(c, "deployments", [])
 }
 
-started := {d.id: time.ns(d.started_at) | some d in prod_deployments}
+# [deployment, started_ns, window] for each production deployment of a reporting service and each window
+# of that service ending at or after it started (one parse per deployment, no scan of other services)
+candidates := [[d, t, w] |
+	some d in prod_deployments
+	ws := windows[d.service]
+	t := time.parse(d.started_at)
+	some w in ws
+	t <= w[1]
+]
 
 in_scope contains d.id if {
-	some d in prod_deployments
-	some w in object.get(windows, d.service, [])
-	w[0] <= started[d.id]
-	started[d.id] <= w[1]
+	some [d, t, w] in candidates
+	w[0] <= t
 }
 
 violations contains {
@@ -62,10 +68,8 @@ violations contains {
 		[d.id, d.service, d.environment, d.started_at, w[3], w[4]],
 	),
 } if {
-	some d in prod_deployments
-	not d.id in emergency_deployments
-	some w in object.get(windows, d.service, [])
+	some [d, t, w] in candidates
 	is_number(w[2])
-	w[2] <= started[d.id]
-	started[d.id] <= w[1]
+	w[2] <= t
+	not d.id in emergency_deployments
 }

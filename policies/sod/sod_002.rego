@@ -34,8 +34,14 @@ authors := {sha: union({changes.authors(people, c) | some c in recs}) |
 # commit -> its author, for commits with exactly one (the only ones a deployer can be the sole author of)
 sole_author := {sha: p | some sha, ps in authors; count(ps) == 1; some p in ps}
 
+# who triggered the deployments (null for a deployment that records no actor)
+actors := {object.get(d, "actor", null) | some d in prod}
+
 # actor -> the person key of who triggered a deployment, once per distinct actor
-deployers := {a: p | some a in {d.actor | some d in prod}; p := identity.person_of(people, a)}
+deployers := {a: p | some a in actors; p := identity.person_of(people, a)}
+
+# actors naming nobody (neither address nor login recorded)
+unrecorded_actors := {a | some a in actors; not deployers[a]}
 
 deployer(d) := deployers[d.actor]
 
@@ -64,8 +70,9 @@ violations contains {
 		[where(d)],
 	),
 } if {
+	count(unrecorded_actors) > 0
 	some d in prod
-	not deployer(d)
+	object.get(d, "actor", null) in unrecorded_actors
 }
 
 violations contains {
@@ -79,6 +86,7 @@ violations contains {
 	),
 } if {
 	some d in prod
-	sole_author[lower(d.commit)] == deployer(d)
+	p := sole_author[lower(d.commit)]
+	deployers[d.actor] == p
 	not independently_approved(d)
 }
