@@ -56,14 +56,17 @@ production(deployments, envs) := [d |
 #   commit alone. A position missing from the evidence is reported as
 #   "missing:<repo#branch#seq>".
 releases(prod, idx) := {"of": of, "commits": commits} if {
-	rows := sort([[d.service, d.started_at, d.id, lower(d.commit)] | some d in prod])
-	before := array.concat([[null, null, null, ""]], rows)
-	recorded := {d.id: lower(p) | some d in prod; p := object.get(d, "previous_commit", null); is_string(p)}
+	rows := sort([[d.service, d.started_at, d.id, lower(d.commit), object.get(d, "previous_commit", null)] |
+		some d in prod
+	])
+	before := array.concat([[null, null, null, "", null]], rows)
 
-	# the row before is the previous deployment of the same service when it has the same service
-	of := {row[2]: concat(" ", [object.get(recorded, row[2], object.get({b[0]: b[3]}, row[0], "")), row[3]]) |
+	# previous: the recorded previous_commit (row[4]) when not null, else the commit of the row
+	# before when that is the same service's, else ""; one pass, two lookups in small literals
+	of := {row[2]: concat(" ", [previous, row[3]]) |
 		some k, row in rows
 		b := before[k]
+		previous := lower(object.get({null: object.get({b[0]: b[3]}, row[0], "")}, row[4], row[4]))
 	}
 	commits := {key: list |
 		some key in {k | some _, k in of}
