@@ -60,18 +60,34 @@ concern_of(sha) := ["approvals", facts[sha].until] if {
 
 concerns := changes.concerns(rel, concern)
 
+# release key -> its concerns that hold whenever it is deployed: [[commit, kind]]
+fixed := {key: list |
+	some key, all in concerns
+	list := [[sha, c[0]] | some [sha, c] in all; not is_number(c[1])]
+	count(list) > 0
+}
+
+# release key -> the latest approval threshold among its commits: a deployment started at or after
+# it lacks no approval
+deadline := {key: max(ts) |
+	some key, all in concerns
+	ts := [c[1] | some [_, c] in all; is_number(c[1])]
+	count(ts) > 0
+}
+
 # [deployment, commit, kind] for each concern a deployment's release raises at its start
-flagged := [[d, sha, c[0]] |
-	some d in prod
-	some [sha, c] in concerns[rel.of[d.id]]
-	raised(c, d)
-]
-
-raised(c, _) if count(c) == 1
-
-raised(c, _) if c[1] == null
-
-raised(c, d) if time.parse_rfc3339_ns(d.started_at) < c[1]
+flagged := array.concat(
+	[[d, sha, kind] | some d in prod; some [sha, kind] in fixed[rel.of[d.id]]],
+	[[d, sha, "approvals"] |
+		some d in prod
+		key := rel.of[d.id]
+		start := time.parse_rfc3339_ns(d.started_at)
+		start < deadline[key]
+		some [sha, c] in concerns[key]
+		is_number(c[1])
+		start < c[1]
+	],
+)
 
 commit_facts(recs) := object.union(facts_until(authors, approvals), {
 	"authors": authors,
