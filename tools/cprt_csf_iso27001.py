@@ -89,7 +89,8 @@ def main(path: Path) -> None:
         f"# {counted['function_level'] + counted['category_level']} function- or category-level references left out"
         " (they link groups, not clauses).",
         *(f"# Left out, no such ISO/IEC 27001:2022 clause (not guessed): {u}" for u in unresolved),
-        "# Sub-clause references (6.1.1-6.1.3, 4.2(a), 4.2(b)) are folded onto the clause the catalog lists (6.1, 4.2).",
+        "# Sub-clause references (6.1.1-6.1.3, 4.2(a), 4.2(b)) are folded onto the clause the catalog lists"
+        " (6.1, 4.2).",
         "# Licence: the CSF 2.0 Core and NIST's reference data are works of the US Government (not subject to",
         "# copyright in the United States); only clause ids are kept here, no ISO/IEC text.",
         "",
