@@ -23,6 +23,7 @@ from auditor.evidence import secrets
 from auditor.evidence.schemas import SchemaSet
 from auditor.files import load_data
 from auditor.model import CollectionError, EvidenceDocument
+from auditor.organisation import organisation_of
 
 DATA_SUFFIXES = (".json", ".yaml", ".yml")
 #: the largest evidence document read (a larger one is refused, not read until memory runs out)
@@ -213,6 +214,7 @@ def load_document(
         collector=doc.get("collector"),
         errors=errors,
         items_json=orjson.dumps(items),
+        organisation=" ".join(doc["organisation"].split()) if doc.get("organisation") else None,
     ))
 
 
@@ -235,4 +237,5 @@ def load_evidence(
         if progress:
             progress(path)
         documents.append(load_document(path, root, schemas, seen_ids))
+    organisation_of(((d.relpath, d.organisation) for d in documents), str(root))  # one name, or none
     return EvidenceSet(root, documents)
