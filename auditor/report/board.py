@@ -415,27 +415,27 @@ def framework_rows(s: BoardSummary) -> list[list[str]]:
     for f in s.frameworks:
         monitored = f.controls - f.by_status.get("insufficient_evidence", 0) - f.by_status.get("error", 0)
         passing = f.by_status.get("pass", 0)
-        controls = (f"{passing} of {f.controls} ({percent(passing / f.controls if f.controls else None)}); "
-                    f"{monitored} with evidence")
+        controls = [f"{passing} of {f.controls} ({percent(passing / f.controls if f.controls else None)})",
+                    f"{monitored} of {f.controls}"]
         c = f.counts
         if c is None:  # results written before coverage was recorded: clauses covered of all, no applicability
             total = "?" if f.total_clauses is None else str(f.total_clauses)
-            rows.append([f.name, f"{total} (applicability not recorded)",
-                         f"{f.covered} ({percent(f.coverage)}); {f.passing} passing", "not recorded",
-                         "not recorded", controls])
+            rows.append([f.name, f"all {total}", f"{f.covered} ({percent(f.coverage)})",
+                         f"{f.passing} ({percent(f.met)})", "n/a", "n/a", *controls])
             continue
-        applicable = f"{c.applicable} of {c.clauses}" + (f" ({c.excluded} excluded)" if c.excluded else "")
-        automated = f"{c.automated} ({f.share(c.automated)}); {c.automated_pass} passing ({f.share(c.automated_pass)})"
-        rows.append([f.name, applicable, automated,
-                     f"{c.attested} ({f.share(c.attested)})", f"{c.uncovered} ({f.share(c.uncovered)})", controls])
+        applicable = f"{c.applicable} of {c.clauses}" + (f" ({c.excluded} excl.)" if c.excluded else "")
+        rows.append([f.name, applicable, f"{c.automated} ({f.share(c.automated)})",
+                     f"{c.automated_pass} ({f.share(c.automated_pass)})",
+                     f"{c.attested} ({f.share(c.attested)})", f"{c.uncovered} ({f.share(c.uncovered)})", *controls])
     return rows
 
 
-FRAMEWORK_HEADER = ["Framework", "Applicable clauses", "Automated (passing)", "Attested", "Uncovered",
-                    "Controls passing"]
-FRAMEWORK_NOTE = ("Percentages are of the applicable clauses. Automated: a control decides the clause (passing: "
-                  "all its deciding controls pass); attested: a person's valid attestation, never counted as an "
-                  "automated pass; uncovered: neither. With evidence: every kind the control needs was there.")
+FRAMEWORK_HEADER = ["Framework", "Applicable clauses", "Automated", "of which passing", "Attested", "Uncovered",
+                    "Controls passing", "With evidence"]
+FRAMEWORK_WIDTHS = [0.25, 0.12, 0.1, 0.09, 0.08, 0.1, 0.14, 0.12]
+FRAMEWORK_NOTE = ("% of applicable clauses. Automated: decided by controls (passing: all of them pass); attested: "
+                  "a valid attestation, never an automated pass; uncovered: neither. With evidence: controls that "
+                  "had every kind they need.")
 
 
 def excluded_sentence(s: BoardSummary) -> str:
@@ -444,8 +444,8 @@ def excluded_sentence(s: BoardSummary) -> str:
     parts = [f"{f.name} {_names([e['id'] for e in f.excluded], 6)}" for f in s.frameworks if f.excluded]
     if not parts:
         return ""
-    return ("Declared not applicable (counted in no denominator; justifications in the evidence report and the "
-            f"Statement of Applicability): {'; '.join(parts)}.")
+    return (f"Declared not applicable (in no denominator; justified in the evidence report and the SoA): "
+            f"{'; '.join(parts)}.")
 
 
 def model_rows(s: BoardSummary) -> list[list[str]]:
@@ -546,9 +546,11 @@ def board_story(summary: BoardSummary) -> list[Any]:
         story.append(para(f"{period_line(s)} {SERVICE_NOTE}", "small"))
     story.append(markup(f"<b>Error budgets.</b> {esc(s.budget_sentence())}"))
     story.append(markup(f"<b>Trend.</b> {esc(s.trend_sentence())}"))
+    # page one has room whatever the organisation's size (five services at most); page two does not
+    story.append(markup(f"<b>How to verify.</b> {esc(verify_sentence(s))}", "small"))
     frameworks: list[Any] = [heading("Controls mapped to standards", 0, "frameworks")]
     if s.frameworks:
-        frameworks += [table(FRAMEWORK_HEADER, framework_rows(s), [0.2, 0.16, 0.22, 0.11, 0.11, 0.2], zebra=False),
+        frameworks += [table(FRAMEWORK_HEADER, framework_rows(s), FRAMEWORK_WIDTHS, zebra=False),
                        para(" ".join(filter(None, [FRAMEWORK_NOTE, excluded_sentence(s)])), "small")]
     else:
         frameworks.append(para("No framework catalogs or mappings were available, so clause coverage cannot be "
@@ -573,7 +575,6 @@ def board_story(summary: BoardSummary) -> list[Any]:
         story.append(para("None: no critical control, exhausted error budget or missing AI proof point needs a "
                           "decision."))
     story.append(markup(f"<b>Gaps.</b> {esc(' '.join(gaps_sentences(s)))}", "small"))
-    story.append(markup(f"<b>How to verify.</b> {esc(verify_sentence(s))}", "small"))
     return story
 
 

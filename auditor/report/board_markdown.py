@@ -63,7 +63,7 @@ def render_board_markdown(summary: BoardSummary) -> str:
             lines += ["", services_more(s)]
         lines += ["", f"_{period_line(s)} {SERVICE_NOTE}_"]
     lines += ["", "### Error budgets", "", s.budget_sentence(), "", "### Trend", "", s.trend_sentence(), "",
-              "## Controls mapped to standards", ""]
+              "### How to verify", "", verify_sentence(s), "", "## Controls mapped to standards", ""]
     if s.frameworks:
         lines += _table(FRAMEWORK_HEADER, framework_rows(s))
         lines += ["", f"_{' '.join(filter(None, [FRAMEWORK_NOTE, excluded_sentence(s)]))}_"]
@@ -84,6 +84,4 @@ def render_board_markdown(summary: BoardSummary) -> str:
     lines += ["", "### Gaps", ""]
     for gap in gaps_sentences(s):
         lines += [_cell(gap), ""]
-    lines.pop()
-    lines += ["", "### How to verify", "", verify_sentence(s), ""]
     return "\n".join(lines)
