@@ -284,8 +284,8 @@ class EvidenceReport:
                 ("Tier and environment", f"{'tier ' + str(f.tier) if f.tier is not None else 'no tier'}, "
                                          f"{f.environment}"),
                 ("Reliability", f"{f.slo_sentence()}; error budget {f.budget_sentence()}"),
-                ("Change failure rate", f.change_sentence()),
-                ("Incidents", f.incident_sentence()),
+                ("Change failure rate in the period", f.change_sentence()),
+                ("Incidents in the period", f.incident_sentence()),
             ]))
             story += subheading(f"Controls ({len(f.controls)})")
             if f.controls:

@@ -83,9 +83,10 @@ def test_incidents_and_changes_outside_the_period_never_count(cli, tmp_path: Pat
     assert "2 (0 major); worst P2 INC0012003: Support assistant gave wrong statement dates" in board
     assert "2 incidents and 1 completed changes outside it are not counted" in board
     report = _flat(" ".join(pdf_pages((out / "evidence-report.pdf").read_bytes())))
-    assert ("Incidents 2 (0 major); worst P2 INC0012003: Support assistant gave wrong statement dates (2 incidents "
+    assert ("Incidents in the period 2 (0 major); worst P2 INC0012003: Support assistant gave wrong statement dates (2 incidents "
             "outside the period not counted)") in report
-    assert "Change failure rate 0% (0 of 2 changes failed) (1 completed changes outside the period not counted)" in report
+    assert ("Change failure rate in the period 0% (0 of 2 changes failed) (1 completed changes outside the period "
+            "not counted)") in report
     assert "Incidents in the period (2; 2 outside the period not counted)" in report
     # (the controls still judge every incident: only the per-service figures are limited to the period)
     assert "Service period Incidents and changes from 2026-08-22 to 2026-11-20" in report
