@@ -98,6 +98,8 @@ class Run:
     warnings: list[str] = field(default_factory=list)
     #: (control id, resource) pairs already known; set by ``--baseline``
     baseline: set[tuple[str, str]] | None = None
+    #: attestations in the evidence (``auditor.mappings.attestations``), judged at ``as_of`` for coverage
+    attestations: list[Any] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}
@@ -280,6 +282,12 @@ def evaluate(
         from auditor.waivers import people_for
 
         people = people_for(exceptions, evidence)
+    # attestations cover clauses no control decides (results.json ``coverage``); read before the copies go
+    attestations: list[Any] = []
+    if mappings is not None:
+        from auditor.mappings.attestations import attestations_in
+
+        attestations = attestations_in(evidence, mappings.catalogs)
     if engine_failure is None:
         engine_failure = _set_input(engine, library, policies, evidence, projection, timings)
     evidence.release()  # the per-document copies are no longer needed once the engine holds the input
@@ -323,6 +331,7 @@ def evaluate(
         mappings=mappings,
         exceptions=judged,
         warnings=warnings,
+        attestations=attestations,
     )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from auditor.cli.ci_options import CiOptions, ci_options
 from auditor.cli.options import EvaluationOptions, Sources, evaluation_options, existing_dir, library_options
 from auditor.cli.pack_cmd import PackOptions, pack_options
+from auditor.cli.report_cmd import check_since, period_options
 
 
 @click.command("run")
@@ -31,8 +33,9 @@ from auditor.cli.pack_cmd import PackOptions, pack_options
 @click.option("--quiet", "-q", is_flag=True,
               help="Do not print the results table; the reason of any error or insufficient evidence, and the first "
                    "violations of each control failing at or above --fail-on, are still printed.")
-@click.option("--org", help="Organisation name on the reports (default: the demo's name on the bundled demo, "
-                            "else 'the organisation').")
+@click.option("--org", help="Organisation name on the reports (default: the 'organisation' the evidence "
+                            "documents give; the bundled demo's service catalogue names Brightwater Financial).")
+@period_options
 def run_command(
     evidence: Path | None,
     sources: Sources,
@@ -45,15 +48,19 @@ def run_command(
     branch: str | None,
     quiet: bool,
     org: str | None,
+    period_days: int | None,
+    since: str | None,
 ) -> None:
     """Run the main job: evaluate every control and write results into --out-dir."""
     from auditor.cli.console import print_problems, print_results
     from auditor.cli.evaluate_cmd import run_evaluation
     from auditor.content import demo_evidence_dir
 
+    if since is not None and period_days is not None:
+        raise click.UsageError("--period-days and --since both set the start of the reporting period: give one")
+    check_since(since)
     if evidence is None:
         evidence = demo_evidence_dir()
-        org = org or DEMO_ORGANISATION
         click.echo(f"evidence: bundled demo organisation ({evidence})", err=True)
     if collect:
         from auditor.cli.collect_cmd import collect_alongside
@@ -71,7 +78,7 @@ def run_command(
     click.echo(f"results: {results_path}", err=True)
     pack_path = out_dir / "pack.zip"
     written = _write_reports(results_path, out_dir, org, sources, packing, pack_path.name if packing.pack else None,
-                             evidence)
+                             evidence, run.mappings, (period_days, since))
     if packing.pack:
         from auditor.cli.pack_cmd import write_pack
 
@@ -80,11 +87,9 @@ def run_command(
     raise click.exceptions.Exit(int(run.exit_code()))
 
 
-DEMO_ORGANISATION = "Brightwater Financial"
-
-
 def _write_reports(results_path: Path, out_dir: Path, org: str | None, sources: Sources, packing: PackOptions,
-                   packed_into: str | None, evidence: Path) -> list[Path]:
+                   packed_into: str | None, evidence: Path, mappings: Any,
+                   period: tuple[int | None, str | None]) -> list[Path]:
     """The evidence report and the board summary (PDF + Markdown) beside results.json.
 
     With a locker, the board's trend comes from its earlier runs; services, SLOs, incidents, changes and
@@ -96,7 +101,8 @@ def _write_reports(results_path: Path, out_dir: Path, org: str | None, sources: 
     locker = packing.locker
     written = write_reports(results_path, out_dir, org=org, mappings=sources.mappings, packed_into=packed_into,
                             locker=locker if locker and locker.is_dir() else None, evidence=evidence,
-                            development=packing.key is None and packing.kms_key_id is None)
+                            development=packing.key is None and packing.kms_key_id is None,
+                            period_days=period[0], since=period[1], catalogs=mappings)
     click.echo(f"reports: {', '.join(str(p) for p in written)}", err=True)
     return written
 

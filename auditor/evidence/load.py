@@ -25,6 +25,7 @@ from auditor.evidence.projection import NONE, Projection
 from auditor.evidence.schemas import SchemaSet
 from auditor.files import load_data
 from auditor.model import CollectionError, EvidenceDocument
+from auditor.organisation import organisation_of
 
 DATA_SUFFIXES = (".json", ".yaml", ".yml")
 #: the largest evidence document read (a larger one is refused, not read until memory runs out)
@@ -273,6 +274,7 @@ def load_document(
         collector=doc.get("collector"),
         errors=errors,
         items_json=orjson.dumps(items),  # every field, for the secret scan
+        organisation=" ".join(doc["organisation"].split()) if doc.get("organisation") else None,
     ))
     if not projection.keeps_whole(kind):
         if checked.redactions:  # the redacted items, projected
@@ -311,4 +313,5 @@ def load_evidence(
         from auditor.evidence.merge import merge_changes
 
         documents = merge_changes(documents, merges)
+    organisation_of(((d.relpath, d.organisation) for d in documents), str(root))  # one name, or none
     return EvidenceSet(root, documents, projection)

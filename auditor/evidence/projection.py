@@ -46,6 +46,9 @@ _FORMATTERS = frozenset({"sprintf", "format"})
 #: fields Auditor's own Python code reads from the items given to the engine (the waivers' identity
 #: directory, :func:`auditor.waivers.people_for`): always kept
 PYTHON_READS = frozenset({"id", "person", "emails", "username"})
+#: kinds Auditor's own Python code reads whole from the evidence it evaluated (the attestations behind
+#: results.json ``coverage``, :func:`auditor.mappings.attestations.attestations_in`): never projected
+PYTHON_KINDS = frozenset({"attestations"})
 #: builtins whose value is a number, string or boolean: printing it shows no field of an item
 SCALAR_CALLS = frozenset({
     "count", "sum", "product", "round", "floor", "ceil", "abs", "lower", "upper", "concat", "sprintf",
@@ -95,7 +98,7 @@ class Projection:
     active: bool = True
 
     def keeps_whole(self, kind: str) -> bool:
-        return not self.active or kind in self.whole
+        return not self.active or kind in self.whole or kind in PYTHON_KINDS
 
     def covers(self, other: Projection) -> bool:
         """Items projected by this projection hold every field ``other`` keeps."""

@@ -111,6 +111,8 @@ def test_merged_shards_equal_the_unsharded_run_control_by_control(
     assert merged["summary"]["by_status"] == org["unsharded"]["summary"]["by_status"]
     assert merged["summary"]["by_family"] == org["unsharded"]["summary"]["by_family"]
     assert merged["exit_code"] == org["unsharded"]["exit_code"] == 1
+    # clauses counted against the applicable ones, as the unsharded run counted them
+    assert merged["coverage"] == org["unsharded"]["coverage"] and "iso27001-2022" in merged["coverage"]
     # evidence is named by shard; SEC-001 read identities in two shards and is counted once
     assert {d["path"] for d in merged["evidence"]} == {
         f"{name}/{kind}.json" for name, kinds in SHARDS.items() for kind in kinds}
