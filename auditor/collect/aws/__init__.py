@@ -14,6 +14,13 @@ DEFAULT_REGION = "us-east-1"
 class AwsCollector(Collector):
     """An AWS account's identities (with admin detection), data stores and audit trails.
 
+    IAM users, groups and roles with their attached and inline policies also feed
+    ``access_grants`` (IAM records neither when nor by whom a policy was attached: those
+    fields are null and listed in ``attributes.unknown``) and ``access_policies``
+    (customer-managed and inline policies, full ``*:*`` access detected); customer-managed
+    KMS keys feed ``encryption_keys``; the password policy and the account public access
+    block feed ``cloud_accounts``.
+
     IAM users (console access, MFA, access keys masked to their last four characters,
     groups; attached, group and inline policies with admin detection in
     ``attributes.admin``), roles, the root account and the credential report feed
@@ -33,14 +40,20 @@ class AwsCollector(Collector):
 
     name: ClassVar[str] = "aws"
     version: ClassVar[str] = "0.1.0"
-    kinds: ClassVar[tuple[str, ...]] = ("identities", "data_stores", "audit_trails")
+    kinds: ClassVar[tuple[str, ...]] = (
+        "identities", "access_grants", "access_policies", "data_stores", "encryption_keys", "audit_trails",
+        "cloud_accounts",
+    )
     permissions: ClassVar[tuple[str, ...]] = (
         "arn:aws:iam::aws:policy/SecurityAudit (read-only), which covers every call made:",
         "sts:GetCallerIdentity; iam:GetAccountAuthorizationDetails, GetLoginProfile, ListMFADevices, "
-        "ListAccessKeys, GetAccessKeyLastUsed, GetAccountSummary, GenerateCredentialReport, GetCredentialReport",
+        "ListAccessKeys, GetAccessKeyLastUsed, GetAccountSummary, GenerateCredentialReport, GetCredentialReport, "
+        "GetAccountPasswordPolicy",
         "s3:ListAllMyBuckets, GetBucketLocation, GetBucketTagging, GetLifecycleConfiguration, "
-        "GetEncryptionConfiguration, GetBucketPublicAccessBlock, GetBucketObjectLockConfiguration",
-        "rds:DescribeDBInstances; dynamodb:ListTables, DescribeTable, DescribeTimeToLive, ListTagsOfResource",
+        "GetEncryptionConfiguration, GetBucketPublicAccessBlock, GetBucketObjectLockConfiguration, "
+        "GetBucketVersioning, GetBucketAcl, GetBucketPolicy; s3:GetAccountPublicAccessBlock",
+        "rds:DescribeDBInstances; dynamodb:ListTables, DescribeTable, DescribeTimeToLive, ListTagsOfResource, "
+        "DescribeContinuousBackups",
         "cloudtrail:DescribeTrails, GetTrailStatus; kms:ListKeys, DescribeKey, GetKeyRotationStatus",
     )
 
@@ -87,6 +100,13 @@ class AwsCollector(Collector):
         reader = iam.IamCollection(ctx)
         reader.read()
         identities = reader.identities()
+        grants = reader.access_grants(identities)
+        policies = reader.access_policies()
+        account_item = {
+            "id": f"arn:aws:iam::{ctx.account or 'unknown'}:account", "system": "aws",
+            "account": ctx.account or "unknown", "password_policy": reader.password_policy(),
+            "public_access_block": storage.account_public_access_block(ctx), "attributes": {},
+        }
 
         kms: dict[str, dict[str, Any]] = {}
         for region in regions:
@@ -96,11 +116,13 @@ class AwsCollector(Collector):
             stores += storage.rds_instances(ctx, region, kms)
             stores += storage.dynamodb_tables(ctx, region, kms)
         retention = {s["name"]: s["retention_days"] for s in stores if s["type"] == "s3"}
+        keys = storage.encryption_keys(ctx, kms)
         trail_items = [t for region in regions for t in trails.trails(ctx, region, retention)]
 
         source = f"aws:{ctx.account or 'unknown'}"
-        produced = {"identities": identities, "data_stores": stores,
-                    "audit_trails": trail_items}
+        produced = {"identities": identities, "access_grants": grants, "access_policies": policies,
+                    "data_stores": stores, "encryption_keys": keys, "audit_trails": trail_items,
+                    "cloud_accounts": [account_item] if identity is not None else []}
         return [
             Document(kind, source, produced[kind], list(ctx.errors.get(kind, [])), name=f"aws-{kind}")
             for kind in self.kinds

@@ -55,11 +55,15 @@ class AwsContext:
             self._clients[key] = self.session.client(service, region_name=region, config=retry_config())
         return self._clients[key]
 
-    def record(self, kind: str, scope: str, code: str, message: str) -> None:
-        self.errors.setdefault(kind, []).append(CollectionError(scope=scope, code=code, message=redact_text(message)))
+    def record(self, kind: str | tuple[str, ...], scope: str, code: str, message: str) -> None:
+        """Record a failure in the document of ``kind`` (or of every kind in a tuple: each one it feeds)."""
+        for one in (kind,) if isinstance(kind, str) else kind:
+            error = CollectionError(scope=scope, code=code, message=redact_text(message))
+            self.errors.setdefault(one, []).append(error)
 
     def call(
-        self, kind: str, scope: str, fn: Callable[..., Any], *args: Any, missing: tuple[str, ...] = (), **kwargs: Any
+        self, kind: str | tuple[str, ...], scope: str, fn: Callable[..., Any], *args: Any,
+        missing: tuple[str, ...] = (), **kwargs: Any,
     ) -> Any:
         """``fn(*args, **kwargs)``; MISSING for an expected not-found code, None (recorded) on failure."""
         from botocore.exceptions import BotoCoreError, ClientError
@@ -77,7 +81,8 @@ class AwsContext:
         return None
 
     def pages(
-        self, kind: str, scope: str, client: Any, operation: str, progress: str | None = None, **kwargs: Any
+        self, kind: str | tuple[str, ...], scope: str, client: Any, operation: str, progress: str | None = None,
+        **kwargs: Any,
     ) -> list[dict[str, Any]] | None:
         """Every page of ``operation``, or None (recorded) when a page fails."""
         from botocore.exceptions import BotoCoreError, ClientError
@@ -98,7 +103,7 @@ class AwsContext:
         return pages
 
     def paginate(
-        self, kind: str, scope: str, client: Any, operation: str, key: str, progress: str | None = None,
+        self, kind: str | tuple[str, ...], scope: str, client: Any, operation: str, key: str, progress: str | None = None,
         **kwargs: Any,
     ) -> list[Any] | None:
         """Every item of ``key`` across all pages, or None (recorded) when a page fails."""

@@ -1,0 +1,58 @@
+# METADATA
+# title: Audit trails are encrypted with a customer key and delivered to CloudWatch Logs
+# description: >-
+#   Reads input.audit_trails (CloudTrail). With judge every_trail (the default) every
+#   trail is judged; with logging_trails only those logging. A trail is at fault
+#   without kms_key, or, when require_cloudwatch_logs, without a log group that has
+#   received events.
+package controls.security.sec_018
+
+import rego.v1
+
+params := data.params["SEC-018"]
+
+trails := [t | some t in input.audit_trails; t.system == "aws-cloudtrail"; judged(t)]
+
+default judged(_) := false
+
+judged(_) if params.judge == "every_trail"
+
+judged(t) if {
+	params.judge == "logging_trails"
+	t.logging_enabled
+}
+
+attr(t, name) := object.get(object.get(t, "attributes", {}), name, null)
+
+in_scope := {t.id | some t in trails}
+
+gaps contains [t.id, "its log files are not encrypted with a KMS key"] if {
+	some t in trails
+	not named(object.get(t, "kms_key", null))
+}
+
+gaps contains [t.id, "it delivers no events to CloudWatch Logs"] if {
+	some t in trails
+	params.require_cloudwatch_logs
+	not delivered(t)
+}
+
+default named(_) := false
+
+named(x) if {
+	is_string(x)
+	x != ""
+}
+
+delivered(t) if {
+	named(attr(t, "cloudwatch_logs_group"))
+	attr(t, "cloudwatch_delivered") == true
+}
+
+violations contains {
+	"resource": id,
+	"message": sprintf("Trail %s falls short: %s; fix its configuration.", [id, concat("; ", sort(reasons))]),
+} if {
+	some [id, _] in gaps
+	reasons := {r | some [i, r] in gaps; i == id}
+}
