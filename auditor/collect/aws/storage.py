@@ -323,14 +323,19 @@ def kms_keys(ctx: AwsContext, region: str) -> dict[str, dict[str, Any]]:
         info = meta["KeyMetadata"]
         if info.get("KeyManager") != "CUSTOMER" or info.get("KeyState") == "PendingDeletion":
             continue
-        rotation = ctx.call((KIND, KEYS), f"{scope}:GetKeyRotationStatus", client.get_key_rotation_status, KeyId=key_id)
+        spec = info.get("KeySpec") or info.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+        usage = info.get("KeyUsage") or "ENCRYPT_DECRYPT"
+        origin = info.get("Origin") or "AWS_KMS"
+        # only symmetric encryption keys with AWS-made material rotate; AWS refuses to say for others
+        rotatable = spec == "SYMMETRIC_DEFAULT" and usage == "ENCRYPT_DECRYPT" and origin == "AWS_KMS"
+        rotation = None
+        if rotatable:
+            rotation = ctx.call((KIND, KEYS), f"{scope}:GetKeyRotationStatus", client.get_key_rotation_status,
+                                KeyId=key_id)
         entry = {
             "arn": info["Arn"],
             "rotation_enabled": None if rotation is None else bool(rotation.get("KeyRotationEnabled")),
-            "key_spec": info.get("KeySpec") or info.get("CustomerMasterKeySpec"),
-            "region": region,
-            "usage": info.get("KeyUsage"),
-            "origin": info.get("Origin"),
+            "key_spec": spec, "region": region, "usage": usage, "origin": origin, "rotatable": rotatable,
         }
         found[info["Arn"]] = entry
         found[key_id] = entry
@@ -342,11 +347,9 @@ def encryption_keys(ctx: AwsContext, kms: dict[str, dict[str, Any]]) -> list[dic
     AWS-generated material rotate automatically (``rotatable``)."""
     items = {}
     for entry in kms.values():
-        rotatable = (entry["key_spec"] == "SYMMETRIC_DEFAULT" and entry["usage"] == "ENCRYPT_DECRYPT"
-                     and entry["origin"] == "AWS_KMS")
         items[entry["arn"]] = {
             "id": entry["arn"], "system": "aws-kms", "account": ctx.account, "region": entry["region"],
-            "rotation_enabled": entry["rotation_enabled"], "rotatable": rotatable, "key_spec": entry["key_spec"],
+            "rotation_enabled": entry["rotation_enabled"], "rotatable": entry["rotatable"], "key_spec": entry["key_spec"],
             "attributes": {"usage": entry["usage"], "origin": entry["origin"]},
         }
     return [items[k] for k in sorted(items)]
