@@ -62,6 +62,7 @@ demo:
 	$(PYTHON) evidence/examples/generate_demo_privacy_ai.py
 	$(PYTHON) evidence/examples/generate_demo_sod_security.py
 	$(PYTHON) evidence/examples/generate_demo_service.py
+	$(PYTHON) evidence/examples/generate_demo_aws.py
 
 # Everything derived from the library and the demo generators, after adding or changing a control:
 # the demo evidence and its VIOLATIONS-*.md expectations, then the golden files. Review `git diff`.
