@@ -33,6 +33,8 @@ def main() -> None:
                        "AWS_DEFAULT_REGION": "eu-west-2", "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
     os.environ.pop("AWS_PROFILE", None)
 
+    import logging
+
     from moto.server import ThreadedMotoServer
 
     from auditor.collect.aws import AwsCollector
@@ -44,6 +46,7 @@ def main() -> None:
     from auditor.policies import load_policies
     from tests.collect import aws_parity_account as seeded
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
@@ -55,7 +58,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp)
             started = time.perf_counter()
-            paths = AwsCollector(regions=(seeded.REGION,), clock=Clock(parse_instant("2026-11-20T09:00:00Z"))).write(out)
+            clock = Clock(parse_instant("2026-11-20T09:00:00Z"))
+            paths = AwsCollector(regions=(seeded.REGION,), clock=clock).write(out)
             collecting = time.perf_counter() - started
             started = time.perf_counter()
             run = evaluate(load_library(ROOT / "controls"), load_policies(ROOT / "policies"), load_evidence(out),

@@ -17,7 +17,16 @@ classes := ["require_uppercase", "require_lowercase", "require_numbers", "requir
 shortfalls contains [a.id, "no password policy is set"] if {
 	some a in input.cloud_accounts
 	a.password_policy == null
+	not unread(a)
 }
+
+shortfalls contains [a.id, "the password policy could not be read (see the collection errors)"] if {
+	some a in input.cloud_accounts
+	a.password_policy == null
+	unread(a)
+}
+
+unread(a) if "password_policy" in object.get(object.get(a, "attributes", {}), "unknown", [])
 
 shortfalls contains [a.id, sprintf("minimum length %d, expected at least %d", [p.minimum_length, params.minimum_length])] if {
 	some a in input.cloud_accounts

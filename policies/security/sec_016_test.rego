@@ -33,3 +33,10 @@ test_expiry_only_when_asked if {
 	v := sec_016.violations with input as {"cloud_accounts": [account("a", good)]} with data.params as q
 	{x.resource | some x in v} == {"a"}
 }
+
+test_unread_policy_says_so if {
+	a := object.union(account("a", null), {"attributes": {"unknown": ["password_policy"]}})
+	v := sec_016.violations with input as {"cloud_accounts": [a]} with data.params as p
+	some x in v
+	contains(x.message, "could not be read")
+}

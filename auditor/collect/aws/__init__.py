@@ -107,6 +107,14 @@ class AwsCollector(Collector):
             "account": ctx.account or "unknown", "password_policy": reader.password_policy(),
             "public_access_block": storage.account_public_access_block(ctx), "attributes": {},
         }
+        # a call that failed (recorded) leaves null, as "not configured" does: say which it was
+        account_item["attributes"]["unknown"] = [
+            name for name, failed in (
+                ("password_policy", reader.password_policy_unread),
+                ("public_access_block", any(e.scope == "s3control:GetPublicAccessBlock"
+                                            for e in ctx.errors.get("cloud_accounts", []))),
+            ) if failed
+        ]
 
         kms: dict[str, dict[str, Any]] = {}
         for region in regions:

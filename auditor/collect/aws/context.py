@@ -103,8 +103,8 @@ class AwsContext:
         return pages
 
     def paginate(
-        self, kind: str | tuple[str, ...], scope: str, client: Any, operation: str, key: str, progress: str | None = None,
-        **kwargs: Any,
+        self, kind: str | tuple[str, ...], scope: str, client: Any, operation: str, key: str,
+        progress: str | None = None, **kwargs: Any,
     ) -> list[Any] | None:
         """Every item of ``key`` across all pages, or None (recorded) when a page fails."""
         pages = self.pages(kind, scope, client, operation, progress, **kwargs)

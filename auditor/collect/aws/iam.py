@@ -123,6 +123,7 @@ class IamCollection:
         self.roles: list[dict[str, Any]] = []
         self.policies: dict[str, dict[str, Any]] = {}
         self.report: list[dict[str, str]] | None = None
+        self.password_policy_unread = False
 
     def read(self) -> None:
         pages = self.ctx.pages(
@@ -154,6 +155,7 @@ class IamCollection:
         (or, recorded, when it could not be read)."""
         answer = self.ctx.call(ACCOUNTS, "iam:GetAccountPasswordPolicy", self.client.get_account_password_policy,
                                missing=("NoSuchEntity",))
+        self.password_policy_unread = answer is None
         if not answer:
             return None
         policy = answer["PasswordPolicy"]

@@ -221,7 +221,9 @@ def s3_bucket(ctx: AwsContext, client: Any, bucket: dict[str, Any], kms: dict[st
             (policy or {}).get("Policy")),
         "encryption_algorithm": sse.get("SSEAlgorithm") if encryption is not None else None,
         "lifecycle_expiration_days": min(expiry) if expiry else None,
-        "public_access_block": None if public is None else {key: bool(block.get(key, False)) for key in BLOCK_KEYS},
+        "public_access_block": None if public is None else {
+            key: bool(block.get(key, False)) for key in BLOCK_KEYS
+        },
         "object_lock": None if lock is None else {
             "enabled": lock_conf.get("ObjectLockEnabled") == "Enabled",
             "mode": default.get("Mode"),
@@ -312,7 +314,8 @@ def dynamodb_tables(ctx: AwsContext, region: str, kms: dict[str, dict[str, Any]]
 def kms_keys(ctx: AwsContext, region: str) -> dict[str, dict[str, Any]]:
     """Customer-managed keys by ARN and id, with rotation status."""
     client = ctx.client("kms", region)
-    keys = ctx.paginate((KIND, KEYS), f"kms:{region}:ListKeys", client, "list_keys", "Keys", progress=f"KMS {region}")
+    keys = ctx.paginate((KIND, KEYS), f"kms:{region}:ListKeys", client, "list_keys", "Keys",
+                        progress=f"KMS {region}")
     found: dict[str, dict[str, Any]] = {}
     for key in keys or []:
         key_id = key["KeyId"]
@@ -349,7 +352,8 @@ def encryption_keys(ctx: AwsContext, kms: dict[str, dict[str, Any]]) -> list[dic
     for entry in kms.values():
         items[entry["arn"]] = {
             "id": entry["arn"], "system": "aws-kms", "account": ctx.account, "region": entry["region"],
-            "rotation_enabled": entry["rotation_enabled"], "rotatable": entry["rotatable"], "key_spec": entry["key_spec"],
+            "rotation_enabled": entry["rotation_enabled"], "rotatable": entry["rotatable"],
+            "key_spec": entry["key_spec"],
             "attributes": {"usage": entry["usage"], "origin": entry["origin"]},
         }
     return [items[k] for k in sorted(items)]
@@ -361,4 +365,7 @@ def kms_rotation(kms: dict[str, dict[str, Any]], key: str) -> bool | None:
     return entry["rotation_enabled"] if entry else None
 
 
-__all__ = ["MISSING", "account_public_access_block", "dynamodb_tables", "encryption_keys", "kms_keys", "rds_instances", "s3_buckets"]
+__all__ = [
+    "MISSING", "account_public_access_block", "dynamodb_tables", "encryption_keys", "kms_keys", "rds_instances",
+    "s3_buckets",
+]
