@@ -150,6 +150,9 @@ def test_access_denied_makes_dependent_controls_insufficient(
     assert {cid for cid, s in statuses.items() if s is Status.PASS} == set(NEW) - insufficient - failed
     for cid in insufficient:
         assert "collection error" in results[cid].reason or "no evidence items" in results[cid].reason, cid
+    if event == "iam.GetAccountPasswordPolicy":  # an unread policy is not reported as a missing one
+        (violation,) = results["SEC-016"].violations
+        assert "could not be read" in violation.message
 
 
 def test_sod_003_judges_the_aws_administrators(faulty: tuple[dict[str, Any], Path]) -> None:

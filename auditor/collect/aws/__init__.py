@@ -102,19 +102,17 @@ class AwsCollector(Collector):
         identities = reader.identities()
         grants = reader.access_grants(identities)
         policies = reader.access_policies()
-        account_item = {
-            "id": f"arn:aws:iam::{ctx.account or 'unknown'}:account", "system": "aws",
-            "account": ctx.account or "unknown", "password_policy": reader.password_policy(),
-            "public_access_block": storage.account_public_access_block(ctx), "attributes": {},
-        }
+        password_policy = reader.password_policy()
+        account_block = storage.account_public_access_block(ctx)
         # a call that failed (recorded) leaves null, as "not configured" does: say which it was
-        account_item["attributes"]["unknown"] = [
-            name for name, failed in (
-                ("password_policy", reader.password_policy_unread),
-                ("public_access_block", any(e.scope == "s3control:GetPublicAccessBlock"
-                                            for e in ctx.errors.get("cloud_accounts", []))),
-            ) if failed
-        ]
+        block_unread = any(e.scope == "s3control:GetPublicAccessBlock" for e in ctx.errors.get("cloud_accounts", []))
+        unread = [name for name, failed in (("password_policy", reader.password_policy_unread),
+                                             ("public_access_block", block_unread)) if failed]
+        account_item: dict[str, Any] = {
+            "id": f"arn:aws:iam::{ctx.account or 'unknown'}:account", "system": "aws",
+            "account": ctx.account or "unknown", "password_policy": password_policy,
+            "public_access_block": account_block, "attributes": {"unknown": unread},
+        }
 
         kms: dict[str, dict[str, Any]] = {}
         for region in regions:
