@@ -49,8 +49,42 @@ def baseline_from_results(document: dict[str, Any], where: str | Path = "results
         "schema_version": BASELINE_VERSION,
         "source_run_id": document.get("run_id"),
         "as_of": document.get("as_of"),
+        # what the baseline was taken from: a baseline of other evidence is refused (check_origin)
+        "profile": document.get("profile"),
+        "evidence_sources": evidence_sources(document.get("evidence") or []),
         "violations": [{"control": c, "resource": r} for c, r in sorted(pairs)],
     }
+
+
+def evidence_sources(evidence: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """``{kind: [source, ...]}`` of a results.json's evidence summaries (where each kind came from)."""
+    sources: dict[str, set[str]] = {}
+    for entry in evidence:
+        if isinstance(entry, dict) and isinstance(entry.get("kind"), str):
+            sources.setdefault(entry["kind"], set()).add(str(entry.get("source", "")))
+    return {kind: sorted(values) for kind, values in sorted(sources.items())}
+
+
+def check_origin(path: Path | str, baseline: dict[str, Any], profile: str | None,
+                 current: dict[str, list[str]]) -> None:
+    """Refuse a baseline taken from other evidence: another profile, or evidence none of whose sources
+    this run shares (another organisation's, such as the bundled demo's). Baselines written before
+    these fields existed carry no origin and are not checked."""
+    if "profile" in baseline and baseline.get("profile") != profile:
+        raise InputError(f"{path}: profile: the baseline was taken with profile {baseline.get('profile')!r}, "
+                         f"this run uses {profile!r}; take the baseline again with the same --profile "
+                         "(auditor baseline --results <this run's results.json>)")
+    recorded = baseline.get("evidence_sources")
+    if not isinstance(recorded, dict) or not recorded or not current:
+        return
+    common = sorted(set(recorded) & set(current))
+    shared = [k for k in common if set(recorded[k]) & set(current[k])]
+    if not shared:
+        theirs = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(recorded.items())[:4])
+        ours = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(current.items())[:4])
+        raise InputError(f"{path}: evidence_sources: the baseline was taken from other evidence ({theirs}), "
+                         f"not this run's ({ours}); record the baseline from your own run: "
+                         "auditor run --out-dir out; auditor baseline --results out/results.json")
 
 
 def write_baseline(document: dict[str, Any], path: Path, source: str | Path = "results.json") -> dict[str, Any]:
@@ -61,6 +95,11 @@ def write_baseline(document: dict[str, Any], path: Path, source: str | Path = "r
 
 def load_baseline(path: Path) -> set[tuple[str, str]]:
     """Known ``(control, resource)`` pairs from a baseline file or a results.json."""
+    return pairs_of(load_baseline_document(path), path)
+
+
+def load_baseline_document(path: Path) -> dict[str, Any]:
+    """A baseline file, or the baseline of a results.json (exit 2 on anything else)."""
     path = Path(path)
     try:
         document = orjson.loads(path.read_bytes())
@@ -72,6 +111,10 @@ def load_baseline(path: Path) -> set[tuple[str, str]]:
         document = baseline_from_results(document, path)
     if not isinstance(document, dict) or document.get("kind") != BASELINE_KIND:
         raise InputError(f"{path}: kind: expected {BASELINE_KIND!r} or an Auditor results.json")
+    return document
+
+
+def pairs_of(document: dict[str, Any], path: Path | str) -> set[tuple[str, str]]:
     pairs = set()
     for index, entry in enumerate(_list(document.get("violations", []), str(path), "violations")):
         if not (isinstance(entry, dict) and isinstance(entry.get("control"), str)

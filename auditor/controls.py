@@ -17,6 +17,7 @@ from auditor.families import CONTROL_ID_SHAPE, FamilySet, base_families
 from auditor.families import FILE_NAME as FAMILIES_FILE
 from auditor.files import LineDict, line_of, load_yaml_lines
 from auditor.model import SEVERITIES, Control, DisabledControl, Family, Parameter, Reference
+from auditor.profiles import FILE_NAME as PROFILES_FILE
 from auditor.validation import validate
 
 PARAM_TYPES = {"integer": "integer", "number": "number", "string": "string", "boolean": "boolean", "list": "list"}
@@ -52,6 +53,8 @@ CONTROL_SCHEMA: dict[str, Any] = {
     },
     # What in_scope counts, a plural noun phrase: "no <population> in the evidence".
     "population": {"type": "string", "required": True, "empty": False, "maxlength": 80},
+    # What failing this control means for the organisation, one plain sentence (the board's top risks).
+    "impact": {"type": "string", "required": True, "empty": False, "maxlength": 300},
     "parameters": {
         "type": "dict",
         "default": {},
@@ -151,6 +154,7 @@ def _build_control(doc: dict[str, Any], path: Path, family: Family) -> Control:
         evidence=tuple(doc["evidence"]),
         uses=tuple(doc["uses"]),
         population=" ".join(doc["population"].split()),
+        impact=" ".join(doc["impact"].split()),
         parameters=tuple(params),
         references=tuple(Reference(r["title"], r.get("url")) for r in doc["references"]),
         remediation=" ".join(doc["remediation"].split()),
@@ -293,9 +297,9 @@ class ControlLibrary:
 
 
 def control_files(root: Path) -> list[Path]:
-    """The control files of a controls folder (every ``*.yaml`` but the families file at its top)."""
+    """The control files of a controls folder (every ``*.yaml`` but the families and profiles files at its top)."""
     return sorted(p for p in Path(root).rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
-                  and p != Path(root) / FAMILIES_FILE)
+                  and p not in (Path(root) / FAMILIES_FILE, Path(root) / PROFILES_FILE))
 
 
 def load_library(root: Path, params_file: Path | None = None, families: FamilySet | None = None) -> ControlLibrary:

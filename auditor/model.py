@@ -82,6 +82,8 @@ class Control:
     references: tuple[Reference, ...]
     remediation: str
     path: Path
+    #: what failing the control means for the organisation, one sentence (``impact:``)
+    impact: str = ""
     uses: tuple[str, ...] = ()  # optional kinds: read when present, never required
 
     @property

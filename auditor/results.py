@@ -19,6 +19,12 @@ from auditor.model import ControlResult, Status
 SCHEMA_VERSION = "1"
 
 
+def control_source(path: Path) -> str:
+    """``controls/sod/SOD-001.yaml``: a control file relative to the library folder that holds it."""
+    parts = path.parts[-3:]
+    return "/".join(parts)
+
+
 def control_entry(
     result: ControlResult, mappings: MappingSet | None = None, baseline: set[tuple[str, str]] | None = None
 ) -> dict[str, Any]:
@@ -31,10 +37,13 @@ def control_entry(
         "id": control.id,
         "title": control.title,
         "objective": control.objective,
+        "impact": control.impact,
         "family": control.family.value,
         "severity": control.severity,
         "owner": control.owner,
         "policy": control.policy,
+        # the control's YAML, relative to its library root (controls/<family>/<ID>.yaml): SARIF's location
+        "source": control_source(control.path),
         "evidence_kinds": list(control.evidence),
         "evidence": list(result.evidence),
         "parameters": result.parameters,
@@ -87,7 +96,15 @@ def results_document(run: Run) -> dict[str, Any]:
         "warnings": run.warnings,
         **({"baseline": baseline_summary(run)} if run.baseline is not None else {}),
         **disabled_section(run),
+        **profile_section(run),
     }
+
+
+def profile_section(run: Run) -> dict[str, Any]:
+    """``profile``: the profile the run evaluated (``--profile``), when one was selected."""
+    names = sorted({d.layer.removeprefix("profile:") for d in run.library.disabled.values()
+                    if d.layer.startswith("profile:")})
+    return {"profile": names[0]} if names else {}
 
 
 def _with_layer(run: Run, entry: dict[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,9 @@ _CONTROL = _object(
             {"framework": _STR, "clause": _STR}, {"strength": _STR, "rationale": _STR})},
     },
     {
+        "impact": _STR,  # the control's impact sentence (absent in results written before it existed)
         "remediation": _STR,
+        "source": _STR,
         "waived": {"type": "array", "items": _object(
             {"resource": _STR, "message": _STR, "exception": _object(
                 {"id": _STR}, {"reason": _STR, "approver": {"type": ["string", "null"]}, "expires": _STR,
@@ -76,6 +78,7 @@ RESULTS_SCHEMA: dict[str, Any] = _object(
     {
         "exceptions": {"type": "array", "items": _EXCEPTION}, "warnings": _STRINGS,
         "baseline": {"type": "object", "required": ["known", "new", "baseline_size"], "additionalProperties": _COUNT},
+        "profile": _STR,
     },
 )
 _VALIDATOR = jsonschema_rs.validator_for(RESULTS_SCHEMA)

@@ -12,7 +12,7 @@ then measures, each in a fresh process:
 Targets (issue 2): evaluate within 1.3x of raw regorus; validation not slower
 than evaluation; peak RSS under 4x the input JSON size.
 
-    python bench/evaluate.py [--scale 1.0] [--jobs 1 2] [--keep]
+    python bench/evaluate.py [--scale 1.0] [--jobs 1 2] [--keep] [--per-control times.json]
 
 Issue 14's target: 170k items (the default scale) end to end within 10 s wall on 2 cores.
 """
@@ -119,6 +119,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the generated sizes")
     parser.add_argument("--keep", action="store_true", help="keep the generated organisation")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="worker counts to measure")
+    parser.add_argument("--per-control", type=Path, metavar="JSON",
+                        help="print every control's time and write them (control id -> ms, per --jobs) to JSON")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="auditor-bench-"))
     try:
@@ -135,8 +137,10 @@ def main() -> None:
                   f"{ours['engine_load']:.2f}s, input {ours['set_input']:.2f}s, queries {ours['query']:.2f}s)  "
                   f"write {ours['write']:.2f}s  peak RSS {ours['rss_mb']:.0f} MB main, "
                   f"{ours['worker_rss_mb']:.0f} MB largest worker")
-            slowest = sorted(ours["controls_ms"].items(), key=lambda item: -item[1])[:5]
-            print("    slowest controls: " + ", ".join(f"{cid} {ms / 1000:.2f}s" for cid, ms in slowest))
+            slowest = sorted(ours["controls_ms"].items(), key=lambda item: -item[1])
+            print("    slowest controls: " + ", ".join(f"{cid} {ms / 1000:.2f}s" for cid, ms in slowest[:5]))
+            if args.per_control:
+                print("    every control (ms): " + ", ".join(f"{cid} {ms:.0f}" for cid, ms in sorted(slowest)))
         raw = json.loads(subprocess.run(
             [sys.executable, "-c", RAW_RUN, str(work / "evidence")],
             check=True, capture_output=True, text=True).stdout)
@@ -146,6 +150,9 @@ def main() -> None:
                   f"evaluate / raw regorus = {ours['evaluate'] / raw['raw']:.2f}x, "
                   f"peak RSS (main) / input JSON = {ours['rss_mb'] * 1024 * 1024 / size:.2f}x (target < 4x), "
                   f"wall {ours['wall']:.2f}s (target <= 10 s at the default scale)")
+        if args.per_control:
+            args.per_control.write_text(json.dumps({jobs: ours["controls_ms"] for jobs, ours in runs.items()},
+                                                   indent=1, sort_keys=True))
         if len(runs) > 1:
             first = next(iter(runs.values()))
             for jobs, ours in list(runs.items())[1:]:

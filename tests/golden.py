@@ -22,6 +22,7 @@ from auditor.report import FORMATS
 from auditor.report.board import build_board
 from auditor.report.board_markdown import render_board_markdown
 from auditor.report.outputs import load_formats
+from auditor.report.service_facts import read_report_evidence
 from auditor.results import results_document
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
@@ -49,7 +50,8 @@ def render_all() -> dict[str, bytes]:
         if name != "json":
             rendered[f"{name}-{renderer.default_filename}"] = renderer().render(results)
     catalogs = load_mappings(bundled("mappings"))
-    board = build_board(results, catalogs=catalogs, org="Brightwater Financial")
+    evidence = read_report_evidence(results, bundled("evidence/examples/demo"))
+    board = build_board(results, catalogs=catalogs, org="Brightwater Financial", evidence=evidence)
     rendered["board.md"] = render_board_markdown(board).encode()
     return rendered
 

@@ -31,6 +31,9 @@ owner: Head of Platform Engineering
 policy: controls.security.sec_019
 evidence: [deployments]
 population: production deployments
+impact: >-
+  Without a recorded outcome, a failed release cannot be traced when it
+  causes an incident.
 """
 POLICY = """\
 # METADATA

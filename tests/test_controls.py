@@ -32,7 +32,7 @@ def _edit(path: Path, old: str, new: str) -> None:
         ("severity: medium", "severity: urgent", r"SEC-002.yaml:5: severity: found 'urgent', expected one of low, medium, high, critical"),
         ("owner: Head of Security\n", "", r"SEC-002.yaml:1: owner: required field is missing"),
         ("owner: Head of Security\n", "owner: Head of Security\ncolour: blue\n", r"SEC-002.yaml:7: colour: unknown field"),
-        ("default: 90", "default: ninety", r"SEC-002.yaml:13: parameters.max_age_days.default: found 'ninety'"),
+        ("default: 90", "default: ninety", r"SEC-002.yaml:15: parameters.max_age_days.default: found 'ninety'"),
         ("id: SEC-002", "id: SEC-003", r"SEC-002.yaml:1: id: found 'SEC-003', expected it to match the file name"),
         ("policy: controls.security.sec_002", "policy: controls.security.other",
          r"SEC-002.yaml:7: policy: found 'controls.security.other', expected 'controls.security.sec_002'"),

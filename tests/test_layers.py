@@ -125,7 +125,8 @@ def test_results_record_disabled_controls_apart_and_never_as_a_pass(tmp_path: Pa
     [off] = doc["disabled_controls"]
     assert off["id"] == "AI-005" and off["layer"] == "org-library" and off["severity"] == "medium"
     assert off["disabled_by"].endswith("overrides.yaml:12") and off["reason"].startswith("Model ownership")
-    assert {m["framework"] for m in off["mappings"]} == {"iso27001-2022", "nist-ai-rmf-1.0"}
+    assert {m["framework"] for m in off["mappings"]} == {"iso27001-2022", "nist-ai-rmf-1.0", "iso42001-2023",
+                                                         "eu-ai-act-2024"}
     assert doc["summary"]["disabled"] == 1 and doc["summary"]["total"] == BUNDLED_CONTROLS + ORG_CONTROLS - 1
     assert sum(doc["summary"]["by_status"].values()) == BUNDLED_CONTROLS + ORG_CONTROLS - 1  # the disabled control is in no status
     by_id = {c["id"]: c for c in doc["controls"]}

@@ -34,6 +34,7 @@ class CiOptions:
     changed_only: bool = False
     base: str | None = None
     known: set[tuple[str, str]] | None = field(default=None, repr=False)
+    baseline_document: dict[str, Any] | None = field(default=None, repr=False)
 
     def load_exceptions(self, library: ControlLibrary) -> ExceptionSet | None:
         from auditor.waivers import load_exceptions
@@ -41,10 +42,11 @@ class CiOptions:
         return load_exceptions(self.exceptions, library) if self.exceptions else None
 
     def load_baseline(self) -> None:
-        from auditor.baseline import load_baseline
+        from auditor.baseline import load_baseline_document, pairs_of
 
         if self.baseline is not None:
-            self.known = load_baseline(self.baseline)
+            self.baseline_document = load_baseline_document(self.baseline)
+            self.known = pairs_of(self.baseline_document, self.baseline)
 
     def narrow(self, library: ControlLibrary, policies: PolicySet, schema_dirs: list[Path]) -> ControlLibrary:
         """With --changed-only, the controls the change touches (possibly none)."""
@@ -68,6 +70,11 @@ class CiOptions:
 
         run.baseline = self.known
         document = results_document(run)
+        if self.baseline is not None and self.baseline_document is not None:
+            from auditor.baseline import check_origin, evidence_sources
+
+            check_origin(self.baseline, self.baseline_document, document.get("profile"),
+                         evidence_sources(document["evidence"]))
         write_atomic(results_path, pretty_json(document))
         for path in write_outputs(document, list(self.formats), default_dir):
             click.echo(f"output: {path}", err=True)
@@ -80,6 +87,22 @@ class CiOptions:
             b = document["baseline"]
             click.echo(f"baseline: {b['new']} new, {b['known']} known violations", err=True)
         return document
+
+
+class _FormatOption(click.Option):
+    """``--format``, whose help lists every format of the registry (imported only when help is shown)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from auditor.report import FORMATS
+        from auditor.report.outputs import load_formats
+
+        load_formats()
+        template = self.help or ""
+        self.help = template.replace("{formats}", ", ".join(sorted(FORMATS.names())))
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = template
 
 
 def _parse_formats(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[Any, ...]:
@@ -110,7 +133,8 @@ def ci_options(func: F) -> F:
 
     options = [
         click.option("--format", "formats", multiple=True, callback=_parse_formats, metavar="NAME[=PATH]",
-                     help="Also write an output format: junit, sarif, markdown, json (repeatable; "
+                     cls=_FormatOption,
+                     help="Also write an output format: {formats} (repeatable; "
                           "default path: next to results.json)."),
         click.option("--exceptions", type=existing_file,
                      help="exceptions.yaml: approved waivers; matching violations become 'waived'."),

@@ -43,7 +43,7 @@ def run_collector(collector: Any, out: Path) -> list[Path]:
     return paths
 
 
-def collect_alongside(evidence: Path, target: Path, repo: Path) -> Path:
+def collect_alongside(evidence: Path, target: Path, repo: Path, branch: str | None = None) -> Path:
     """Copy ``evidence`` into ``target`` (replacing it) and collect git history from ``repo`` into
     ``target/collected/``; returns ``target`` for evaluation."""
     import shutil
@@ -54,7 +54,7 @@ def collect_alongside(evidence: Path, target: Path, repo: Path) -> Path:
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(evidence, target)
-    run_collector(GitCollector(repo, clock=Clock.from_env()), target / "collected")
+    run_collector(GitCollector(repo, branch, clock=Clock.from_env()), target / "collected")
     return target
 
 
@@ -84,6 +84,35 @@ def collect_git(
     from auditor.collect.git import GitCollector
 
     run_collector(GitCollector(repo, branch, since, release_tags, **_context(collected_at, no_progress)), out)
+
+
+@collect_group.command("github")
+@click.option("--repository", envvar="GITHUB_REPOSITORY", required=True,
+              help="owner/name (default: $GITHUB_REPOSITORY, set in GitHub Actions).")
+@click.option("--branch", default="main", show_default=True, help="Base branch whose merged pull requests are read.")
+@click.option("--token-env", default="GITHUB_TOKEN", show_default=True,
+              help="Environment variable holding the token (never a command-line value: it would show in logs).")
+@click.option("--api", default="https://api.github.com", show_default=True,
+              help="REST API root (GitHub Enterprise: https://HOST/api/v3; $GITHUB_API_URL in Actions).",
+              envvar="GITHUB_API_URL")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 10_000),
+              help="Most recently updated closed pull requests read.")
+@common_options
+def collect_github(
+    repository: str, branch: str, token_env: str, api: str, limit: int, out: Path, collected_at: str | None,
+    no_progress: bool,
+) -> None:
+    """Merged pull requests (reviews, approvals, required checks, branch protection) as changes evidence."""
+    import os
+
+    from auditor.collect.github import GitHubCollector
+
+    token = os.environ.get(token_env) or None
+    if token is None:
+        click.echo(f"collect github: ${token_env} is not set; calling the API without a token "
+                   "(public repositories only, 60 requests an hour)", err=True)
+    run_collector(GitHubCollector(repository, branch, token=token, api=api, limit=limit,
+                                  **_context(collected_at, no_progress)), out)
 
 
 @collect_group.command("deployment")

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import click
+
 STATUS_STYLE = {
     "pass": "green",
     "fail": "bold red",
@@ -31,6 +33,14 @@ def progress_reporter(total: int) -> Iterator[Callable[[Any], None]]:
     ) as progress:
         task = progress.add_task("controls", total=total)
         yield lambda _result: progress.advance(task)
+
+
+def print_problems(run: Any) -> None:
+    """What --quiet still prints (stderr): each control that ended ``error`` or ``insufficient_evidence``
+    and why, so a red job is never silent about its cause."""
+    for r in sorted(run.results, key=lambda r: r.control.id):
+        if r.status.value in ("error", "insufficient_evidence"):
+            click.echo(f"{r.control.id} {r.status.value}: {r.reason}", err=True)
 
 
 def print_results(run: Any) -> None:

@@ -69,7 +69,8 @@ def run_evaluation(
     show_default=True,
     help="Where to write results.json.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Do not print the results table.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Do not print the results table; the reason of any error or insufficient evidence is still printed.")
 def evaluate_command(
     evidence: Path, sources: Sources, evaluation: EvaluationOptions, ci: CiOptions, out: Path, quiet: bool
 ) -> None:
@@ -78,11 +79,13 @@ def evaluate_command(
     Waived violations (--exceptions) never fail the exit code; with --baseline
     only violations absent from the baseline do.
     """
-    from auditor.cli.console import print_results
+    from auditor.cli.console import print_problems, print_results
 
     run = run_evaluation(evidence, sources, evaluation, ci)
     ci.finish(run, out, out.parent)
-    if not quiet:
+    if quiet:
+        print_problems(run)
+    else:
         print_results(run)
     click.echo(f"results: {out}", err=True)
     raise click.exceptions.Exit(int(run.exit_code()))

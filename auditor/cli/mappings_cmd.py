@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from auditor.cli.options import Sources, existing_dir, existing_file, library_option
+from auditor.cli.options import Sources, check_as_of, existing_dir, existing_file, library_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "csv", "markdown", "json")
@@ -124,24 +124,80 @@ def validate_command(sources: Sources) -> None:
         click.echo(f"  {framework}: catalog only, no mapping file (every clause is a gap)")
 
 
+def judged_options(func: F) -> F:
+    """--results, --evidence (attestations), --as-of."""
+    func = click.option("--as-of", callback=check_as_of,
+                        help="Judge attestations at this RFC 3339 instant (default: the results' as_of, "
+                             "else the evidence's latest collected_at).")(func)
+    func = click.option("--evidence", type=existing_dir,
+                        help="Evidence folder: its attestations documents cover clauses no control decides.")(func)
+    return click.option("--results", type=existing_file,
+                        help="results.json from `auditor evaluate`/`run`: adds statuses.")(func)
+
+
+def _judged(ms: Any, framework: str, results: Path | None, evidence: Path | None, as_of: str | None) -> Any:
+    from auditor.mappings.attestations import load_attestations
+    from auditor.mappings.coverage import control_statuses, coverage
+    from auditor.results import read_results
+
+    doc = read_results(results) if results is not None else None
+    statuses = control_statuses(doc) if doc is not None else None
+    instant = as_of or (str(doc["as_of"]) if doc is not None and doc.get("as_of") else None)
+    attestations, when = (load_attestations(evidence, ms.catalogs, instant) if evidence is not None
+                          else ([], None))
+    run = str(doc.get("run_id", "unknown run")) if doc is not None else "no results"
+    return coverage(ms, framework, statuses, attestations, when), run
+
+
 @mappings_group.command("coverage")
 @click.option("--framework", required=True, help="Framework id (see `auditor mappings list`).")
-@click.option("--results", type=existing_file, help="results.json from `auditor evaluate`/`run`: adds statuses.")
+@judged_options
 @source_options
 @output_options
-def coverage_command(sources: Sources, framework: str, results: Path | None, fmt: str, output: Path | None) -> None:
+def coverage_command(sources: Sources, framework: str, results: Path | None, evidence: Path | None,
+                     as_of: str | None, fmt: str, output: Path | None) -> None:
     """Every clause of a framework with its controls, gaps, and totals per group.
 
+    Counts against applicable clauses (mappings/applicability/<framework>.yaml) and separates
+    automated (a full or partial control), attested (an attestation valid at --as-of, from
+    --evidence) and uncovered clauses; excluded clauses are listed with their justification.
     With --results, each clause gets a status: it passes only if all its full and partial
     controls pass; supporting-only clauses are "supported", unmapped clauses are "gap".
     """
-    from auditor.mappings.coverage import control_statuses, coverage
     from auditor.mappings.render import coverage_view
-    from auditor.results import read_results
 
     _library, ms = _load(sources)
-    statuses = control_statuses(read_results(results)) if results is not None else None
-    _emit(coverage_view(coverage(ms, framework, statuses)), fmt, output)
+    cov, _run = _judged(ms, framework, results, evidence, as_of)
+    _emit(coverage_view(cov), fmt, output)
+
+
+@mappings_group.command("soa")
+@click.option("--framework", default="iso27001-2022", show_default=True, help="Framework id.")
+@click.option("--format", "fmt", type=click.Choice(("csv", "markdown", "pdf")), default="markdown",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output (required for pdf).")
+@judged_options
+@source_options
+def soa_command(sources: Sources, framework: str, fmt: str, output: Path | None, results: Path | None,
+                evidence: Path | None, as_of: str | None) -> None:
+    """The Statement of Applicability: every control of the framework's SoA scope (ISO/IEC 27001:
+    Annex A), applicable or not, the justification, how it is implemented (automated controls with
+    their latest status, attestations, or a gap), owner and review date.
+    """
+    from auditor.files import write_atomic
+    from auditor.report.soa import build_soa, render_soa
+
+    _library, ms = _load(sources)
+    cov, run = _judged(ms, framework, results, evidence, as_of)
+    data = render_soa(build_soa(cov, run), fmt)
+    if output is not None:
+        write_atomic(output, data)
+        click.echo(f"wrote {output}", err=True)
+    elif fmt == "pdf":
+        raise click.UsageError("--format pdf needs -o/--output FILE")
+    else:
+        click.echo(data.decode(), nl=False)
 
 
 @mappings_group.command("crosswalk")
@@ -150,32 +206,47 @@ def coverage_command(sources: Sources, framework: str, results: Path | None, fmt
 @source_options
 @output_options
 def crosswalk_command(sources: Sources, source: str, target: str, fmt: str, output: Path | None) -> None:
-    """Which clauses of one framework meet which clauses of another, through shared controls."""
+    """Which clauses of one framework meet which clauses of another: derived through shared controls, and
+    beside them any published crosswalk (mappings/crosswalks/, e.g. a standards body's informative
+    references), each labelled with its source.
+    """
     from auditor.mappings.crosswalk import crosswalk
     from auditor.mappings.render import crosswalk_view
 
     _library, ms = _load(sources)
     cw = crosswalk(ms, source, target)
-    _emit(crosswalk_view(cw, ms.catalogs[source].name, ms.catalogs[target].name), fmt, output)
+    src, dst = ms.catalogs[source], ms.catalogs[target]
+    published = [(pub, [(src.clauses[a], dst.clauses[b]) for a, b in pub.oriented(source, target)])
+                 for pub in ms.published if pub.oriented(source, target)]
+    _emit(crosswalk_view(cw, src.name, dst.name, published), fmt, output)
 
 
 @mappings_group.command("diff")
-@click.argument("rev")
-@click.argument("rev2", required=False, default="HEAD")
+@click.argument("rev", required=False)
+@click.argument("rev2", required=False)
+@click.option("--worktree", is_flag=True,
+              help="Compare REV (default HEAD) with the working tree, uncommitted edits included.")
 @click.option("--mappings", type=existing_dir,
               help="Mappings folder inside a git repository (default: ./mappings or the bundled library).")
 @output_options
-def diff_command(rev: str, rev2: str, mappings: Path | None, fmt: str, output: Path | None) -> None:
-    """Mappings added, removed or changed between REV and REV2 (default HEAD), with who changed each, when.
+def diff_command(rev: str | None, rev2: str | None, worktree: bool, mappings: Path | None, fmt: str,
+                 output: Path | None) -> None:
+    """Mappings, catalog clauses (added, removed, retitled) and applicability decisions changed between
+    REV and REV2 (default HEAD), with who changed each, when.
 
-    Reads both revisions from git objects; the working tree is not touched.
+    Reads both revisions from git objects; the working tree is not touched. When the mappings
+    folder has uncommitted changes the output says so; --worktree compares with them.
     """
     from auditor.content import default_dir
     from auditor.mappings.history import diff_mappings
     from auditor.mappings.render import diff_view
 
+    if worktree and rev2 is not None:
+        raise click.UsageError("--worktree compares REV with the working tree: give one revision, not two")
+    if rev is None and not worktree:
+        raise click.UsageError("missing REV (or pass --worktree to compare HEAD with the working tree)")
     root = mappings or default_dir("mappings")
-    _emit(diff_view(diff_mappings(root, rev, rev2)), fmt, output)
+    _emit(diff_view(diff_mappings(root, rev or "HEAD", rev2 or "HEAD", worktree=worktree)), fmt, output)
 
 
 COMMANDS = [mappings_group]

@@ -41,6 +41,8 @@ class Sources:
     params: Path | None = None
     mappings: Path | None = None
     libraries: tuple[Path, ...] = ()
+    #: a profile of controls/profiles.yaml (``ci``): controls outside it are not evaluated
+    profile: str | None = None
     _stack: LibraryStack | None = field(default=None, init=False, repr=False, compare=False)
 
     def stack(self) -> LibraryStack:
@@ -51,7 +53,12 @@ class Sources:
         return self._stack
 
     def library(self) -> ControlLibrary:
-        return self.stack().library(self.params)
+        library = self.stack().library(self.params)
+        if self.profile:
+            from auditor.profiles import apply_profile, stack_profiles
+
+            library = apply_profile(library, stack_profiles(self.stack()), self.profile)
+        return library
 
     def policy_set(self) -> PolicySet:
         return self.stack().policy_set()
@@ -98,13 +105,13 @@ class EvaluationOptions:
 
 
 def library_options(func: F) -> F:
-    """--library, --controls, --policies, --params, --mappings -> ``sources``."""
+    """--library, --controls, --policies, --params, --mappings, --profile -> ``sources``."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         kwargs["sources"] = Sources(
             kwargs.pop("controls"), kwargs.pop("policies"), kwargs.pop("params"), kwargs.pop("mappings"),
-            tuple(kwargs.pop("libraries")),
+            tuple(kwargs.pop("libraries")), kwargs.pop("profile"),
         )
         return func(*args, **kwargs)
 
@@ -119,6 +126,10 @@ def library_options(func: F) -> F:
                      help="Organisation parameter overrides (YAML: control id -> values)."),
         click.option("--mappings", type=existing_dir,
                      help="Replace the bundled framework catalogs and mappings folder."),
+        click.option("--profile", metavar="NAME",
+                     help="Evaluate only the controls of this profile (controls/profiles.yaml; 'ci': what "
+                          "repository, forge and pipeline evidence can decide); the others are reported as "
+                          "not evaluated, never as passing or failing."),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)

@@ -57,6 +57,12 @@ def _storage_options() -> list[Callable[[F], F]]:
     ]
 
 
+def _signing_decorators(func: F) -> F:
+    for option in reversed(_signing_options()):
+        func = option(func)
+    return func
+
+
 def pack_options(func: F) -> F:
     """--key, --kms-key-id, --passphrase-env, --locker, --s3..., --pack/--no-pack -> ``packing``."""
 
@@ -180,6 +186,48 @@ def pack_build_command(results: Path, evidence: Path, out: Path, reports: tuple[
     write_pack(results, evidence, sources, out, packing, reports)
 
 
+@pack_group.command("merge")
+@click.argument("shards", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--pub", "pubs", type=existing_file, multiple=True, required=True,
+              help="Public key PEM a shard pack may be signed with (repeatable: any of them).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/pack.zip"),
+              show_default=True, help="Where to write the merged pack.")
+@click.option("--split-joins", type=click.Choice(["refuse", "insufficient"]), default="refuse", show_default=True,
+              help="A control whose evidence kinds were split across shards: refuse the merge, or record the "
+                   "control as insufficient_evidence.")
+@click.option("--results-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the merged results.json here (reports read it).")
+@_signing_decorators
+def pack_merge_command(shards: tuple[Path, ...], pubs: tuple[Path, ...], out: Path, split_joins: str,
+                       results_out: Path | None, key: Path | None, kms_key_id: str | None,
+                       passphrase_env: str | None) -> None:
+    """Merge shard packs (one per CI matrix job) into one signed pack.
+
+    \b
+    Every shard is verified with a --pub key; they must share the library, as_of, Auditor
+    version and results schema. Per control: fail if any shard fails, pass only if every
+    shard that evaluated it passed; populations add up. See docs/scaling.md.
+    """
+    from auditor.files import pretty_json, write_atomic
+    from auditor.pack import keys
+    from auditor.pack.merge import merge_packs
+    from auditor.pack.signers import Verifier
+
+    signer, development = _signer(PackOptions(key=key, kms_key_id=kms_key_id, passphrase_env=passphrase_env), False)
+    verifiers = [Verifier.from_pem_file(p) for p in pubs]
+    merged = merge_packs(list(shards), verifiers, out, signer, development=development, split_mode=split_joins)
+    if results_out:
+        write_atomic(results_out, pretty_json(merged.results))
+    for shard in merged.shards:
+        click.echo(f"shard {shard['name']}: sha256 {shard['sha256']} run {shard['run_id']}", err=True)
+    for problem in merged.split:
+        click.echo(f"warning: {problem}: recorded as insufficient_evidence", err=True)
+    counts = ", ".join(f"{n} {s}" for s, n in merged.results["summary"]["by_status"].items())
+    click.echo(f"merged {len(merged.shards)} shards: {counts}", err=True)
+    click.echo(f"pack: {merged.pack.path} sha256 {merged.pack.sha256} signed by key {keys.mask(merged.pack.key_id)}",
+               err=True)
+
+
 def _verifier(key: Path | None, kms_key_id: str | None) -> Verifier | None:
     from auditor.pack.signers import Verifier
 
@@ -209,11 +257,17 @@ def verify_command(pack: Path, key: Path | None, kms_key_id: str | None, as_json
     Exit 0 valid, 1 invalid (first reason printed), 2 usage.
     """
     from auditor.pack import keys
+    from auditor.pack.merge import merged_problems
     from auditor.pack.verify import verify_pack
 
     result = verify_pack(pack, _verifier(key, kms_key_id))
+    shards = result.predicate.get("shards") if result.valid else None
+    if result.valid:
+        problems = merged_problems(pack, result.predicate)
+        if problems:
+            result.valid, result.reason = False, problems[0]
     if as_json:
-        _emit(result.to_dict())
+        _emit({**result.to_dict(), **({"shards": shards} if shards is not None else {})})
     elif result.valid:
         click.echo(f"valid: {pack}")
         click.echo(f"  run        {result.run_id}")
@@ -222,6 +276,9 @@ def verify_command(pack: Path, key: Path | None, kms_key_id: str | None, as_json
         click.echo(f"  signed by  key {keys.mask(result.key_id or '')} ({result.key_source})")
         counts = (result.predicate.get("controls") or {}).get("by_status") or {}
         click.echo("  controls   " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+        for shard in shards or []:
+            click.echo(f"  shard      {shard['name']}  sha256 {shard['sha256']}  run {shard['run_id']}  "
+                       f"key {keys.mask(str(shard.get('key_id') or ''))}")
         if not result.key_pinned:
             click.echo("  note: no --key given: checked against the public key inside the pack, which proves the "
                        "pack is intact but not who signed it")

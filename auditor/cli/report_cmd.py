@@ -11,12 +11,20 @@ from auditor.cli.options import existing_dir, existing_file
 
 if TYPE_CHECKING:
     from auditor.mappings import MappingSet
+    from auditor.report.board import PackNote
+    from auditor.report.pack_info import PackInfo
 
 ORG_HELP = "Organisation name shown in the report (default: the results' organisation, else 'the organisation')."
 
 
 def _org(results: dict[str, Any], org: str | None) -> str:
     return org or str(results.get("organisation") or results.get("org") or "the organisation")
+
+
+def _pack_note(info: PackInfo) -> PackNote:
+    from auditor.report.board import PackNote
+
+    return PackNote(info.path.name, info.sha256, info.development, info.signed)
 
 
 def _catalogs(mappings: Path | None) -> MappingSet | None:
@@ -28,14 +36,20 @@ def _catalogs(mappings: Path | None) -> MappingSet | None:
 
 def write_reports(results_path: Path, out_dir: Path, *, org: str | None = None, mappings: Path | None = None,
                   locker: Path | None = None, pack: Path | None = None,
-                  packed_into: str | None = None) -> list[Path]:
-    """Write ``evidence-report.pdf``, ``board.pdf`` and ``board.md`` into ``out_dir`` (used by ``auditor run``)."""
+                  packed_into: str | None = None, evidence: Path | None = None,
+                  development: bool = False) -> list[Path]:
+    """Write ``evidence-report.pdf``, ``board.pdf`` and ``board.md`` into ``out_dir`` (used by ``auditor run``).
+
+    ``evidence`` is the folder the run evaluated (service, SLO, incident, change and model documents);
+    ``packed_into`` names the pack the reports go into, ``development`` whether it will be development-signed.
+    """
     from auditor.files import write_atomic
     from auditor.report.board import build_board, render_board_pdf
     from auditor.report.board_markdown import render_board_markdown
     from auditor.report.evidence_report import write_evidence_report
     from auditor.report.history import load_history
     from auditor.report.pack_info import read_pack_info
+    from auditor.report.service_facts import read_report_evidence
     from auditor.results_check import read_checked_results
 
     results = read_checked_results(results_path)
@@ -43,9 +57,14 @@ def write_reports(results_path: Path, out_dir: Path, *, org: str | None = None, 
     catalogs = _catalogs(mappings)
     pack_info = read_pack_info(pack) if pack else None
     history = load_history(locker) if locker else []
+    documents = read_report_evidence(results, evidence)
+    from auditor.report.board import PackNote
+
+    note = _pack_note(pack_info) if pack_info else (PackNote(packed_into, development=development)
+                                                    if packed_into else None)
     evidence_pdf = write_evidence_report(results, out_dir / "evidence-report.pdf", org=name, pack=pack_info,
-                                         catalogs=catalogs, packed_into=packed_into)
-    summary = build_board(results, history=history, catalogs=catalogs, org=name)
+                                         catalogs=catalogs, packed_into=packed_into, evidence=documents)
+    summary = build_board(results, history=history, catalogs=catalogs, org=name, evidence=documents, pack=note)
     write_atomic(out_dir / "board.pdf", render_board_pdf(summary))
     write_atomic(out_dir / "board.md", render_board_markdown(summary))
     return [evidence_pdf, out_dir / "board.pdf", out_dir / "board.md"]
@@ -61,6 +80,10 @@ results_option = click.option("--results", "results_path", type=existing_file, r
 mappings_option = click.option("--mappings", type=existing_dir,
                                help="Framework catalogs folder for clause coverage (default: ./mappings or bundled).")
 org_option = click.option("--org", help=ORG_HELP)
+evidence_option = click.option(
+    "--evidence", "evidence_dir", type=existing_dir,
+    help="The evidence folder the run evaluated: services, SLO reports, incidents, changes and models are read "
+         "from the documents results.json lists (required when it lists any).")
 
 
 @report_group.command("evidence")
@@ -68,54 +91,64 @@ org_option = click.option("--org", help=ORG_HELP)
 @click.option("--pack", type=existing_file, help="The signed audit pack of this run (digest and signer on the cover).")
 @mappings_option
 @org_option
+@evidence_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/evidence-report.pdf"),
               show_default=True, help="Where to write the PDF.")
 def evidence_command(results_path: Path, pack: Path | None, mappings: Path | None, org: str | None,
-                     out: Path) -> None:
+                     evidence_dir: Path | None, out: Path) -> None:
     """The evidence report for an external auditor (PDF).
 
     \b
     Example:
-      auditor report evidence --results out/results.json --pack out/pack.zip --out out/evidence-report.pdf
+      auditor report evidence --results out/results.json --evidence evidence/ --pack out/pack.zip \\
+        --out out/evidence-report.pdf
     """
     from auditor.report.evidence_report import write_evidence_report
     from auditor.report.pack_info import read_pack_info
+    from auditor.report.service_facts import read_report_evidence
     from auditor.results_check import read_checked_results
 
     results = read_checked_results(results_path)
+    documents = read_report_evidence(results, evidence_dir)
     write_evidence_report(results, out, org=_org(results, org), pack=read_pack_info(pack) if pack else None,
-                          catalogs=_catalogs(mappings))
+                          catalogs=_catalogs(mappings), evidence=documents)
     click.echo(f"evidence report: {out}", err=True)
 
 
 @report_group.command("board")
 @results_option
-@click.option("--locker", type=existing_dir, help="Evidence locker with earlier runs (trend and error budget).")
+@click.option("--locker", type=existing_dir, help="Evidence locker with earlier runs (the trend).")
 @mappings_option
 @org_option
+@evidence_option
+@click.option("--pack", type=existing_file,
+              help="The signed audit pack of this run (its digest, and a development signature flagged on the cover).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "markdown"]), default="pdf", show_default=True)
-@click.option("--error-budget-target", type=click.FloatRange(0, 1), default=0.1, show_default=True,
-              help="Acceptable share of runs with a critical control failing.")
 @click.option("--runs", type=click.IntRange(min=1), default=10, show_default=True,
-              help="How many recent runs the trend and the error budget cover.")
+              help="How many recent runs the trend covers.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write it (default: out/board.pdf; Markdown goes to stdout unless --out).")
-def board_command(results_path: Path, locker: Path | None, mappings: Path | None, org: str | None, fmt: str,
-                  error_budget_target: float, runs: int, out: Path | None) -> None:
+def board_command(results_path: Path, locker: Path | None, mappings: Path | None, org: str | None,
+                  evidence_dir: Path | None, pack: Path | None, fmt: str, runs: int, out: Path | None) -> None:
     """The board's proof-point summary: one or two pages in plain language (PDF or Markdown).
 
     \b
     Example:
-      auditor report board --results out/results.json --locker ../evidence-locker --out out/board.pdf
+      auditor report board --results out/results.json --evidence evidence/ --pack out/pack.zip \\
+        --locker ../evidence-locker --out out/board.pdf
     """
     from auditor.files import write_atomic
     from auditor.report.board import build_board, render_board_pdf
     from auditor.report.history import load_history
+    from auditor.report.pack_info import read_pack_info
+    from auditor.report.service_facts import read_report_evidence
     from auditor.results_check import read_checked_results
 
     results = read_checked_results(results_path)
+    documents = read_report_evidence(results, evidence_dir)
+    note = _pack_note(read_pack_info(pack)) if pack else None
     summary = build_board(results, history=load_history(locker) if locker else [], catalogs=_catalogs(mappings),
-                          org=_org(results, org), target=error_budget_target, runs=runs)
+                          org=_org(results, org), runs=runs, evidence=documents, pack=note)
     if fmt == "markdown":
         from auditor.report.board_markdown import render_board_markdown
 

@@ -30,6 +30,7 @@ COLLECTOR_MODULES = (
     "auditor.collect.aws",
     "auditor.collect.files",
     "auditor.collect.prometheus",
+    "auditor.collect.github",
 )
 
 

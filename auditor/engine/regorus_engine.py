@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from typing import Any
 
 import orjson
 
 from auditor.engine.base import ENGINES, Engine
-from auditor.errors import EngineError, InputError
+from auditor.errors import AuditorError, EngineError, InputError
 from auditor.policies import PolicySource
 
 os.environ["RUST_BACKTRACE"] = "0"
@@ -25,6 +26,20 @@ import regorus
 
 _LOCATION_RE = re.compile(r"-->\s*(?P<file>[^\n]*?):(?P<line>\d+):(?P<col>\d+)")
 _ERROR_RE = re.compile(r"error:\s*(?P<msg>[^\n]*)")
+
+
+@contextmanager
+def _translated(error: type[AuditorError], prefix: str = "", panic_prefix: str | None = None) -> Iterator[None]:
+    """regorus's errors (``RuntimeError``, and panics, which are ``BaseException``) as ``error`` with one
+    clean line; anything else (an interruption) passes through untouched."""
+    try:
+        yield
+    except BaseException as exc:
+        panic = _is_panic(exc)
+        if not panic and not isinstance(exc, RuntimeError):
+            raise
+        lead = panic_prefix if panic and panic_prefix is not None else prefix
+        raise error(f"{lead}{clean_message(str(exc))}") from None
 
 
 def clean_message(raw: str) -> str:
@@ -69,53 +84,29 @@ class RegorusEngine(Engine):
 
     def load(self, policies: Sequence[PolicySource], data: Mapping[str, Any]) -> None:
         for source in policies:
-            try:
+            with _translated(InputError, "policy rejected: "):
                 self._engine.add_policy(source.path.as_posix(), source.text)
-            except BaseException as exc:
-                if not isinstance(exc, RuntimeError) and not _is_panic(exc):
-                    raise
-                raise InputError(f"policy rejected: {clean_message(str(exc))}") from None
             self._sources[source.package] = source
         self._engine.add_data_json(orjson.dumps(dict(data)).decode())
 
     def set_input(self, input_json: bytes) -> None:
-        try:
+        with _translated(EngineError, "engine rejected the input: "):
             self._engine.set_input_json(input_json.decode("utf-8"))
-        except BaseException as exc:
-            if not isinstance(exc, RuntimeError) and not _is_panic(exc):
-                raise
-            raise EngineError(f"engine rejected the input: {clean_message(str(exc))}") from None
         # regorus prepares its policies on the first evaluation: do it now, once, so that workers
         # forked from this engine do not each prepare them again (20-35 ms per control measured).
-        try:
+        with _translated(EngineError, "engine failed to prepare the policies: "):
             self._engine.eval_query("x := 1")
-        except BaseException as exc:
-            if not isinstance(exc, RuntimeError) and not _is_panic(exc):
-                raise
-            raise EngineError(f"engine failed to prepare the policies: {clean_message(str(exc))}") from None
 
     def query(self, ref: str) -> Any:
-        try:
+        with _translated(EngineError, panic_prefix="engine panicked: "):
             raw = self._engine.eval_rule_as_json(ref)
-        except BaseException as exc:
-            if _is_panic(exc):
-                raise EngineError(f"engine panicked: {clean_message(str(exc))}") from None
-            if isinstance(exc, RuntimeError):
-                raise EngineError(clean_message(str(exc))) from None
-            raise
         return None if raw is None else orjson.loads(raw)
 
     def query_rules(self, package: str, rules: Sequence[str]) -> dict[str, Any]:
         """One evaluation of an object of the rules, so helper rules they share are evaluated once."""
         body = ", ".join(f'"{rule}": data.{package}.{rule}' for rule in rules)
-        try:
+        with _translated(EngineError, panic_prefix="engine panicked: "):
             raw = self._engine.eval_query_as_json(f"x := {{{body}}}")
-        except BaseException as exc:
-            if _is_panic(exc):
-                raise EngineError(f"engine panicked: {clean_message(str(exc))}") from None
-            if isinstance(exc, RuntimeError):
-                raise EngineError(clean_message(str(exc))) from None
-            raise
         rows = orjson.loads(raw).get("result") or []
         if not rows:  # one of them is undefined: ask each, so the caller learns which
             return super().query_rules(package, rules)

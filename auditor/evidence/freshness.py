@@ -10,7 +10,8 @@ of its ``--params`` file::
 A document collected longer before ``as_of`` than its kind allows, or collected after
 ``as_of`` (it cannot be evidence of an earlier instant), is not evidence: every control
 that reads its kind ends ``insufficient_evidence``. A kind whose schema declares no
-maximum age (an organisation's own kind) and that no override names has no age limit.
+maximum age (an organisation's own kind) and that no override names gets
+:data:`DEFAULT_MAX_AGE_DAYS`: stale evidence is never a pass, so no kind goes unlimited.
 
 Example::
 
@@ -36,6 +37,8 @@ from auditor.model import EvidenceDocument
 MAX_AGE_KEYWORD = "x-auditor-max-age-days"
 #: the section of the --params file that overrides the defaults
 SECTION = "freshness"
+#: the limit of a kind whose schema declares none and that no override names
+DEFAULT_MAX_AGE_DAYS = 30
 
 
 def _whole_days(value: Any) -> bool:
@@ -95,6 +98,8 @@ def default_limits(schemas: SchemaSet) -> Freshness:
     for kind in schemas.kinds:
         value = schemas.schema(kind).get(MAX_AGE_KEYWORD)
         if value is None:
+            limits[kind] = DEFAULT_MAX_AGE_DAYS
+            origins[kind] = f"the default for a kind whose schema declares no {MAX_AGE_KEYWORD}"
             continue
         if not _whole_days(value):
             raise InputError(

@@ -9,19 +9,35 @@ Roll-up rules (documented in docs/mappings.md):
   ``partial`` controls: ``fail`` if any of them did not pass (fail, error, insufficient evidence
   or waived: only ``pass`` is a pass), else ``not_evaluated`` if any has no result, else ``pass``.
 - Totals per group (ISO theme, NIST category) and per enclosing group (NIST function).
+
+Applicability and attestations (``implementation`` of each clause):
+
+- ``excluded``: declared not applicable (``mappings/applicability/``), shown with its justification
+  and counted in no denominator;
+- ``automated``: applicable, with at least one ``full`` or ``partial`` control (its status is the
+  controls' latest status: pass, fail or not_evaluated);
+- ``attested``: applicable, no deciding control, but a valid attestation at ``as_of``;
+- ``uncovered``: applicable and neither (supporting-only clauses and expired attestations included).
+
+:func:`coverage_counts` gives the four numbers every report shows (the board, the evidence report,
+the Statement of Applicability), so they agree by construction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from auditor.mappings.applicability import Applicability, Decision
+from auditor.mappings.attestations import VALID, Attestation
 from auditor.mappings.load import STRENGTH_RANK, Catalog, Clause, MappingSet
 
 COVERAGE_LEVELS = ("covered", "supported", "gap")
 CLAUSE_STATUSES = ("pass", "fail", "not_evaluated", "supported", "gap")
 NOT_EVALUATED = "not_evaluated"
+IMPLEMENTATIONS = ("automated", "attested", "uncovered", "excluded")
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,20 @@ class ClauseCoverage:
     controls: tuple[ControlLink, ...]
     coverage: str
     status: str
+    applicable: bool = True
+    decision: Decision | None = None  # the declared applicability decision, if any
+    attestations: tuple[tuple[Attestation, str], ...] = ()  # (attestation, state at as_of)
+    as_of: datetime | None = None
+
+    @property
+    def implementation(self) -> str:
+        if not self.applicable:
+            return "excluded"
+        if self.coverage == "covered":
+            return "automated"
+        if any(state == VALID for _a, state in self.attestations):
+            return "attested"
+        return "uncovered"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,7 +82,11 @@ class ClauseCoverage:
             "groups": list(self.groups),
             "coverage": self.coverage,
             "status": self.status,
+            "applicable": self.applicable,
+            "implementation": self.implementation,
+            "applicability": self.decision.to_dict() if self.decision else None,
             "controls": [c.to_dict() for c in self.controls],
+            "attestations": [a.to_dict(self.as_of) for a, _s in self.attestations] if self.as_of else [],
         }
 
 
@@ -94,10 +128,24 @@ class Coverage:
     results_given: bool
     owner: str | None
     last_reviewed: str | None
+    applicability_files: list[str] = field(default_factory=list)
+    applicability_owner: str | None = None
+    as_of: datetime | None = None
 
     @property
     def gaps(self) -> list[ClauseCoverage]:
         return [c for c in self.clauses if c.coverage == "gap"]
+
+    @property
+    def uncovered(self) -> list[ClauseCoverage]:
+        return [c for c in self.clauses if c.implementation == "uncovered"]
+
+    @property
+    def excluded(self) -> list[ClauseCoverage]:
+        return [c for c in self.clauses if c.implementation == "excluded"]
+
+    def counts(self) -> CoverageCounts:
+        return CoverageCounts.of(self.clauses)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -111,7 +159,39 @@ class Coverage:
             "groups": [g.to_dict() for g in self.groups],
             "clauses": [c.to_dict() for c in self.clauses],
             "gaps": [c.clause.id for c in self.gaps],
+            "applicability": {"files": self.applicability_files, **self.counts().to_dict()},
+            "uncovered": [c.clause.id for c in self.uncovered],
+            "excluded": [{"id": c.clause.id, "justification": c.decision.justification if c.decision else None}
+                         for c in self.excluded],
+            "as_of": self.as_of.strftime("%Y-%m-%dT%H:%M:%SZ") if self.as_of else None,
         }
+
+
+@dataclass(frozen=True)
+class CoverageCounts:
+    """The figures every report shows for one framework (and for the SoA, its Annex A)."""
+
+    clauses: int  # every clause in the catalog (or the SoA's part of it)
+    applicable: int
+    excluded: int
+    automated: int  # applicable, decided by a full/partial control
+    automated_pass: int  # of those, every deciding control passed
+    automated_fail: int  # of those, some deciding control did not pass
+    attested: int  # applicable, no deciding control, a valid attestation
+    uncovered: int  # applicable, neither
+
+    @classmethod
+    def of(cls, items: list[ClauseCoverage]) -> CoverageCounts:
+        impl = [c.implementation for c in items]
+        automated = [c for c in items if c.implementation == "automated"]
+        return cls(len(items), sum(1 for i in impl if i != "excluded"), impl.count("excluded"),
+                   len(automated), sum(1 for c in automated if c.status == "pass"),
+                   sum(1 for c in automated if c.status == "fail"), impl.count("attested"), impl.count("uncovered"))
+
+    def to_dict(self) -> dict[str, int]:
+        return {"clauses": self.clauses, "applicable": self.applicable, "excluded": self.excluded,
+                "automated": self.automated, "automated_pass": self.automated_pass,
+                "automated_fail": self.automated_fail, "attested": self.attested, "uncovered": self.uncovered}
 
 
 def control_statuses(results: Mapping[str, Any]) -> dict[str, str]:
@@ -133,9 +213,28 @@ def clause_status(links: list[ControlLink]) -> tuple[str, str]:
     return "covered", "pass"
 
 
-def coverage(mappings: MappingSet, framework: str, statuses: Mapping[str, str] | None = None) -> Coverage:
-    """Every clause of ``framework`` with its controls; ``statuses`` (control id -> status) from results."""
+def coverage(
+    mappings: MappingSet,
+    framework: str,
+    statuses: Mapping[str, str] | None = None,
+    attestations: list[Attestation] | None = None,
+    as_of: datetime | None = None,
+    applicability: Applicability | None = None,
+) -> Coverage:
+    """Every clause of ``framework`` with its controls; ``statuses`` (control id -> status) from results.
+
+    Applicability defaults to the mapping set's merged decisions; ``attestations`` are judged at ``as_of``.
+    """
     catalog = mappings.catalog(framework)
+    decided = applicability if applicability is not None else mappings.decisions(framework)
+    attested: dict[str, list[tuple[Attestation, str]]] = {}
+    for att in attestations or []:
+        if att.framework != framework:
+            continue
+        if as_of is None:
+            raise ValueError("attestations need the instant to judge them at (as_of)")
+        for clause_id in att.clauses:
+            attested.setdefault(clause_id, []).append((att, att.state(as_of)))
     by_clause: dict[str, list[ControlLink]] = {clause_id: [] for clause_id in catalog.clauses}
     for m in mappings.for_framework(framework):
         status = statuses.get(m.control, NOT_EVALUATED) if statuses is not None else NOT_EVALUATED
@@ -146,7 +245,9 @@ def coverage(mappings: MappingSet, framework: str, statuses: Mapping[str, str] |
     for clause_id, clause in catalog.clauses.items():
         links = sorted(by_clause[clause_id], key=lambda link: (STRENGTH_RANK[link.strength], link.control))
         level, status = clause_status(links)
-        item = ClauseCoverage(clause, tuple(catalog.lineage(clause.group)), tuple(links), level, status)
+        item = ClauseCoverage(clause, tuple(catalog.lineage(clause.group)), tuple(links), level, status,
+                              decided.applicable(clause_id), decided.decision(clause_id),
+                              tuple(attested.get(clause_id, ())), as_of)
         items.append(item)
         overall.add(item)
         for group_id in item.groups:
@@ -155,4 +256,24 @@ def coverage(mappings: MappingSet, framework: str, statuses: Mapping[str, str] |
     return Coverage(
         catalog, items, list(group_totals.values()), overall, statuses is not None,
         meta.owner if meta else None, meta.last_reviewed.isoformat() if meta else None,
+        [str(p) for p in decided.files], decided.owner, as_of,
     )
+
+
+def coverage_counts(
+    mappings: MappingSet,
+    framework: str,
+    statuses: Mapping[str, str] | None = None,
+    attestations: list[Attestation] | None = None,
+    as_of: datetime | None = None,
+    groups: tuple[str, ...] | None = None,
+) -> CoverageCounts:
+    """Applicable / excluded / automated / attested / uncovered clause counts of ``framework``.
+
+    The one function the board, the evidence report and the SoA call, so their figures agree.
+    ``groups`` limits the count to clauses filed under (or rolling up to) those groups, e.g.
+    ``("A",)`` for ISO/IEC 27001 Annex A; default every clause.
+    """
+    cov = coverage(mappings, framework, statuses, attestations, as_of)
+    items = [c for c in cov.clauses if groups is None or set(groups) & set(c.groups)]
+    return CoverageCounts.of(items)

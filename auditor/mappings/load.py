@@ -34,6 +34,8 @@ CATALOG_SCHEMA: dict[str, Any] = {
     "source": {"required": True},
     # optional: a regular expression every clause id of this framework matches
     "id_pattern": {"type": "string", "empty": False},
+    # optional: the groups a Statement of Applicability lists (ISO/IEC 27001: Annex A); default every clause
+    "soa_scope": {"type": "list", "minlength": 1, "schema": {"type": "string", "empty": False}},
     "groups": {
         "type": "list",
         "required": True,
@@ -112,6 +114,7 @@ class Catalog:
     clauses: dict[str, Clause]  # in the framework's own order
     path: Path
     _order: dict[str, int] = field(default_factory=dict, repr=False)
+    soa_scope: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self._order = {clause_id: index for index, clause_id in enumerate(self.clauses)}
@@ -178,6 +181,20 @@ class MappingSet:
     mappings: list[MappedClause]
     #: mapping files of library layers over the base (``auditor.layers``), adding to ``files``' frameworks
     layer_files: list[MappingFile] = field(default_factory=list)
+    #: every layer's mappings folder, base first (``applicability/`` is read from each)
+    roots: list[Path] = field(default_factory=list)
+    #: framework -> merged applicability decisions (``auditor.mappings.applicability``)
+    applicability: dict[str, Any] = field(default_factory=dict)
+    #: published crosswalks (``auditor.mappings.published``) of every layer
+    published: list[Any] = field(default_factory=list)
+
+    def decisions(self, framework: str) -> Any:
+        """The merged :class:`~auditor.mappings.applicability.Applicability` of ``framework``."""
+        from auditor.mappings.applicability import Applicability
+
+        self.catalog(framework)
+        found = self.applicability.get(framework)
+        return found if found is not None else Applicability(framework, {}, [])
 
     def clauses_for(self, control_id: str) -> list[MappedClause]:
         """Every clause a control is mapped to, by framework then the framework's clause order."""
@@ -204,7 +221,11 @@ class MappingSet:
 
 
 def load_catalog(path: Path) -> Catalog:
-    raw = load_yaml_lines(path)
+    return load_catalog_document(load_yaml_lines(path), path)
+
+
+def load_catalog_document(raw: Any, path: Path | str, stem: str | None = None) -> Catalog:
+    """Validate one catalog document (from a file or a git blob labelled ``path``)."""
     doc = validate(CATALOG_SCHEMA, raw, path, "framework catalog")
     groups: list[Group] = []
     for index, entry in enumerate(doc["groups"]):
@@ -242,10 +263,17 @@ def load_catalog(path: Path) -> Catalog:
             )
         extra = {k: v for k, v in entry.items() if k not in ("id", "title", "group")}
         clauses[clause_id] = Clause(clause_id, " ".join(entry["title"].split()), entry["group"], extra)
-    if path.stem != doc["framework"]:
+    stem = stem or Path(str(path)).stem
+    if stem != doc["framework"]:
         raise InputError(f"{path}:{line_of(raw, 'framework')}: framework: found {doc['framework']!r}, "
-                         f"expected the file name {path.stem!r}")
-    return Catalog(doc["framework"], doc["name"], str(doc["version"]), doc["source"], groups, clauses, path)
+                         f"expected the file name {stem!r}")
+    scope = tuple(doc.get("soa_scope", ()))
+    for group_id in scope:
+        if group_id not in group_ids:
+            raise InputError(f"{path}:{line_of(raw, 'soa_scope')}: soa_scope: found {group_id!r}, "
+                             "expected the id of a group")
+    return Catalog(doc["framework"], doc["name"], str(doc["version"]), doc["source"], groups, clauses,
+                   Path(str(path)), soa_scope=scope)
 
 
 def _entry_label(raw: Any) -> Any:
@@ -373,7 +401,21 @@ def load_mappings(root: Path, library: ControlLibrary | None = None) -> MappingS
             raise InputError(f"{path}: framework {meta.framework!r} already mapped in {files[meta.framework].path}")
         files[meta.framework] = meta
         mappings.extend(entries)
-    return MappingSet(root, catalogs, files, mappings)
+    found = MappingSet(root, catalogs, files, mappings, roots=[root])
+    _load_applicability(found)
+    return found
+
+
+def _load_applicability(mapping_set: MappingSet) -> None:
+    from auditor.mappings.applicability import check_applicability_dir, load_applicability
+
+    for root in mapping_set.roots:
+        check_applicability_dir(root, mapping_set.catalogs)
+    from auditor.mappings.published import published_crosswalks
+
+    mapping_set.applicability = {framework: load_applicability(mapping_set.roots, catalog)
+                                 for framework, catalog in mapping_set.catalogs.items()}
+    mapping_set.published = published_crosswalks(mapping_set.roots, mapping_set.catalogs)
 
 
 def load_layered_mappings(roots: list[Path], library: ControlLibrary | None = None) -> MappingSet:
@@ -406,4 +448,6 @@ def load_layered_mappings(roots: list[Path], library: ControlLibrary | None = No
             else:
                 base.layer_files.append(meta)
             base.mappings.extend(entries)
+        base.roots.append(root)
+    _load_applicability(base)
     return base

@@ -53,10 +53,22 @@ def coverage_view(cov: Coverage) -> View:
 
     clauses = Section(
         "Clauses",
-        ["clause", "title", "group", "coverage", "status", "controls"],
-        [[c.clause.id, c.clause.title, c.clause.group, c.coverage, c.status, controls_cell(c)] for c in cov.clauses],
+        ["clause", "title", "group", "coverage", "status", "controls", "applicable", "implementation",
+         "attestations"],
+        [[c.clause.id, c.clause.title, c.clause.group, c.coverage, c.status, controls_cell(c),
+          "yes" if c.applicable else "no", c.implementation, attestations_cell(c)] for c in cov.clauses],
         styled=("coverage", "status"),
     )
+    excluded = Section("Excluded (declared not applicable)", ["clause", "title", "justification", "owner",
+                                                                "review date"],
+                       [[c.clause.id, c.clause.title, c.decision.justification or "" if c.decision else "",
+                         c.decision.owner if c.decision else "",
+                         c.decision.review_date.isoformat() if c.decision else ""] for c in cov.excluded])
+    if not excluded.rows:
+        excluded.notes.append("None: every clause is applicable.")
+    uncovered = Section("Uncovered applicable clauses (no deciding control, no valid attestation)",
+                        ["clause", "title", "group", "why"],
+                        [[c.clause.id, c.clause.title, c.clause.group, uncovered_reason(c)] for c in cov.uncovered])
     gaps = Section("Gaps (clauses no control is mapped to)", ["clause", "title", "group"],
                    [[c.clause.id, c.clause.title, c.clause.group] for c in cov.gaps])
     if not gaps.rows:
@@ -69,8 +81,11 @@ def coverage_view(cov: Coverage) -> View:
         + [["all", cat.name, "", str(cov.totals.clauses), str(cov.totals.covered), str(cov.totals.supported),
             str(cov.totals.gap), *(str(cov.totals.by_status[s]) for s in statuses)]],
     )
+    counts = cov.counts()
     preamble = [
         f"Framework: {cat.name} (version {cat.version}, id {cat.framework})",
+        f"Applicable {counts.applicable} of {counts.clauses} clauses ({counts.excluded} excluded); of the "
+        f"applicable: automated {counts.automated}, attested {counts.attested}, uncovered {counts.uncovered}",
         f"Mapping owner: {cov.owner or 'none (no mapping file)'}; last reviewed: {cov.last_reviewed or 'never'}",
         f"Covered {cov.totals.covered} of {cov.totals.clauses} clauses, supported only {cov.totals.supported}, "
         f"gaps {cov.totals.gap}"
@@ -78,10 +93,26 @@ def coverage_view(cov: Coverage) -> View:
            f"not evaluated {cov.totals.by_status['not_evaluated']}" if cov.results_given
            else " (no results given: statuses are not_evaluated)"),
     ]
-    return View(f"Coverage: {cat.name}", preamble, [clauses, gaps, totals], cov.to_dict())
+    return View(f"Coverage: {cat.name}", preamble, [clauses, excluded, uncovered, gaps, totals], cov.to_dict())
 
 
-def crosswalk_view(cw: Crosswalk, source_name: str, target_name: str) -> View:
+def attestations_cell(item: Any) -> str:
+    return "; ".join(f"{a.id} ({state}, expires {a.expires_at:%Y-%m-%d})" for a, state in item.attestations)
+
+
+def uncovered_reason(item: Any) -> str:
+    reasons = []
+    if item.coverage == "supported":
+        reasons.append("supporting controls only")
+    for att, state in item.attestations:
+        reasons.append(f"attestation {att.id} {state}")
+    return "; ".join(reasons) or "no control, no attestation"
+
+
+def crosswalk_view(cw: Crosswalk, source_name: str, target_name: str,
+                   published: list[tuple[Any, list[tuple[Any, Any]]]] | None = None) -> View:
+    """The derived crosswalk (through shared controls) and, beside it, each published crosswalk (with its
+    (source clause, target clause) pairs), labelled."""
     links = Section(
         "Links",
         [f"{cw.source} clause", "title", f"{cw.target} clause", "title", "strength", "via controls"],
@@ -99,7 +130,24 @@ def crosswalk_view(cw: Crosswalk, source_name: str, target_name: str) -> View:
                 f"{len(cw.links)} links; {linked} source clauses linked, {len(cw.unlinked)} mapped but unlinked, "
                 f"{len(cw.unmapped)} unmapped.",
                 "Strength of a link: the weaker of a control's two mappings, the strongest over shared controls."]
-    return View(f"Crosswalk: {cw.source} -> {cw.target}", preamble, [links, unlinked], cw.to_dict())
+    sections = [links, unlinked]
+    data = cw.to_dict()
+    data["derived"] = "through shared controls (Auditor's mappings)"
+    data["published"] = []
+    for pub, pairs in published or []:
+        rows = [[a.id, a.title, b.id, b.title, "published"] for a, b in pairs]
+        section = Section(f"Published crosswalk: {pub.publisher} ({pub.path.name})",
+                          [f"{cw.source} clause", "title", f"{cw.target} clause", "title", "kind"], rows)
+        section.notes.append(f"Source: {pub.citation} <{pub.url}>. Published by {pub.publisher}; it does not "
+                             "go through Auditor's controls.")
+        sections.append(section)
+        data["published"].append({"publisher": pub.publisher, "citation": pub.citation, "url": pub.url,
+                                  "file": pub.path.name, "links": [{"from": a.id, "to": b.id} for a, b in pairs]})
+    kinds = (f"Published crosswalks: {len(data['published'])} (shown after the derived links, each with its source)."
+             if data["published"] else f"No published crosswalk between {cw.source} and {cw.target} is bundled.")
+    preamble.append("Derived links go through Auditor's controls (a clause of each framework mapped to the same "
+                    "control). " + kinds)
+    return View(f"Crosswalk: {cw.source} -> {cw.target}", preamble, sections, data)
 
 
 def _value_cell(value: dict[str, str] | None) -> str:
@@ -107,6 +155,13 @@ def _value_cell(value: dict[str, str] | None) -> str:
         return ""
     if "value" in value:
         return value["value"]
+    if "title" in value:  # a catalog clause
+        return f"{value['title']} (group {value['group']})"
+    if "applicable" in value:
+        text = f"applicable: {value['applicable']}"
+        if value.get("justification"):
+            text += f"; {value['justification']}"
+        return text + f"; owner {value['owner']}; review {value['review_date']}"
     return f"{value['strength']}: {value['rationale']}"
 
 
@@ -118,12 +173,17 @@ def diff_view(diff: MappingDiff) -> View:
     changes = Section("Changes", ["change", "framework", "control", "clause", "before", "after", "commits"], rows,
                       styled=("change",))
     if not rows:
-        changes.notes.append("No mapping changes between these revisions.")
+        changes.notes.append("No mapping, catalog or applicability changes between these revisions.")
     counts = diff.counts()
+    new = "the working tree (uncommitted)" if diff.worktree else f"{diff.new.short} ({diff.new.date})"
     preamble = [
-        f"Mappings in {diff.path}: {diff.old.short} ({diff.old.date}) .. {diff.new.short} ({diff.new.date})",
-        f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed",
+        f"Mappings in {diff.path}: {diff.old.short} ({diff.old.date}) .. {new}",
+        f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed, "
+        f"{counts['retitled']} retitled (mappings, catalog clauses, applicability decisions)",
     ]
+    if diff.uncommitted and not diff.worktree:
+        preamble.append(f"Note: {diff.path} has uncommitted changes that this diff does not show; "
+                        "pass --worktree to compare with the working tree.")
     return View("Mapping changes", preamble, [changes], diff.to_dict())
 
 

@@ -185,8 +185,13 @@ def build_pack(
     previous_pack_sha256: str | None = None,
     development: bool = False,
     fast_above: int = FAST_ABOVE,
+    extra_predicate: dict[str, Any] | None = None,
 ) -> PackResult:
-    """Write a signed pack to ``out`` (atomically) and return its digest and facts."""
+    """Write a signed pack to ``out`` (atomically) and return its digest and facts.
+
+    ``library.provenance()`` gives the library's recorded origin; ``extra_predicate`` adds keys to the
+    attested predicate (a merged pack's shards).
+    """
     from auditor.files import pretty_json
     from auditor.report.oscal import assessment_results
 
@@ -234,6 +239,7 @@ def build_pack(
         "signer": {"kind": signer.name, "algorithm": signer.algorithm, "key_id": signer.key_id},
         "development": development,
         "previous_pack_sha256": previous_pack_sha256,
+        **(extra_predicate or {}),  # e.g. a merged pack's shards (auditor.pack.merge)
     }
 
     with atomic_writer(Path(out)) as handle, _PackWriter(handle, fast_above) as writer:

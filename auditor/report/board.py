@@ -19,19 +19,32 @@ from typing import TYPE_CHECKING, Any
 from auditor.model import SEVERITIES
 from auditor.report.common import population_text
 from auditor.report.disabled import disabled_controls
-from auditor.report.figures import FrameworkFigure, framework_figures
+from auditor.report.figures import FrameworkFigure, framework_figures, percent
 from auditor.report.history import NOT_PASSING, RunPoint, run_point, with_current
+from auditor.report.service_facts import (
+    ModelProof,
+    ReportEvidence,
+    ServiceFacts,
+    model_proofs,
+    needed_documents,
+    service_facts,
+)
 
 if TYPE_CHECKING:
     from auditor.mappings import MappingSet
 
-DEFAULT_TARGET = 0.1
 DEFAULT_RUNS = 10
 EXPIRY_WINDOW_DAYS = 30
-TOP_RISKS = 5
+TOP_RISKS = 3
 LIST_LIMIT = 8
-#: controls whose population the board lists by id (the evidence report lists every control's)
-POPULATIONS_LISTED = 40
+#: rows the board shows before counting the rest (two pages, whatever the organisation's size)
+SERVICES_SHOWN = 5
+MODELS_SHOWN = 3
+DECISIONS_SHOWN = 3
+#: exceptions (and twice as many unproven controls) the board's gaps name; the evidence report has them all
+GAPS_LISTED = 3
+#: days to fix a failing control, by severity, when no exception sets the date (docs/reports.md)
+REMEDIATION_DAYS = {"critical": 14, "high": 30, "medium": 60, "low": 90}
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,9 @@ class Risk:
     status: str
     impact: str
     population: str = ""
+    #: ISO date the risk must be closed by, and where that date comes from
+    due: str = ""
+    due_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,29 +71,30 @@ class Expiring:
 
 
 @dataclass(frozen=True)
-class ErrorBudget:
-    runs: int
-    failed_runs: int
-    target: float
+class PackNote:
+    """The audit pack this summary belongs to: its name, digest (when known) and how it was signed."""
 
-    @property
-    def share(self) -> float:
-        return self.failed_runs / self.runs if self.runs else 0.0
+    name: str
+    sha256: str | None = None
+    development: bool = False
+    signed: bool = True
 
-    @property
-    def within(self) -> bool:
-        return self.share <= self.target
+    def verify_sentence(self) -> str:
+        digest = (f"Its sha256 is {self.sha256}: check it with sha256sum {self.name}. " if self.sha256 else
+                  f"Its sha256 is printed when the run writes it (sha256sum {self.name}). ")
+        text = (f"These figures come from the audit pack {self.name}. {digest}Then run auditor verify {self.name} "
+                "--key PUBLISHER.pub.pem (the publisher's key, obtained independently): exit 0 "
+                "means signature and files match.")
+        if not self.signed:
+            text += " This pack carries no signature: treat it as unsigned."
+        elif self.development:
+            text += " Development-signed: not evidence for an audit."
+        return text
 
-    def sentence(self) -> str:
-        if self.runs == 1:
-            head = (("A critical control failed" if self.failed_runs else "No critical control failed")
-                    + f" in the only run recorded, against a target of at most {self.target * 100:.0f}% of runs")
-        else:
-            head = (f"A critical control failed in {self.failed_runs} of the last {self.runs} runs "
-                    f"({self.share * 100:.0f}%), against a target of at most {self.target * 100:.0f}%")
-        if self.within:
-            return f"{head}: within budget, {(self.target - self.share) * 100:.0f} points to spare."
-        return f"{head}: budget exceeded by {(self.share - self.target) * 100:.0f} points."
+
+@dataclass(frozen=True)
+class Decision:
+    ask: str
 
 
 @dataclass
@@ -95,10 +112,15 @@ class BoardSummary:
     top_risks: list[Risk]
     expiring: list[Expiring]
     insufficient: list[Risk]
-    error_budget: ErrorBudget
     counts: dict[str, int] = field(default_factory=dict)
     #: controls an organisation library disabled (results.json ``disabled_controls``): not evaluated
     disabled: list[dict[str, Any]] = field(default_factory=list)
+    #: one headline per catalogued service; None when the run read no service catalogue
+    services: list[ServiceFacts] | None = None
+    #: high-risk models not retired; None when the run read no model registry
+    models: list[ModelProof] | None = None
+    decisions: list[Decision] = field(default_factory=list)
+    pack: PackNote | None = None
 
     def disabled_sentence(self) -> str:
         """One sentence naming every disabled control and its reason; empty when there are none."""
@@ -109,8 +131,6 @@ class BoardSummary:
         more = f"; and {n - LIST_LIMIT * 2} more" if n > LIST_LIMIT * 2 else ""
         return (f"{n} control{'s are' if n != 1 else ' is'} disabled by the organisation and not evaluated, "
                 f"so not counted as passing: {listed}{more}.")
-    #: (control id, "N of M in scope passed") for every control, in id order
-    populations: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def pass_share(self) -> float:
@@ -147,26 +167,60 @@ class BoardSummary:
                  else f"the pass rate is {self.direction()}")
         return f"{self.passing} of {self.total} controls pass ({self.pass_share * 100:.0f}%); {crit}; {trend}."
 
+    def trend_sentence(self) -> str:
+        if len(self.trend) < 2:
+            return "No history yet: the trend appears once the evidence locker holds earlier runs."
+        parts = ", ".join(f"{p.finished_at[:10] or p.run_id} {p.pass_share * 100:.0f}%" for p in self.trend)
+        return f"Share of controls passing over the last {len(self.trend)} runs: {parts}."
+
+    def budget_sentence(self) -> str:
+        """The services' real error budgets: how many are exhausted, and the lowest."""
+        if self.services is None:
+            return "The run read no service catalogue, so no service's error budget can be shown."
+        known = [f for f in self.services if f.lowest_budget is not None]
+        if not known:
+            return "No service reported an error budget."
+        exhausted = [f for f in known if (f.lowest_budget and (f.lowest_budget.budget_left or 0) < 0)]
+        head = (f"{len(exhausted)} of {len(known)} services with SLO reports "
+                f"{'has' if len(exhausted) == 1 else 'have'} exhausted an error budget"
+                + (f" ({_names([f.name for f in exhausted])})" if exhausted else ""))
+        return head + "; the figure per service is the lowest of its SLOs' budgets left over the window."
+
+    def models_sentence(self) -> str:
+        if self.models is None:
+            return "The run read no model registry."
+        if not self.models:
+            return "No high-risk model outside retirement in the registry."
+        complete = sum(1 for m in self.models if m.complete)
+        return (f"{complete} of {len(self.models)} high-risk models have a model card, a passed bias check and a "
+                "rollback plan.")
+
 
 def _impact(control: dict[str, Any]) -> str:
-    """One sentence of impact, in plain words."""
+    """The control's impact sentence (``impact:``), else one built from its objective."""
     if control.get("impact"):
         return " ".join(str(control["impact"]).split())
     objective = str(control.get("objective") or control.get("title") or "").strip().rstrip(".")
-    status = control.get("status")
-    if status == "error":
-        return f"Could not be checked, so this is unproven: {objective}."
-    if status == "insufficient_evidence":
-        return f"Evidence is missing, out of date or covers nothing, so this is unproven: {objective}."
-    count = int(control.get("violation_count", len(control.get("violations") or [])))
-    things = "1 resource falls" if count == 1 else f"{count} resources fall"
-    return f"{things} short of: {objective}."
+    return f"Unproven or failing: {objective}."
 
 
-def _risk(control: dict[str, Any]) -> Risk:
+def _due(control: dict[str, Any], exceptions: dict[str, list[str]], today: dt.date | None) -> tuple[str, str]:
+    """(due date, basis): the earliest expiry of an exception on the control, else the severity's window."""
+    expiries = sorted(d for d in exceptions.get(control["id"], []) if _parse_date(d))
+    if expiries:
+        return expiries[0][:10], "exception expires"
+    days = REMEDIATION_DAYS.get(str(control.get("severity")), 90)
+    if today is None:
+        return "", f"{days} days"
+    return (today + dt.timedelta(days=days)).isoformat(), f"{days}-day target"
+
+
+def _risk(control: dict[str, Any], exceptions: dict[str, list[str]] | None = None,
+          today: dt.date | None = None) -> Risk:
+    due, basis = _due(control, exceptions or {}, today)
     return Risk(control["id"], str(control.get("title", "")), str(control.get("severity", "")),
                 str(control.get("owner", "")), str(control.get("status", "")), _impact(control),
-                population_text(control))
+                population_text(control), due, basis)
 
 
 def _severity_rank(severity: str) -> int:
@@ -180,6 +234,19 @@ def _parse_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+
+
+def _exception_expiries(results: dict[str, Any]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for entry in results.get("exceptions") or []:
+        if entry.get("expires") and entry.get("status", "applied") == "applied":
+            found.setdefault(str(entry.get("control")), []).append(str(entry["expires"]))
+    for control in results.get("controls") or []:
+        for waived in control.get("waived") or []:
+            exc = waived.get("exception") or {}
+            if exc.get("expires"):
+                found.setdefault(control["id"], []).append(str(exc["expires"]))
+    return found
 
 
 def _expiring(results: dict[str, Any], today: dt.date | None) -> list[Expiring]:
@@ -203,35 +270,81 @@ def _expiry(exc_id: Any, control: Any, expires: Any, status: str, today: dt.date
     return Expiring(str(exc_id), str(control), str(expires or "unknown"), days, status)
 
 
+def _names(items: list[str], limit: int = 3) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _decisions(summary: BoardSummary) -> list[Decision]:
+    """What the board is asked to decide, from the figures (worst first)."""
+    asks: list[Decision] = []
+    if summary.pack is not None and (summary.pack.development or not summary.pack.signed):
+        how = "signed with a development key" if summary.pack.signed else "unsigned"
+        asks.append(Decision("Do not rely on this summary for assurance until the organisation's production "
+                             f"key signs the pack: this one is {how}."))
+    if summary.critical_not_met:
+        ids = [r.id for r in summary.critical_not_met]
+        due = min((r.due for r in summary.critical_not_met if r.due), default="")
+        asks.append(Decision(f"Approve the fix of {len(ids)} critical control{'s' if len(ids) != 1 else ''} "
+                             f"({_names(ids)}){f' by {due}' if due else ''}, or formally accept the risk."))
+    exhausted = [f.name for f in summary.services or []
+                 if f.lowest_budget and (f.lowest_budget.budget_left or 0) < 0]
+    if exhausted:
+        asks.append(Decision(f"Back the freeze on routine changes to {_names(exhausted)} until "
+                             f"{'their error budgets recover' if len(exhausted) > 1 else 'its error budget recovers'}"
+                             ", or accept more outages for new features."))
+    incomplete = [m.id for m in summary.models or [] if not m.complete and m.stage == "production"]
+    if incomplete:
+        asks.append(Decision(f"Decide whether {len(incomplete)} high-risk model{'s' if len(incomplete) != 1 else ''}"
+                             f" in production ({_names(incomplete, 2)}) may keep deciding for customers while a "
+                             "proof point is missing."))
+    if summary.expiring:
+        asks.append(Decision(f"Renew or end {len(summary.expiring)} exception"
+                             f"{'s' if len(summary.expiring) != 1 else ''} expiring within {EXPIRY_WINDOW_DAYS} days."))
+    if summary.insufficient:
+        asks.append(Decision(f"Require the evidence for {len(summary.insufficient)} control"
+                             f"{'s' if len(summary.insufficient) != 1 else ''} that cannot be proven today."))
+    return asks
+
+
 def build_board(results: dict[str, Any], *, history: list[RunPoint] | None = None,
                 catalogs: MappingSet | None = None, org: str = "the organisation",
-                target: float = DEFAULT_TARGET, runs: int = DEFAULT_RUNS) -> BoardSummary:
+                runs: int = DEFAULT_RUNS, evidence: ReportEvidence | None = None,
+                pack: PackNote | None = None) -> BoardSummary:
+    """The board summary; ``evidence`` (:func:`auditor.report.service_facts.read_report_evidence`) gives the
+    service headlines and the AI proof points, ``pack`` the verification note."""
     controls = sorted(results.get("controls") or [], key=lambda c: c["id"])
     current = run_point(results)
     points = with_current(history or [], current)
     earlier = [p for p in points if p.run_id != current.run_id and (p.finished_at, p.run_id) <=
                (current.finished_at, current.run_id)]
-    recent = points[-max(runs, 1):]
     failing = [c for c in controls if c.get("status") in ("fail", "error")]
     failing.sort(key=lambda c: (-_severity_rank(str(c.get("severity"))), -int(c.get("violation_count", 0)), c["id"]))
-    critical = [_risk(c) for c in controls if c.get("severity") == "critical" and c.get("status") in NOT_PASSING]
     today = _parse_date(results.get("as_of") or results.get("finished_at"))
+    expiries = _exception_expiries(results)
+    critical = [_risk(c, expiries, today) for c in controls
+                if c.get("severity") == "critical" and c.get("status") in NOT_PASSING]
     counts: dict[str, int] = {}
     for c in controls:
         counts[c.get("status", "error")] = counts.get(c.get("status", "error"), 0) + 1
-    return BoardSummary(
+    kinds = {str(e.get("kind")) for e in needed_documents(results)}
+    have = evidence if evidence is not None and evidence.root is not None else None
+    summary = BoardSummary(
         org=org, run_id=str(results.get("run_id", "unknown")), as_of=str(results.get("as_of") or ""),
         finished_at=str(results.get("finished_at") or ""), total=len(controls),
         passing=sum(1 for c in controls if c.get("status") == "pass"), critical_not_met=critical,
         previous=earlier[-1] if earlier else None, frameworks=framework_figures(results, catalogs),
-        trend=points[-max(runs, 1):], top_risks=[_risk(c) for c in failing[:TOP_RISKS]],
+        trend=points[-max(runs, 1):], top_risks=[_risk(c, expiries, today) for c in failing[:TOP_RISKS]],
         expiring=_expiring(results, today),
-        insufficient=[_risk(c) for c in controls if c.get("status") == "insufficient_evidence"],
-        error_budget=ErrorBudget(len(recent), sum(1 for p in recent if p.critical_failed), target),
+        insufficient=[_risk(c, expiries, today) for c in controls if c.get("status") == "insufficient_evidence"],
         counts=counts,
         disabled=disabled_controls(results),
-        populations=[(c["id"], population_text(c)) for c in controls],
+        services=service_facts(results, have) if have is not None and "services" in kinds else None,
+        models=model_proofs(have) if have is not None and "models" in kinds else None,
+        pack=pack,
     )
+    summary.decisions = _decisions(summary)
+    return summary
 
 
 # -- PDF ----------------------------------------------------------------------------
@@ -245,10 +358,111 @@ def _days(e: Expiring) -> str:
     return "expires today" if e.days_left == 0 else f"in {e.days_left} days"
 
 
-def board_story(summary: BoardSummary) -> list[Any]:
-    from reportlab.platypus import Spacer, Table, TableStyle
+def cover_flag(s: BoardSummary) -> str:
+    """The warning the cover carries about the pack, or empty."""
+    if s.pack is None:
+        return ""
+    if not s.pack.signed:
+        return "UNSIGNED PACK: these figures carry no signature and are not evidence for an audit."
+    if s.pack.development:
+        return "DEVELOPMENT-SIGNED PACK: signed with a development key; not evidence for an audit."
+    return ""
 
-    from auditor.report.charts import framework_bars, trend_line
+
+def service_rows(s: BoardSummary) -> list[list[str]]:
+    """One row per service shown (the same text in the PDF and Markdown)."""
+    rows = []
+    for f in (s.services or [])[:SERVICES_SHOWN]:
+        tier = f"tier {f.tier}" if f.tier is not None else "no tier"
+        rows.append([f"{f.name} ({tier}, {f.environment}); owner {f.owner}", f.outcome, f.slo_short(),
+                     f.budget_short(), f.incident_short(), f.change_sentence(), f.control_sentence()])
+    return rows
+
+
+SERVICE_HEADER = ["Service and owner", "Outcome", "SLOs met", "Error budget", "Incidents in the period",
+                  "Change failure rate", "Service controls"]
+SERVICE_NOTE = ("Service controls: those reading the catalogue, changes, incidents or SLO reports, and any control "
+                "with a finding on the service. 'Without a finding here' means no finding names the service, not "
+                "proof the control covered it (results count populations, they do not list them).")
+
+
+def services_more(s: BoardSummary) -> str:
+    extra = len(s.services or []) - SERVICES_SHOWN
+    return f"... and {extra} more services in the evidence report." if extra > 0 else ""
+
+
+def framework_rows(s: BoardSummary) -> list[list[str]]:
+    rows = []
+    for f in s.frameworks:
+        total = "?" if f.total_clauses is None else str(f.total_clauses)
+        monitored = f.controls - f.by_status.get("insufficient_evidence", 0) - f.by_status.get("error", 0)
+        rows.append([f.name, f"{f.covered} of {total} ({percent(f.coverage)})",
+                     f"{f.passing} of {f.covered} ({percent(f.pass_rate)})",
+                     f"{monitored} of {f.controls} ({percent(monitored / f.controls if f.controls else None)})",
+                     f"{f.by_status.get('pass', 0)} of {f.controls} "
+                     f"({percent(f.by_status.get('pass', 0) / f.controls if f.controls else None)})"])
+    return rows
+
+
+FRAMEWORK_HEADER = ["Framework", "Clauses covered", "Covered clauses passing", "Controls with evidence",
+                    "Controls passing"]
+
+
+def model_rows(s: BoardSummary) -> list[list[str]]:
+    def present(flag: bool) -> str:
+        return "present" if flag else "MISSING"
+
+    bias = {"pass": "passed", "fail": "FAILED", "conditional": "conditional", "missing": "MISSING"}
+    return [[m.id, m.stage, m.owner, present(m.model_card), bias.get(m.bias_check, m.bias_check),
+             present(m.rollback)] for m in shown_models(s)]
+
+
+def shown_models(s: BoardSummary) -> list[Any]:
+    """The models the board has room for, those missing a proof point first (a board must see the gaps)."""
+    def complete(m: Any) -> bool:
+        return bool(m.model_card and m.rollback and m.bias_check == "pass")
+
+    return sorted(s.models or [], key=lambda m: (complete(m), m.id))[:MODELS_SHOWN]
+
+
+MODEL_HEADER = ["High-risk model", "Stage", "Owner", "Model card", "Bias check", "Rollback plan"]
+
+
+def models_more(s: BoardSummary) -> str:
+    extra = len(s.models or []) - MODELS_SHOWN
+    return f"... and {extra} more high-risk models in the evidence report." if extra > 0 else ""
+
+
+def risk_rows(s: BoardSummary) -> list[list[str]]:
+    return [[f"{r.id} {r.title} ({r.severity})", r.impact, r.owner,
+             f"{r.due}, {r.due_basis}" if r.due else r.due_basis, r.population] for r in s.top_risks]
+
+
+RISK_HEADER = ["Risk", "Impact", "Owner", "Due", "Population"]
+
+
+def gaps_sentences(s: BoardSummary) -> list[str]:
+    out = []
+    if s.expiring:
+        listed = "; ".join(f"{e.id} on {e.control} ({_days(e)})" for e in s.expiring[:GAPS_LISTED])
+        more = f"; and {len(s.expiring) - GAPS_LISTED} more" if len(s.expiring) > GAPS_LISTED else ""
+        out.append(f"Exceptions expiring within {EXPIRY_WINDOW_DAYS} days: {listed}{more}.")
+    else:
+        out.append(f"No exception expires within {EXPIRY_WINDOW_DAYS} days.")
+    if s.insufficient:
+        names = ", ".join(r.id for r in s.insufficient[:GAPS_LISTED * 2])
+        more = f" and {len(s.insufficient) - GAPS_LISTED * 2} more" if len(s.insufficient) > GAPS_LISTED * 2 else ""
+        out.append(f"{len(s.insufficient)} controls cannot be proven for lack of evidence: {names}{more}.")
+    else:
+        out.append("Every control had the evidence it needs.")
+    if s.disabled:
+        out.append(s.disabled_sentence())
+    return out
+
+
+def board_story(summary: BoardSummary) -> list[Any]:
+    from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+
     from auditor.report.pdf_common import CONTENT_WIDTH, RULE, STATUS_COLOURS, esc, heading, markup, para, table
 
     s = summary
@@ -264,74 +478,69 @@ def board_story(summary: BoardSummary) -> list[Any]:
              [para(label, "big_label") for _, label, _ in big]]
     headline = Table(cells, colWidths=[CONTENT_WIDTH / 3] * 3, style=TableStyle([
         ("BOX", (0, 0), (-1, -1), 0.5, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.5, RULE),
-        ("TOPPADDING", (0, 0), (-1, 0), 10), ("BOTTOMPADDING", (0, 1), (-1, 1), 8),
+        ("TOPPADDING", (0, 0), (-1, 0), 4), ("BOTTOMPADDING", (0, 1), (-1, 1), 4),
     ]))
     story: list[Any] = [
         heading("Compliance proof points", 0, "board"),
         para(f"{s.org}: run {s.run_id}, evidence as of {s.as_of[:10] or 'unknown'}", "subtitle"),
-        headline, Spacer(1, 8), para(s.headline()),
-        heading("Frameworks", 0, "frameworks"),
     ]
-    known = [f for f in s.frameworks if f.total_clauses]
-    if known:
-        story.append(framework_bars([f.name for f in known], [(f.coverage or 0) * 100 for f in known],
-                                    [(f.met or 0) * 100 for f in known], CONTENT_WIDTH))
-        story.append(para("Both bars are shares of all the framework's clauses. Covered: at least one control "
-                          "addresses the clause fully or partially. Met: covered, and every such control passes.",
-                          "small"))
+    if s.pack is not None and s.pack.sha256:
+        story.append(markup(f"Audit pack {esc(s.pack.name)}, sha256 <font name=\"Courier\" size=\"7.5\">"
+                            f"{esc(s.pack.sha256)}</font>", "small"))
+    flag = cover_flag(s)
+    if flag:
+        story.append(markup(f'<font color="#{STATUS_COLOURS["fail"].hexval()[2:]}"><b>{esc(flag)}</b></font>'))
+    story += [headline, Spacer(1, 4), para(s.headline()), heading("Services", 0, "services")]
+    if s.services is None:
+        story.append(para("The run read no service catalogue (services evidence), so no service headline "
+                          "can be shown."))
+    elif not s.services:
+        story.append(para("The service catalogue lists no service."))
     else:
-        story.append(para("No framework catalogs were available, so clause coverage cannot be shown."))
-    story.append(heading("Trend", 0, "trend"))
-    if len(s.trend) >= 2:
-        story.append(trend_line([p.finished_at[5:10] or p.run_id[:8] for p in s.trend],
-                                [p.pass_share * 100 for p in s.trend], CONTENT_WIDTH))
+        story.append(table(SERVICE_HEADER, service_rows(s), [0.15, 0.17, 0.13, 0.12, 0.17, 0.1, 0.16],
+                           zebra=False))
+        if services_more(s):
+            story.append(para(services_more(s), "small"))
+        story.append(para(SERVICE_NOTE, "small"))
+    story.append(markup(f"<b>Error budgets.</b> {esc(s.budget_sentence())}"))
+    story.append(markup(f"<b>Trend.</b> {esc(s.trend_sentence())}"))
+    frameworks: list[Any] = [heading("Controls mapped to standards", 0, "frameworks")]
+    if s.frameworks:
+        frameworks += [table(FRAMEWORK_HEADER, framework_rows(s), [0.4, 0.15, 0.15, 0.15, 0.15], zebra=False),
+                       para("Covered: a control addresses the clause fully or partially; passing: all such controls "
+                            "pass. With evidence: every kind the control needs was there.", "small")]
     else:
-        story.append(para("No history yet: the trend appears once the evidence locker holds earlier runs."))
+        frameworks.append(para("No framework catalogs or mappings were available, so clause coverage cannot be "
+                               "shown."))
+    story.append(KeepTogether(frameworks))
+    story.append(heading("AI proof points", 0, "ai"))
+    story.append(para(s.models_sentence()))
+    if s.models:
+        story.append(table(MODEL_HEADER, model_rows(s), [0.26, 0.12, 0.2, 0.14, 0.14, 0.14], zebra=False))
+        if models_more(s):
+            story.append(para(models_more(s), "small"))
     story.append(heading("Top risks", 0, "risks"))
     if s.top_risks:
-        story.append(table(["Control", "Severity", "Owner", "Impact", "Population"],
-                           [[f"{r.id} {r.title}", r.severity, r.owner, r.impact, r.population]
-                            for r in s.top_risks],
-                           [0.25, 0.09, 0.17, 0.35, 0.14], zebra=False))
+        story.append(table(RISK_HEADER, risk_rows(s), [0.25, 0.39, 0.13, 0.11, 0.12], zebra=False))
     else:
         story.append(para("No control is failing."))
-    story.append(heading("Exceptions and gaps", 0, "exceptions"))
-    if s.expiring:
-        story.append(para(f"Exceptions expiring within {EXPIRY_WINDOW_DAYS} days:"))
-        shown = s.expiring[:LIST_LIMIT]
-        story.append(table(["Exception", "Control", "Expires", "When"],
-                           [[e.id, e.control, e.expires, _days(e)] for e in shown], [0.25, 0.25, 0.25, 0.25],
-                           zebra=False))
-        if len(s.expiring) > LIST_LIMIT:
-            story.append(para(f"... and {len(s.expiring) - LIST_LIMIT} more.", "small"))
+    story.append(heading("Decisions asked of the board", 0, "decisions"))
+    if s.decisions:
+        for n, d in enumerate(s.decisions[:DECISIONS_SHOWN], 1):
+            story.append(para(f"{n}. {d.ask}"))
     else:
-        story.append(para(f"No exception expires within {EXPIRY_WINDOW_DAYS} days."))
-    if s.insufficient:
-        names = ", ".join(r.id for r in s.insufficient[:LIST_LIMIT * 2])
-        more = f" and {len(s.insufficient) - LIST_LIMIT * 2} more" if len(s.insufficient) > LIST_LIMIT * 2 else ""
-        story.append(para(f"{len(s.insufficient)} controls cannot be proven for lack of evidence: {names}{more}."))
-    else:
-        story.append(para("Every control had the evidence it needs."))
-    if s.disabled:
-        story.append(para(s.disabled_sentence()))
-    story.append(heading("Error budget", 0, "budget"))
-    story.append(para(s.error_budget.sentence()))
-    if s.error_budget.runs < 2:
-        story.append(para("With one run recorded this is a single data point; it becomes a rate as runs accumulate.",
-                          "small"))
-    if s.populations:
-        story.append(heading("What was checked", 0, "populations"))
-        story.append(para(populations_sentence(s.populations), "small"))
+        story.append(para("None: no critical control, exhausted error budget or missing AI proof point needs a "
+                          "decision."))
+    story.append(markup(f"<b>Gaps.</b> {esc(' '.join(gaps_sentences(s)))}", "small"))
+    story.append(markup(f"<b>How to verify.</b> {esc(verify_sentence(s))}", "small"))
     return story
 
 
-def populations_sentence(populations: list[tuple[str, str]]) -> str:
-    """"Evidence items in scope that passed, per control: SEC-001 4 of 4; ..." (capped, the rest counted)."""
-    shown = populations[:POPULATIONS_LISTED]
-    parts = [f"{cid} {text.removesuffix(' in scope passed')}" for cid, text in shown]
-    more = len(populations) - len(shown)
-    tail = f"; and {more} more controls in the evidence report" if more > 0 else ""
-    return "Evidence items in scope that passed, per control: " + "; ".join(parts) + tail + "."
+def verify_sentence(s: BoardSummary) -> str:
+    if s.pack is None:
+        return ("Not packed: these figures come from results.json alone and are not signed. Ask for the signed "
+                "audit pack of this run and verify it with auditor verify pack.zip --key PUBLISHER.pub.pem.")
+    return s.pack.verify_sentence()
 
 
 def render_board_pdf(summary: BoardSummary) -> bytes:

@@ -1,12 +1,29 @@
 """The board summary as Markdown, for pipelines (job summaries) and chat.
 
-Renders the same :class:`auditor.report.board.BoardSummary` the PDF uses.
+Renders the same :class:`auditor.report.board.BoardSummary` the PDF uses, from the same row
+builders, so every number on the PDF is in ``board.md`` and the other way round.
 """
 
 from __future__ import annotations
 
-from auditor.report.board import EXPIRY_WINDOW_DAYS, LIST_LIMIT, BoardSummary, _days
-from auditor.report.figures import percent
+from auditor.report.board import (
+    DECISIONS_SHOWN,
+    FRAMEWORK_HEADER,
+    MODEL_HEADER,
+    RISK_HEADER,
+    SERVICE_HEADER,
+    SERVICE_NOTE,
+    BoardSummary,
+    cover_flag,
+    framework_rows,
+    gaps_sentences,
+    model_rows,
+    models_more,
+    risk_rows,
+    service_rows,
+    services_more,
+    verify_sentence,
+)
 
 
 def _cell(text: object) -> str:
@@ -14,68 +31,52 @@ def _cell(text: object) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def _bar(share: float | None, width: int = 20) -> str:
-    filled = round((share or 0) * width)
-    return "#" * filled + "." * (width - filled)
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return (["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            + ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows])
 
 
 def render_board_markdown(summary: BoardSummary) -> str:
     s = summary
-    lines = [
-        f"# Compliance proof points: {s.org}",
-        "",
-        f"Run `{s.run_id}`, evidence as of {s.as_of[:10] or 'unknown'}.",
-        "",
+    lines = [f"# Compliance proof points: {s.org}", "",
+             f"Run `{s.run_id}`, evidence as of {s.as_of[:10] or 'unknown'}.", ""]
+    if cover_flag(s):
+        lines += [f"**{cover_flag(s)}**", ""]
+    lines += [
         f"**{s.pass_share * 100:.0f}% of controls pass** ({s.passing} of {s.total}) | "
         f"**{len(s.critical_not_met)} critical controls not met** | since the last run: {s.direction_short()}",
-        "",
-        s.headline(),
-        "",
-        "## Frameworks",
-        "",
+        "", s.headline(), "", "## Services", "",
     ]
+    if s.services is None:
+        lines.append("The run read no service catalogue (services evidence), so no service headline can be shown.")
+    elif not s.services:
+        lines.append("The service catalogue lists no service.")
+    else:
+        lines += _table(SERVICE_HEADER, service_rows(s))
+        if services_more(s):
+            lines += ["", services_more(s)]
+        lines += ["", f"_{SERVICE_NOTE}_"]
+    lines += ["", "### Error budgets", "", s.budget_sentence(), "", "### Trend", "", s.trend_sentence(), "",
+              "## Controls mapped to standards", ""]
     if s.frameworks:
-        lines += ["| Framework | Clauses covered | Covered clauses passing |", "|---|---|---|"]
-        for f in s.frameworks:
-            total = "?" if f.total_clauses is None else str(f.total_clauses)
-            lines.append(f"| {_cell(f.name)} | {f.covered} of {total} ({percent(f.coverage)}) | "
-                         f"{f.passing} of {f.covered} ({percent(f.pass_rate)}) |")
+        lines += _table(FRAMEWORK_HEADER, framework_rows(s))
     else:
-        lines.append("No framework catalogs or mappings were available.")
-    lines += ["", "## Trend", ""]
-    if len(s.trend) >= 2:
-        lines += ["```"] + [f"{(p.finished_at[:10] or p.run_id):<10}  {_bar(p.pass_share)}  "
-                            f"{p.pass_share * 100:3.0f}%" for p in s.trend] + ["```"]
-    else:
-        lines.append("No history yet: the trend appears once the evidence locker holds earlier runs.")
+        lines.append("No framework catalogs or mappings were available, so clause coverage cannot be shown.")
+    lines += ["", "## AI proof points", "", s.models_sentence()]
+    if s.models:
+        lines += ["", *_table(MODEL_HEADER, model_rows(s))]
+        if models_more(s):
+            lines += ["", models_more(s)]
     lines += ["", "## Top risks", ""]
-    if s.top_risks:
-        lines += ["| Control | Severity | Owner | Impact | Population |", "|---|---|---|---|---|"]
-        lines += [f"| {_cell(r.id)} {_cell(r.title)} | {r.severity} | {_cell(r.owner)} | {_cell(r.impact)} | "
-                  f"{_cell(r.population)} |" for r in s.top_risks]
+    lines += _table(RISK_HEADER, risk_rows(s)) if s.top_risks else ["No control is failing."]
+    lines += ["", "## Decisions asked of the board", ""]
+    if s.decisions:
+        lines += [f"{n}. {_cell(d.ask)}" for n, d in enumerate(s.decisions[:DECISIONS_SHOWN], 1)]
     else:
-        lines.append("No control is failing.")
-    lines += ["", "## Exceptions and gaps", ""]
-    if s.expiring:
-        lines.append(f"Exceptions expiring within {EXPIRY_WINDOW_DAYS} days:")
-        lines.append("")
-        lines += [f"- {_cell(e.id)} ({_cell(e.control)}): {e.expires}, {_days(e)}" for e in s.expiring[:LIST_LIMIT]]
-        if len(s.expiring) > LIST_LIMIT:
-            lines.append(f"- ... and {len(s.expiring) - LIST_LIMIT} more")
-    else:
-        lines.append(f"No exception expires within {EXPIRY_WINDOW_DAYS} days.")
-    lines.append("")
-    if s.insufficient:
-        names = ", ".join(r.id for r in s.insufficient[:LIST_LIMIT * 2])
-        more = f" and {len(s.insufficient) - LIST_LIMIT * 2} more" if len(s.insufficient) > LIST_LIMIT * 2 else ""
-        lines.append(f"{len(s.insufficient)} controls cannot be proven for lack of evidence: {names}{more}.")
-    else:
-        lines.append("Every control had the evidence it needs.")
-    if s.disabled:
-        lines += ["", _cell(s.disabled_sentence())]
-    lines += ["", "## Error budget", "", s.error_budget.sentence(), ""]
-    if s.populations:
-        lines += ["## Populations", "", "| Control | Population |", "|---|---|"]
-        lines += [f"| {_cell(cid)} | {_cell(text)} |" for cid, text in s.populations]
-        lines.append("")
+        lines.append("None: no critical control, exhausted error budget or missing AI proof point needs a decision.")
+    lines += ["", "### Gaps", ""]
+    for gap in gaps_sentences(s):
+        lines += [_cell(gap), ""]
+    lines.pop()
+    lines += ["", "### How to verify", "", verify_sentence(s), ""]
     return "\n".join(lines)

@@ -14,12 +14,22 @@ def disabled_controls(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def describe(entry: dict[str, Any]) -> str:
-    """``AI-005 (medium) Each model has ...: disabled by org/overrides.yaml:12: <reason>``."""
+    """``AI-005 (medium) Each model has ...: disabled by org/overrides.yaml:12: <reason>``; a control a
+    profile left out: ``AI-005 (medium) ...: not evaluated: not in the ci profile (controls/profiles.yaml:6)``."""
+    if str(entry.get("layer", "")).startswith("profile:"):
+        return f"{entry['id']} ({entry['severity']}) {entry['title']}: not evaluated: {entry['reason']} " \
+               f"({entry['disabled_by']})"
     return (f"{entry['id']} ({entry['severity']}) {entry['title']}: disabled by {entry['disabled_by']} "
             f"(layer {entry['layer']}): {entry['reason']}")
 
 
 def tally(doc: dict[str, Any]) -> str:
     """`` · 1 disabled (not evaluated)`` or the empty string."""
-    n = len(disabled_controls(doc))
-    return f" · {n} disabled (not evaluated)" if n else ""
+    entries = disabled_controls(doc)
+    profiled = sum(1 for e in entries if str(e.get("layer", "")).startswith("profile:"))
+    parts = []
+    if len(entries) - profiled:
+        parts.append(f" · {len(entries) - profiled} disabled (not evaluated)")
+    if profiled:
+        parts.append(f" · {profiled} outside the {doc.get('profile', 'selected')} profile (not evaluated)")
+    return "".join(parts)

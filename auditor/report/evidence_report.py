@@ -2,8 +2,10 @@
 
 Cover (who, when, what ran, the pack and how to verify it), table of contents,
 summary (status counts overall, per family and per framework), one section per
-control (objective, owner, severity, status and reason, mapped clauses, parameters,
-violations, evidence documents with their sha256, waivers), and appendices (the
+service (its controls with their populations, incidents, SLOs and changes, from the
+evidence documents the run read), one section per control (objective, impact, owner,
+severity, status and reason, mapped clauses, parameters, violations, evidence
+documents with their sha256, waivers), and appendices (the
 mapping matrix, the evidence inventory, collection errors, exceptions).
 
 Usage::
@@ -43,6 +45,7 @@ from auditor.report.pdf_common import (
 if TYPE_CHECKING:
     from auditor.mappings import MappingSet
     from auditor.report.pack_info import PackInfo
+    from auditor.report.service_facts import ReportEvidence
 
 #: violations listed per control; the total is always given.
 VIOLATIONS_SHOWN = 50
@@ -94,8 +97,14 @@ class EvidenceReport:
     """Builds the story for one results document; :meth:`render` returns the PDF bytes."""
 
     def __init__(self, results: dict[str, Any], *, org: str = DEFAULT_ORG, pack: PackInfo | None = None,
-                 catalogs: MappingSet | None = None, packed_into: str | None = None) -> None:
+                 catalogs: MappingSet | None = None, packed_into: str | None = None,
+                 evidence: ReportEvidence | None = None) -> None:
+        from auditor.report.service_facts import needed_documents, service_facts
+
         self.results = results
+        kinds = {str(e.get("kind")) for e in needed_documents(results)}
+        self.services = (service_facts(results, evidence) if evidence is not None and evidence.root is not None
+                         and "services" in kinds else None)
         self.packed_into = packed_into
         self.org = org
         self.pack = pack
@@ -205,6 +214,59 @@ class EvidenceReport:
         story.append(PageBreak())
         return story
 
+    def services_section(self) -> list[Flowable]:
+        """One section per catalogued service: its controls (with populations), SLOs, incidents and changes."""
+        from auditor.report.service_facts import pct
+
+        story: list[Flowable] = [heading("Services", 0, "services")]
+        if self.services is None:
+            story += [para("The run read no service catalogue (services evidence), so there is no per-service "
+                           "view."), PageBreak()]
+            return story
+        story.append(para(
+            "One section per service in the catalogue. A service's controls are those that read the service "
+            "catalogue, changes, incidents or SLO reports, and any other control with a finding on the service's "
+            "own resources (its SLO reports, incidents, change requests, deployments and models). results.json "
+            "counts each control's population but does not list its items, so 'no finding here' means no finding "
+            "names this service; the population shown is the control's whole population."))
+        by_id = {c["id"]: c for c in self.controls}
+        for f in self.services:
+            story += [CondPageBreak(160), heading(f"{f.name} ({f.id})", 1, f"service-{f.id}")]
+            story.append(key_value_table([
+                ("Outcome", f.outcome), ("Owner", f.owner),
+                ("Tier and environment", f"{'tier ' + str(f.tier) if f.tier is not None else 'no tier'}, "
+                                         f"{f.environment}"),
+                ("Reliability", f"{f.slo_sentence()}; error budget {f.budget_sentence()}"),
+                ("Change failure rate", f.change_sentence()),
+                ("Incidents", f.incident_sentence()),
+            ]))
+            story += subheading(f"Controls ({len(f.controls)})")
+            if f.controls:
+                story.append(table(["Control", "Here", "Control status", "Population"],
+                                   [[f"{cid} {title}", here, STATUS_LABELS.get(str(by_id[cid].get("status")),
+                                                                               str(by_id[cid].get("status"))),
+                                     population_text(by_id[cid])] for cid, title, here in f.controls],
+                                   [0.5, 0.14, 0.16, 0.2]))
+            else:
+                story.append(para("No control judged this service.", "small"))
+            story += subheading(f"SLOs ({len(f.slos)} reported of {f.declared_slos} defined)")
+            if f.slos:
+                story.append(table(["SLO", "Window", "Target", "Attainment", "Error budget left"],
+                                   [[x.slo, x.window, pct(x.target, 2), pct(x.attainment, 3), pct(x.budget_left)]
+                                    for x in f.slos], [0.3, 0.14, 0.16, 0.2, 0.2]))
+            else:
+                story.append(para("No SLO report for this service.", "small"))
+            story += subheading(f"Incidents ({len(f.incidents)})")
+            if f.incidents:
+                story.append(table(["Incident", "Priority", "Major", "Resolved", "Title"],
+                                   [[i.id, i.priority, "yes" if i.major else "no", "yes" if i.resolved else "no",
+                                     i.title] for i in f.incidents], [0.16, 0.1, 0.1, 0.1, 0.54]))
+            else:
+                story.append(para("None recorded.", "small"))
+            story.append(Spacer(1, 8))
+        story.append(PageBreak())
+        return story
+
     def control_section(self, control: dict[str, Any]) -> list[Flowable]:
         cid = control["id"]
         status = control.get("status", "error")
@@ -213,6 +275,7 @@ class EvidenceReport:
         params = control.get("parameters") or {}
         pairs: list[tuple[str, Any]] = [
             ("Objective", control.get("objective", "")),
+            ("Impact if it fails", control.get("impact") or "not stated"),
             ("Owner", control.get("owner", "")),
             ("Severity", control.get("severity", "")),
             ("Family", control.get("family", "")),
@@ -335,7 +398,8 @@ class EvidenceReport:
         return story
 
     def story(self) -> list[Flowable]:
-        return [*self.cover(), *self.contents(), *self.summary(), *self.controls_section(), *self.appendix()]
+        return [*self.cover(), *self.contents(), *self.summary(), *self.services_section(), *self.controls_section(),
+                *self.appendix()]
 
     def render(self) -> bytes:
         builder: Callable[[], list[Flowable]] = self.story
@@ -349,7 +413,8 @@ class EvidenceReport:
 
 def write_evidence_report(results: dict[str, Any], out: Path, *, org: str = DEFAULT_ORG,
                           pack: PackInfo | None = None, catalogs: MappingSet | None = None,
-                          packed_into: str | None = None) -> Path:
-    report = EvidenceReport(results, org=org, pack=pack, catalogs=catalogs, packed_into=packed_into)
+                          packed_into: str | None = None, evidence: ReportEvidence | None = None) -> Path:
+    report = EvidenceReport(results, org=org, pack=pack, catalogs=catalogs, packed_into=packed_into,
+                            evidence=evidence)
     write_atomic(out, report.render())
     return out

@@ -2,10 +2,16 @@
 
 Usage: ``auditor evaluate --evidence DIR --format junit=out/auditor.junit.xml``.
 
-* One ``<testsuite>`` per family; testcase ``name`` = ``"<id> <title>"``, ``classname`` = family.
-* Testcase ``<properties>``: ``control``, ``severity``, ``status``, ``owner``,
-  ``population`` ("3 of 4 in scope passed") and one ``clause`` property per mapped
-  framework clause (``iso27001-2022:A.8.32``).
+* Valid against the Jenkins xunit ``junit-10.xsd`` (vendored in tests/fixtures/junit), which
+  GitLab's and Jenkins' junit reports read: the root ``<testsuites name="auditor">`` (``name``,
+  ``tests``, ``failures``, ``errors``, ``time``: the schema allows no more there) holds one
+  ``<testsuite>`` per family; every suite carries the same attributes (``name``,
+  ``tests``, ``failures``, ``errors``, ``skipped``, ``time``, ``timestamp``), every testcase
+  ``name`` = ``"<id> <title>"``, ``classname`` = family and ``time``.
+* The schema allows no ``<properties>`` on a testcase, so each testcase's ``<system-out>``
+  starts with ``key: value`` lines: ``control``, ``severity``, ``status``, ``owner``,
+  ``population`` ("3 of 4 in scope passed") and one ``clause`` line per mapped
+  framework clause (``iso27001-2022:A.8.32``). Run properties stay suite ``<properties>``.
 * ``fail`` -> ``<failure>`` (message = reason and population, body = the violations; with a
   baseline each is marked ``[new]`` or ``[known]``); ``insufficient_evidence`` ->
   ``<failure type="insufficient_evidence">``; ``error`` -> ``<error>``.
@@ -22,6 +28,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
+from auditor.profiles import is_profile_entry
 from auditor.report import FORMATS
 from auditor.report.common import clause_tags, counts, is_new, population_text
 from auditor.report.disabled import describe, disabled_controls
@@ -32,6 +39,23 @@ if TYPE_CHECKING:
 
 def _seconds(ms: float) -> str:
     return f"{ms / 1000:.3f}"
+
+
+def _root(name: str, *, tests: int, failures: int, errors: int, ms: float) -> ET.Element:
+    """``<testsuites>`` with what junit-10.xsd allows on it (no ``skipped``: each suite carries its own)."""
+    return ET.Element("testsuites", name=name, tests=str(tests), failures=str(failures), errors=str(errors),
+                      time=_seconds(ms))
+
+
+def _suite(parent: ET.Element | None, name: str, *, tests: int, failures: int, errors: int, skipped: int,
+           ms: float, timestamp: str = "") -> ET.Element:
+    """One ``<testsuite>`` with the attribute set every suite of every Auditor JUnit file carries
+    (``timestamp`` where the run records when it started: ``evaluate``, not ``policies test``)."""
+    attrs = {"name": name, "tests": str(tests), "failures": str(failures), "errors": str(errors),
+             "skipped": str(skipped), "time": _seconds(ms)}
+    if timestamp:
+        attrs["timestamp"] = timestamp
+    return ET.Element("testsuite", attrs) if parent is None else ET.SubElement(parent, "testsuite", attrs)
 
 
 def _properties(parent: ET.Element, pairs: list[tuple[str, str]]) -> None:
@@ -66,7 +90,7 @@ def _testcase(suite: ET.Element, control: dict[str, Any], baseline: bool) -> Non
     props = [("control", control["id"]), ("severity", control["severity"]), ("status", status),
              ("owner", control.get("owner", "")), ("population", population_text(control))]
     props += [("clause", tag) for tag in clause_tags(control)]
-    _properties(case, props)
+    out = "".join(f"{name}: {value}\n" for name, value in props)
     violations = control.get("violations", [])
     if status == "fail":
         message = control["reason"]
@@ -85,7 +109,8 @@ def _testcase(suite: ET.Element, control: dict[str, Any], baseline: bool) -> Non
         error = ET.SubElement(case, "error", message=control["reason"], type="error")
         error.text = control["reason"] + "\n"
     if control.get("waived"):
-        ET.SubElement(case, "system-out").text = _waived_lines(control["waived"])
+        out += _waived_lines(control["waived"])
+    ET.SubElement(case, "system-out").text = out
 
 
 def _tree_bytes(root: ET.Element) -> bytes:
@@ -110,21 +135,18 @@ class JUnitFormat:
         warnings = doc.get("warnings", [])
         total = counts(doc)
         disabled = disabled_controls(doc)  # skipped testcases: never evaluated, never a pass
-        root = ET.Element("testsuites", name="auditor", tests=str(len(controls) + len(disabled)),
-                          failures=str(total["fail"] + total["insufficient_evidence"]),
-                          errors=str(total["error"]), skipped=str(len(disabled)),
-                          time=_seconds(sum(c.get("duration_ms", 0.0) for c in controls)))
+        timestamp = str(doc.get("started_at", "")).removesuffix("Z")
+        root = _root("auditor", tests=len(controls) + len(disabled),
+                     failures=total["fail"] + total["insufficient_evidence"], errors=total["error"],
+                     ms=sum(c.get("duration_ms", 0.0) for c in controls))
         for family in sorted({c["family"] for c in [*controls, *disabled]}):
             members = sorted((c for c in controls if c["family"] == family), key=lambda c: c["id"])
             off = [d for d in disabled if d["family"] == family]
             fam = {s: sum(1 for c in members if c["status"] == s) for s in total}
-            suite = ET.SubElement(
-                root, "testsuite", name=f"auditor.{family}", tests=str(len(members) + len(off)),
-                failures=str(fam["fail"] + fam["insufficient_evidence"]), errors=str(fam["error"]),
-                skipped=str(len(off)),
-                time=_seconds(sum(c.get("duration_ms", 0.0) for c in members)),
-                timestamp=str(doc.get("started_at", "")).removesuffix("Z"),
-            )
+            suite = _suite(root, f"auditor.{family}", tests=len(members) + len(off),
+                           failures=fam["fail"] + fam["insufficient_evidence"], errors=fam["error"],
+                           skipped=len(off), ms=sum(c.get("duration_ms", 0.0) for c in members),
+                           timestamp=timestamp)
             props = [("run_id", str(doc.get("run_id", ""))), ("as_of", str(doc.get("as_of", ""))),
                      ("fail_on", str(doc.get("fail_on", ""))), ("exit_code", str(doc.get("exit_code", "")))]
             props += [("warning", w) for w in warnings]
@@ -134,7 +156,8 @@ class JUnitFormat:
             for entry in off:
                 case = ET.SubElement(suite, "testcase", name=f"{entry['id']} {entry['title']}", classname=family,
                                      time="0.000")
-                ET.SubElement(case, "skipped", message=f"disabled: {entry['reason']}").text = describe(entry) + "\n"
+                state = "not evaluated" if is_profile_entry(entry) else "disabled"
+                ET.SubElement(case, "skipped", message=f"{state}: {entry['reason']}").text = describe(entry) + "\n"
             if warnings:
                 ET.SubElement(suite, "system-err").text = "".join(f"warning: {w}\n" for w in warnings)
         return _tree_bytes(root)
@@ -144,16 +167,13 @@ def policy_tests_junit(report: TestReport) -> bytes:
     """Rego unit-test results (``auditor policies test --format junit=PATH``) as JUnit XML."""
     cases = sorted(report.cases, key=lambda c: (c.file, c.name))
     count = report.counts()
-    root = ET.Element("testsuites", name="auditor policies test", tests=str(len(cases) + len(report.problems)),
-                      failures=str(count["fail"]), errors=str(count["error"] + len(report.problems)))
+    root = _root("auditor policies test", tests=len(cases) + len(report.problems), failures=count["fail"],
+                 errors=count["error"] + len(report.problems), ms=sum(c.duration_ms for c in cases))
     for file in sorted({c.file for c in cases}):
         members = [c for c in cases if c.file == file]
-        suite = ET.SubElement(
-            root, "testsuite", name=file, tests=str(len(members)),
-            failures=str(sum(c.status == "fail" for c in members)),
-            errors=str(sum(c.status == "error" for c in members)), skipped="0",
-            time=_seconds(sum(c.duration_ms for c in members)),
-        )
+        suite = _suite(root, file, tests=len(members), failures=sum(c.status == "fail" for c in members),
+                       errors=sum(c.status == "error" for c in members), skipped=0,
+                       ms=sum(c.duration_ms for c in members))
         coverage = report.coverage.get(file.replace("_test.rego", ".rego"))
         if coverage:
             _properties(suite, [("coverage_percent", str(coverage["percent"]))])
@@ -164,8 +184,8 @@ def policy_tests_junit(report: TestReport) -> bytes:
             elif c.status == "error":
                 ET.SubElement(case, "error", message=c.message, type="error").text = f"{c.file}: {c.message}\n"
     if report.problems:
-        suite = ET.SubElement(root, "testsuite", name="policy problems", tests=str(len(report.problems)),
-                              failures="0", errors=str(len(report.problems)), skipped="0", time="0.000")
+        suite = _suite(root, "policy problems", tests=len(report.problems), failures=0,
+                       errors=len(report.problems), skipped=0, ms=0.0)
         for index, problem in enumerate(report.problems, 1):
             case = ET.SubElement(suite, "testcase", name=f"problem {index}", classname="policies", time="0.000")
             ET.SubElement(case, "error", message=problem, type="policy_problem").text = problem + "\n"

@@ -5,7 +5,10 @@ time), one finding per control: target ``objective-id`` = the control id, state
 ``satisfied`` only for ``pass``, the Auditor status, the population ("3 of 4 in
 scope passed", with ``population-in-scope`` and ``population-passed`` counts) and
 every mapped framework clause as properties in Auditor's namespace, and links to the observations of
-the evidence the control read. UUIDs are derived from the run id, so the same
+the evidence the control read (or, when it read none, to an observation of that
+absence: every finding relates to an observation). Observation methods use OSCAL's
+values (``TEST``). ``import-ap`` points at a back-matter resource describing the
+assessment (``#<uuid>``), so it resolves within the document. UUIDs are derived from the run id, so the same
 results always give the same bytes.
 
 Example: ``OscalAssessmentResults().render(results_doc)`` -> bytes.
@@ -48,7 +51,7 @@ def _observation(run_id: str, evidence: dict[str, Any]) -> dict[str, Any]:
         "title": f"Evidence {path}",
         "description": f"{evidence['kind']} collected from {evidence['source']}.",
         "props": props,
-        "methods": ["AUTOMATED"],
+        "methods": ["TEST"],  # OSCAL's values: EXAMINE, INTERVIEW, TEST, UNKNOWN; a policy tested the evidence
         "types": ["control-objective"],
         "collected": evidence["collected_at"],
         "relevant-evidence": [{"href": f"evidence/{path}", "description": f"sha256 {evidence['sha256']}"}],
@@ -86,9 +89,27 @@ def _finding(run_id: str, control: dict[str, Any], observations: dict[str, str])
         },
     }
     related = [observations[p] for p in control.get("evidence") or [] if p in observations]
-    if related:
-        finding["related-observations"] = [{"observation-uuid": u} for u in related]
+    related = related or [observations[_NO_EVIDENCE + str(control["id"])]]
+    finding["related-observations"] = [{"observation-uuid": u} for u in related]
     return finding
+
+
+_NO_EVIDENCE = "\x00no-evidence:"
+
+
+def _absence(run_id: str, control: dict[str, Any], when: str) -> dict[str, Any]:
+    """What was observed for a control that read no evidence document: that there was none."""
+    kinds = ", ".join(control.get("evidence_kinds") or []) or "any kind"
+    return {
+        "uuid": _uuid(run_id, "observation", "no-evidence", str(control["id"])),
+        "title": f"No evidence for {control['id']}",
+        "description": f"No evidence document of {kinds} was given to {control['id']}; "
+                       f"status {control['status']}: {control.get('reason', '')}",
+        "props": [_prop("evidence-kind", kinds), _prop("evidence-items", "0")],
+        "methods": ["TEST"],
+        "types": ["finding"],
+        "collected": when,
+    }
 
 
 def _description(control: dict[str, Any]) -> str:
@@ -101,12 +122,33 @@ def _description(control: dict[str, Any]) -> str:
     return text
 
 
+def _plan_resource(plan: str, results: dict[str, Any], controls: list[dict[str, Any]]) -> dict[str, Any]:
+    """The assessment plan ``import-ap`` names: which controls were assessed, how, and on what evidence."""
+    engine = results.get("engine") or {}
+    ids = ", ".join(str(c["id"]) for c in controls) or "none"
+    return {
+        "uuid": plan,
+        "title": "Auditor assessment plan",
+        "description": (f"Automated assessment by Auditor {engine.get('auditor', __version__)}: each control's Rego "
+                        f"policy tests the evidence given to the run (method TEST) as of {results.get('as_of')}, "
+                        f"failing at or above {results.get('fail_on')}. Controls assessed: {ids}."),
+        "props": [_prop("assessed-controls", str(len(controls))),
+                  _prop("engine", str(engine.get("name", "regorus")))],
+    }
+
+
 def assessment_results(results: dict[str, Any]) -> dict[str, Any]:
     run_id = str(results["run_id"])
+    plan = _uuid(run_id, "assessment-plan")
     evidence = sorted(results.get("evidence") or [], key=lambda e: str(e["path"]))
     observations = [_observation(run_id, e) for e in evidence]
     by_path = {str(e["path"]): o["uuid"] for e, o in zip(evidence, observations, strict=True)}
     controls = sorted(results.get("controls") or [], key=lambda c: str(c["id"]))
+    for control in controls:  # every finding relates to an observation, an absence of evidence included
+        if not any(p in by_path for p in control.get("evidence") or []):
+            absent = _absence(run_id, control, str(results["started_at"]))
+            observations.append(absent)
+            by_path[_NO_EVIDENCE + str(control["id"])] = absent["uuid"]
     result: dict[str, Any] = {
         "uuid": _uuid(run_id, "result"),
         "title": f"Auditor run {run_id}",
@@ -136,8 +178,10 @@ def assessment_results(results: dict[str, Any]) -> dict[str, Any]:
                 "version": str(__version__),
                 "oscal-version": OSCAL_VERSION,
             },
-            "import-ap": {"href": "#auditor-assessment-plan"},
+            # resolves to the back-matter resource below: the plan is Auditor's control library as run
+            "import-ap": {"href": f"#{plan}"},
             "results": [result],
+            "back-matter": {"resources": [_plan_resource(plan, results, controls)]},
         }
     }
 

@@ -6,10 +6,16 @@ Usage: ``auditor evaluate --evidence DIR --format sarif=out/auditor.sarif``.
   level from severity (critical/high -> ``error``, medium -> ``warning``, low ->
   ``note``), ``security-severity`` for GitHub, tags = family + framework clauses
   (``iso27001-2022:A.8.32``), clause ids again under ``properties.clauses``.
-* One result per violation: the evidence documents the control read are its
-  ``artifactLocation``s (relative to the evidence folder, ``uriBaseId``
-  ``EVIDENCE``), the resource its ``logicalLocation``; ``partialFingerprints``
-  hash control id + resource so re-runs de-duplicate. Waived violations are
+* One result per violation with one location: the control's YAML as the physical
+  location (``controls/<family>/<ID>.yaml``, relative to the library root: a file in
+  the repository that holds the library), the evidence item as the logical location;
+  the evidence documents read are ``properties.evidence``. ``partialFingerprints``
+  hash control id + resource (+ an occurrence number when one resource has several
+  violations) so re-runs de-duplicate and no two results share one.
+* At most 25,000 results per run (GitHub code scanning's limit): beyond a cap per
+  control (1,000, lowered when needed to fit), the rest of a control's results are one
+  aggregate result with the count, a warning notification and
+  ``runs[0].properties.aggregated``; results.json keeps every violation. Waived violations are
   results with an accepted external ``suppression`` carrying the exception.
   With a baseline, ``baselineState`` is ``new`` or ``unchanged``.
 * Controls that could not be evaluated (``error``, ``insufficient_evidence``)
@@ -36,6 +42,12 @@ LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
 
+#: GitHub code scanning accepts at most 25,000 results per run (and shows at most 5,000 per rule)
+MAX_RESULTS = 25_000
+#: beyond this many results for one control, the rest is one aggregate result with the count
+PER_RULE_CAP = 1_000
+
+
 def fingerprint(control_id: str, resource: str) -> str:
     return hashlib.sha256(f"{control_id}\x00{resource}".encode()).hexdigest()[:32]
 
@@ -55,35 +67,36 @@ def _rule(control: dict[str, Any]) -> dict[str, Any]:
         },
         "defaultConfiguration": {"level": LEVELS[control["severity"]]},
         "properties": {
-            "tags": [control["family"], *clause_tags(control)],
+            # GitHub reads security-severity only on rules tagged "security"
+            "tags": sorted({"security", control["family"], *clause_tags(control)}),
             "security-severity": SECURITY_SEVERITY[control["severity"]],
             "precision": "high",
             "severity": control["severity"],
             "family": control["family"],
             "clauses": clauses,
             "mappings": control.get("mappings", []),
+            **({"source": control["source"]} if control.get("source") else {}),
         },
     }
 
 
+def source_uri(control: dict[str, Any]) -> str:
+    """The control's YAML relative to the library root (``controls/sod/SOD-001.yaml``), a file in the repository
+    that holds the library; results.json written before ``source`` existed fall back to the conventional path."""
+    return str(control.get("source") or f"controls/{control['family']}/{control['id']}.yaml")
+
+
 def _locations(control: dict[str, Any], resource: str, kind: str = "resource") -> list[dict[str, Any]]:
-    logical = [{"name": resource, "fullyQualifiedName": f"{control['id']}/{resource}", "kind": kind}]
-    paths = control.get("evidence") or []
-    if not paths:
-        return [{"logicalLocations": logical}]
-    return [
-        {
-            "physicalLocation": {
-                "artifactLocation": {"uri": path, "uriBaseId": "EVIDENCE"},
-                "region": {"startLine": 1},
-            },
-            "logicalLocations": logical,
-        }
-        for path in paths
-    ]
+    """One location: the control's YAML (physical, inside the repository), the evidence item (logical)."""
+    return [{
+        "physicalLocation": {"artifactLocation": {"uri": source_uri(control)}, "region": {"startLine": 1}},
+        "logicalLocations": [{"name": resource, "fullyQualifiedName": f"{control['id']}/{resource}", "kind": kind}],
+    }]
 
 
-def _result(control: dict[str, Any], index: int, violation: dict[str, Any], baseline: bool) -> dict[str, Any]:
+def _result(control: dict[str, Any], index: int, violation: dict[str, Any], baseline: bool,
+            occurrence: int) -> dict[str, Any]:
+    key = violation["resource"] if occurrence == 0 else f"{violation['resource']}\x00{occurrence}"
     result: dict[str, Any] = {
         "ruleId": control["id"],
         "ruleIndex": index,
@@ -91,8 +104,9 @@ def _result(control: dict[str, Any], index: int, violation: dict[str, Any], base
         "level": LEVELS[control["severity"]],
         "message": {"text": violation["message"]},
         "locations": _locations(control, violation["resource"]),
-        "partialFingerprints": {"auditorViolation/v1": fingerprint(control["id"], violation["resource"])},
+        "partialFingerprints": {"auditorViolation/v1": fingerprint(control["id"], key)},
         "properties": {"resource": violation["resource"], "status": control["status"],
+                       "evidence": list(control.get("evidence") or []),
                        "clauses": clause_ids(control), "population": population_text(control)},
     }
     if baseline and "new" in violation:
@@ -107,6 +121,52 @@ def _result(control: dict[str, Any], index: int, violation: dict[str, Any], base
         }]
         result["properties"]["status"] = "waived"
     return result
+
+
+def _entries(control: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*control.get("violations", []), *control.get("waived", [])]
+
+
+def _not_evaluated(control: dict[str, Any]) -> bool:
+    return control["status"] in ("error", "insufficient_evidence")
+
+
+def per_rule_cap(controls: list[dict[str, Any]], limit: int = MAX_RESULTS, cap: int = PER_RULE_CAP) -> int:
+    """The largest cap (at most ``cap``) for which every control's results, an aggregate result for each
+    control over the cap and one result per unevaluated control fit in ``limit``."""
+    sizes = [len(_entries(c)) for c in controls]
+    fixed = sum(1 for c in controls if _not_evaluated(c))
+
+    def total(c: int) -> int:
+        return fixed + sum(min(n, c) + (1 if n > c else 0) for n in sizes)
+
+    low, high = 0, cap
+    while low < high:
+        mid = (low + high + 1) // 2
+        if total(mid) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _aggregate(control: dict[str, Any], index: int, omitted: list[dict[str, Any]], cap: int) -> dict[str, Any]:
+    waived = sum(1 for v in omitted if v.get("exception"))
+    text = (f"{len(omitted)} more results of {control['id']} are not listed here ({waived} of them waived): "
+            f"SARIF output keeps {cap} per control so a run stays within code scanning's {MAX_RESULTS} results; "
+            "every violation is in results.json")
+    return {
+        "ruleId": control["id"],
+        "ruleIndex": index,
+        "kind": "fail",
+        "level": LEVELS[control["severity"]],
+        "message": {"text": text},
+        "locations": _locations(control, control["id"], "control"),
+        "partialFingerprints": {"auditorViolation/v1": fingerprint(control["id"], "aggregate:more")},
+        "properties": {"status": control["status"], "aggregated": len(omitted), "aggregated_waived": waived,
+                       "resources": sorted({v["resource"] for v in omitted})[:100],
+                       "clauses": clause_ids(control), "population": population_text(control)},
+    }
 
 
 @FORMATS.register("sarif")
@@ -126,12 +186,26 @@ class SarifFormat:
         rules = [_rule(c) for c in controls]
         results: list[dict[str, Any]] = []
         notifications: list[dict[str, Any]] = []
+        cap = per_rule_cap(controls)
+        aggregated: dict[str, int] = {}
         for index, control in enumerate(controls):
-            for violation in control.get("violations", []):
-                results.append(_result(control, index, violation, baseline))
-            for waived in control.get("waived", []):
-                results.append(_result(control, index, waived, baseline))
-            if control["status"] in ("error", "insufficient_evidence"):
+            entries = _entries(control)
+            seen: dict[str, int] = {}
+            for entry in entries[:cap]:
+                occurrence = seen.get(entry["resource"], 0)
+                seen[entry["resource"]] = occurrence + 1
+                results.append(_result(control, index, entry, baseline, occurrence))
+            if len(entries) > cap:
+                aggregated[control["id"]] = len(entries) - cap
+                results.append(_aggregate(control, index, entries[cap:], cap))
+                notifications.append({
+                    "level": "warning",
+                    "message": {"text": f"{control['id']}: {len(entries)} results, {cap} listed and "
+                                        f"{len(entries) - cap} aggregated into one result (see results.json)"},
+                    "descriptor": {"id": "aggregated"},
+                    "associatedRule": {"id": control["id"], "index": index},
+                })
+            if _not_evaluated(control):
                 text = f"{control['id']} was not evaluated ({control['status']}): {control['reason']}"
                 results.append({
                     "ruleId": control["id"],
@@ -197,6 +271,7 @@ class SarifFormat:
                 "exceptions": doc.get("exceptions", []),
                 "warnings": doc.get("warnings", []),
                 **({"disabled_controls": disabled_controls(doc)} if disabled_controls(doc) else {}),
+                **({"aggregated": {"per_rule_cap": cap, "controls": aggregated}} if aggregated else {}),
             },
         }
         if doc.get("started_at"):

@@ -2,8 +2,8 @@
 # The Auditor pipeline step, shared by the GitHub Action (ci/github/action.yml)
 # and the GitLab template (ci/gitlab/auditor.gitlab-ci.yml).
 #
-# install -> collect (deployment + git) -> evaluate (results.json, JUnit, SARIF,
-# Markdown) -> build the signed pack -> exit with evaluate's exit code
+# install -> collect (deployment + git) -> `auditor run`: evaluate (results.json, JUnit, SARIF,
+# Markdown), the PDF reports, the signed pack holding them -> exit with the run's exit code
 # (0 pass, 1 controls failing at/above fail-on, 2 bad input, 3 engine error).
 #
 # Inputs (environment; all optional unless noted):
@@ -18,11 +18,16 @@
 #   AUDITOR_POLICIES     replace the bundled policies folder
 #   AUDITOR_MAPPINGS     replace the bundled mappings folder
 #   AUDITOR_PARAMS       organisation parameter overrides (YAML)
+#   AUDITOR_PROFILE      evaluate only this profile's controls (controls/profiles.yaml), the others are
+#                        reported as not evaluated; the GitHub Action and GitLab template default to "ci"
 #   AUDITOR_SCHEMAS      extra evidence schema folder
 #   AUDITOR_EVIDENCE     extra evidence folder, copied in before collection (e.g. exported inventories)
 #   AUDITOR_REPO         git repository to collect from (default: the current directory)
+#   AUDITOR_FORGE        "github" to also collect pull request reviews, approvals and required checks
+#                        with `auditor collect github` (GITHUB_TOKEN, GITHUB_REPOSITORY); default "none"
+#   AUDITOR_BRANCH       base branch for AUDITOR_FORGE (default: main)
 #   AUDITOR_FAIL_ON      low | medium | high | critical (default: high)
-#   AUDITOR_FORMATS      space-separated output formats (default: "junit sarif markdown")
+#   AUDITOR_FORMATS      space-separated output formats (default: "junit sarif markdown"; also oscal)
 #   AUDITOR_EXCEPTIONS   exceptions.yaml (waivers)
 #   AUDITOR_BASELINE     baseline.json or results.json: fail only on new violations
 #   AUDITOR_CHANGED_ONLY "true" to evaluate only controls changed since AUDITOR_BASE
@@ -87,56 +92,21 @@ else
   auditor collect deployment --from-env --out "$evidence"
   say "collecting git evidence from $repo"
   auditor collect git --repo "$repo" --out "$evidence"
+  if [ "${AUDITOR_FORGE:-none}" = "github" ]; then
+    require_command collect github
+    say "collecting pull request reviews and checks of ${GITHUB_REPOSITORY:-?} from the GitHub API"
+    auditor collect github --branch "${AUDITOR_BRANCH:-main}" --out "$evidence"
+  elif [ "${AUDITOR_FORGE:-none}" != "none" ]; then
+    die "AUDITOR_FORGE: found '${AUDITOR_FORGE}', expected github or none (gitlab is not available yet)"
+  fi
 fi
 
-# --- evaluate ------------------------------------------------------------------
-args=(evaluate --evidence "$evidence" --out "$out/results.json" --quiet --fail-on "${AUDITOR_FAIL_ON:-high}")
-library_args=()
-for library in ${AUDITOR_LIBRARY:-}; do
-  [ -d "$library" ] || die "AUDITOR_LIBRARY: $library is not a folder"
-  library_args+=(--library "$library")
-done
-[ -n "${AUDITOR_CONTROLS:-}" ] && library_args+=(--controls "$AUDITOR_CONTROLS")
-[ -n "${AUDITOR_POLICIES:-}" ] && library_args+=(--policies "$AUDITOR_POLICIES")
-[ -n "${AUDITOR_MAPPINGS:-}" ] && library_args+=(--mappings "$AUDITOR_MAPPINGS")
-[ -n "${AUDITOR_PARAMS:-}" ] && library_args+=(--params "$AUDITOR_PARAMS")
-args+=("${library_args[@]}")
-[ -n "${AUDITOR_SCHEMAS:-}" ] && args+=(--schemas "$AUDITOR_SCHEMAS")
-[ -n "${AUDITOR_EXCEPTIONS:-}" ] && args+=(--exceptions "$AUDITOR_EXCEPTIONS")
-[ -n "${AUDITOR_BASELINE:-}" ] && args+=(--baseline "$AUDITOR_BASELINE")
-if [ "${AUDITOR_CHANGED_ONLY:-false}" = "true" ]; then
-  args+=(--changed-only)
-  [ -n "${AUDITOR_BASE:-}" ] && args+=(--base "$AUDITOR_BASE")
-fi
-declare -A paths=([junit]="$out/auditor.junit.xml" [sarif]="$out/auditor.sarif" [markdown]="$out/auditor.md"
-                  [json]="$out/results.json")
-for format in ${AUDITOR_FORMATS:-junit sarif markdown}; do
-  [ -n "${paths[$format]:-}" ] || die "AUDITOR_FORMATS: unknown format '$format' (junit, sarif, markdown, json)"
-  [ "$format" = json ] || args+=(--format "$format=${paths[$format]}")
-done
-
-say "auditor ${args[*]}"
-set +e
-auditor "${args[@]}"
-code=$?
-set -e
-say "evaluate exit code: $code"
-
-emit() { [ -n "${GITHUB_OUTPUT:-}" ] && printf '%s=%s\n' "$1" "$2" >> "$GITHUB_OUTPUT"; return 0; }
-emit results "$out/results.json"
-for format in junit sarif markdown; do [ -f "${paths[$format]}" ] && emit "$format" "${paths[$format]}"; done
-emit exit-code "$code"
-
-if [ "$code" -ge 2 ]; then
-  say "evaluation did not complete (exit $code); no pack built"
-  exit "$code"
-fi
-
-# --- pack ----------------------------------------------------------------------
+# --- signing key (before anything runs: the step never signs silently with nothing) ----------
+pack_args=()
 if [ "${AUDITOR_STEP_SKIP_PACK:-0}" = "1" ]; then
   say "AUDITOR_STEP_SKIP_PACK=1: not building the signed pack"
+  pack_args+=(--no-pack)
 else
-  require_command pack build
   key_file="${AUDITOR_SIGNING_KEY_FILE:-}"
   if [ -z "$key_file" ] && [ -f "${AUDITOR_SIGNING_KEY:-}" ]; then
     key_file="$AUDITOR_SIGNING_KEY"  # a GitLab File variable holds the path of the key
@@ -148,11 +118,57 @@ else
     key_file="$key_dir/signing-key.pem"
     (umask 077; printf '%s\n' "$AUDITOR_SIGNING_KEY" > "$key_file")
   fi
-  pack=(pack build --results "$out/results.json" --evidence "$evidence" --out "$out/auditor-pack.zip"
-        --key "$key_file" "${library_args[@]}")
-  [ -n "${AUDITOR_LOCKER:-}" ] && pack+=(--locker "$AUDITOR_LOCKER")
-  say "building the signed pack"
-  auditor "${pack[@]}"
+  pack_args+=(--key "$key_file")
+  [ -n "${AUDITOR_LOCKER:-}" ] && pack_args+=(--locker "$AUDITOR_LOCKER")
+fi
+
+# --- evaluate, reports and pack: `auditor run` (results, formats, PDF reports, signed pack) ------
+args=(run --evidence "$evidence" --out-dir "$out" --quiet --fail-on "${AUDITOR_FAIL_ON:-high}")
+library_args=()
+for library in ${AUDITOR_LIBRARY:-}; do
+  [ -d "$library" ] || die "AUDITOR_LIBRARY: $library is not a folder"
+  library_args+=(--library "$library")
+done
+[ -n "${AUDITOR_CONTROLS:-}" ] && library_args+=(--controls "$AUDITOR_CONTROLS")
+[ -n "${AUDITOR_POLICIES:-}" ] && library_args+=(--policies "$AUDITOR_POLICIES")
+[ -n "${AUDITOR_MAPPINGS:-}" ] && library_args+=(--mappings "$AUDITOR_MAPPINGS")
+[ -n "${AUDITOR_PARAMS:-}" ] && library_args+=(--params "$AUDITOR_PARAMS")
+[ -n "${AUDITOR_PROFILE:-}" ] && library_args+=(--profile "$AUDITOR_PROFILE")
+args+=("${library_args[@]}")
+[ -n "${AUDITOR_SCHEMAS:-}" ] && args+=(--schemas "$AUDITOR_SCHEMAS")
+[ -n "${AUDITOR_EXCEPTIONS:-}" ] && args+=(--exceptions "$AUDITOR_EXCEPTIONS")
+[ -n "${AUDITOR_BASELINE:-}" ] && args+=(--baseline "$AUDITOR_BASELINE")
+if [ "${AUDITOR_CHANGED_ONLY:-false}" = "true" ]; then
+  args+=(--changed-only)
+  [ -n "${AUDITOR_BASE:-}" ] && args+=(--base "$AUDITOR_BASE")
+fi
+declare -A paths=([junit]="$out/auditor.junit.xml" [sarif]="$out/auditor.sarif" [markdown]="$out/auditor.md"
+                  [oscal]="$out/assessment-results.json" [json]="$out/results.json")
+for format in ${AUDITOR_FORMATS:-junit sarif markdown}; do
+  [ -n "${paths[$format]:-}" ] || die "AUDITOR_FORMATS: unknown format '$format' (junit, sarif, markdown, oscal, json)"
+  [ "$format" = json ] || args+=(--format "$format=${paths[$format]}")
+done
+args+=("${pack_args[@]}")
+
+require_command run
+say "auditor ${args[*]}"
+set +e
+auditor "${args[@]}"
+code=$?
+set -e
+say "auditor run exit code: $code"
+
+emit() { [ -n "${GITHUB_OUTPUT:-}" ] && printf '%s=%s\n' "$1" "$2" >> "$GITHUB_OUTPUT"; return 0; }
+emit results "$out/results.json"
+for format in junit sarif markdown oscal; do [ -f "${paths[$format]}" ] && emit "$format" "${paths[$format]}"; done
+emit exit-code "$code"
+
+if [ "$code" -ge 2 ]; then
+  say "the run did not complete (exit $code); no pack built"
+  exit "$code"
+fi
+if [ -f "$out/pack.zip" ]; then
+  mv "$out/pack.zip" "$out/auditor-pack.zip"
   emit pack "$out/auditor-pack.zip"
 fi
 

@@ -52,8 +52,8 @@ test_no_evaluation_fails if {
 	contains(v.message, "no bias and fairness evaluation")
 }
 
-test_missing_evaluation_field_fails if {
-	m := object.remove(model({}), ["bias_evaluation"])
+test_null_evaluation_fails if {
+	m := object.union(object.remove(model({}), ["bias_evaluation"]), {"bias_evaluation": null})
 	count(ai_002.violations) == 1 with input as {"models": [m]}
 }
 
@@ -109,7 +109,7 @@ test_missing_report_fails if {
 
 test_failed_with_missing_report_message_is_still_produced if {
 	# object.union merges nested objects, so replace the evaluation wholesale
-	e := object.remove(eval({"result": "fail"}), ["report_ref"])
+	e := object.union(eval({"result": "fail"}), {"report_ref": null})
 	m := object.union(object.remove(model({}), ["bias_evaluation"]), {"bias_evaluation": e})
 	vs := ai_002.violations with input as {"models": [m]}
 	count(vs) == 2

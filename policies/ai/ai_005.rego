@@ -1,43 +1,32 @@
+# METADATA
+# title: Each model has a named accountable owner
+# description: >-
+#   Reads input.models. A model in scope (stage in params.stages) is at fault when it
+#   has no owner, the owner has no name or no valid email, the email is outside the
+#   allowed domains, or its local part matches a shared or team mailbox pattern.
 package controls.ai.ai_005
-
-# Each model has a named accountable owner.
-# Reads input.models. A model in scope (stage in params.stages) is at fault
-# when it has no owner, the owner has no name or no valid email, the email is
-# outside the allowed domains, or its local part matches a shared or team
-# mailbox pattern.
 
 import rego.v1
 
+import data.lib.models
+import data.lib.text
+
 params := data.params["AI-005"]
 
-models_in_scope contains m if {
-	some m in input.models
-	object.get(m, "stage", null) in {s | some s in params.stages}
-}
+models_in_scope := models.in_stages(input.models, params.stages)
 
-label(m) := sprintf("%s %s (%s)", [m.name, m.version, m.id]) if {
-	is_string(object.get(m, "name", null))
-	is_string(object.get(m, "version", null))
-} else := m.id
+owned := [m | some m in models_in_scope; m.owner != null]
 
-owner(m) := o if {
-	o := object.get(m, "owner", null)
-	is_object(o)
-}
-
-filled(obj, field) if {
-	v := object.get(obj, field, null)
-	is_string(v)
-	trim_space(v) != ""
-}
-
-email(m) := lower(trim_space(owner(m).email)) if filled(owner(m), "email")
+# [model, lower-cased owner email] of owned models that record an email.
+emails := [[m, lower(trim_space(m.owner.email))] | some m in owned; text.filled(m.owner.email)]
 
 valid_email(e) if regex.match(`^[^@\s]+@[^@\s]+\.[^@\s]+$`, e)
 
 local_part(e) := substring(e, 0, indexof(e, "@"))
 
 domain(e) := substring(e, indexof(e, "@") + 1, -1)
+
+allowed_domains := {lower(d) | some d in params.allowed_domains}
 
 shared_mailbox(e) if {
 	some pattern in params.disallowed_local_parts
@@ -46,59 +35,83 @@ shared_mailbox(e) if {
 
 violations contains {
 	"resource": m.id,
-	"message": sprintf("Model %s is in %s with no accountable owner recorded; record a named individual as owner in the model registry.", [label(m), m.stage]),
+	"message": sprintf(
+		concat("", [
+			"Model %s is in %s with no accountable owner recorded; ",
+			"record a named individual as owner in the model registry.",
+		]),
+		[models.label(m), m.stage],
+	),
 } if {
 	some m in models_in_scope
-	not owner(m)
+	m.owner == null
 }
 
 violations contains {
 	"resource": m.id,
-	"message": sprintf("The owner of model %s has no email address recorded; record the accountable individual's work email.", [label(m)]),
+	"message": sprintf(
+		"The owner of model %s has no email address recorded; record the accountable individual's work email.",
+		[models.label(m)],
+	),
 } if {
-	some m in models_in_scope
-	owner(m)
-	not email(m)
+	some m in owned
+	not text.filled(m.owner.email)
 }
 
 violations contains {
 	"resource": m.id,
-	"message": sprintf("The owner of model %s has no name recorded; record the name of the accountable individual.", [label(m)]),
+	"message": sprintf(
+		"The owner of model %s has no name recorded; record the name of the accountable individual.",
+		[models.label(m)],
+	),
 } if {
-	some m in models_in_scope
-	o := owner(m)
-	not filled(o, "name")
+	some m in owned
+	not text.filled(m.owner.name)
 }
 
 violations contains {
 	"resource": m.id,
-	"message": sprintf("The owner email %s of model %s is not a valid email address; record the accountable individual's work email.", [e, label(m)]),
+	"message": sprintf(
+		concat("", [
+			"The owner email %s of model %s is not a valid email address; ",
+			"record the accountable individual's work email.",
+		]),
+		[e, models.label(m)],
+	),
 } if {
-	some m in models_in_scope
-	e := email(m)
+	some [m, e] in emails
 	not valid_email(e)
 }
 
 violations contains {
 	"resource": m.id,
-	"message": sprintf("The owner email %s of model %s is outside the organisation's domains (%s); record an accountable employee, not a vendor or personal address.", [e, label(m), concat(", ", params.allowed_domains)]),
+	"message": sprintf(
+		concat("", [
+			"The owner email %s of model %s is outside the organisation's domains (%s); ",
+			"record an accountable employee, not a vendor or personal address.",
+		]),
+		[e, models.label(m), concat(", ", params.allowed_domains)],
+	),
 } if {
-	some m in models_in_scope
-	e := email(m)
+	some [m, e] in emails
 	valid_email(e)
 	count(params.allowed_domains) > 0
-	not domain(e) in {lower(d) | some d in params.allowed_domains}
+	not domain(e) in allowed_domains
 }
 
 violations contains {
 	"resource": m.id,
-	"message": sprintf("Model %s is owned by %s, a shared or team mailbox; record a named individual who is accountable for the model.", [label(m), e]),
+	"message": sprintf(
+		concat("", [
+			"Model %s is owned by %s, a shared or team mailbox; ",
+			"record a named individual who is accountable for the model.",
+		]),
+		[models.label(m), e],
+	),
 } if {
-	some m in models_in_scope
-	e := email(m)
+	some [m, e] in emails
 	valid_email(e)
 	shared_mailbox(e)
 }
 
-# in_scope: the resource ids of every item this control judged (the evaluator counts them).
-in_scope contains m.id if some m in models_in_scope
+in_scope := {m.id | some m in models_in_scope}

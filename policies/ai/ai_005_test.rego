@@ -43,8 +43,8 @@ test_no_owner_fails if {
 	contains(v.message, "no accountable owner")
 }
 
-test_missing_owner_field_fails if {
-	count(ai_005.violations) == 1 with input as {"models": [object.remove(model({}), ["owner"])]}
+test_null_owner_fails if {
+	count(ai_005.violations) == 1 with input as {"models": [object.union(object.remove(model({}), ["owner"]), {"owner": null})]}
 }
 
 test_owner_without_email_fails if {

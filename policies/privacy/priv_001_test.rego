@@ -50,8 +50,8 @@ test_no_retention_fails if {
 	contains(v.message, "no retention period")
 }
 
-test_missing_retention_field_fails if {
-	s := object.remove(store({}), ["retention_days"])
+test_null_retention_fails if {
+	s := store({"retention_days": null})
 	count(priv_001.violations) == 1 with input as {"data_stores": [s]}
 }
 

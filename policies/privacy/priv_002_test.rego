@@ -64,8 +64,8 @@ test_never_run_fails if {
 	contains(v.message, "never run")
 }
 
-test_missing_last_run_field_fails if {
-	j := object.remove(job({}), ["last_run_at", "last_status"])
+test_null_last_run_fails_as_never_run if {
+	j := job({"last_run_at": null, "last_status": "never_run"})
 	vs2 := priv_002.violations with input as inp([j])
 	count(vs2) == 1
 }
@@ -155,13 +155,6 @@ test_job_for_non_personal_store_ignored if {
 test_job_for_unknown_store_checked if {
 	vs := priv_002.violations with input as inp([job({}), job({"id": "del-orphan", "data_store": "s3:unknown", "last_status": "failed"})])
 	{v.resource | some v in vs} == {"del-orphan"}
-}
-
-test_missing_sla_reported if {
-	j := object.remove(job({}), ["sla_hours"])
-	vs := priv_002.violations with input as inp([j])
-	some v in vs
-	contains(v.message, "no valid sla_hours")
 }
 
 test_legal_hold_without_reference_does_not_suspend_deletion if {

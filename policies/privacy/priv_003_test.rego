@@ -34,8 +34,8 @@ test_missing_basis_fails if {
 	contains(v.message, "no lawful basis")
 }
 
-test_absent_basis_field_fails if {
-	s := object.remove(store({}), ["lawful_basis"])
+test_null_basis_fails if {
+	s := store({"lawful_basis": null})
 	count(priv_003.violations) == 1 with input as {"data_stores": [s]}
 }
 

@@ -1,73 +1,71 @@
+# METADATA
+# title: Personal data is held only in stores with an owner and a classification
+# description: >-
+#   Reads input.data_stores. A store holding personal data is at fault when it has no
+#   owner, no classification, a classification not allowed for personal data, or
+#   holds a restricted category without the restricted classification.
 package controls.privacy.priv_005
-
-# Personal data is held only in stores with an owner and a classification.
-# Reads input.data_stores. A store holding personal data is at fault when it
-# has no owner, no classification, a classification not allowed for personal
-# data, or holds a restricted category without the restricted classification.
 
 import rego.v1
 
+import data.lib.stores
+import data.lib.text
+
 params := data.params["PRIV-005"]
 
-personal_stores contains s if {
-	some s in input.data_stores
-	object.get(s, "contains_personal_data", false) == true
-}
+personal_stores := stores.personal(input.data_stores)
 
-label(s) := sprintf("%s (%s)", [s.name, s.id]) if {
-	is_string(object.get(s, "name", null))
-} else := s.id
-
-classification(s) := object.get(s, "classification", null)
-
-has_owner(s) if {
-	o := object.get(s, "owner", null)
-	is_string(o)
-	trim_space(o) != ""
-}
-
-# Categories are free strings: compared trimmed and lower-cased.
-categories(s) := {lower(trim_space(c)) | some c in cats; is_string(c)} if {
-	cats := object.get(s, "personal_data_categories", [])
-	is_array(cats)
-} else := set()
+allowed := {c | some c in params.allowed_classifications}
 
 violations contains {
 	"resource": s.id,
-	"message": sprintf("Data store %s holds personal data but has no owner; assign a named data owner in the data inventory.", [label(s)]),
+	"message": sprintf(
+		"Data store %s holds personal data but has no owner; assign a named data owner in the data inventory.",
+		[stores.label(s)],
+	),
 } if {
 	some s in personal_stores
-	not has_owner(s)
+	not text.filled(s.owner)
 }
 
 violations contains {
 	"resource": s.id,
-	"message": sprintf("Data store %s holds personal data but is not classified; classify it as one of: %s.", [label(s), concat(", ", params.allowed_classifications)]),
+	"message": sprintf(
+		"Data store %s holds personal data but is not classified; classify it as one of: %s.",
+		[stores.label(s), concat(", ", params.allowed_classifications)],
+	),
 } if {
 	some s in personal_stores
-	not is_string(classification(s))
+	s.classification == null
 }
 
 violations contains {
 	"resource": s.id,
-	"message": sprintf("Data store %s holds personal data but is classified %s; reclassify it as one of: %s, or remove the personal data.", [label(s), classification(s), concat(", ", params.allowed_classifications)]),
+	"message": sprintf(
+		concat("", [
+			"Data store %s holds personal data but is classified %s; reclassify it as one of: %s, or remove the ",
+			"personal data.",
+		]),
+		[stores.label(s), s.classification, concat(", ", params.allowed_classifications)],
+	),
 } if {
 	some s in personal_stores
-	is_string(classification(s))
-	not classification(s) in {c | some c in params.allowed_classifications}
+	s.classification != null
+	not s.classification in allowed
 }
 
 violations contains {
 	"resource": s.id,
-	"message": sprintf("Data store %s holds %s data but is classified %s; classify it as restricted and apply restricted handling.", [label(s), concat(", ", sort(sensitive)), classification(s)]),
+	"message": sprintf(
+		"Data store %s holds %s data but is classified %s; classify it as restricted and apply restricted handling.",
+		[stores.label(s), text.joined(sensitive), s.classification],
+	),
 } if {
 	some s in personal_stores
-	is_string(classification(s))
-	classification(s) in {c | some c in params.allowed_classifications}
-	classification(s) != "restricted"
-	sensitive := categories(s) & {lower(c) | some c in params.restricted_categories; is_string(c)}
+	s.classification in allowed
+	s.classification != "restricted"
+	sensitive := stores.categories(s, params.restricted_categories)
 	count(sensitive) > 0
 }
 
-# in_scope: the resource ids of every item this control judged (the evaluator counts them).
-in_scope contains s.id if some s in personal_stores
+in_scope := {s.id | some s in personal_stores}

@@ -1,40 +1,37 @@
+# METADATA
+# title: Every human (and root) account with console access has MFA enabled
+# description: >-
+#   Reads input.identities. An enabled identity whose type is in account_types,
+#   that can sign in to a console and has mfa_enabled false, is at fault.
 package controls.security.sec_001
-
-# Every human (and root) account with console access has MFA enabled.
-# Reads input.identities. An enabled identity whose type is in account_types,
-# that can sign in to a console and has mfa_enabled not true, is at fault.
 
 import rego.v1
 
 params := data.params["SEC-001"]
 
-types := {t | some t in object.get(params, "account_types", ["human", "root"]); is_string(t)}
+types := {t | some t in params.account_types}
 
-str(x) := x if is_string(x)
-
-else := ""
+console_accounts := [i |
+	some i in input.identities
+	i.type in types
+	i.console_access
+	not i.disabled
+]
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("%s account %s (%s, %s) can sign in to the console without MFA; enable MFA for it or remove its console password.", [kind_label(i), i.id, str(object.get(i, "display_name", "")), str(object.get(i, "system", ""))]),
+	"message": sprintf(
+		concat("", [
+			"%s account %s (%s, %s) can sign in to the console without MFA; enable MFA for it or remove its console ",
+			"password.",
+		]),
+		[kind_label[i.type], i.id, i.display_name, i.system],
+	),
 } if {
-	some i in input.identities
-	object.get(i, "type", "human") in types
-	object.get(i, "console_access", false) == true
-	object.get(i, "disabled", false) != true
-	object.get(i, "mfa_enabled", false) != true
+	some i in console_accounts
+	not i.mfa_enabled
 }
 
-kind_label(i) := "Root" if object.get(i, "type", "") == "root"
+kind_label := {"root": "Root", "human": "Human", "service": "service type"}
 
-else := "Human" if object.get(i, "type", "human") == "human"
-
-else := concat(" ", [str(object.get(i, "type", "")), "type"])
-
-# in_scope: the resource ids of every item this control judged (the evaluator counts them).
-in_scope contains i.id if {
-	some i in input.identities
-	object.get(i, "type", "human") in types
-	object.get(i, "console_access", false) == true
-	object.get(i, "disabled", false) != true
-}
+in_scope := {i.id | some i in console_accounts}

@@ -3,15 +3,11 @@ package controls.security.sec_001_test
 import rego.v1
 
 import data.controls.security.sec_001
+import data.lib.testing
 
 user(id, type, console, mfa) := {
 	"id": id, "person": "p-1", "display_name": "Lee Chan", "emails": ["lee@brightwater.example"], "type": type, "system": "aws",
 	"console_access": console, "mfa_enabled": mfa, "access_keys": [], "roles": [], "created_at": "2025-01-01T00:00:00Z", "disabled": false,
-}
-
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
 }
 
 test_human_with_mfa_passes if {
@@ -19,13 +15,13 @@ test_human_with_mfa_passes if {
 }
 
 test_human_console_without_mfa_fails if {
-	x := only(sec_001.violations) with input as {"identities": [user("aws:lee", "human", true, false)]}
+	x := testing.only(sec_001.violations) with input as {"identities": [user("aws:lee", "human", true, false)]}
 	x.resource == "aws:lee"
 	contains(x.message, "Human account aws:lee (Lee Chan, aws) can sign in to the console without MFA")
 }
 
 test_root_without_mfa_fails if {
-	x := only(sec_001.violations) with input as {"identities": [user("aws:root", "root", true, false)]}
+	x := testing.only(sec_001.violations) with input as {"identities": [user("aws:root", "root", true, false)]}
 	startswith(x.message, "Root account aws:root")
 }
 
@@ -41,8 +37,8 @@ test_missing_mfa_field_fails if {
 	count(sec_001.violations) == 1 with input as {"identities": [object.remove(user("aws:lee", "human", true, false), ["mfa_enabled"])]}
 }
 
-test_missing_type_treated_as_human if {
-	count(sec_001.violations) == 1 with input as {"identities": [object.remove(user("aws:lee", "human", true, false), ["type"])]}
+test_disabled_account_is_not_judged if {
+	count(sec_001.violations) == 0 with input as {"identities": [object.union(user("aws:lee", "human", true, false), {"disabled": true})]}
 }
 
 test_account_types_parameter if {

@@ -3,6 +3,7 @@ package controls.security.sec_002_test
 import rego.v1
 
 import data.controls.security.sec_002
+import data.lib.testing
 
 # Audit instant 2026-01-01T00:00:00Z; 90 days before is 2025-10-03T00:00:00Z.
 
@@ -10,17 +11,12 @@ user(keys) := {"id": "aws:svc-etl", "system": "aws", "type": "service", "access_
 
 key(id, status, created) := {"id": id, "status": status, "created_at": created, "last_used_at": "2025-12-30T00:00:00Z"}
 
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
-
 test_young_key_passes if {
 	count(sec_002.violations) == 0 with input as {"identities": [user([key("****AB12", "active", "2025-11-01T00:00:00Z")])]}
 }
 
 test_old_active_key_fails if {
-	x := only(sec_002.violations) with input as {"identities": [user([key("****AB12", "active", "2025-06-01T00:00:00Z")])]}
+	x := testing.only(sec_002.violations) with input as {"identities": [user([key("****AB12", "active", "2025-06-01T00:00:00Z")])]}
 	x.resource == "aws:svc-etl"
 	contains(x.message, "Access key ****AB12 of aws:svc-etl (aws) was created 214 days ago")
 }
@@ -46,7 +42,7 @@ test_two_old_keys_two_violations if {
 test_parameter_and_missing_fields if {
 	count(sec_002.violations) == 1 with input as {"identities": [user([key("****AB12", "active", "2025-11-01T00:00:00Z")])]}
 		with data.params["SEC-002"] as {"max_key_age_days": 30}
-	count(sec_002.violations) == 0 with input as {"identities": [{"id": "x"}, user([{"id": "****ZZ99", "status": "active"}]), user(null)]}
+	count(sec_002.violations) == 0 with input as {"identities": [user([]), user([key("****ZZ99", "inactive", "2020-01-01T00:00:00Z")])]}
 }
 
 test_in_scope_is_identities_with_an_active_dated_key if {

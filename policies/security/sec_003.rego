@@ -1,32 +1,27 @@
+# METADATA
+# title: The root (account owner) user has no active access keys
+# description: Reads input.identities. Any identity of type root with an active access key is at fault.
 package controls.security.sec_003
-
-# The root (account owner) user has no active access keys.
-# Reads input.identities. Any identity of type root with an active access key
-# is at fault.
 
 import rego.v1
 
-str(x) := x if is_string(x)
+import data.lib.text
 
-else := ""
-
-keys(i) := object.get(i, "access_keys", []) if is_array(object.get(i, "access_keys", []))
-
-else := []
+roots := [i | some i in input.identities; i.type == "root"]
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("Root account %s (%s %s) has an active access key %s; delete the key and use IAM roles or named users for programmatic access.", [i.id, str(object.get(i, "system", "")), str(object.get(i, "account", "")), str(object.get(k, "id", "?"))]),
+	"message": sprintf(
+		concat("", [
+			"Root account %s (%s %s) has an active access key %s; delete the key and use IAM roles ",
+			"or named users for programmatic access.",
+		]),
+		[i.id, i.system, text.or_empty(object.get(i, "account", null)), k.id],
+	),
 } if {
-	some i in input.identities
-	object.get(i, "type", "") == "root"
-	some k in keys(i)
-	is_object(k)
-	object.get(k, "status", "") == "active"
+	some i in roots
+	some k in i.access_keys
+	k.status == "active"
 }
 
-# in_scope: the resource ids of every item this control judged (the evaluator counts them).
-in_scope contains i.id if {
-	some i in input.identities
-	object.get(i, "type", "") == "root"
-}
+in_scope := {i.id | some i in roots}

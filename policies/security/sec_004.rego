@@ -39,32 +39,34 @@ facts := {sha: {
 
 where(d) := sprintf("Deployment %s of %s to %s", [d.id, d.service, d.environment])
 
-what(d, sha) := sprintf("shipped commit %s", [changes.short(sha)]) if lower(d.commit) == sha
-
-what(d, sha) := sprintf("shipped commit %s (part of the changes since the previous production deployment, up to %s)", [changes.short(sha), changes.short(lower(d.commit))]) if lower(d.commit) != sha
+what(d, sha) := changes.shipped_commit(lower(d.commit), sha)
 
 violations contains {
 	"resource": d.id,
-	"message": sprintf("%s %s, which has no change record showing review or tests; collect the repository history or investigate how the commit reached production.", [where(d), what(d, sha)]),
+	"message": sprintf(
+		concat("", [
+			"%s %s, which has no change record showing review or tests; collect the repository history or investigate ",
+			"how the commit reached production.",
+		]),
+		[where(d), what(d, sha)],
+	),
 } if {
-	some d in prod
-	some sha in shipped[d.id]
-	not startswith(sha, "missing:")
-	not facts[sha]
+	some [d, sha] in changes.unrecorded(prod, shipped, facts)
+}
+
+violations contains {"resource": d.id, "message": changes.missing_history(where(d), at)} if {
+	some [d, at] in changes.history_gaps(prod, shipped)
 }
 
 violations contains {
 	"resource": d.id,
-	"message": sprintf("%s shipped commits since the previous production deployment, but the change history at %s is missing from the evidence; collect the full first-parent history of the branch.", [where(d), trim_prefix(sha, "missing:")]),
-} if {
-	some d in prod
-	some sha in shipped[d.id]
-	startswith(sha, "missing:")
-}
-
-violations contains {
-	"resource": d.id,
-	"message": sprintf("%s %s, which was not code reviewed; review the change retrospectively and deploy only from reviewed pull requests.", [where(d), what(d, sha)]),
+	"message": sprintf(
+		concat("", [
+			"%s %s, which was not code reviewed; review the change retrospectively and deploy only from reviewed pull ",
+			"requests.",
+		]),
+		[where(d), what(d, sha)],
+	),
 } if {
 	some d in prod
 	some sha in shipped[d.id]
@@ -74,7 +76,13 @@ violations contains {
 
 violations contains {
 	"resource": d.id,
-	"message": sprintf("%s %s whose required CI checks failed; fix and re-run the checks, and block deployment of commits with failing checks.", [where(d), what(d, sha)]),
+	"message": sprintf(
+		concat("", [
+			"%s %s whose required CI checks failed; fix and re-run the checks, and block deployment of commits with ",
+			"failing checks.",
+		]),
+		[where(d), what(d, sha)],
+	),
 } if {
 	params.require_tests_passed
 	some d in prod
@@ -85,7 +93,13 @@ violations contains {
 
 violations contains {
 	"resource": d.id,
-	"message": sprintf("%s %s with no record of passing CI checks; make the pipeline run and record the required checks before deployment.", [where(d), what(d, sha)]),
+	"message": sprintf(
+		concat("", [
+			"%s %s with no record of passing CI checks; make the pipeline run and record the required checks before ",
+			"deployment.",
+		]),
+		[where(d), what(d, sha)],
+	),
 } if {
 	params.require_tests_passed
 	some d in prod

@@ -3,6 +3,7 @@ package controls.security.sec_004_test
 import rego.v1
 
 import data.controls.security.sec_004
+import data.lib.testing
 
 sha := "d1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
 
@@ -10,25 +11,20 @@ change(reviewed, tests) := {"id": sha, "repository": "brightwater/payments", "br
 
 deploy(env, status) := {"id": "d-400", "environment": env, "service": "payments-api", "commit": sha, "status": status, "started_at": "2026-11-01T00:00:00Z"}
 
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
-
 test_reviewed_tested_passes if {
 	count(sec_004.violations) == 0 with input as {"changes": [change(true, true)], "deployments": [deploy("production", "success")]}
 }
 
 test_unreviewed_fails if {
-	x := only(sec_004.violations) with input as {"changes": [change(false, true)], "deployments": [deploy("production", "success")]}
+	x := testing.only(sec_004.violations) with input as {"changes": [change(false, true)], "deployments": [deploy("production", "success")]}
 	x.resource == "d-400"
 	contains(x.message, "shipped commit d1b2c3d, which was not code reviewed")
 }
 
 test_failed_and_unknown_tests_fail if {
-	x := only(sec_004.violations) with input as {"changes": [change(true, false)], "deployments": [deploy("production", "success")]}
+	x := testing.only(sec_004.violations) with input as {"changes": [change(true, false)], "deployments": [deploy("production", "success")]}
 	contains(x.message, "required CI checks failed")
-	y := only(sec_004.violations) with input as {"changes": [change(true, null)], "deployments": [deploy("production", "success")]}
+	y := testing.only(sec_004.violations) with input as {"changes": [change(true, null)], "deployments": [deploy("production", "success")]}
 	contains(y.message, "no record of passing CI checks")
 }
 
@@ -42,7 +38,7 @@ test_tests_not_required_by_parameter if {
 }
 
 test_missing_change_fails if {
-	x := only(sec_004.violations) with input as {"changes": [], "deployments": [deploy("production", "unknown")]}
+	x := testing.only(sec_004.violations) with input as {"changes": [], "deployments": [deploy("production", "unknown")]}
 	contains(x.message, "no change record")
 }
 
@@ -71,7 +67,7 @@ test_release_judges_every_change_since_the_previous_deployment if {
 		"changes": [seq_change(1, true), seq_change(2, false), seq_change(3, true)],
 		"deployments": [release("d-1", 1, "2026-11-01T00:00:00Z"), release("d-2", 3, "2026-11-02T00:00:00Z")],
 	}
-	x := only(sec_004.violations) with input as ev
+	x := testing.only(sec_004.violations) with input as ev
 	x.resource == "d-2"
 	contains(x.message, "shipped commit 0000000 (part of the changes since the previous production deployment, up to 0000000), which was not code reviewed")
 	sec_004.in_scope == {"d-1", "d-2"} with input as ev

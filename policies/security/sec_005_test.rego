@@ -3,6 +3,7 @@ package controls.security.sec_005_test
 import rego.v1
 
 import data.controls.security.sec_005
+import data.lib.testing
 
 store(id, encrypted, key, classification) := {
 	"id": id, "name": "ledger-db", "type": "rds", "encrypted_at_rest": encrypted, "kms_key": key,
@@ -11,17 +12,12 @@ store(id, encrypted, key, classification) := {
 
 cmk := "arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
-
 test_encrypted_stores_pass if {
 	count(sec_005.violations) == 0 with input as {"data_stores": [store("s1", true, cmk, "restricted"), store("s2", true, null, "internal"), store("s3", true, null, null)]}
 }
 
 test_unencrypted_fails if {
-	x := only(sec_005.violations) with input as {"data_stores": [store("s1", false, null, "internal")]}
+	x := testing.only(sec_005.violations) with input as {"data_stores": [store("s1", false, null, "internal")]}
 	x.resource == "s1"
 	contains(x.message, "Data store ledger-db (s1, rds) is not encrypted at rest")
 }
@@ -31,7 +27,7 @@ test_missing_flag_counts_as_unencrypted if {
 }
 
 test_restricted_without_cmk_fails if {
-	x := only(sec_005.violations) with input as {"data_stores": [store("s1", true, null, "Restricted")]}
+	x := testing.only(sec_005.violations) with input as {"data_stores": [store("s1", true, null, "Restricted")]}
 	contains(x.message, "classified Restricted but is encrypted with a provider-managed key")
 	count(sec_005.violations) == 1 with input as {"data_stores": [store("s1", true, "  ", "restricted")]}
 }

@@ -3,15 +3,11 @@ package controls.security.sec_006_test
 import rego.v1
 
 import data.controls.security.sec_006
+import data.lib.testing
 
 trail(id, account) := {
 	"id": id, "system": "aws-cloudtrail", "account": account, "logging_enabled": true,
 	"multi_region": true, "log_file_validation": true, "retention_days": 400,
-}
-
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
 }
 
 test_good_trail_passes if {
@@ -19,7 +15,7 @@ test_good_trail_passes if {
 }
 
 test_logging_off_fails if {
-	x := only(sec_006.violations) with input as {"audit_trails": [object.union(trail("t1", "111"), {"logging_enabled": false})]}
+	x := testing.only(sec_006.violations) with input as {"audit_trails": [object.union(trail("t1", "111"), {"logging_enabled": false})]}
 	x.resource == "t1"
 	contains(x.message, "Audit trail t1 (aws-cloudtrail, account 111) has logging turned off")
 }
@@ -38,13 +34,13 @@ test_validation_off_fails if {
 
 test_retention_boundary if {
 	count(sec_006.violations) == 0 with input as {"audit_trails": [object.union(trail("t1", "111"), {"retention_days": 365})]}
-	x := only(sec_006.violations) with input as {"audit_trails": [object.union(trail("t1", "111"), {"retention_days": 364})]}
+	x := testing.only(sec_006.violations) with input as {"audit_trails": [object.union(trail("t1", "111"), {"retention_days": 364})]}
 	contains(x.message, "keeps logs for 364 days, less than the required 365 days")
 }
 
 test_required_accounts if {
 	p := {"require_multi_region": true, "min_retention_days": 365, "required_accounts": ["111", "333"]}
-	x := only(sec_006.violations) with input as {"audit_trails": [trail("t1", "111")]} with data.params["SEC-006"] as p
+	x := testing.only(sec_006.violations) with input as {"audit_trails": [trail("t1", "111")]} with data.params["SEC-006"] as p
 	x.resource == "333"
 	off := object.union(trail("t3", "333"), {"logging_enabled": false})
 	count(sec_006.violations) == 2 with input as {"audit_trails": [trail("t1", "111"), off]} with data.params["SEC-006"] as p

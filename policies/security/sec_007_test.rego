@@ -3,6 +3,7 @@ package controls.security.sec_007_test
 import rego.v1
 
 import data.controls.security.sec_007
+import data.lib.testing
 
 # Audit instant 2026-01-01T00:00:00Z; 45 days before is 2025-11-17T00:00:00Z.
 
@@ -15,17 +16,12 @@ key(used) := {"id": "****MO01", "status": "active", "created_at": "2025-10-01T00
 
 recent := "2025-12-20T00:00:00Z"
 
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
-
 test_recently_used_passes if {
 	count(sec_007.violations) == 0 with input as {"identities": [ident([key(recent)], recent)]}
 }
 
 test_stale_key_fails if {
-	x := only(sec_007.violations) with input as {"identities": [ident([key("2025-10-15T00:00:00Z")], recent)]}
+	x := testing.only(sec_007.violations) with input as {"identities": [ident([key("2025-10-15T00:00:00Z")], recent)]}
 	x.resource == "aws:mo"
 	contains(x.message, "Access key ****MO01 of aws:mo (aws) is active but was last used 78 days ago")
 }
@@ -38,14 +34,14 @@ test_boundary_45_days if {
 }
 
 test_never_used_key if {
-	x := only(sec_007.violations) with input as {"identities": [ident([key(null)], recent)]}
+	x := testing.only(sec_007.violations) with input as {"identities": [ident([key(null)], recent)]}
 	contains(x.message, "never been used in the 92 days")
 	young := object.union(key(null), {"created_at": "2025-12-01T00:00:00Z"})
 	count(sec_007.violations) == 0 with input as {"identities": [ident([young], recent)]}
 }
 
 test_stale_console_login_fails if {
-	x := only(sec_007.violations) with input as {"identities": [ident([], "2025-09-01T00:00:00Z")]}
+	x := testing.only(sec_007.violations) with input as {"identities": [ident([], "2025-09-01T00:00:00Z")]}
 	contains(x.message, "Console login of aws:mo (Mo Farah, aws) was last used 122 days ago")
 	count(sec_007.violations) == 1 with input as {"identities": [ident([], null)]}
 }
@@ -57,7 +53,7 @@ test_console_not_checked_when_the_system_cannot_report_logins if {
 }
 
 test_missing_login_evidence_fails_where_the_system_reports_it if {
-	x := only(sec_007.violations) with input as {"identities": [object.remove(ident([], null), ["last_login_at"])]}
+	x := testing.only(sec_007.violations) with input as {"identities": [object.remove(ident([], null), ["last_login_at"])]}
 	x.resource == "aws:mo"
 	contains(x.message, "has no recorded last sign-in")
 }

@@ -14,6 +14,7 @@ package controls.sm.sm_001
 import rego.v1
 
 import data.lib.identity
+import data.lib.text
 import data.lib.time
 
 params := data.params["SM-001"]
@@ -32,7 +33,13 @@ normal contains c if {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Normal change %s (%s) was implemented without a risk and impact assessment (risk %v, impact assessment %s); assess risk and impact before approval.", [c.id, service(c), c.risk, assessed_text(c)]),
+	"message": sprintf(
+		concat("", [
+			"Normal change %s (%s) was implemented without a risk and impact assessment (risk %v, impact assessment ",
+			"%s); assess risk and impact before approval.",
+		]),
+		[c.id, service(c), c.risk, assessed_text(c)],
+	),
 } if {
 	some c in normal
 	not assessed(c)
@@ -40,7 +47,13 @@ violations contains {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Normal change %s (%s) records no implementer, so its approvals cannot be shown to be independent; record who implemented it.", [c.id, service(c)]),
+	"message": sprintf(
+		concat("", [
+			"Normal change %s (%s) records no implementer, so its approvals cannot be shown to be independent; record ",
+			"who implemented it.",
+		]),
+		[c.id, service(c)],
+	),
 } if {
 	some c in normal
 	not implementer_key[c.id]
@@ -48,7 +61,13 @@ violations contains {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Normal change %s (%s, risk %v) had %d approval(s) before it started from people other than its implementer %s, fewer than the %d its risk requires; get independent approval before implementation.", [c.id, service(c), c.risk, count(independent[c.id]), who_text(c.implementer), required(c)]),
+	"message": sprintf(
+		concat("", [
+			"Normal change %s (%s, risk %v) had %d approval(s) before it started from people other than its ",
+			"implementer %s, fewer than the %d its risk requires; get independent approval before implementation.",
+		]),
+		[c.id, service(c), c.risk, count(independent[c.id]), who_text(c.implementer), required(c)],
+	),
 } if {
 	some c in normal
 	implementer_key[c.id]
@@ -61,21 +80,19 @@ assessed(c) if {
 	trim_space(c.impact_assessment) != ""
 }
 
-impact_text := {c.id: "present" | some c in normal; is_string(c.impact_assessment); trim_space(c.impact_assessment) != ""}
+impact_text := {c.id: "present" | some c in normal; text.filled(c.impact_assessment)}
 
 assessed_text(c) := object.get(impact_text, c.id, "missing")
 
 required(c) := params.high_risk_min_approvals if c.risk in high_risks
 
-else := params.min_approvals
+required(c) := params.min_approvals if not c.risk in high_risks
 
-service(c) := c.service if is_string(c.service)
-
-else := "no service recorded"
+service(c) := text.or_default(c.service, "no service recorded")
 
 # ---- per-change facts, computed once ---------------------------------------------
 
-implementer_key := {c.id: k | some c in normal; k := person_key(c.implementer)}
+implementer_key := {c.id: k | some c in normal; k := person(c.implementer)}
 
 independent := {c.id: ks |
 	some c in normal
@@ -83,7 +100,7 @@ independent := {c.id: ks |
 		some a in c.approvals
 		a.state == "approved"
 		in_time(a, c)
-		k := person_key(a.approver)
+		k := person(a.approver)
 		k != object.get(implementer_key, c.id, "")
 	}
 }
@@ -93,14 +110,17 @@ in_time(a, c) if not is_string(object.get(a, "at", null))
 
 in_time(a, c) if time.ns(a.at) <= time.ns(c.actual_start)
 
+default who_text(_) := "(unrecorded)"
+
 who_text(w) := w.email if is_string(object.get(w, "email", null))
 
-else := w.login if is_string(object.get(w, "login", null))
-
-else := "(unrecorded)"
+who_text(w) := w.login if {
+	not is_string(object.get(w, "email", null))
+	is_string(object.get(w, "login", null))
+}
 
 # ---- persons: one canonical key (lib.identity), index built once ---------------
 
 people := identity.index(object.get(input, "identities", []))
 
-person_key(w) := identity.person_of(people, w)
+person(w) := identity.person_of(people, w)

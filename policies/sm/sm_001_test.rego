@@ -3,6 +3,7 @@ package controls.sm.sm_001_test
 import rego.v1
 
 import data.controls.sm.sm_001
+import data.lib.testing
 
 people := [
 	{"id": "okta:alice", "person": "p-001", "emails": ["alice@brightwater.example"], "username": "alice"},
@@ -24,11 +25,6 @@ change(risk, approvals) := {
 
 ev(c) := {"change_requests": [c], "identities": people}
 
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
-
 test_independent_approval_passes if {
 	e := ev(change("moderate", [approval("bob@brightwater.example", "2026-11-01T09:00:00Z")]))
 	count(sm_001.violations) == 0 with input as e
@@ -37,7 +33,7 @@ test_independent_approval_passes if {
 
 test_implementer_second_account_is_not_independent if {
 	v := sm_001.violations with input as ev(change("moderate", [approval("Alice.Ng@gmail.com", "2026-11-01T09:00:00Z")]))
-	x := only(v)
+	x := testing.only(v)
 	x.resource == "CHG0030001"
 	contains(x.message, "0 approval(s)")
 	contains(x.message, "fewer than the 1")
@@ -50,7 +46,7 @@ test_same_address_without_identities_is_not_independent if {
 
 test_high_risk_needs_two_approvals if {
 	one := change("high", [approval("bob@brightwater.example", "2026-11-01T09:00:00Z")])
-	x := only(sm_001.violations) with input as ev(one)
+	x := testing.only(sm_001.violations) with input as ev(one)
 	contains(x.message, "fewer than the 2")
 	two := change("high", [approval("bob@brightwater.example", "2026-11-01T09:00:00Z"), approval("carol@brightwater.example", "2026-11-01T09:30:00Z")])
 	count(sm_001.violations) == 0 with input as ev(two)
@@ -68,20 +64,20 @@ test_rejected_or_requested_approval_does_not_count if {
 
 test_missing_impact_assessment_fails if {
 	c := object.union(change("low", [approval("bob@brightwater.example", null)]), {"impact_assessment": "  "})
-	x := only(sm_001.violations) with input as ev(c)
+	x := testing.only(sm_001.violations) with input as ev(c)
 	contains(x.message, "without a risk and impact assessment")
 	contains(x.message, "impact assessment missing")
 }
 
 test_missing_risk_fails if {
 	c := change(null, [approval("bob@brightwater.example", null)])
-	x := only(sm_001.violations) with input as ev(c)
+	x := testing.only(sm_001.violations) with input as ev(c)
 	contains(x.message, "risk null")
 }
 
 test_unrecorded_implementer_fails if {
 	c := object.union(change("low", [approval("bob@brightwater.example", null)]), {"implementer": null})
-	x := only(sm_001.violations) with input as ev(c)
+	x := testing.only(sm_001.violations) with input as ev(c)
 	contains(x.message, "records no implementer")
 }
 

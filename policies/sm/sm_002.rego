@@ -10,6 +10,7 @@ package controls.sm.sm_002
 
 import rego.v1
 
+import data.lib.text
 import data.lib.time
 
 params := data.params["SM-002"]
@@ -29,13 +30,13 @@ finished := {c.id: t | some c in emergency; t := end_of(c)}
 
 end_of(c) := c.actual_end if is_string(c.actual_end)
 
-else := c.actual_start
+end_of(c) := c.actual_start if not is_string(c.actual_end)
 
 reviewed_at := {c.id: t | some c in emergency; t := review_time(c)}
 
-review_time(c) := c.review.completed_at if is_object(c.review)
+default review_time(_) := null
 
-else := null
+review_time(c) := c.review.completed_at if is_object(c.review)
 
 in_scope contains c.id if {
 	some c in emergency
@@ -44,7 +45,13 @@ in_scope contains c.id if {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Emergency change %s (%s) finished at %s and has no completed retrospective review, more than %d hours later; hold the review and record its outcome.", [c.id, service(c), finished[c.id], params.review_within_hours]),
+	"message": sprintf(
+		concat("", [
+			"Emergency change %s (%s) finished at %s and has no completed retrospective review, more than %d hours ",
+			"later; hold the review and record its outcome.",
+		]),
+		[c.id, service(c), finished[c.id], params.review_within_hours],
+	),
 } if {
 	some c in emergency
 	time.overdue(finished[c.id], reviewed_at[c.id], limit, now)
@@ -53,13 +60,20 @@ violations contains {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Emergency change %s (%s) was reviewed %v hours after it finished (at %s), later than the %d hours allowed; review emergency changes promptly.", [c.id, service(c), time.hours_between(finished[c.id], reviewed_at[c.id]), reviewed_at[c.id], params.review_within_hours]),
+	"message": sprintf(
+		concat("", [
+			"Emergency change %s (%s) was reviewed %v hours after it finished (at %s), later than the %d hours ",
+			"allowed; review emergency changes promptly.",
+		]),
+		[
+			c.id, service(c), time.hours_between(finished[c.id], reviewed_at[c.id]), reviewed_at[c.id],
+			params.review_within_hours,
+		],
+	),
 } if {
 	some c in emergency
 	is_string(reviewed_at[c.id])
 	time.overdue(finished[c.id], reviewed_at[c.id], limit, now)
 }
 
-service(c) := c.service if is_string(c.service)
-
-else := "no service recorded"
+service(c) := text.or_default(c.service, "no service recorded")

@@ -10,6 +10,7 @@ package controls.sm.sm_003
 
 import rego.v1
 
+import data.lib.text
 import data.lib.time
 
 params := data.params["SM-003"]
@@ -30,13 +31,13 @@ finished := {c.id: t | some c in failed; t := end_of(c)}
 
 end_of(c) := c.actual_end if is_string(c.actual_end)
 
-else := c.actual_start
+end_of(c) := c.actual_start if not is_string(c.actual_end)
 
 reviewed_at := {c.id: t | some c in failed; t := review_time(c)}
 
-review_time(c) := c.review.completed_at if is_object(c.review)
+default review_time(_) := null
 
-else := null
+review_time(c) := c.review.completed_at if is_object(c.review)
 
 in_scope contains c.id if {
 	some c in failed
@@ -45,7 +46,13 @@ in_scope contains c.id if {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Change %s (%s) ended %s at %s and has no completed post-implementation review after more than %d days; review what went wrong and record the lessons.", [c.id, service(c), c.outcome, finished[c.id], params.review_within_days]),
+	"message": sprintf(
+		concat("", [
+			"Change %s (%s) ended %s at %s and has no completed post-implementation review after more than %d days; ",
+			"review what went wrong and record the lessons.",
+		]),
+		[c.id, service(c), c.outcome, finished[c.id], params.review_within_days],
+	),
 } if {
 	some c in failed
 	not is_string(reviewed_at[c.id])
@@ -54,13 +61,17 @@ violations contains {
 
 violations contains {
 	"resource": c.id,
-	"message": sprintf("Change %s (%s) ended %s at %s; its post-implementation review was completed at %s, later than the %d days allowed.", [c.id, service(c), c.outcome, finished[c.id], reviewed_at[c.id], params.review_within_days]),
+	"message": sprintf(
+		concat("", [
+			"Change %s (%s) ended %s at %s; its post-implementation review was completed at %s, later than the %d ",
+			"days allowed.",
+		]),
+		[c.id, service(c), c.outcome, finished[c.id], reviewed_at[c.id], params.review_within_days],
+	),
 } if {
 	some c in failed
 	is_string(reviewed_at[c.id])
 	time.overdue(finished[c.id], reviewed_at[c.id], limit, now)
 }
 
-service(c) := c.service if is_string(c.service)
-
-else := "no service recorded"
+service(c) := text.or_default(c.service, "no service recorded")

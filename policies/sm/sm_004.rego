@@ -9,6 +9,7 @@ package controls.sm.sm_004
 
 import rego.v1
 
+import data.lib.text
 import data.lib.time
 
 params := data.params["SM-004"]
@@ -35,7 +36,10 @@ in_scope contains i.id if {
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("%s incident %s (%s) has no resolution SLA target; set one for every %s incident.", [i.priority, i.id, service(i), i.priority]),
+	"message": sprintf(
+		"%s incident %s (%s) has no resolution SLA target; set one for every %s incident.",
+		[i.priority, i.id, service(i), i.priority],
+	),
 } if {
 	some i in urgent
 	i.sla_minutes == null
@@ -43,7 +47,13 @@ violations contains {
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("%s incident %s (%s) detected at %s is still unresolved, past its %d-minute SLA; escalate and restore the service.", [i.priority, i.id, service(i), i.detected_at, i.sla_minutes]),
+	"message": sprintf(
+		concat("", [
+			"%s incident %s (%s) detected at %s is still unresolved, past its %d-minute SLA; escalate and restore the ",
+			"service.",
+		]),
+		[i.priority, i.id, service(i), i.detected_at, i.sla_minutes],
+	),
 } if {
 	some i in urgent
 	is_number(i.sla_minutes)
@@ -53,7 +63,13 @@ violations contains {
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("%s incident %s (%s) took %v hours to resolve (detected %s, resolved %s), beyond its %d-minute SLA.", [i.priority, i.id, service(i), time.hours_between(i.detected_at, i.resolved_at), i.detected_at, i.resolved_at, i.sla_minutes]),
+	"message": sprintf(
+		"%s incident %s (%s) took %v hours to resolve (detected %s, resolved %s), beyond its %d-minute SLA.",
+		[
+			i.priority, i.id, service(i), time.hours_between(i.detected_at, i.resolved_at), i.detected_at,
+			i.resolved_at, i.sla_minutes,
+		],
+	),
 } if {
 	some i in urgent
 	is_number(i.sla_minutes)
@@ -61,6 +77,4 @@ violations contains {
 	not time.within(i.detected_at, i.resolved_at, time.minutes(i.sla_minutes))
 }
 
-service(i) := i.service if is_string(i.service)
-
-else := "no service recorded"
+service(i) := text.or_default(i.service, "no service recorded")

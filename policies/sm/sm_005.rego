@@ -11,6 +11,7 @@ package controls.sm.sm_005
 
 import rego.v1
 
+import data.lib.text
 import data.lib.time
 
 params := data.params["SM-005"]
@@ -33,15 +34,15 @@ is_major(i) if i.priority in major_priorities
 
 reviewed_at := {i.id: t | some i in major; t := review_time(i)}
 
-review_time(i) := i.review.completed_at if is_object(i.review)
+default review_time(_) := null
 
-else := null
+review_time(i) := i.review.completed_at if is_object(i.review)
 
 actions := {i.id: a | some i in major; a := review_actions(i)}
 
-review_actions(i) := i.review.actions if is_object(i.review)
+default review_actions(_) := []
 
-else := []
+review_actions(i) := i.review.actions if is_object(i.review)
 
 in_scope contains i.id if {
 	some i in major
@@ -50,7 +51,13 @@ in_scope contains i.id if {
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("Major incident %s (%s, %s) was resolved at %s and has no completed post-incident review after more than %d days; hold the review and record its actions.", [i.id, i.priority, service(i), i.resolved_at, params.review_within_days]),
+	"message": sprintf(
+		concat("", [
+			"Major incident %s (%s, %s) was resolved at %s and has no completed post-incident review after more than ",
+			"%d days; hold the review and record its actions.",
+		]),
+		[i.id, i.priority, service(i), i.resolved_at, params.review_within_days],
+	),
 } if {
 	some i in major
 	not is_string(reviewed_at[i.id])
@@ -59,7 +66,13 @@ violations contains {
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("Major incident %s (%s, %s) was resolved at %s; its post-incident review was completed at %s, later than the %d days allowed.", [i.id, i.priority, service(i), i.resolved_at, reviewed_at[i.id], params.review_within_days]),
+	"message": sprintf(
+		concat("", [
+			"Major incident %s (%s, %s) was resolved at %s; its post-incident review was completed at %s, later than ",
+			"the %d days allowed.",
+		]),
+		[i.id, i.priority, service(i), i.resolved_at, reviewed_at[i.id], params.review_within_days],
+	),
 } if {
 	some i in major
 	is_string(reviewed_at[i.id])
@@ -68,7 +81,13 @@ violations contains {
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("Post-incident review action %s of major incident %s has no owner or no due date; give every action an owner and a date.", [a.id, i.id]),
+	"message": sprintf(
+		concat("", [
+			"Post-incident review action %s of major incident %s has no owner or no due date; give every action an ",
+			"owner and a date.",
+		]),
+		[a.id, i.id],
+	),
 } if {
 	some i in major
 	some a in actions[i.id]
@@ -77,7 +96,13 @@ violations contains {
 
 violations contains {
 	"resource": i.id,
-	"message": sprintf("Post-incident review action %s of major incident %s was due %s and is %s; close it or agree a new date with its owner.", [a.id, i.id, a.due_at, late_state(a)]),
+	"message": sprintf(
+		concat("", [
+			"Post-incident review action %s of major incident %s was due %s and is %s; close it or agree a new date ",
+			"with its owner.",
+		]),
+		[a.id, i.id, a.due_at, late_state(a)],
+	),
 } if {
 	some i in major
 	some a in actions[i.id]
@@ -98,10 +123,8 @@ late(a) if {
 	time.ns(a.due_at) < now
 }
 
+default late_state(_) := "still open"
+
 late_state(a) := sprintf("was closed late, at %s", [a.closed_at]) if is_string(a.closed_at)
 
-else := "still open"
-
-service(i) := i.service if is_string(i.service)
-
-else := "no service recorded"
+service(i) := text.or_default(i.service, "no service recorded")

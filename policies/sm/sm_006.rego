@@ -21,7 +21,10 @@ in_scope contains s.id if {
 	some s in production
 }
 
-violations contains {"resource": s.id, "message": sprintf("Production service %s (%s) has no %s; %s.", [s.id, s.name, gap, fix])} if {
+violations contains {
+	"resource": s.id,
+	"message": sprintf("Production service %s (%s) has no %s; %s.", [s.id, s.name, gap, fix]),
+} if {
 	some s in production
 	some [gap, fix] in gaps(s)
 }

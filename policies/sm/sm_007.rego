@@ -23,7 +23,10 @@ in_scope contains r.id if {
 
 violations contains {
 	"resource": r.id,
-	"message": sprintf("SLO %s of %s has no measurements over %s (%s to %s); check the SLI query and its data source.", [r.slo, r.service, r.window, r.window_start, r.window_end]),
+	"message": sprintf(
+		"SLO %s of %s has no measurements over %s (%s to %s); check the SLI query and its data source.",
+		[r.slo, r.service, r.window, r.window_start, r.window_end],
+	),
 } if {
 	some r in ended
 	r.attainment == null
@@ -31,7 +34,16 @@ violations contains {
 
 violations contains {
 	"resource": r.id,
-	"message": sprintf("SLO %s of %s attained %s%% over %s to %s, below its %s%% target (error budget remaining %s%%); apply the error-budget policy.", [r.slo, r.service, pct(r.attainment), r.window_start, r.window_end, pct(r.target), pct(r.error_budget_remaining)]),
+	"message": sprintf(
+		concat("", [
+			"SLO %s of %s attained %s%% over %s to %s, below its %s%% target (error budget remaining %s%%); apply the ",
+			"error-budget policy.",
+		]),
+		[
+			r.slo, r.service, pct(r.attainment), r.window_start, r.window_end, pct(r.target),
+			pct(r.error_budget_remaining),
+		],
+	),
 } if {
 	some r in ended
 	is_number(r.attainment)
@@ -39,6 +51,6 @@ violations contains {
 }
 
 # A fraction as a percentage with up to three decimals, e.g. 0.99912 -> "99.912".
-pct(x) := sprintf("%v", [round(x * 100000) / 1000]) if is_number(x)
+default pct(_) := "unknown"
 
-else := "unknown"
+pct(x) := sprintf("%v", [round(x * 100000) / 1000]) if is_number(x)

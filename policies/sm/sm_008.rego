@@ -34,9 +34,9 @@ windows := {s: ws |
 	]
 }
 
-exhausted_ns(r) := time.ns(r.error_budget_exhausted_at) if is_string(r.error_budget_exhausted_at)
+default exhausted_ns(_) := null
 
-else := null
+exhausted_ns(r) := time.ns(r.error_budget_exhausted_at) if is_string(r.error_budget_exhausted_at)
 
 emergency_deployments := {id |
 	some c in object.get(input, "change_requests", [])
@@ -55,7 +55,13 @@ in_scope contains d.id if {
 
 violations contains {
 	"resource": d.id,
-	"message": sprintf("Deployment %s of %s to %s at %s was not an emergency change, yet the error budget of SLO report %s was exhausted at %s; freeze non-emergency changes until the budget recovers, or record the emergency change.", [d.id, d.service, d.environment, d.started_at, w[3], w[4]]),
+	"message": sprintf(
+		concat("", [
+			"Deployment %s of %s to %s at %s was not an emergency change, yet the error budget of SLO report %s was ",
+			"exhausted at %s; freeze non-emergency changes until the budget recovers, or record the emergency change.",
+		]),
+		[d.id, d.service, d.environment, d.started_at, w[3], w[4]],
+	),
 } if {
 	some d in prod_deployments
 	not d.id in emergency_deployments

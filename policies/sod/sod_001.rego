@@ -45,7 +45,11 @@ facts := {sha: commit_facts(recs) |
 commit_facts(recs) := {
 	"authors": union({changes.authors(people, c) | some c in recs}),
 	"author": author_label(recs[0]),
-	"approvals": [[p, at_ns(a), approval_label(a)] | some c in recs; some a in c.approvals; p := identity.person_of(people, a)],
+	"approvals": [[p, at_ns(a), approval_label(a)] |
+		some c in recs
+		some a in c.approvals
+		p := identity.person_of(people, a)
+	],
 	"unattributed": count([c | some c in recs; changes.unattributed(people, c)]) > 0,
 }
 
@@ -62,32 +66,35 @@ approval_label(a) := identity.field(a, "email")
 where(d) := sprintf("Deployment %s of %s to %s", [d.id, d.service, d.environment])
 
 # The deployment shipped the commit as its own (deployed) commit, or as part of a range.
-what(d, sha) := sprintf("shipped commit %s", [changes.short(sha)]) if lower(d.commit) == sha
-
-what(d, sha) := sprintf("shipped commit %s (part of the changes since the previous production deployment, up to %s)", [changes.short(sha), changes.short(lower(d.commit))]) if lower(d.commit) != sha
+what(d, sha) := changes.shipped_commit(lower(d.commit), sha)
 
 violations contains {
 	"resource": d.id,
-	"message": sprintf("%s %s, which has no change record in the evidence; collect the history of its repository or investigate how the commit reached production without review.", [where(d), what(d, sha)]),
+	"message": sprintf(
+		concat("", [
+			"%s %s, which has no change record in the evidence; collect the history of its repository or investigate ",
+			"how the commit reached production without review.",
+		]),
+		[where(d), what(d, sha)],
+	),
 } if {
-	some d in prod
-	some sha in shipped[d.id]
-	not startswith(sha, "missing:")
-	not facts[sha]
+	some [d, sha] in changes.unrecorded(prod, shipped, facts)
+}
+
+violations contains {"resource": d.id, "message": changes.missing_history(where(d), at)} if {
+	some [d, at] in changes.history_gaps(prod, shipped)
 }
 
 violations contains {
 	"resource": d.id,
-	"message": sprintf("%s shipped commits since the previous production deployment, but the change history at %s is missing from the evidence; collect the full first-parent history of the branch.", [where(d), trim_prefix(sha, "missing:")]),
-} if {
-	some d in prod
-	some sha in shipped[d.id]
-	startswith(sha, "missing:")
-}
-
-violations contains {
-	"resource": d.id,
-	"message": sprintf("%s %s, whose change record has no recorded author (author email missing for the commit or one of its merged commits), so its approvals cannot be shown to be independent; collect the commit with its author, or map the author in the identity evidence.", [where(d), what(d, sha)]),
+	"message": sprintf(
+		concat("", [
+			"%s %s, whose change record has no recorded author (author email missing for the commit or one of its ",
+			"merged commits), so its approvals cannot be shown to be independent; collect the commit with its author, ",
+			"or map the author in the identity evidence.",
+		]),
+		[where(d), what(d, sha)],
+	),
 } if {
 	some d in prod
 	some sha in shipped[d.id]
@@ -111,7 +118,10 @@ after(at, start) if {
 }
 
 message(d, sha, f, before, late) := sprintf(
-	"%s %s by %s before any approval: it was approved only after it was deployed (by %s), which does not count; stop deploying unapproved commits and have the change reviewed retrospectively.",
+	concat("", [
+		"%s %s by %s before any approval: it was approved only after it was deployed (by %s), which does not count; ",
+		"stop deploying unapproved commits and have the change reviewed retrospectively.",
+	]),
 	[where(d), what(d, sha), f.author, concat(", ", sort(late))],
 ) if {
 	count(before) == 0
@@ -119,7 +129,10 @@ message(d, sha, f, before, late) := sprintf(
 }
 
 message(d, sha, f, before, late) := sprintf(
-	"%s %s by %s with no recorded approval; require an approving review from someone other than the author before production deployment.",
+	concat("", [
+		"%s %s by %s with no recorded approval; require an approving review from someone other than the author before ",
+		"production deployment.",
+	]),
 	[where(d), what(d, sha), f.author],
 ) if {
 	count(before) == 0
@@ -127,7 +140,11 @@ message(d, sha, f, before, late) := sprintf(
 }
 
 message(d, sha, f, before, _) := sprintf(
-	"%s %s, which was approved only by its author %s (approvals recorded from %s all resolve to the author, so they do not count); get an independent review and re-deploy, and check how the author approved their own change.",
+	concat("", [
+		"%s %s, which was approved only by its author %s (approvals recorded from %s all resolve to the author, so ",
+		"they do not count); get an independent review and re-deploy, and check how the author approved their own ",
+		"change.",
+	]),
 	[where(d), what(d, sha), f.author, concat(", ", sort({a[2] | some a in f.approvals; a[0] in f.authors}))],
 ) if {
 	count(before) > 0
@@ -135,8 +152,14 @@ message(d, sha, f, before, _) := sprintf(
 }
 
 message(d, sha, f, before, _) := sprintf(
-	"%s %s by %s with %d independent approval(s) (%s), fewer than the %d required; get further reviews from people other than the author.",
-	[where(d), what(d, sha), f.author, count(before - f.authors), concat(", ", sort({a[2] | some a in f.approvals; not a[0] in f.authors})), min_approvals],
+	concat("", [
+		"%s %s by %s with %d independent approval(s) (%s), fewer than the %d required; get further reviews from ",
+		"people other than the author.",
+	]),
+	[
+		where(d), what(d, sha), f.author, count(before - f.authors),
+		concat(", ", sort({a[2] | some a in f.approvals; not a[0] in f.authors})), min_approvals,
+	],
 ) if {
 	count(before - f.authors) > 0
 }

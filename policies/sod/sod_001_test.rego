@@ -3,6 +3,7 @@ package controls.sod.sod_001_test
 import rego.v1
 
 import data.controls.sod.sod_001
+import data.lib.testing
 
 people := [
 	{"id": "okta:alice", "person": "p-001", "display_name": "Alice Ng", "emails": ["alice@brightwater.example"], "username": "alice"},
@@ -28,10 +29,6 @@ deploy(env, status) := {
 }
 
 # the single violation of a set holding exactly one
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
 
 evidence(c, d) := {"changes": [c], "deployments": [d], "identities": people}
 
@@ -41,7 +38,7 @@ test_approved_by_other_person_passes if {
 
 test_no_approval_fails if {
 	v := sod_001.violations with input as evidence(change([]), deploy("production", "success"))
-	x := only(v)
+	x := testing.only(v)
 	x.resource == "d-100"
 	contains(x.message, "no recorded approval")
 	contains(x.message, "a1b2c3d")
@@ -49,13 +46,13 @@ test_no_approval_fails if {
 
 test_self_approval_same_email_fails if {
 	v := sod_001.violations with input as evidence(change([{"email": "Alice@Brightwater.example", "source": "trailer"}]), deploy("production", "success"))
-	x := only(v)
+	x := testing.only(v)
 	contains(x.message, "approved only by its author alice@brightwater.example")
 }
 
 test_self_approval_through_second_identity_fails if {
 	v := sod_001.violations with input as evidence(change([{"email": "alice.ng@gmail.com", "source": "github"}]), deploy("production", "success"))
-	x := only(v)
+	x := testing.only(v)
 	x.resource == "d-100"
 	contains(x.message, "alice.ng@gmail.com")
 }
@@ -77,7 +74,7 @@ test_collector_resolved_author_person_is_used if {
 # through identities; a self-approval from the author's second address is flagged.
 test_collector_author_key_meets_identities if {
 	c := object.union(change([{"email": "alice.ng@gmail.com", "source": "trailer"}]), {"identity": {"author_person": "email:alice@brightwater.example"}})
-	x := only(sod_001.violations) with input as evidence(c, deploy("production", "success"))
+	x := testing.only(sod_001.violations) with input as evidence(c, deploy("production", "success"))
 	contains(x.message, "approved only by its author")
 }
 
@@ -112,7 +109,7 @@ test_squash_commit_co_author_cannot_approve if {
 test_missing_change_record_fails if {
 	d := object.union(deploy("production", "success"), {"commit": "ffffffffffffffffffffffffffffffffffffffff"})
 	v := sod_001.violations with input as evidence(change([]), d)
-	x := only(v)
+	x := testing.only(v)
 	contains(x.message, "no change record")
 }
 
@@ -139,7 +136,7 @@ test_min_independent_approvals_parameter if {
 	count(sod_001.violations) == 0 with input as evidence(c, deploy("production", "success"))
 	v := sod_001.violations with input as evidence(c, deploy("production", "success"))
 		with data.params["SOD-001"] as {"min_independent_approvals": 2, "production_environments": ["production"]}
-	x := only(v)
+	x := testing.only(v)
 	contains(x.message, "1 independent approval(s) (bob@brightwater.example), fewer than the 2 required")
 	c2 := change([
 		{"email": "bob@brightwater.example", "source": "github"},
@@ -175,7 +172,7 @@ test_change_with_unrecorded_author_fails if {
 	# author.email is nullable in the changes schema: with no author, an
 	# approval cannot be shown to come from someone else.
 	c := object.union(change([{"email": "bob@brightwater.example", "source": "github"}]), {"author": {"name": null, "email": null}})
-	x := only(sod_001.violations) with input as evidence(c, deploy("production", "success"))
+	x := testing.only(sod_001.violations) with input as evidence(c, deploy("production", "success"))
 	x.resource == "d-100"
 	contains(x.message, "no recorded author")
 }
@@ -188,14 +185,14 @@ test_merge_commit_with_unrecorded_merged_author_fails if {
 			{"id": "c1c2c3d", "author": {"name": null, "email": null}},
 		],
 	})
-	x := only(sod_001.violations) with input as evidence(c, deploy("production", "success"))
+	x := testing.only(sod_001.violations) with input as evidence(c, deploy("production", "success"))
 	contains(x.message, "no recorded author")
 }
 
 test_approval_given_after_the_deployment_does_not_count if {
 	late := [{"email": "bob@brightwater.example", "source": "github", "at": "2026-11-02T10:00:00Z"}]
 	d := object.union(deploy("production", "success"), {"started_at": "2026-11-02T09:00:00Z"})
-	x := only(sod_001.violations) with input as evidence(change(late), d)
+	x := testing.only(sod_001.violations) with input as evidence(change(late), d)
 	contains(x.message, "after it was deployed")
 	on_time := [{"email": "bob@brightwater.example", "source": "github", "at": "2026-11-02T08:59:00Z"}]
 	count(sod_001.violations) == 0 with input as evidence(change(on_time), d)
@@ -213,7 +210,7 @@ test_release_judges_every_change_since_the_previous_deployment if {
 	history := [seq_change(1, reviewed_by_bob), seq_change(2, []), seq_change(3, reviewed_by_bob), seq_change(4, reviewed_by_bob)]
 	deploys := [release("d-1", 1, "2026-11-01T09:00:00Z"), release("d-2", 4, "2026-11-03T09:00:00Z")]
 	ev := {"changes": history, "deployments": deploys, "identities": people}
-	x := only(sod_001.violations) with input as ev
+	x := testing.only(sod_001.violations) with input as ev
 	x.resource == "d-2"
 	contains(x.message, "shipped commit 0000000 (part of the changes since the previous production deployment, up to 0000000)")
 	contains(x.message, "with no recorded approval")
@@ -237,7 +234,7 @@ test_release_recorded_previous_commit_is_used if {
 test_release_with_a_gap_in_the_history_fails if {
 	history := [seq_change(1, reviewed_by_bob), seq_change(3, reviewed_by_bob)]
 	deploys := [release("d-1", 1, "2026-11-01T09:00:00Z"), release("d-2", 3, "2026-11-03T09:00:00Z")]
-	x := only(sod_001.violations) with input as {"changes": history, "deployments": deploys, "identities": people}
+	x := testing.only(sod_001.violations) with input as {"changes": history, "deployments": deploys, "identities": people}
 	contains(x.message, "change history at brightwater/payments#main#2 is missing")
 }
 

@@ -54,7 +54,13 @@ where(d) := sprintf("Deployment %s of %s to %s", [d.id, d.service, d.environment
 
 violations contains {
 	"resource": d.id,
-	"message": sprintf("%s has no recorded actor, so it cannot be shown that someone other than the author deployed it; record who triggers production deployments in the pipeline.", [where(d)]),
+	"message": sprintf(
+		concat("", [
+			"%s has no recorded actor, so it cannot be shown that someone other than the author deployed it; record ",
+			"who triggers production deployments in the pipeline.",
+		]),
+		[where(d)],
+	),
 } if {
 	some d in prod
 	not deployer(d)
@@ -62,7 +68,13 @@ violations contains {
 
 violations contains {
 	"resource": d.id,
-	"message": sprintf("%s was triggered by %s, the sole author of commit %s, with no independent deployment approval; have another engineer deploy or approve it (e.g. a protected environment with required reviewers).", [where(d), actor_label(d), changes.short(lower(d.commit))]),
+	"message": sprintf(
+		concat("", [
+			"%s was triggered by %s, the sole author of commit %s, with no independent deployment approval; have ",
+			"another engineer deploy or approve it (e.g. a protected environment with required reviewers).",
+		]),
+		[where(d), actor_label(d), changes.short(lower(d.commit))],
+	),
 } if {
 	some d in prod
 	authors[lower(d.commit)] == {deployer(d)}

@@ -3,6 +3,7 @@ package controls.sod.sod_002_test
 import rego.v1
 
 import data.controls.sod.sod_002
+import data.lib.testing
 
 people := [
 	{"id": "okta:alice", "person": "p-001", "display_name": "Alice Ng", "emails": ["alice@brightwater.example"], "username": "alice"},
@@ -28,11 +29,6 @@ deploy(actor, approver) := {
 
 evidence(d) := {"changes": [change], "deployments": [d], "identities": people}
 
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
-
 test_other_person_deploys_passes if {
 	count(sod_002.violations) == 0 with input as evidence(deploy({"email": "bob@brightwater.example"}, null))
 }
@@ -42,14 +38,14 @@ test_pipeline_service_account_deploys_passes if {
 }
 
 test_sole_author_deploys_fails if {
-	x := only(sod_002.violations) with input as evidence(deploy({"email": "alice@brightwater.example", "name": "Alice Ng"}, null))
+	x := testing.only(sod_002.violations) with input as evidence(deploy({"email": "alice@brightwater.example", "name": "Alice Ng"}, null))
 	x.resource == "d-200"
 	contains(x.message, "triggered by alice@brightwater.example, the sole author of commit b1b2c3d")
 }
 
 test_sole_author_deploys_from_other_account_fails if {
 	# The GitHub login alice-ng is Alice's second identity.
-	x := only(sod_002.violations) with input as evidence(deploy({"login": "alice-ng"}, null))
+	x := testing.only(sod_002.violations) with input as evidence(deploy({"login": "alice-ng"}, null))
 	contains(x.message, "alice-ng")
 }
 
@@ -73,7 +69,7 @@ test_co_authored_change_deployed_by_one_author_passes if {
 
 test_missing_actor_fails if {
 	d := object.remove(deploy({}, null), ["actor"])
-	x := only(sod_002.violations) with input as evidence(d)
+	x := testing.only(sod_002.violations) with input as evidence(d)
 	contains(x.message, "no recorded actor")
 	count(sod_002.violations) == 1 with input as evidence(deploy({"name": "Someone"}, null))
 }

@@ -3,6 +3,7 @@ package controls.sod.sod_003_test
 import rego.v1
 
 import data.controls.sod.sod_003
+import data.lib.testing
 
 grant(id, identity, person, system, role) := {
 	"id": id, "identity": identity, "person": person, "system": system, "role": role,
@@ -16,11 +17,6 @@ people := [
 	{"id": "aws:frank-old", "person": "p-020", "display_name": "Frank Li", "emails": [], "disabled": true},
 ]
 
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
-
 test_separate_people_pass if {
 	count(sod_003.violations) == 0 with input as {"access_grants": [
 		grant("g1", "aws:frank", "p-020", "aws", "AdministratorAccess"),
@@ -29,7 +25,7 @@ test_separate_people_pass if {
 }
 
 test_same_person_across_accounts_fails if {
-	x := only(sod_003.violations) with input as {"access_grants": [
+	x := testing.only(sod_003.violations) with input as {"access_grants": [
 		grant("g1", "aws:frank", "p-020", "aws", "AdministratorAccess"),
 		grant("g2", "okta:frank", "p-020", "okta", "Access Request Approver"),
 	], "identities": people}

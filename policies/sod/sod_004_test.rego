@@ -3,6 +3,7 @@ package controls.sod.sod_004_test
 import rego.v1
 
 import data.controls.sod.sod_004
+import data.lib.testing
 
 # The audit instant in tests is 2026-01-01T00:00:00Z; 90 days before is 2025-10-03T00:00:00Z.
 
@@ -14,11 +15,6 @@ grant(id, system, role, at) := {
 review(id, scope, at) := {"id": id, "scope": scope, "reviewer": "ciso@brightwater.example", "completed_at": at, "privileged": true, "findings_open": 0}
 
 old := "2025-01-15T10:00:00Z"
-
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
 
 test_recent_role_review_passes if {
 	count(sod_004.violations) == 0 with input as {
@@ -35,7 +31,7 @@ test_whole_system_review_covers_role if {
 }
 
 test_never_reviewed_fails if {
-	x := only(sod_004.violations) with input as {
+	x := testing.only(sod_004.violations) with input as {
 		"access_grants": [grant("g1", "aws", "AdministratorAccess", old), grant("g2", "aws", "AdministratorAccess", old)],
 		"access_reviews": [review("r1", "okta", "2025-12-01T00:00:00Z")],
 	}
@@ -44,7 +40,7 @@ test_never_reviewed_fails if {
 }
 
 test_overdue_review_fails if {
-	x := only(sod_004.violations) with input as {
+	x := testing.only(sod_004.violations) with input as {
 		"access_grants": [grant("g1", "aws", "AdministratorAccess", old)],
 		"access_reviews": [review("r1", "aws:AdministratorAccess", "2025-06-01T00:00:00Z"), review("r2", "aws:AdministratorAccess", "2025-09-01T00:00:00Z")],
 	}

@@ -18,14 +18,7 @@ params := data.params["SOD-005"]
 
 people := identity.index(object.get(input, "identities", []))
 
-branches := {identity.norm(b) | some b in params.protected_branches}
-
-# An array, not a set: a set of whole change objects would compare them.
-protected := [c | some c in input.changes; on_protected_branch(c)]
-
-on_protected_branch(_) if count(branches) == 0
-
-on_protected_branch(c) if identity.norm(c.branch) in branches
+protected := changes.on_branches(input.changes, params.protected_branches)
 
 in_scope := {c.id | some c in protected}
 
@@ -53,7 +46,10 @@ message(c, a, _) := sprintf(
 }
 
 message(c, a, person) := sprintf(
-	"%s was approved by %s, another identity of its author %s (%s), which is self-approval; remove the approval, get an independent review, and check why the author holds a second approving account.",
+	concat("", [
+		"%s was approved by %s, another identity of its author %s (%s), which is self-approval; remove the approval, ",
+		"get an independent review, and check why the author holds a second approving account.",
+	]),
 	[where(c), approval_label(a), author_label(c), person],
 ) if {
 	not identity.field(a, "email") in author_addresses(c)

@@ -3,6 +3,7 @@ package controls.sod.sod_005_test
 import rego.v1
 
 import data.controls.sod.sod_005
+import data.lib.testing
 
 people := [
 	{"id": "okta:dan", "person": "p-010", "display_name": "Dan Okafor", "emails": ["dan@brightwater.example"], "username": "dan"},
@@ -20,11 +21,6 @@ change(id, branch, approvals) := {
 
 c1 := "c100000000000000000000000000000000000001"
 
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
-
 test_independent_approval_passes if {
 	count(sod_005.violations) == 0 with input as {"changes": [change(c1, "main", [{"email": "erin@brightwater.example", "source": "github"}])], "identities": people}
 }
@@ -34,7 +30,7 @@ test_no_approval_is_not_this_control if {
 }
 
 test_approval_from_second_account_fails if {
-	x := only(sod_005.violations) with input as {"changes": [change(c1, "main", [
+	x := testing.only(sod_005.violations) with input as {"changes": [change(c1, "main", [
 		{"email": "erin@brightwater.example", "source": "github"},
 		{"email": "danny.test@brightwater.example", "login": "danny-test", "source": "github"},
 	])], "identities": people}
@@ -47,7 +43,7 @@ test_approval_from_noreply_address_fails if {
 }
 
 test_trailer_self_approval_same_address_fails if {
-	x := only(sod_005.violations) with input as {"changes": [change(c1, "main", [{"email": " DAN@brightwater.example", "source": "trailer"}])], "identities": people}
+	x := testing.only(sod_005.violations) with input as {"changes": [change(c1, "main", [{"email": " DAN@brightwater.example", "source": "trailer"}])], "identities": people}
 	contains(x.message, "approved by its own author dan@brightwater.example")
 }
 

@@ -3,6 +3,7 @@ package controls.sod.sod_006_test
 import rego.v1
 
 import data.controls.sod.sod_006
+import data.lib.testing
 
 people := [
 	{"id": "okta:hana", "person": "p-030", "display_name": "Hana Kim", "emails": ["hana@brightwater.example"]},
@@ -19,17 +20,12 @@ review(id, scope, reviewer) := {"id": id, "scope": scope, "reviewer": reviewer, 
 
 grants := [grant("g1", "aws:hana-admin", "p-030", "aws", "AdministratorAccess"), grant("g2", "okta:ivan", "p-031", "okta", "Super Administrator")]
 
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
-
 test_independent_reviewer_passes if {
 	count(sod_006.violations) == 0 with input as {"access_grants": grants, "identities": people, "access_reviews": [review("r1", "aws:AdministratorAccess", "ivan@brightwater.example")]}
 }
 
 test_reviewer_holding_access_through_other_account_fails if {
-	x := only(sod_006.violations) with input as {"access_grants": grants, "identities": people, "access_reviews": [review("r1", "aws:AdministratorAccess", "hana@brightwater.example")]}
+	x := testing.only(sod_006.violations) with input as {"access_grants": grants, "identities": people, "access_reviews": [review("r1", "aws:AdministratorAccess", "hana@brightwater.example")]}
 	x.resource == "r1"
 	contains(x.message, "signed off by hana@brightwater.example, who held access in that scope (AdministratorAccess on aws)")
 }
@@ -62,7 +58,7 @@ test_access_expired_after_sign_off_still_counts if {
 	# Hana held the role when she signed off (2025-11-15); the grant expired
 	# afterwards, before the audit instant. She still reviewed her own access.
 	lapsed := object.union(grant("g1", "aws:hana-admin", "p-030", "aws", "AdministratorAccess"), {"expires_at": "2025-12-01T00:00:00Z"})
-	x := only(sod_006.violations) with input as {"access_grants": [lapsed], "identities": people, "access_reviews": [review("r1", "aws", "hana@brightwater.example")]}
+	x := testing.only(sod_006.violations) with input as {"access_grants": [lapsed], "identities": people, "access_reviews": [review("r1", "aws", "hana@brightwater.example")]}
 	x.resource == "r1"
 	contains(x.message, "AdministratorAccess on aws")
 }

@@ -3,6 +3,7 @@ package controls.sod.sod_007_test
 import rego.v1
 
 import data.controls.sod.sod_007
+import data.lib.testing
 
 people := [
 	{"id": "okta:jo", "person": "p-040", "display_name": "Jo Adams", "emails": ["jo@brightwater.example"]},
@@ -15,17 +16,12 @@ grant(granted_by, privileged) := {
 	"privileged": privileged, "granted_at": "2025-09-01T00:00:00Z", "granted_by": granted_by,
 }
 
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
-
 test_granted_by_other_person_passes if {
 	count(sod_007.violations) == 0 with input as {"access_grants": [grant("kim@brightwater.example", true)], "identities": people}
 }
 
 test_self_granted_from_other_account_fails if {
-	x := only(sod_007.violations) with input as {"access_grants": [grant("jo@brightwater.example", true)], "identities": people}
+	x := testing.only(sod_007.violations) with input as {"access_grants": [grant("jo@brightwater.example", true)], "identities": people}
 	x.resource == "g-900"
 	contains(x.message, "gave Jo Adams (person:p-040) the privileged role AdministratorAccess on aws and was granted by jo@brightwater.example")
 }

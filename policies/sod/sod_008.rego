@@ -14,6 +14,7 @@ import rego.v1
 
 import data.lib.changes
 import data.lib.identity
+import data.lib.text
 
 params := data.params["SOD-008"]
 
@@ -21,14 +22,7 @@ min_approvals := params.min_approvals
 
 people := identity.index(object.get(input, "identities", []))
 
-branches := {identity.norm(b) | some b in params.protected_branches}
-
-# An array, not a set: a set of whole change objects would compare them.
-protected := [c | some c in input.changes; on_protected_branch(c)]
-
-on_protected_branch(_) if count(branches) == 0
-
-on_protected_branch(c) if identity.norm(c.branch) in branches
+protected := changes.on_branches(input.changes, params.protected_branches)
 
 in_scope := {c.id | some c in protected}
 
@@ -38,7 +32,10 @@ units := array.concat(
 		some c in protected
 		not split_merge(c)
 	],
-	[[c.id, m.id, {a | a := merged_author(m)}, approvals(array.concat(object.get(m, "approvals", []), c.approvals)), author_label(m.author)] |
+	[[
+		c.id, m.id, {a | a := merged_author(m)},
+		approvals(array.concat(object.get(m, "approvals", []), c.approvals)), author_label(m.author),
+	] |
 		some c in protected
 		split_merge(c)
 		some m in c.merged_commits
@@ -71,14 +68,22 @@ default author_label(_) := "an unrecorded author"
 author_label(who) := identity.field(who, "email")
 
 
-summary := {c.id: sprintf("Change %s (%s) on %s of %s", [changes.short(c.id), c.message_summary, c.branch, c.repository]) | some c in protected}
+summary := {c.id: sprintf("Change %s (%s) on %s of %s", [text.short(c.id), c.message_summary, c.branch, c.repository]) |
+	some c in protected
+}
 
 # The commit judged, in words: the change itself, or a commit its merge brought in.
 subject(u) := sprintf("%s by %s", [summary[u[0]], u[4]]) if u[0] == u[1]
 
 subject(u) := sprintf("%s brought in commit %s by %s", [summary[u[0]], changes.short(u[1]), u[4]]) if u[0] != u[1]
 
-violations contains {"resource": u[0], "message": sprintf("%s has no recorded author, so its approvals cannot be shown to be independent; collect the commit with its author.", [subject(u)])} if {
+violations contains {"resource": u[0], "message": sprintf(
+	concat("", [
+		"%s has no recorded author, so its approvals cannot be shown to be independent; ",
+		"collect the commit with its author.",
+	]),
+	[subject(u)],
+)} if {
 	some u in units
 	count(u[2]) == 0
 }
@@ -90,14 +95,29 @@ violations contains {"resource": u[0], "message": message(u, independent)} if {
 	count(independent) < min_approvals
 }
 
-message(u, _) := sprintf("%s has no recorded approval; it needs %d approval(s) from people other than its author.", [subject(u), min_approvals]) if count(u[3]) == 0
+message(u, _) := sprintf(
+	"%s has no recorded approval; it needs %d approval(s) from people other than its author.",
+	[subject(u), min_approvals],
+) if count(u[3]) == 0
 
-message(u, independent) := sprintf("%s was approved only by its author (%s: the same person), which does not count; it needs %d approval(s) from people other than its author.", [subject(u), concat(", ", sort({a[1] | some a in u[3]})), min_approvals]) if {
+message(u, independent) := sprintf(
+	concat("", [
+		"%s was approved only by its author (%s: the same person), which does not count; it needs %d approval(s) ",
+		"from people other than its author.",
+	]),
+	[subject(u), concat(", ", sort({a[1] | some a in u[3]})), min_approvals],
+) if {
 	count(u[3]) > 0
 	count(independent) == 0
 }
 
-message(u, independent) := sprintf("%s has %d independent approval(s) (%s), fewer than the %d required; approvals from its author (%s) do not count.", [subject(u), count(independent), concat(", ", sort({a[1] | some a in u[3]; not a[0] in u[2]})), min_approvals, own(u)]) if {
+message(u, independent) := sprintf(
+	"%s has %d independent approval(s) (%s), fewer than the %d required; approvals from its author (%s) do not count.",
+	[
+		subject(u), count(independent), concat(", ", sort({a[1] | some a in u[3]; not a[0] in u[2]})),
+		min_approvals, own(u),
+	],
+) if {
 	count(independent) > 0
 }
 

@@ -3,6 +3,7 @@ package controls.sod.sod_008_test
 import rego.v1
 
 import data.controls.sod.sod_008
+import data.lib.testing
 
 people := [
 	{"id": "okta:ann", "person": "p-1", "display_name": "Ann", "emails": ["ann@acme.example", "ann.home@mail.example"], "username": "ann"},
@@ -23,23 +24,18 @@ merged(n, author, approvals) := {"id": sha(n), "author": {"name": null, "email":
 
 merge(n, approvals, commits) := object.union(change(n, "merger@acme.example", approvals), {"is_merge": true, "merged_commits": commits})
 
-only(v) := xs[0] if {
-	xs := [y | some y in v]
-	count(xs) == 1
-}
-
 test_independent_approval_passes if {
 	count(sod_008.violations) == 0 with input as {"changes": [change(1, "ann@acme.example", [approval("ben@acme.example")])]}
 }
 
 test_no_approval_fails_naming_commit_and_author if {
-	x := only(sod_008.violations) with input as {"changes": [change(1, "ann@acme.example", [])]}
+	x := testing.only(sod_008.violations) with input as {"changes": [change(1, "ann@acme.example", [])]}
 	x.resource == sha(1)
 	contains(x.message, "Change 0000000 (Change 1) on main of acme/api by ann@acme.example has no recorded approval")
 }
 
 test_own_address_approval_fails if {
-	x := only(sod_008.violations) with input as {"changes": [change(1, "ann@acme.example", [approval("ANN@acme.example")])]}
+	x := testing.only(sod_008.violations) with input as {"changes": [change(1, "ann@acme.example", [approval("ANN@acme.example")])]}
 	contains(x.message, "approved only by its author (ann@acme.example: the same person), which does not count")
 }
 
@@ -51,7 +47,7 @@ test_second_address_counts_as_author_only_with_identities if {
 
 test_min_approvals_parameter if {
 	c := change(1, "ann@acme.example", [approval("ben@acme.example"), approval("ann@acme.example")])
-	x := only(sod_008.violations) with input as {"changes": [c]} with data.params["SOD-008"] as {"min_approvals": 2, "protected_branches": ["main"]}
+	x := testing.only(sod_008.violations) with input as {"changes": [c]} with data.params["SOD-008"] as {"min_approvals": 2, "protected_branches": ["main"]}
 	contains(x.message, "has 1 independent approval(s) (ben@acme.example), fewer than the 2 required; approvals from its author (ann@acme.example) do not count")
 }
 
@@ -64,14 +60,14 @@ test_unprotected_branches_are_out_of_scope if {
 
 test_reviews_on_merged_commits_count_for_those_commits if {
 	m := merge(10, [], [merged(11, "ann@acme.example", [approval("ben@acme.example")]), merged(12, "ben@acme.example", [])])
-	x := only(sod_008.violations) with input as {"changes": [m]}
+	x := testing.only(sod_008.violations) with input as {"changes": [m]}
 	x.resource == sha(10)
 	contains(x.message, "brought in commit 0000000 by ben@acme.example has no recorded approval")
 }
 
 test_merge_approval_counts_for_every_merged_commit_but_not_its_author if {
 	m := merge(10, [approval("ben@acme.example")], [merged(11, "ann@acme.example", []), merged(12, "ben@acme.example", [])])
-	x := only(sod_008.violations) with input as {"changes": [m]}
+	x := testing.only(sod_008.violations) with input as {"changes": [m]}
 	contains(x.message, "by ben@acme.example was approved only by its author")
 }
 
@@ -87,7 +83,7 @@ test_merge_without_listed_commits_is_judged_as_a_change if {
 
 test_unrecorded_author_fails if {
 	c := object.union(change(1, "x", [approval("ben@acme.example")]), {"author": {"name": null, "email": null}, "identity": {"author_person": null, "committer_person": null}})
-	x := only(sod_008.violations) with input as {"changes": [c]}
+	x := testing.only(sod_008.violations) with input as {"changes": [c]}
 	contains(x.message, "no recorded author")
 }
 

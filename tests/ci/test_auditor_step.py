@@ -96,6 +96,9 @@ def test_step_end_to_end_fails_the_job_by_exit_code(workspace: Path, tmp_path: P
     assert {c["id"]: c["status"] for c in doc["controls"]} == {"PRIV-001": "pass", "SEC-001": "fail",
                                                               "SEC-002": "fail"}
     cases = [c for s in JUnitXml.fromfile(got["junit"]) for c in s]
+    # `auditor run` wrote the PDF reports and the pack carries them
+    names = zipfile.ZipFile(out / "auditor-pack.zip").namelist()
+    assert [n for n in names if n.endswith(".pdf")], names
     assert len(cases) == 3 and sum(not c.is_passed for c in cases) == 2
     assert json.loads(Path(got["sarif"]).read_text())["runs"][0]["results"]
     summary = (tmp_path / "summary.md").read_text()
@@ -121,24 +124,34 @@ def test_step_with_exceptions_passes_and_warns(workspace: Path, tmp_path: Path, 
     assert "| ⚪ waived | `SEC-001`" in (tmp_path / "summary.md").read_text()
 
 
-def test_step_stops_at_invalid_input(workspace: Path, tmp_path: Path) -> None:
+def test_step_stops_at_invalid_input(workspace: Path, tmp_path: Path, signing_key: Path) -> None:
     (workspace / "exceptions.yaml").write_text("exceptions: [{id: X}]\n")
-    env = github_env(tmp_path, workspace, AUDITOR_EXCEPTIONS="exceptions.yaml")
+    env = github_env(tmp_path, workspace, AUDITOR_EXCEPTIONS="exceptions.yaml",
+                     AUDITOR_SIGNING_KEY_FILE=str(signing_key))
     result = step(workspace, env)
     assert result.returncode == 2
     assert "exceptions.0.control: required field is missing" in result.stderr
     assert outputs(tmp_path)["exit-code"] == "2"
+    assert not (tmp_path / "auditor-out" / "auditor-pack.zip").exists()
 
 
 SHIM = """#!/usr/bin/env bash
-# Stands in for `auditor collect` / `auditor pack` (records the call); delegates the rest.
+# Stands in for `auditor collect` (records the call) and for the signing in `auditor run`: it records
+# the --key file it was given (content and mode), then runs the real auditor without a pack.
 printf '%s\\n' "$*" >> "$SHIM_LOG"
 case "$1 ${2:-}" in
   "collect deployment"|"collect git") [ -n "${SHIM_NO_COLLECT:-}" ] && { echo "No such command 'collect'." >&2; exit 2; }
                                       exit 0 ;;
-  "pack build") for a in "$@"; do [ "$prev" = "--key" ] && cp "$a" "$SHIM_KEY_COPY" && stat -c %a "$a" > "$SHIM_KEY_MODE"; prev="$a"; done
-                exit 0 ;;
 esac
+if [ "$1" = run ]; then
+  args=(); prev=""
+  for a in "$@"; do
+    if [ "$prev" = "--key" ]; then cp "$a" "$SHIM_KEY_COPY"; stat -c %a "$a" > "$SHIM_KEY_MODE"
+    elif [ "$a" != "--key" ]; then args+=("$a"); fi
+    prev="$a"
+  done
+  exec "$REAL_AUDITOR" "${args[@]}" --no-pack
+fi
 exec "$REAL_AUDITOR" "$@"
 """
 
@@ -163,15 +176,14 @@ def test_step_calls_collectors_and_pack_with_the_documented_cli(workspace: Path,
     calls = (tmp_path / "calls.log").read_text().splitlines()
     assert f"collect deployment --from-env --out {out}/evidence" in calls
     assert f"collect git --repo {workspace} --out {out}/evidence" in calls
-    pack = next(c for c in calls if c.startswith("pack build --results"))
-    assert pack.startswith(f"pack build --results {out}/results.json --evidence {out}/evidence "
-                           f"--out {out}/auditor-pack.zip --key ")
-    # The secret reached pack build through a private temporary file, never the log, and was removed.
+    run = next(c for c in calls if c.startswith("run --evidence"))
+    assert run.startswith(f"run --evidence {out}/evidence --out-dir {out} --quiet --fail-on high")
+    # The secret reached `auditor run` through a private temporary file, never the log, and was removed.
     assert (tmp_path / "key-copy").read_text().strip() == SECRET_KEY
     assert (tmp_path / "key-mode").read_text().strip() == "600"
-    assert not Path(pack.rsplit(" ", 1)[1]).exists()
+    key_path = run.split("--key ", 1)[1].split(" ", 1)[0]
+    assert not Path(key_path).exists()
     assert "FAKEFAKE" not in result.stderr + result.stdout
-    assert outputs(tmp_path)["pack"] == str(out / "auditor-pack.zip")
 
 
 def test_step_fails_clearly_when_a_command_is_missing(workspace: Path, tmp_path: Path) -> None:

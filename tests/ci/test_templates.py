@@ -78,3 +78,141 @@ def test_gitlab_job_keeps_artifacts_and_junit_on_failure_and_fetches_full_histor
     assert "$AUDITOR_OUT/" in artifacts["paths"]
     assert '[junit]="$out/auditor.junit.xml"' in STEP.read_text()
     assert any("auditor-step.sh" in line for line in job["script"])
+
+
+def test_both_templates_default_to_the_ci_profile() -> None:
+    action = yaml.safe_load((REPO_ROOT / "ci" / "github" / "action.yml").read_text())
+    assert action["inputs"]["profile"]["default"] == "ci"
+    assert "AUDITOR_PROFILE: ${{ inputs.profile }}" in (REPO_ROOT / "ci" / "github" / "action.yml").read_text()
+    gitlab = yaml.safe_load((REPO_ROOT / "ci" / "gitlab" / "auditor.gitlab-ci.yml").read_text())
+    assert gitlab["variables"]["AUDITOR_PROFILE"] == "ci"
+
+
+# --- sharded evaluation: the matrix examples -------------------------------------------------------
+
+GITHUB_MATRIX = REPO_ROOT / "ci" / "github" / "matrix-example.yml"
+GITLAB_MATRIX = REPO_ROOT / "ci" / "gitlab" / "matrix-example.gitlab-ci.yml"
+DEMO = REPO_ROOT / "evidence" / "examples" / "demo"
+#: the demo organisation by kind family; no control's kinds (evidence and uses) are split
+DEMO_SHARDS = {
+    "engineering": ["changes", "deployments", "identities", "access_grants", "access_reviews", "audit_trails",
+                    "change_requests", "incidents", "services", "slo_reports"],
+    "privacy": ["data_stores", "deletion_jobs", "dsar_requests", "identities"],
+    "ai": ["models"],
+}
+AS_OF = "2026-11-20T09:00:00Z"
+
+
+@pytest.mark.parametrize(("path", "schema"), [(GITHUB_MATRIX, "vendor.github-workflows"),
+                                              (GITLAB_MATRIX, "vendor.gitlab-ci")])
+def test_matrix_examples_validate_against_the_platform_schemas(path: Path, schema: str) -> None:
+    done = subprocess.run([str(CHECK), "--builtin-schema", schema, str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _workspace(root: Path) -> Path:
+    """A checkout as the examples expect: evidence/<shard>/ per matrix entry, the public key committed."""
+    from auditor.pack import keys
+
+    for shard, kinds in DEMO_SHARDS.items():
+        folder = root / "evidence" / shard
+        folder.mkdir(parents=True)
+        for kind in kinds:
+            (folder / f"{kind}.json").write_bytes((DEMO / f"{kind}.json").read_bytes())
+    keys.generate(root / "keys")
+    (root / "auditor").mkdir()
+    (root / "auditor" / "signing-key.pub.pem").write_bytes((root / "keys" / keys.PUBLIC_NAME).read_bytes())
+    return root
+
+
+def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    import os
+
+    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    full = {**{k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "AUDITOR_"))}, "PATH": path, **env}
+    return subprocess.run(["bash", "-c", script], cwd=cwd, env=full, capture_output=True, text=True)
+
+
+def _verify(pack: Path, pub: Path) -> list[str]:
+    from auditor.pack.signers import Verifier
+    from auditor.pack.verify import verify_pack
+
+    result = verify_pack(pack, Verifier.from_pem_file(pub))
+    assert result.valid, result.reason
+    return sorted(s["name"] for s in result.predicate["shards"])
+
+
+def test_github_matrix_example_runs_each_shard_then_merges(tmp_path: Path) -> None:
+    doc = yaml.safe_load(GITHUB_MATRIX.read_text())
+    jobs = doc["jobs"]
+    assert jobs["shard"]["strategy"]["matrix"]["shard"] == list(DEMO_SHARDS)
+    assert jobs["shard"]["needs"] == "as-of" and jobs["merge"]["needs"] == "shard"
+    shard_steps, merge_steps = jobs["shard"]["steps"], jobs["merge"]["steps"]
+    upload = next(s for s in shard_steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    download = next(s for s in merge_steps if s.get("uses", "").startswith("actions/download-artifact"))
+    assert upload["with"]["name"] == "auditor-shard-${{ matrix.shard }}"
+    assert download["with"]["pattern"] == "auditor-shard-*" and download["with"]["merge-multiple"] is True
+    for step in shard_steps + merge_steps:
+        if "run" in step:
+            assert "${{" not in step["run"], step["run"]  # inputs reach scripts through env only
+    shard = next(s for s in shard_steps if s.get("id") == "shard")
+    assert shard["env"]["AS_OF"] == "${{ needs.as-of.outputs.as-of }}"
+    assert shard["env"]["AUDITOR_SIGNING_KEY"] == "${{ secrets.AUDITOR_SIGNING_KEY }}"
+    merge = next(s for s in merge_steps if "auditor pack merge" in s.get("run", ""))
+
+    # run the scripts as the runner would, on the demo organisation split in three
+    work = _workspace(tmp_path / "checkout")
+    pem = (work / "keys" / "signing-key.pem").read_text()
+    merged_ws = tmp_path / "merge"
+    (merged_ws / "auditor-shards").mkdir(parents=True)
+    (merged_ws / "auditor").mkdir()
+    (merged_ws / "auditor" / "signing-key.pub.pem").write_bytes((work / "auditor" / "signing-key.pub.pem").read_bytes())
+    for name in DEMO_SHARDS:  # the matrix: one job per shard
+        (tmp_path / f"runner-{name}").mkdir()
+        done = _bash(shard["run"], work, {"SHARD": name, "AS_OF": AS_OF, "AUDITOR_SIGNING_KEY": pem,
+                                          "RUNNER_TEMP": str(tmp_path / f"runner-{name}")})
+        assert done.returncode == 0, done.stderr
+        assert not (tmp_path / f"runner-{name}" / "signing-key.pem").exists()  # the key does not outlive the step
+        pack = work / "auditor-shards" / f"{name}.zip"  # upload-artifact's path, then download-artifact
+        (merged_ws / "auditor-shards" / pack.name).write_bytes(pack.read_bytes())
+    github_env = tmp_path / "github-env"
+    (tmp_path / "runner-merge").mkdir()
+    done = _bash(merge["run"], merged_ws, {**doc["env"], "AUDITOR_SIGNING_KEY": pem, "GITHUB_ENV": str(github_env),
+                                           "RUNNER_TEMP": str(tmp_path / "runner-merge")})
+    assert done.returncode == 0, done.stderr
+    assert _verify(merged_ws / "auditor-out" / "pack.zip", merged_ws / "auditor" / "signing-key.pub.pem") == sorted(
+        DEMO_SHARDS)
+    assert "valid: auditor-out/pack.zip" in done.stdout
+    assert github_env.read_text() == "AUDITOR_EXIT_CODE=1\n"  # the demo fails high-severity controls on purpose
+    assert not (tmp_path / "runner-merge" / "signing-key.pem").exists()
+    assert jobs["merge"]["steps"][-1]["run"] == 'exit "${AUDITOR_EXIT_CODE:-0}"'
+
+
+def test_gitlab_parallel_matrix_example_runs_each_shard_then_merges(tmp_path: Path) -> None:
+    doc = yaml.safe_load(GITLAB_MATRIX.read_text())
+    shard, merge = doc["auditor-shard"], doc["auditor-merge"]
+    assert shard["parallel"]["matrix"] == [{"SHARD": list(DEMO_SHARDS)}]
+    assert shard["variables"]["AS_OF"] == "$CI_PIPELINE_CREATED_AT"
+    assert merge["needs"] == [{"job": "auditor-shard", "artifacts": True}]
+    assert doc["stages"] == ["shard", "merge"] and shard["stage"] == "shard" and merge["stage"] == "merge"
+    assert merge["artifacts"]["when"] == "always"
+
+    work = _workspace(tmp_path / "checkout")
+    key = str(work / "keys" / "signing-key.pem")  # a File variable: the path of the PEM
+    env = {**doc["variables"], "AUDITOR_SIGNING_KEY": key}
+    merged_ws = tmp_path / "merge"
+    (merged_ws / "auditor-shards").mkdir(parents=True)
+    (merged_ws / "auditor").mkdir()
+    (merged_ws / "auditor" / "signing-key.pub.pem").write_bytes((work / "auditor" / "signing-key.pub.pem").read_bytes())
+    for name in DEMO_SHARDS:
+        # GitLab stops the job at the first failing line: `set -e` over the lines in one shell
+        done = _bash("set -e\n" + "\n".join(shard["script"]), work, {**env, "SHARD": name, "AS_OF": AS_OF})
+        assert done.returncode == 0, done.stderr
+        for artifact in (work / "auditor-shards").iterdir():  # artifacts: paths, then needs: artifacts
+            if artifact.is_file():
+                (merged_ws / "auditor-shards" / artifact.name).write_bytes(artifact.read_bytes())
+    assert sorted(p.name for p in (merged_ws / "auditor-shards").iterdir()) == sorted(f"{n}.zip" for n in DEMO_SHARDS)
+    done = _bash("set -e\n" + "\n".join(merge["script"]), merged_ws, env)
+    assert done.returncode == 1, done.stderr  # the merged verdict: the demo fails high-severity controls
+    assert _verify(merged_ws / "auditor-out" / "pack.zip", merged_ws / "auditor" / "signing-key.pub.pem") == sorted(
+        DEMO_SHARDS)

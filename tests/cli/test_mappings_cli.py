@@ -52,7 +52,8 @@ def test_coverage_formats(cli, root: Path, tmp_path: Path) -> None:  # type: ign
     rows = list(csv.DictReader(io.StringIO(cli(*base, "--format", "csv").out)))
     assert len(rows) == 7
     assert rows[0] == {"clause": "W1.1", "title": "Changes are reviewed", "group": "P1", "coverage": "covered",
-                       "status": "fail", "controls": "SOD-001 (full, pass); SEC-001 (partial, fail)"}
+                       "status": "fail", "controls": "SOD-001 (full, pass); SEC-001 (partial, fail)",
+                       "applicable": "yes", "implementation": "automated", "attestations": ""}
     md = cli(*base, "--format", "markdown").out
     assert md.startswith("# Coverage: Widget Standard\n")
     assert "| W2.1 | Models are owned | P2 | supported | supported |" in md
@@ -126,7 +127,7 @@ def test_adding_a_framework_is_data_only(cli, root: Path, tmp_path: Path) -> Non
     repo.index.commit("acme")
     diff = json.loads(cli("mappings", "diff", "HEAD~1", "--mappings", tmp_path / "repo" / "mappings",
                           "--format", "json").out)
-    assert diff["counts"] == {"added": 5, "removed": 0, "changed": 0}  # 3 entries + owner + last_reviewed
+    assert diff["counts"] == {"added": 5, "removed": 0, "changed": 0, "retitled": 0}  # 3 entries + owner + last_reviewed
 
 
 def test_diff_cli_formats_and_errors(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ def test_every_collector_declares_its_contract(name: str) -> None:
 
 
 def test_registry_lists_the_four_collectors() -> None:
-    assert COLLECTORS.names() == ["aws", "deployment", "file", "git", "prometheus"]
+    assert COLLECTORS.names() == ["aws", "deployment", "file", "git", "github", "prometheus"]
 
 
 class Dummy(Collector):

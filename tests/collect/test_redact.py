@@ -228,7 +228,39 @@ def _plant_prometheus(tmp_path: Path) -> Collector:
                                client=PrometheusClient(url, session=_PrometheusApi()), clock=CLOCK)
 
 
-PLANTERS = {"git": [_plant_git], "deployment": [_plant_deployment, _plant_deployment_log], "file": [_plant_file],
+class _PlantedGitHub:
+    """Answers the GitHub collector's calls with planted secrets in every free-text field it copies."""
+
+    def get(self, path: str, params: dict[str, object] | None = None) -> object:
+        del params
+        if path.endswith("/protection"):
+            return {"required_status_checks": {"contexts": [f"test password={PLANTED_PASSWORD}"]}}
+        if path.endswith("/check-runs"):
+            return {"check_runs": [{"name": f"build {GITHUB_TOKEN}", "conclusion": "success"}]}
+        if path.endswith("/status"):
+            return {"statuses": [{"context": f"ci {SLACK_TOKEN}", "state": "success"}]}
+        return {"sha": "1" * 40, "parents": [{"sha": "0" * 40}],
+                "commit": {"author": {"name": f"Eve {GITLAB_TOKEN}", "email": "eve@example.com",
+                                      "date": "2026-11-19T10:00:00Z"},
+                           "committer": {"name": "GitHub", "email": "noreply@github.com", "date": "2026-11-19T10:00:00Z"},
+                           "message": f"Deploy with password={PLANTED_PASSWORD} and {GITHUB_TOKEN}", "verification": {}}}
+
+    def pages(self, path: str, params: dict[str, object] | None = None, limit: int | None = None) -> list[object]:
+        del params, limit
+        if path.endswith("/reviews"):
+            return [{"id": 1, "user": {"login": "bob", "id": 2}, "state": "APPROVED", "commit_id": "a" * 40,
+                     "submitted_at": "2026-11-19T09:00:00Z"}]
+        return [{"number": 1, "merged_at": "2026-11-19T10:00:00Z", "merge_commit_sha": "1" * 40,
+                 "head": {"sha": "a" * 40}, "user": {"login": f"x {SLACK_TOKEN}"}, "merged_by": {"login": "carol"}}]
+
+
+def _plant_github(tmp_path: Path) -> Collector:
+    from auditor.collect.github import GitHubCollector
+
+    return GitHubCollector("acme/app", "main", client=_PlantedGitHub(), clock=CLOCK)  # type: ignore[arg-type]
+
+
+PLANTERS = {"github": [_plant_github], "git": [_plant_git], "deployment": [_plant_deployment, _plant_deployment_log], "file": [_plant_file],
             "aws": [_plant_aws], "prometheus": [_plant_prometheus]}
 
 

@@ -15,7 +15,7 @@ from auditor.engine import create
 from auditor.errors import InputError
 from auditor.evaluate import evaluate
 from auditor.evidence import SchemaSet, load_evidence
-from auditor.evidence.freshness import MAX_AGE_KEYWORD, default_limits, load_freshness
+from auditor.evidence.freshness import DEFAULT_MAX_AGE_DAYS, MAX_AGE_KEYWORD, default_limits, load_freshness
 from auditor.model import Status
 from auditor.policies import load_policies
 from tests.conftest import CliResult
@@ -135,7 +135,19 @@ def test_an_organisation_kind_declares_its_own_default(tmp_path: Path) -> None:
     (schemas / "widgets.schema.json").write_text(json.dumps({"type": "object", MAX_AGE_KEYWORD: 3}))
     limits = default_limits(SchemaSet(schemas)).limits
     assert limits["widgets"] == 3
-    assert "gadgets" not in limits  # declares none: no age limit, documented in docs/authoring.md
+    assert limits["gadgets"] == DEFAULT_MAX_AGE_DAYS  # declares none: never unlimited
+
+
+def test_a_kind_declaring_no_limit_goes_stale_after_the_default(tmp_path: Path) -> None:
+    """Stale evidence is never a pass, for an organisation's own kind too."""
+    evidence = tmp_path / "evidence"
+    shutil.copytree(FIXTURES / "evidence" / "basic", evidence)
+    freshness = default_limits(SchemaSet(FIXTURES / "schemas"))
+    documents = load_evidence(evidence, SchemaSet(FIXTURES / "schemas")).documents
+    late = freshness.judge(documents, "2027-01-30T00:00:00Z")
+    assert sorted(late) == ["gadgets.json", "ledgers.yaml"]
+    assert f"the limit is {DEFAULT_MAX_AGE_DAYS} days" in late["gadgets.json"]
+    assert freshness.judge(documents, "2026-12-01T00:00:00Z") == {}
 
 
 def test_cli_rejects_a_negative_max_age_with_exit_2(

@@ -129,10 +129,11 @@ def test_control_kinds_from_extra_schemas_are_accepted(cli, library, fixtures): 
 # --- damaged results.json ---------------------------------------------------------------------------------
 
 #: fields a report may do without (optional, or not written by earlier versions); every other one is required
-OPTIONAL_NAMES = {"remediation", "waived", "exceptions", "warnings", "baseline", "collector", "new", "strength",
+OPTIONAL_NAMES = {"remediation", "impact", "waived", "exceptions", "warnings", "baseline", "collector", "new", "strength",
                   "rationale", "code"}
 OPTIONAL_PATHS = re.compile(r"^(exceptions\[0\]\.(?!(id|control|status)$)\w+"
                             r"|summary\.by_family\.[a-z-]+"  # a family with no controls has no entry
+                            r"|controls\[\d+\]\.source"  # the control file, optional (results before it)
                             r"|controls\[\d+\]\.waived\[0\]\.exception\.(?!id$)\w+)$")
 
 

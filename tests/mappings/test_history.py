@@ -11,6 +11,7 @@ import pytest
 
 from auditor.errors import InputError
 from auditor.mappings.history import diff_mappings
+from auditor.mappings.load import load_catalog
 from tests.mappings.conftest import FIX
 
 ALICE = git.Actor("Alice Risk", "alice@example.org")
@@ -79,7 +80,7 @@ def test_diff_lists_changes_with_authors_and_dates(history) -> None:  # type: ig
     assert [c.summary for c in rationale.commits] == ["Sharper rationale"]
     meta = got[("changed", "widget-std-1", "(file)", "last_reviewed")]
     assert (meta.before, meta.after) == ({"value": "2025-01-31"}, {"value": "2025-03-01"})
-    assert diff.counts() == {"added": 1, "removed": 1, "changed": 3}
+    assert diff.counts() == {"added": 1, "removed": 1, "changed": 3, "retitled": 0}
     # no commit outside the range and none that did not touch the entry (the README commit)
     assert all(ci.sha != shas["unrelated"] for c in diff.changes for ci in c.commits)
 
@@ -105,6 +106,7 @@ def test_diff_reads_git_objects_not_the_working_tree(history) -> None:  # type: 
     (top / "mappings" / "widget-std-1.yaml").write_text("uncommitted: garbage\n")
     diff = diff_mappings(top / "mappings", shas["strength"], shas["unrelated"])
     assert diff.changes == []
+    assert diff.uncommitted  # but it says the working tree differs
     assert (top / "mappings" / "widget-std-1.yaml").read_text() == "uncommitted: garbage\n"
 
 
@@ -118,7 +120,9 @@ def test_diff_of_a_new_framework_file_and_repo_root_mappings(tmp_path: Path) -> 
     diff = diff_mappings(tmp_path, first, second)
     assert diff.path == "."
     assert {(c.kind, c.framework) for c in diff.changes} == {("added", "acme-internal-2025")}
-    assert sum(1 for c in diff.changes if not c.is_metadata) == 3
+    assert sum(1 for c in diff.changes if c.control not in ("(file)", "(catalog)")) == 3
+    acme = len(load_catalog(FIX / "acme" / "frameworks" / "acme-internal-2025.yaml").clauses)
+    assert acme and sum(1 for c in diff.changes if c.control == "(catalog)") == acme
     assert all([ci.author for ci in c.commits] == ["Bob Audit"] for c in diff.changes)
 
 
@@ -135,3 +139,61 @@ def test_diff_errors(history, tmp_path: Path) -> None:  # type: ignore[no-untype
     broken = commit(repo, "Broken", BOB, "2025-05-01T00:00:00+00:00")
     with pytest.raises(InputError, match=rf"{broken[:12]}:mappings/widget-std-1\.yaml.*last_reviewed: required"):
         diff_mappings(top / "mappings", shas["base"], broken)
+
+
+def test_catalog_and_applicability_changes_show_in_diff(history) -> None:  # type: ignore[no-untyped-def]
+    """Deleting a clause from a catalog, retitling one, and excluding one are each a change a reviewer sees."""
+    top, shas = history
+    repo = git.Repo(top)
+    catalog = top / "mappings" / "frameworks" / "widget-std-1.yaml"
+    text = catalog.read_text()
+    line = next(x for x in text.splitlines() if "id: W1.3" in x)
+    catalog.write_text(text.replace(line + "\n", ""))
+    edit(catalog, "Changes are reviewed", "Every change is reviewed")
+    applicability = top / "mappings" / "applicability"
+    applicability.mkdir()
+    (applicability / "widget-std-1.yaml").write_text(
+        "framework: widget-std-1\nowner: Risk Team\nreview_date: 2026-01-31\nclauses:\n"
+        "  - {id: W2.4, applicable: false, justification: \"We have no suppliers.\"}\n")
+    edited = commit(repo, "Drop W1.3, retitle W1.1, exclude W2.4", BOB, "2025-06-01T00:00:00+00:00")
+    diff = diff_mappings(top / "mappings", shas["rationale"], edited)
+    got = {(c.kind, c.control, c.clause): c for c in diff.changes}
+    assert set(got) == {("removed", "(catalog)", "W1.3"), ("retitled", "(catalog)", "W1.1"),
+                        ("added", "(applicability)", "W2.4")}
+    retitled = got[("retitled", "(catalog)", "W1.1")]
+    assert retitled.before and retitled.after
+    assert (retitled.before["title"], retitled.after["title"]) == ("Changes are reviewed", "Every change is reviewed")
+    assert got[("added", "(applicability)", "W2.4")].after == {
+        "applicable": "no", "justification": "We have no suppliers.", "owner": "Risk Team",
+        "review_date": "2026-01-31"}
+    assert all([ci.sha for ci in c.commits] == [edited] for c in diff.changes)
+    assert diff.counts() == {"added": 1, "removed": 1, "changed": 0, "retitled": 1}
+    assert not diff.uncommitted
+
+
+def test_worktree_diff_sees_uncommitted_edits(history) -> None:  # type: ignore[no-untyped-def]
+    top, _shas = history
+    catalog = top / "mappings" / "frameworks" / "widget-std-1.yaml"
+    edit(catalog, "Changes are reviewed", "Every change is reviewed")
+    committed = diff_mappings(top / "mappings", "HEAD", "HEAD")
+    assert committed.changes == [] and committed.uncommitted
+    live = diff_mappings(top / "mappings", "HEAD", worktree=True)
+    assert [(c.kind, c.control, c.clause) for c in live.changes] == [("retitled", "(catalog)", "W1.1")]
+    assert live.worktree and live.new.sha == "working tree"
+    assert live.changes[0].commits == []  # not committed: no commit to attribute it to
+
+
+def test_diff_cli_says_uncommitted_and_worktree_shows_it(cli, history) -> None:  # type: ignore[no-untyped-def]
+    top, _shas = history
+    edit(top / "mappings" / "frameworks" / "widget-std-1.yaml", "Changes are reviewed", "Every change is reviewed")
+    plain = cli("mappings", "diff", "HEAD", "--mappings", top / "mappings", "--format", "markdown")
+    assert plain.code == 0, plain.err
+    assert "has uncommitted changes that this diff does not show; pass --worktree" in plain.out
+    live = cli("mappings", "diff", "--worktree", "--mappings", top / "mappings", "--format", "markdown")
+    assert live.code == 0, live.err
+    assert "the working tree (uncommitted)" in live.out
+    assert "| retitled | widget-std-1 | (catalog) | W1.1 | Changes are reviewed (group P1) | Every change is reviewed (group P1) |" in live.out
+    both = cli("mappings", "diff", "HEAD", "HEAD~1", "--worktree", "--mappings", top / "mappings")
+    assert both.code == 2 and "give one revision, not two" in both.err
+    none = cli("mappings", "diff", "--mappings", top / "mappings")
+    assert none.code == 2 and "missing REV" in none.err

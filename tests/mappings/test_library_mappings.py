@@ -38,7 +38,8 @@ def test_service_standard_mapped_where_honest(bundled) -> None:  # type: ignore[
 
 def test_mapping_files_name_owner_and_review_date(bundled) -> None:  # type: ignore[no-untyped-def]
     _library, ms = bundled
-    assert set(ms.files) == {"iso27001-2022", "nist-ai-rmf-1.0", "gds-service-standard"}
+    assert set(ms.files) == {"iso27001-2022", "nist-ai-rmf-1.0", "gds-service-standard", "nist-csf-2.0",
+                             "soc2-tsc-2017", "iso42001-2023", "eu-ai-act-2024"}
     for meta in ms.files.values():
         assert meta.owner.strip() and meta.last_reviewed.year >= 2025
 
@@ -57,3 +58,13 @@ def test_iso_coverage_has_real_gaps_and_no_phantom_clauses(bundled) -> None:  # 
     assert cov.totals.clauses == 116
     assert cov.totals.covered + cov.totals.supported + cov.totals.gap == 116
     assert "A.7.1" in [c.clause.id for c in cov.gaps]  # no physical security control in the library
+
+
+def test_ai_frameworks_map_only_ai_controls_and_incident_share(bundled) -> None:  # type: ignore[no-untyped-def]
+    _library, ms = bundled
+    for framework in ("iso42001-2023", "eu-ai-act-2024"):
+        controls = {m.control for m in ms.for_framework(framework)}
+        assert {"AI-001", "AI-002", "AI-003", "AI-004", "AI-005"} <= controls
+        assert controls - {"AI-001", "AI-002", "AI-003", "AI-004", "AI-005"} == {"SM-005"}
+        # a legal obligation is never fully met by one evidence check
+        assert framework != "eu-ai-act-2024" or all(m.strength != "full" for m in ms.for_framework(framework))

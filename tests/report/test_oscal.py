@@ -45,5 +45,61 @@ def test_mapped_clauses_and_statuses_become_props() -> None:
     assert finding["target"]["status"] == {"state": "not-satisfied", "reason": "other", "remarks": "no items of kind k"}
     observation = doc["assessment-results"]["results"][0]["observations"][0]
     assert finding["related-observations"] == [{"observation-uuid": observation["uuid"]}]
+    check_oscal(doc)
     assert assessment_results(results) == doc  # deterministic uuids
     assert "oscal" in FORMATS
+
+
+NIST_SCHEMA = orjson.loads((Path(__file__).parents[1] / "fixtures" / "oscal" / "oscal_complete_schema-1-1-3.json")
+                           .read_bytes())
+OSCAL_METHODS = {"EXAMINE", "INTERVIEW", "TEST", "UNKNOWN"}
+
+
+def check_oscal(doc: dict) -> None:  # type: ignore[type-arg]
+    """NIST's OSCAL 1.1.3 JSON schema, trestle's models, and the links between the parts."""
+    import jsonschema_rs
+
+    errors = [str(e) for e in jsonschema_rs.validator_for(NIST_SCHEMA).iter_errors(doc)]
+    assert not errors, errors[:3]
+    Model.model_validate(doc)
+    ar = doc["assessment-results"]
+    href = ar["import-ap"]["href"]
+    assert href.startswith("#")
+    assert href[1:] in {r["uuid"] for r in ar["back-matter"]["resources"]}, "import-ap does not resolve"
+    (result,) = ar["results"]
+    observations = {o["uuid"]: o for o in result.get("observations", [])}
+    for observation in observations.values():
+        assert set(observation["methods"]) <= OSCAL_METHODS
+    for finding in result.get("findings", []):
+        related = finding.get("related-observations") or []
+        assert related, f"{finding['title']} relates to no observation"
+        assert all(r["observation-uuid"] in observations for r in related)
+
+
+def test_nist_schema_is_strict() -> None:
+    import jsonschema_rs
+
+    broken = {"assessment-results": {"uuid": "not-a-uuid", "metadata": {}, "results": []}}
+    assert list(jsonschema_rs.validator_for(NIST_SCHEMA).iter_errors(broken))
+
+
+def test_pack_oscal_passes_nist_schema_and_links(tmp_path: Path) -> None:
+    evidence = copy_evidence(tmp_path)
+    results = make_results(evidence, tmp_path / "results.json")
+    built = pack(results, evidence, tmp_path / "pack.zip", tmp_path / "key")
+    check_oscal(orjson.loads(member(built.path, "oscal/assessment-results.json")))
+
+
+def test_a_control_without_evidence_relates_to_an_observation_of_the_absence() -> None:
+    results = {
+        "run_id": "r2", "started_at": "2026-01-01T00:00:00Z", "finished_at": "2026-01-01T00:01:00Z",
+        "as_of": "2026-01-01T00:00:00Z", "evidence": [],
+        "controls": [{"id": "SEC-004", "title": "T", "severity": "high", "status": "insufficient_evidence",
+                      "reason": "no production deployments in the evidence", "evidence": [],
+                      "evidence_kinds": ["deployments"]}],
+    }
+    doc = assessment_results(results)
+    check_oscal(doc)
+    (observation,) = doc["assessment-results"]["results"][0]["observations"]
+    assert "No evidence document of deployments" in observation["description"]
+    assert observation["methods"] == ["TEST"]

@@ -7,20 +7,46 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.report.sarif import SarifFormat, fingerprint
+from auditor.report.sarif import MAX_RESULTS, PER_RULE_CAP, SarifFormat, fingerprint, per_rule_cap
 from tests.ci_helpers import FIXTURES, ci_document
 
 SCHEMA = json.loads((FIXTURES / "sarif" / "sarif-2.1.0.json").read_text())
 
 
-def sarif(document: dict[str, Any]) -> dict[str, Any]:
+def check_code_scanning_rules(log: dict[str, Any], repository: Path | None = None) -> None:
+    """What GitHub code scanning requires beyond the schema (its SARIF support documentation)."""
+    (run,) = log["runs"]
+    results = run["results"]
+    assert len(results) <= MAX_RESULTS
+    rules = run["tool"]["driver"]["rules"]
+    for rule in rules:
+        props = rule.get("properties", {})
+        if "security-severity" in props:
+            assert "security" in props["tags"], rule["id"]
+            assert 0.0 <= float(props["security-severity"]) <= 10.0
+    prints = []
+    for result in results:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        (location,) = result["locations"]
+        uri = location["physicalLocation"]["artifactLocation"]["uri"]
+        assert "uriBaseId" not in location["physicalLocation"]["artifactLocation"]  # relative to the repository
+        assert not uri.startswith("/") and ".." not in uri.split("/")
+        if repository is not None:
+            assert (repository / uri).is_file(), uri
+        assert location["logicalLocations"][0]["name"]
+        prints.append(tuple(sorted(result["partialFingerprints"].items())))
+    assert len(set(prints)) == len(prints), "two results share a fingerprint"
+
+
+def sarif(document: dict[str, Any], repository: Path | None = None) -> dict[str, Any]:
     log = json.loads(SarifFormat().render(document))
     jsonschema.validate(log, SCHEMA, cls=jsonschema.Draft4Validator)
+    check_code_scanning_rules(log, repository)
     return log
 
 
 def test_validates_against_the_official_schema_with_rules_and_results(library: Path, evidence: Path) -> None:
-    log = sarif(ci_document(library, evidence, exceptions=None))
+    log = sarif(ci_document(library, evidence, exceptions=None), repository=library)
     assert log["version"] == "2.1.0"
     (run,) = log["runs"]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
@@ -30,14 +56,17 @@ def test_validates_against_the_official_schema_with_rules_and_results(library: P
     assert sec1["defaultConfiguration"]["level"] == "error"  # high
     assert rules["SEC-002"]["defaultConfiguration"]["level"] == "warning"  # medium
     assert rules["PRIV-001"]["properties"]["security-severity"] == "9.5"  # critical
-    assert sec1["properties"]["tags"] == ["security", "iso27001-2022:A.8.24", "nist-ai-rmf-1.0:GOVERN 1.4"]
+    assert sec1["properties"]["tags"] == ["iso27001-2022:A.8.24", "nist-ai-rmf-1.0:GOVERN 1.4", "security"]
+    assert "security" in rules["PRIV-001"]["properties"]["tags"]  # a privacy control still carries the tag
     assert "iso27001-2022:A.8.24" in sec1["help"]["text"]
     results = [(r["ruleId"], r["locations"][0]["logicalLocations"][0]["name"]) for r in run["results"]]
     assert results == [("SEC-001", "g-2"), ("SEC-001", "g-3"), ("SEC-002", "g-3")]
     first = run["results"][0]
     assert first["message"]["text"] == "Gadget g-2 is not encrypted at rest."
-    assert first["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "gadgets.json",
-                                                                             "uriBaseId": "EVIDENCE"}
+    assert first["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "controls/security/SEC-001.yaml"}
+    assert first["locations"][0]["logicalLocations"][0] == {"name": "g-2", "fullyQualifiedName": "SEC-001/g-2",
+                                                            "kind": "resource"}
+    assert first["properties"]["evidence"] == ["gadgets.json"]
     assert first["ruleIndex"] == list(rules).index("SEC-001")
     assert first["partialFingerprints"]["auditorViolation/v1"] == fingerprint("SEC-001", "g-2")
 
@@ -89,3 +118,74 @@ def test_schema_rejects_a_broken_log() -> None:
     # The validation above could fail: the vendored schema is real and strict.
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"version": "2.1.0", "runs": [{"results": []}]}, SCHEMA, cls=jsonschema.Draft4Validator)
+
+
+def _many(document: dict[str, Any], control_id: str, count: int, resource: str = "") -> None:
+    for control in document["controls"]:
+        if control["id"] == control_id:
+            control["violations"] = [{"resource": resource or f"item-{i:06d}", "message": f"violation {i}"}
+                                     for i in range(count)]
+            control["violation_count"] = count
+            control["status"] = "fail"
+
+
+def test_a_run_over_the_limit_is_capped_per_rule_with_an_aggregate_result(library: Path, evidence: Path) -> None:
+    document = ci_document(library, evidence, exceptions=None)
+    _many(document, "SEC-001", 26_675)  # the real repository the issue reports
+    _many(document, "SEC-002", 40)
+    (run,) = sarif(document)["runs"]
+    sec1 = [r for r in run["results"] if r["ruleId"] == "SEC-001"]
+    assert len(sec1) == PER_RULE_CAP + 1
+    (aggregate,) = [r for r in sec1 if "aggregated" in r["properties"]]
+    assert aggregate["properties"]["aggregated"] == 26_675 - PER_RULE_CAP
+    assert "25675 more results of SEC-001" in aggregate["message"]["text"]
+    assert len([r for r in run["results"] if r["ruleId"] == "SEC-002"]) == 40  # under the cap: all listed
+    assert run["properties"]["aggregated"] == {"per_rule_cap": PER_RULE_CAP, "controls": {"SEC-001": 25_675}}
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert any(n["descriptor"]["id"] == "aggregated" and "SEC-001" in n["message"]["text"] for n in notes)
+
+
+def test_many_large_controls_lower_the_cap_to_fit_the_run_limit(library: Path, evidence: Path) -> None:
+    document = ci_document(library, evidence, exceptions=None)
+    for control_id in ("SEC-001", "SEC-002", "PRIV-001"):
+        _many(document, control_id, 30_000)
+    cap = per_rule_cap(document["controls"])
+    assert cap < PER_RULE_CAP or 3 * (PER_RULE_CAP + 1) <= MAX_RESULTS
+    (run,) = sarif(document)["runs"]
+    assert len(run["results"]) <= MAX_RESULTS
+
+
+def test_cap_shrinks_when_the_limit_is_small() -> None:
+    controls = [{"status": "fail", "violations": [{"resource": str(i)} for i in range(50)]} for _ in range(4)]
+    assert per_rule_cap(controls, limit=100, cap=1_000) == 24  # 4 x (24 + 1 aggregate) = 100
+    assert per_rule_cap(controls, limit=1_000, cap=1_000) == 1_000
+
+
+def test_several_violations_of_one_resource_get_distinct_fingerprints(library: Path, evidence: Path) -> None:
+    document = ci_document(library, evidence, exceptions=None)
+    _many(document, "SEC-001", 3, resource="g-9")
+    (run,) = sarif(document)["runs"]
+    g9 = [r for r in run["results"] if r["properties"].get("resource") == "g-9"]
+    assert len(g9) == 3
+    assert g9[0]["partialFingerprints"]["auditorViolation/v1"] == fingerprint("SEC-001", "g-9")  # stable for one
+
+
+def test_the_rules_check_catches_what_code_scanning_rejects(library: Path, evidence: Path) -> None:
+    log = json.loads(SarifFormat().render(ci_document(library, evidence, exceptions=None)))
+    broken = json.loads(json.dumps(log))
+    broken["runs"][0]["results"][1]["partialFingerprints"] = broken["runs"][0]["results"][0]["partialFingerprints"]
+    with pytest.raises(AssertionError, match="fingerprint"):
+        check_code_scanning_rules(broken)
+    outside = json.loads(json.dumps(log))
+    outside["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "../ev.json"
+    with pytest.raises(AssertionError):
+        check_code_scanning_rules(outside)
+
+
+def test_golden_sarif_of_the_bundled_library_points_at_files_in_this_repository() -> None:
+    from tests.conftest import REPO
+
+    log = json.loads((FIXTURES / "golden" / "sarif-auditor.sarif").read_bytes())
+    jsonschema.validate(log, SCHEMA, cls=jsonschema.Draft4Validator)
+    check_code_scanning_rules(log, repository=REPO)
+    assert log["runs"][0]["results"], "the demo organisation has violations"

@@ -12,6 +12,7 @@ package lib.changes
 import rego.v1
 
 import data.lib.identity
+import data.lib.text
 
 # METADATA
 # title: index
@@ -21,7 +22,10 @@ import data.lib.identity
 index(changes) := {
 	"unique": {c.id: c | some c in changes; not c.id in dups},
 	"duplicates": dups,
-	"at": {position_key(c.repository, c.branch, c.sequence): c.id | some c in changes; is_number(object.get(c, "sequence", null))},
+	"at": {position_key(c.repository, c.branch, c.sequence): c.id |
+		some c in changes
+		is_number(object.get(c, "sequence", null))
+	},
 } if {
 	ids := sort([c.id | some c in changes])
 	previous := array.concat([null], ids)
@@ -74,7 +78,10 @@ shipped(prod, idx, changes) := {d.id: range(idx, changes, d, previous) | some d 
 
 range(idx, changes, d, previous) := commits if {
 	s := min(spans(idx, changes, d, previous))
-	commits := [object.get(idx.at, position_key(s[0], s[1], n), concat("", ["missing:", position_key(s[0], s[1], n)])) | some n in numbers.range(s[2] + 1, s[3])]
+	commits := [object.get(idx.at, key, concat("", ["missing:", key])) |
+		some n in numbers.range(s[2] + 1, s[3])
+		key := position_key(s[0], s[1], n)
+	]
 }
 
 range(idx, changes, d, previous) := [lower(d.commit)] if count(spans(idx, changes, d, previous)) == 0
@@ -144,4 +151,62 @@ unattributed(people, c) if {
 # METADATA
 # title: short
 # description: The first seven characters of a commit id.
-short(sha) := substring(sha, 0, 7)
+short(sha) := text.short(sha)
+
+# METADATA
+# title: shipped_commit
+# description: >-
+#   A commit a deployment shipped, in words for messages: "shipped commit <short>", and
+#   when it is not the deployed commit itself, the range it came in with.
+shipped_commit(deployed, sha) := sprintf("shipped commit %s", [short(sha)]) if deployed == sha
+
+shipped_commit(deployed, sha) := sprintf(
+	"shipped commit %s (part of the changes since the previous production deployment, up to %s)",
+	[short(sha), short(deployed)],
+) if deployed != sha
+
+# METADATA
+# title: history_gaps
+# description: >-
+#   [deployment, position] for every hole in the recorded history that a deployment's
+#   shipped range (from shipped) crosses: the "missing:<repository>#<branch>#<n>" entries.
+history_gaps(prod, shipped) := [[d, trim_prefix(sha, "missing:")] |
+	some d in prod
+	some sha in shipped[d.id]
+	startswith(sha, "missing:")
+]
+
+# METADATA
+# title: missing_history
+# description: The message for a deployment (described by where) whose shipped range crosses a hole at position at.
+missing_history(where, at) := sprintf(
+	concat("", [
+		"%s shipped commits since the previous production deployment, but the change history at %s is missing ",
+		"from the evidence; collect the full first-parent history of the branch.",
+	]),
+	[where, at],
+)
+
+# METADATA
+# title: on_branches
+# description: >-
+#   The changes (an array, not a set: a set would compare whole change objects) on one
+#   of branches, names compared trimmed and lower-cased; every change when branches is empty.
+on_branches(changes, branches) := changes if count(branches) == 0
+
+on_branches(changes, branches) := [c | some c in changes; identity.norm(c.branch) in wanted] if {
+	count(branches) > 0
+	wanted := {identity.norm(b) | some b in branches}
+}
+
+# METADATA
+# title: unrecorded
+# description: >-
+#   [deployment, commit] for every commit a deployment shipped (from shipped) that has no
+#   entry in facts (the control's per-commit facts keyed by commit id), holes in the history aside.
+unrecorded(prod, shipped, facts) := [[d, sha] |
+	some d in prod
+	some sha in shipped[d.id]
+	not startswith(sha, "missing:")
+	not facts[sha]
+]

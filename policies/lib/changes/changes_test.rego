@@ -54,3 +54,27 @@ test_unattributed if {
 	changes.unattributed(people, change(1, null, {}))
 	not changes.unattributed(people, change(1, "a@x.example", {}))
 }
+
+test_history_gaps_and_their_message if {
+	prod := [{"id": "dep-1"}, {"id": "dep-2"}]
+	shipped := {"dep-1": ["abc", "missing:web#main#7"], "dep-2": ["def"]}
+	changes.history_gaps(prod, shipped) == [[{"id": "dep-1"}, "web#main#7"]]
+	contains(changes.missing_history("Deployment dep-1", "web#main#7"), "Deployment dep-1 shipped commits")
+}
+
+test_shipped_commit_names_the_range_only_for_earlier_commits if {
+	changes.shipped_commit("0123456789", "0123456789") == "shipped commit 0123456"
+	contains(changes.shipped_commit("0123456789", "abcdef0123"), "shipped commit abcdef0 (part of the changes")
+}
+
+test_on_branches_filters_by_normalised_name_or_keeps_all if {
+	cs := [{"id": "a", "branch": "Main "}, {"id": "b", "branch": "dev"}]
+	[c.id | some c in changes.on_branches(cs, ["main"])] == ["a"]
+	changes.on_branches(cs, []) == cs
+}
+
+test_unrecorded_leaves_out_known_commits_and_holes if {
+	prod := [{"id": "dep-1"}]
+	shipped := {"dep-1": ["abc", "def", "missing:web#main#7"]}
+	changes.unrecorded(prod, shipped, {"abc": {}}) == [[{"id": "dep-1"}, "def"]]
+}

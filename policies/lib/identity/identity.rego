@@ -71,7 +71,10 @@ person_of(people, who) := key if {
 	e := text(who, "email")
 	l := text(who, "login")
 	keys := array.concat(
-		array.concat([concat("", ["person:", p]) | p := people.email[e]], [concat("", ["person:", p]) | p := people.login[l]]),
+		array.concat(
+			[concat("", ["person:", p]) | p := people.email[e]],
+			[concat("", ["person:", p]) | p := people.login[l]],
+		),
 		array.concat(
 			[concat("", ["person:", p]) | p := people.login[noreply_login(e)]],
 			array.concat([concat("", ["email:", e]) | e != ""], [concat("", ["login:", l]) | l != ""]),

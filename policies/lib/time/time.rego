@@ -62,3 +62,13 @@ judgeable(start, done, limit_ns, now_ns) if ns(done)
 # title: hours_between
 # description: Whole and fractional hours from a to b, rounded to one decimal, for messages.
 hours_between(a, b) := round((ns(b) - ns(a)) / (hour_ns / 10)) / 10
+
+# METADATA
+# title: parse
+# description: Nanoseconds since the epoch of an RFC 3339 string (a required field the schema guarantees).
+parse(s) := time.parse_rfc3339_ns(s)
+
+# METADATA
+# title: age_days
+# description: Whole days from the instant t_ns to the instant now_ns (floored), for messages.
+age_days(t_ns, now_ns) := floor((now_ns - t_ns) / day_ns)

@@ -1,0 +1,290 @@
+"""``auditor collect github``: pull request reviews, required checks and branch protection from the REST API.
+
+For every pull request merged into ``--branch`` (newest first, up to ``--limit``), one ``changes`` item
+for its merge commit: the commit (author, committer, parents, signature as GitHub verified it), the
+approvals that count (``APPROVED`` reviews, not dismissed, submitted on the pull request's final head
+commit; with ``at`` and the reviewer's canonical person key), ``reviewed``, and ``tests_passed``: every
+required status check of the branch protection concluded ``success`` on the merged head commit (with no
+required checks: every check run on it succeeded, and there was at least one; no check at all is
+``null``, unknown, never a pass). ``attributes`` keeps every review (who, when, on which commit,
+dismissed or not), the check results and the protection settings.
+
+Usage::
+
+    GITHUB_TOKEN=... auditor collect github --repository acme/app --branch main --out evidence/
+
+The token comes from ``--token-env`` (default ``GITHUB_TOKEN``, the Actions job token); it is sent in
+the ``Authorization`` header only and never written, logged or put in a message. Pages follow the
+``Link: rel="next"`` header; rate limits are respected by urllib3's ``Retry`` (``Retry-After``, and for
+a 403/429 with ``X-RateLimit-Remaining: 0`` the wait until ``X-RateLimit-Reset``), with backoff.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import urllib3
+from urllib3.util.retry import Retry
+
+from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress
+from auditor.identity import EMPTY as NO_DIRECTORY
+from auditor.identity import normalize
+from auditor.model import CollectionError
+
+API = "https://api.github.com"
+_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
+#: the longest wait for a rate-limit reset before giving up (a job should fail, not hang)
+MAX_WAIT_SECONDS = 300
+
+
+class RateLimitRetry(Retry):
+    """urllib3's Retry, also reading GitHub's ``X-RateLimit-Reset`` (epoch seconds) when the limit is spent."""
+
+    def get_retry_after(self, response: Any) -> float | None:
+        after = super().get_retry_after(response)
+        if after is not None:
+            return min(after, MAX_WAIT_SECONDS)
+        if response.headers.get("X-RateLimit-Remaining") == "0":
+            reset = response.headers.get("X-RateLimit-Reset", "")
+            if reset.isdigit():
+                return float(min(max(int(reset) - int(time.time()), 1), MAX_WAIT_SECONDS))
+        return None
+
+
+def retry_policy(total: int = 5, backoff: float = 0.5) -> Retry:
+    """Retries for GETs: rate limits (403/429, waiting as the headers say) and passing server errors.
+    A 403 that is no rate limit (a missing permission) is retried with plain backoff too; the message
+    after the last try says which it was."""
+    return RateLimitRetry(total=total, backoff_factor=backoff, status_forcelist=(403, 429, 500, 502, 503, 504),
+                          allowed_methods=frozenset({"GET"}), respect_retry_after_header=True,
+                          raise_on_status=False)
+
+
+class ForgeClient:
+    """GET JSON pages from a forge REST API with a bearer token, retries and pagination."""
+
+    def __init__(self, base_url: str, token: str | None, *, auth_header: str = "Authorization",
+                 auth_prefix: str = "Bearer ", retries: Retry | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._headers = {"Accept": "application/vnd.github+json", "User-Agent": "auditor",
+                         "X-GitHub-Api-Version": "2022-11-28"}
+        if token:
+            self._headers[auth_header] = auth_prefix + token
+        self._http = urllib3.PoolManager(retries=retries or retry_policy(), timeout=urllib3.Timeout(30))
+
+    def _get(self, url: str) -> urllib3.BaseHTTPResponse:
+        try:
+            response = self._http.request("GET", url, headers=self._headers)
+        except urllib3.exceptions.MaxRetryError as exc:
+            raise CollectorError(f"{_public(url)}: no answer after retries ({type(exc.reason).__name__})") from None
+        return response
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        url = self._url(path, params)
+        response = self._get(url)
+        return self._json(url, response)
+
+    def pages(self, path: str, params: dict[str, Any] | None = None, limit: int | None = None) -> list[Any]:
+        """Every item of a paginated list, following ``Link: rel="next"``."""
+        url: str | None = self._url(path, {**(params or {}), "per_page": 100})
+        items: list[Any] = []
+        while url:
+            response = self._get(url)
+            page = self._json(url, response)
+            if not isinstance(page, list):
+                raise CollectorError(f"{_public(url)}: expected a JSON list, found {type(page).__name__}")
+            items.extend(page)
+            if limit is not None and len(items) >= limit:
+                return items[:limit]
+            match = _NEXT.search(response.headers.get("Link", ""))
+            url = match.group(1) if match else None
+        return items
+
+    def _url(self, path: str, params: dict[str, Any] | None) -> str:
+        query = f"?{urlencode(params)}" if params else ""
+        return f"{self.base_url}{path}{query}"
+
+    @staticmethod
+    def _json(url: str, response: urllib3.BaseHTTPResponse) -> Any:
+        if response.status >= 400:
+            detail = ""
+            with contextlib.suppress(ValueError, AttributeError):
+                detail = str(json.loads(response.data).get("message", ""))[:200]
+            hint = " (rate limit: retries exhausted)" if response.status in (403, 429) and \
+                response.headers.get("X-RateLimit-Remaining") == "0" else ""
+            raise CollectorError(f"{_public(url)}: HTTP {response.status}{hint}: {detail}".rstrip(": "))
+        try:
+            return json.loads(response.data)
+        except ValueError:
+            raise CollectorError(f"{_public(url)}: the answer is not JSON") from None
+
+
+def _public(url: str) -> str:
+    """A URL fit for a message: no query string (never carries a token here, but keep messages short)."""
+    return url.split("?", 1)[0]
+
+
+def noreply(login: str, user_id: Any) -> str:
+    """GitHub's noreply address for an account: what an approval records when GitHub gives no email."""
+    return f"{user_id}+{login}@users.noreply.github.com" if user_id else f"{login}@users.noreply.github.com"
+
+
+@dataclass(frozen=True)
+class _Checks:
+    required: tuple[str, ...]
+    results: dict[str, str]  # check name -> conclusion (or status when not completed)
+
+    def passed(self) -> bool | None:
+        if self.required:
+            return all(self.results.get(name) == "success" for name in self.required)
+        if not self.results:
+            return None
+        return all(v in ("success", "neutral", "skipped") for v in self.results.values())
+
+
+@COLLECTORS.register("github")
+class GitHubCollector(Collector):
+    """Merged pull requests of one GitHub repository as ``changes`` evidence (reviews, checks, protection).
+
+    Example::
+
+        GITHUB_TOKEN=... auditor collect github --repository acme/app --branch main --out ev/
+    """
+
+    name: ClassVar[str] = "github"
+    version: ClassVar[str] = "1.0.0"
+    kinds: ClassVar[tuple[str, ...]] = ("changes",)
+    permissions: ClassVar[tuple[str, ...]] = (
+        "a token with read access to pull requests, contents and checks (the Actions GITHUB_TOKEN with "
+        "permissions: {pull-requests: read, contents: read, checks: read}); branch protection needs "
+        "administration: read, else it is recorded as a collection error",
+    )
+
+    def __init__(self, repository: str, branch: str = "main", *, token: str | None = None, api: str = API,
+                 limit: int = 200, client: ForgeClient | None = None, clock: Clock | None = None,
+                 progress: Progress | None = None) -> None:
+        super().__init__(clock, progress)
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repository):
+            raise CollectorError(f"--repository: found {repository!r}, expected owner/name")
+        self.repository = repository
+        self.branch = branch
+        self.limit = limit
+        self.client = client or ForgeClient(api, token)
+
+    def collect(self) -> list[Document]:
+        repo = f"/repos/{self.repository}"
+        errors: list[CollectionError] = []
+        protection, required = self._protection(repo, errors)
+        pulls = self.client.pages(f"{repo}/pulls", {"state": "closed", "base": self.branch, "sort": "updated",
+                                                    "direction": "desc"}, limit=self.limit)
+        items = []
+        with self.progress.task(f"github {self.repository} pull requests", len(pulls)) as advance:
+            for pull in pulls:
+                if pull.get("merged_at") and pull.get("merge_commit_sha"):
+                    items.append(self._change(repo, pull, required, protection, errors))
+                advance(1)
+        return [Document("changes", f"github:{self.repository}", items, errors)]
+
+    def _protection(self, repo: str, errors: list[CollectionError]) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+        try:
+            data = self.client.get(f"{repo}/branches/{self.branch}/protection")
+        except CollectorError as exc:
+            if "HTTP 404" in exc.message:
+                return {"protected": False}, ()
+            errors.append(CollectionError(f"branch protection of {self.branch}", exc.message, "protection"))
+            return None, ()
+        checks = data.get("required_status_checks") or {}
+        names = [c.get("context") for c in checks.get("checks") or []] or list(checks.get("contexts") or [])
+        reviews = data.get("required_pull_request_reviews") or {}
+        required = sorted(n for n in names if isinstance(n, str))
+        settings: dict[str, Any] = {
+            "protected": True,
+            "required_status_checks": required,
+            "strict": bool(checks.get("strict", False)),
+            "required_approving_review_count": reviews.get("required_approving_review_count"),
+            "dismiss_stale_reviews": reviews.get("dismiss_stale_reviews"),
+            "require_code_owner_reviews": reviews.get("require_code_owner_reviews"),
+            "enforce_admins": (data.get("enforce_admins") or {}).get("enabled"),
+        }
+        return settings, tuple(required)
+
+    def _change(self, repo: str, pull: dict[str, Any], required: tuple[str, ...],
+                protection: dict[str, Any] | None, errors: list[CollectionError]) -> dict[str, Any]:
+        number = pull["number"]
+        head = (pull.get("head") or {}).get("sha")
+        sha = pull["merge_commit_sha"]
+        reviews = self.client.pages(f"{repo}/pulls/{number}/reviews")
+        commit = self.client.get(f"{repo}/commits/{sha}")
+        checks = self._checks(repo, head or sha, required, errors, number)
+        approvals = []
+        seen = set()
+        for review in sorted(reviews, key=lambda r: (r.get("submitted_at") or "", r.get("id") or 0)):
+            user = review.get("user") or {}
+            login = user.get("login")
+            if (review.get("state") == "APPROVED" and login and review.get("commit_id") == head
+                    and login not in seen):
+                seen.add(login)
+                approvals.append({"name": None, "email": noreply(login, user.get("id")), "login": login,
+                                  "source": "github", "at": review.get("submitted_at")})
+        detail = commit.get("commit") or {}
+        author, committer = detail.get("author") or {}, detail.get("committer") or {}
+        verification = detail.get("verification") or {}
+        return {
+            "id": sha,
+            "repository": self.repository,
+            "branch": self.branch,
+            "author": {"name": author.get("name"), "email": author.get("email")},
+            "committer": {"name": committer.get("name"), "email": committer.get("email")},
+            "authored_at": author.get("date") or pull["merged_at"],
+            "committed_at": committer.get("date") or pull["merged_at"],
+            "parents": [p["sha"] for p in commit.get("parents") or []],
+            "is_merge": len(commit.get("parents") or []) > 1,
+            "message_summary": (detail.get("message") or "").split("\n", 1)[0],
+            "signature": {"present": bool(verification.get("signature")),
+                          "verified": bool(verification.get("verified")) if verification else None,
+                          "key_id": None, "signer": None},
+            "approvals": approvals,
+            "reviewed": bool(approvals),
+            "tests_passed": checks.passed(),
+            "pull_request": f"#{number}",
+            "identity": {"author_person": _person(author.get("email")),
+                         "committer_person": _person(committer.get("email"))},
+            "attributes": {
+                "head_sha": head,
+                "merged_at": pull["merged_at"],
+                "merged_by": (pull.get("merged_by") or {}).get("login"),
+                "pull_request_author": (pull.get("user") or {}).get("login"),
+                "reviews": [{"login": (r.get("user") or {}).get("login"), "state": r.get("state"),
+                             "at": r.get("submitted_at"), "commit": r.get("commit_id"),
+                             "on_head": r.get("commit_id") == head, "dismissed": r.get("state") == "DISMISSED"}
+                            for r in reviews],
+                # a list, not a mapping by name: check names are free text, and only values are scrubbed
+                "checks": [{"name": n, "result": r} for n, r in sorted(checks.results.items())],
+                "required_checks": list(required),
+                "branch_protection": protection,
+            },
+        }
+
+    def _checks(self, repo: str, sha: str, required: tuple[str, ...], errors: list[CollectionError],
+                number: int) -> _Checks:
+        results: dict[str, str] = {}
+        try:
+            runs = self.client.get(f"{repo}/commits/{sha}/check-runs", {"per_page": 100})
+            for run in runs.get("check_runs") or []:
+                results[run["name"]] = run.get("conclusion") or run.get("status") or "unknown"
+            statuses = self.client.get(f"{repo}/commits/{sha}/status")
+            for status in statuses.get("statuses") or []:
+                results.setdefault(status["context"], status.get("state") or "unknown")
+        except CollectorError as exc:
+            errors.append(CollectionError(f"checks of #{number}", exc.message, "checks"))
+        return _Checks(required, results)
+
+
+def _person(email: str | None) -> str | None:
+    return NO_DIRECTORY.key(email=email) if normalize(email) else None

@@ -1,0 +1,19 @@
+# METADATA
+# title: Tests of lib.groups
+# description: First value and count per key of sorted arrays.
+package lib.groups_test
+
+import rego.v1
+
+import data.lib.groups
+
+test_first_keeps_the_smallest_value_per_key if {
+	groups.first(sort([["b", 3], ["a", 2], ["b", 1], ["a", 5]])) == {"a": 2, "b": 1}
+	groups.first([]) == {}
+}
+
+test_counts_per_key if {
+	groups.counts(sort(["x", "y", "x", "x", "z"])) == {"x": 3, "y": 1, "z": 1}
+	groups.counts(["only"]) == {"only": 1}
+	groups.counts([]) == {}
+}
