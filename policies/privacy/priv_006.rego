@@ -8,38 +8,20 @@ package controls.privacy.priv_006
 
 import rego.v1
 
-keys := ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"]
+import data.lib.stores
 
-buckets := [s | some s in input.data_stores; s.type == "s3"; s.contains_personal_data]
-
-attr(s, name) := object.get(object.get(s, "attributes", {}), name, null)
+buckets := stores.buckets(stores.personal(input.data_stores))
 
 in_scope := {s.id | some s in buckets}
 
-default open(_) := false
-
-open(grants) if {
-	is_array(grants)
-	count(grants) > 0
-}
-
-open(grants) if not is_array(grants)
-
-default blocked(_) := false
-
-blocked(b) if every k in keys {
-	b[k] == true
-}
-
-exposures contains [s.id, "an ACL or bucket policy grants public read or list (or was not read)"] if {
+# Per bucket, what exposes it: public grants or unread settings, and a block not fully on.
+exposures := {s.id: reasons |
 	some s in buckets
-	some field in ["public_acl_grants", "public_policy_statements"]
-	open(attr(s, field))
-}
-
-exposures contains [s.id, "its public access block is not fully on"] if {
-	some s in buckets
-	not blocked(attr(s, "public_access_block"))
+	blocked := {"its public access block is not fully on" |
+		not stores.fully_blocked(stores.setting(s, "public_access_block"))
+	}
+	reasons := stores.public_exposures(s) | blocked
+	count(reasons) > 0
 }
 
 violations contains {
@@ -47,6 +29,5 @@ violations contains {
 	"message": sprintf("Bucket %s holds personal data but %s; block public access to it.",
 		[id, concat(" and ", sort(reasons))]),
 } if {
-	some [id, _] in exposures
-	reasons := {r | some [i, r] in exposures; i == id}
+	some id, reasons in exposures
 }

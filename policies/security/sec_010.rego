@@ -7,6 +7,8 @@ package controls.security.sec_010
 
 import rego.v1
 
+import data.lib.text
+
 in_scope := {p.id | some p in input.access_policies}
 
 violations contains {
@@ -22,4 +24,4 @@ violations contains {
 
 default attached(_) := "nothing"
 
-attached(p) := concat(", ", p.attached_to) if count(p.attached_to) > 0
+attached(p) := text.joined(p.attached_to) if count(p.attached_to) > 0

@@ -2,17 +2,18 @@
 # title: Administrators use multi-factor authentication
 # description: >-
 #   Reads input.access_grants and input.identities. Every user (principal_type user or
-#   none given) holding a privileged grant, directly or through a group, must be an
-#   identity with mfa_enabled true; a holder missing from identities is at fault too.
+#   none given) holding an active privileged grant, directly or through a group, must be
+#   an identity with mfa_enabled true; a holder missing from identities is at fault too.
 package controls.security.sec_011
 
 import rego.v1
 
-admins := {g.identity |
-	some g in input.access_grants
-	g.privileged
-	object.get(g, "principal_type", "user") == "user"
-}
+import data.lib.grants
+import data.lib.time
+
+active := grants.active(input.access_grants, input.identities, time.parse(data.audit.as_of))
+
+admins := {g.identity | some g in grants.held_by_users(active); g.privileged}
 
 mfa := {i.id: i.mfa_enabled | some i in input.identities}
 

@@ -8,21 +8,13 @@ package controls.security.sec_013
 
 import rego.v1
 
+import data.lib.stores
+
 params := data.params["SEC-013"]
 
-keys := ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"]
+accounts_blocked := {a.account: stores.fully_blocked(a.public_access_block) | some a in input.cloud_accounts}
 
-default blocked(_) := false
-
-blocked(b) if every k in keys {
-	b[k] == true
-}
-
-accounts_blocked := {a.account: blocked(a.public_access_block) | some a in input.cloud_accounts}
-
-buckets := [s | some s in input.data_stores; s.type == "s3"]
-
-bucket_blocked(s) := blocked(object.get(object.get(s, "attributes", {}), "public_access_block", null))
+buckets := stores.buckets(input.data_stores)
 
 in_scope := {s.id | some s in buckets} | {a.id | some a in input.cloud_accounts}
 
@@ -40,7 +32,7 @@ violations contains {
 	"message": sprintf("Bucket %s has no full public access block of its own; turn on all four settings.", [s.name]),
 } if {
 	some s in buckets
-	not bucket_blocked(s)
+	not stores.fully_blocked(stores.setting(s, "public_access_block"))
 	not covered_by_account(s)
 }
 

@@ -8,30 +8,18 @@ package controls.security.sec_014
 
 import rego.v1
 
-buckets := [s | some s in input.data_stores; s.type == "s3"]
+import data.lib.stores
 
-fields := ["public_acl_grants", "public_policy_statements"]
+buckets := stores.buckets(input.data_stores)
 
 in_scope := {s.id | some s in buckets}
 
 violations contains {
 	"resource": s.id,
-	"message": sprintf("Bucket %s is readable or listable by anyone through its %s (%s); remove the public grant.",
-		[s.name, field, concat(", ", grants)]),
+	"message": sprintf("Bucket %s may be readable or listable by anyone: %s; remove the public grant or collect it.",
+		[s.name, concat("; ", sort(exposures))]),
 } if {
 	some s in buckets
-	some field in fields
-	grants := object.get(object.get(s, "attributes", {}), field, null)
-	is_array(grants)
-	count(grants) > 0
-}
-
-violations contains {
-	"resource": s.id,
-	"message": sprintf("Bucket %s has no recorded %s, so public access cannot be ruled out; collect it.",
-		[s.name, field]),
-} if {
-	some s in buckets
-	some field in fields
-	not is_array(object.get(object.get(s, "attributes", {}), field, null))
+	exposures := stores.public_exposures(s)
+	count(exposures) > 0
 }

@@ -8,38 +8,39 @@ package controls.security.sec_015
 
 import rego.v1
 
+import data.lib.groups
+import data.lib.stores
+
 params := data.params["SEC-015"]
 
 types := {"s3", "dynamodb", "rds"}
 
-stores := [s | some s in input.data_stores; s.type in types]
+recoverable := [s | some s in input.data_stores; s.type in types]
 
-attr(s, name) := object.get(object.get(s, "attributes", {}), name, null)
-
-in_scope := {s.id | some s in stores}
+in_scope := {s.id | some s in recoverable}
 
 gaps contains [s.id, "versioning is not enabled"] if {
-	some s in stores
+	some s in recoverable
 	s.type == "s3"
-	attr(s, "versioning") != "Enabled"
+	stores.setting(s, "versioning") != "Enabled"
 }
 
 gaps contains [s.id, "point-in-time recovery is off"] if {
-	some s in stores
+	some s in recoverable
 	s.type == "dynamodb"
-	attr(s, "point_in_time_recovery") != true
+	stores.setting(s, "point_in_time_recovery") != true
 }
 
 gaps contains [s.id, "deletion protection is off"] if {
-	some s in stores
+	some s in recoverable
 	s.type == "rds"
-	attr(s, "deletion_protection") != true
+	stores.setting(s, "deletion_protection") != true
 }
 
 gaps contains [s.id, sprintf("automated backups are kept under %d days", [params.min_backup_retention_days])] if {
-	some s in stores
+	some s in recoverable
 	s.type == "rds"
-	not retention_ok(attr(s, "backup_retention_days"))
+	not retention_ok(stores.setting(s, "backup_retention_days"))
 }
 
 retention_ok(days) if {
@@ -47,13 +48,12 @@ retention_ok(days) if {
 	days >= params.min_backup_retention_days
 }
 
-names := {s.id: s.name | some s in stores}
+names := {s.id: s.name | some s in recoverable}
 
 violations contains {
 	"resource": id,
 	"message": sprintf("Data store %s cannot be recovered reliably: %s; turn the protection on.",
-		[names[id], concat("; ", sort(reasons))]),
+		[names[id], concat("; ", reasons)]),
 } if {
-	some [id, _] in gaps
-	reasons := {r | some [i, r] in gaps; i == id}
+	some id, reasons in groups.collect(sort(gaps))
 }

@@ -8,54 +8,49 @@ package controls.security.sec_016
 
 import rego.v1
 
+import data.lib.groups
+
 params := data.params["SEC-016"]
 
 in_scope := {a.id | some a in input.cloud_accounts}
 
 classes := ["require_uppercase", "require_lowercase", "require_numbers", "require_symbols"]
 
-shortfalls contains [a.id, "no password policy is set"] if {
+# [account id, its password policy] of the accounts that have one.
+policies := [[a.id, a.password_policy] | some a in input.cloud_accounts; is_object(a.password_policy)]
+
+shortfalls contains [a.id, missing_policy(a)] if {
 	some a in input.cloud_accounts
 	a.password_policy == null
-	not unread(a)
 }
 
-shortfalls contains [a.id, "the password policy could not be read (see the collection errors)"] if {
-	some a in input.cloud_accounts
-	a.password_policy == null
-	unread(a)
+default missing_policy(_) := "no password policy is set"
+
+missing_policy(a) := "the password policy could not be read (see the collection errors)" if {
+	"password_policy" in object.get(object.get(a, "attributes", {}), "unknown", [])
 }
 
-unread(a) if "password_policy" in object.get(object.get(a, "attributes", {}), "unknown", [])
-
-shortfalls contains [a.id, sprintf("minimum length %d, expected at least %d", [p.minimum_length, params.minimum_length])] if {
-	some a in input.cloud_accounts
-	p := a.password_policy
-	is_object(p)
-	p.minimum_length < params.minimum_length
+shortfalls contains [id, sprintf("minimum length %d, expected at least %d", [p.minimum_length, wanted])] if {
+	some [id, p] in policies
+	wanted := params.minimum_length
+	p.minimum_length < wanted
 }
 
-shortfalls contains [a.id, sprintf("%s is off", [c])] if {
-	some a in input.cloud_accounts
-	p := a.password_policy
-	is_object(p)
+shortfalls contains [id, sprintf("%s is off", [c])] if {
+	some [id, p] in policies
 	some c in classes
 	params[c]
 	not p[c]
 }
 
-shortfalls contains [a.id, sprintf("remembers %v passwords, expected %d", [p.reuse_prevention, wanted])] if {
-	some a in input.cloud_accounts
-	p := a.password_policy
-	is_object(p)
+shortfalls contains [id, sprintf("remembers %v passwords, expected %d", [p.reuse_prevention, wanted])] if {
+	some [id, p] in policies
 	wanted := params.reuse_prevention
 	not at_least(p.reuse_prevention, wanted)
 }
 
-shortfalls contains [a.id, sprintf("passwords expire after %v days, expected %d or fewer", [p.max_age_days, limit])] if {
-	some a in input.cloud_accounts
-	p := a.password_policy
-	is_object(p)
+shortfalls contains [id, sprintf("passwords expire after %v days, expected %d or fewer", [p.max_age_days, limit])] if {
+	some [id, p] in policies
 	limit := params.max_age_days
 	limit > 0
 	not at_most(p.max_age_days, limit)
@@ -73,8 +68,7 @@ at_most(value, limit) if {
 
 violations contains {
 	"resource": id,
-	"message": sprintf("The password policy of %s falls short: %s; update it.", [id, concat("; ", sort(reasons))]),
+	"message": sprintf("The password policy of %s falls short: %s; update it.", [id, concat("; ", reasons)]),
 } if {
-	some [id, _] in shortfalls
-	reasons := {r | some [i, r] in shortfalls; i == id}
+	some id, reasons in groups.collect(sort(shortfalls))
 }

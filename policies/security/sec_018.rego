@@ -9,6 +9,9 @@ package controls.security.sec_018
 
 import rego.v1
 
+import data.lib.groups
+import data.lib.text
+
 params := data.params["SEC-018"]
 
 trails := [t | some t in input.audit_trails; t.system == "aws-cloudtrail"; judged(t)]
@@ -28,7 +31,7 @@ in_scope := {t.id | some t in trails}
 
 gaps contains [t.id, "its log files are not encrypted with a KMS key"] if {
 	some t in trails
-	not named(object.get(t, "kms_key", null))
+	not text.filled(t.kms_key)
 }
 
 gaps contains [t.id, "it delivers no events to CloudWatch Logs"] if {
@@ -37,22 +40,14 @@ gaps contains [t.id, "it delivers no events to CloudWatch Logs"] if {
 	not delivered(t)
 }
 
-default named(_) := false
-
-named(x) if {
-	is_string(x)
-	x != ""
-}
-
 delivered(t) if {
-	named(attr(t, "cloudwatch_logs_group"))
+	text.filled(attr(t, "cloudwatch_logs_group"))
 	attr(t, "cloudwatch_delivered") == true
 }
 
 violations contains {
 	"resource": id,
-	"message": sprintf("Trail %s falls short: %s; fix its configuration.", [id, concat("; ", sort(reasons))]),
+	"message": sprintf("Trail %s falls short: %s; fix its configuration.", [id, concat("; ", reasons)]),
 } if {
-	some [id, _] in gaps
-	reasons := {r | some [i, r] in gaps; i == id}
+	some id, reasons in groups.collect(sort(gaps))
 }

@@ -163,16 +163,24 @@ def test_sod_003_judges_the_aws_administrators(faulty: tuple[dict[str, Any], Pat
     assert result.status is Status.PASS, result.reason
 
 
-def test_sod_004_cannot_pass_without_grant_dates(faulty: tuple[dict[str, Any], Path]) -> None:
+def test_sod_004_judges_undated_grants_as_due(faulty: tuple[dict[str, Any], Path]) -> None:
     _made, evidence = faulty
     result = judge(evidence, ("SOD-004",))["SOD-004"]
-    assert result.status is not Status.PASS, result.reason
+    # IAM records no granted_at: every privileged role is due, and the account has no access reviews
+    grants = orjson.loads((evidence / "access_grants.json").read_bytes())["items"]
+    roles = {f"{g['system']}:{g['role']}" for g in grants if g["privileged"]}
+    assert roles and all(g["granted_at"] is None for g in grants)
+    assert result.status is Status.FAIL, result.reason
+    assert failing(result) == roles
+    assert all("has never been reviewed" in v.message for v in result.violations)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "SOD-007 treats a null granted_by (IAM does not record who attached a policy) as independent and passes; "
-    "its policy must judge such grants as unknown. Existing policies are being rewritten on another branch."))
-def test_sod_007_cannot_pass_without_granters(faulty: tuple[dict[str, Any], Path]) -> None:
+def test_sod_007_fails_every_privileged_grant_whose_grantor_is_unknown(faulty: tuple[dict[str, Any], Path]) -> None:
     _made, evidence = faulty
     result = judge(evidence, ("SOD-007",))["SOD-007"]
-    assert result.status is not Status.PASS, result.reason
+    grants = orjson.loads((evidence / "access_grants.json").read_bytes())["items"]
+    privileged = {g["id"] for g in grants if g["privileged"]}
+    assert privileged and all(g["granted_by"] is None for g in grants)
+    assert result.status is Status.FAIL, result.reason
+    assert failing(result) == privileged  # every one, none passed as independent
+    assert all("who granted it is not recorded" in v.message for v in result.violations)

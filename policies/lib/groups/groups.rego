@@ -28,3 +28,16 @@ counts(keys) := {key: n |
 	key := keys[s]
 	n := ends[j] - s
 }
+
+# METADATA
+# title: collect
+# description: >-
+#   Sorted [key, value] pairs -> {key: [its values, in order]}, in one pass: the
+#   reasons per resource of a control that reports every shortfall of an item in
+#   one violation.
+collect(pairs) := {pairs[s][0]: [pairs[i][1] | some i in numbers.range(s, ends[j] - 1)] |
+	previous := array.concat([null], [p[0] | some p in pairs])
+	starts := [i | some i, p in pairs; p[0] != previous[i]]
+	ends := array.concat(array.slice(starts, 1, count(starts)), [count(pairs)])
+	some j, s in starts
+}

@@ -17,3 +17,9 @@ test_counts_per_key if {
 	groups.counts(["only"]) == {"only": 1}
 	groups.counts([]) == {}
 }
+
+test_collect_lists_the_values_per_key_in_order if {
+	groups.collect(sort([["b", "y"], ["a", "z"], ["b", "x"], ["c", "w"]])) == {"a": ["z"], "b": ["x", "y"], "c": ["w"]}
+	groups.collect([["only", 1]]) == {"only": [1]}
+	groups.collect([]) == {}
+}
