@@ -4,7 +4,8 @@
 #   Reads input.access_grants. A user (principal_type user, or none given) in one of
 #   the systems parameter's systems is at fault when it holds an active privileged
 #   grant that is not inherited through a group (no via): administrator rights are to
-#   come through a group or an assumed role.
+#   come through a group or an assumed role. With grants: any (CIS 1.15) every grant a
+#   user holds directly is at fault, privileged or not.
 package controls.security.sec_009
 
 import rego.v1
@@ -25,15 +26,28 @@ user_grants := [g |
 ]
 
 # User -> the privileged roles attached to it directly, in one pass.
-direct_roles := groups.collect(sort([[g.identity, g.role] | some g in user_grants; g.privileged; not grants.inherited(g)]))
+direct_roles := groups.collect(sort([[g.identity, g.role] |
+	some g in user_grants
+	judged(g)
+	not grants.inherited(g)
+]))
+
+# grants: privileged (Auditor) judges administrator grants; any (CIS 1.15) every grant.
+default judged(_) := false
+
+judged(g) if g.privileged
+
+judged(_) if params.grants == "any"
 
 in_scope := {g.identity | some g in user_grants}
+
+rights := {"privileged": "administrator rights", "any": "permissions"}
 
 violations contains {
 	"resource": user,
 	"message": sprintf(
-		"User %s holds administrator rights directly through %s; move them to a group or a role it assumes.",
-		[user, text.joined({r | some r in roles})],
+		"User %s holds %s directly through %s; move them to a group or a role it assumes.",
+		[user, rights[params.grants], text.joined({r | some r in roles})],
 	),
 } if {
 	some user, roles in direct_roles

@@ -9,7 +9,7 @@ grant(who, role, privileged, via) := {
 	"granted_at": null, "granted_by": null, "system": "aws", "via": via,
 }
 
-p := {"SEC-009": {"systems": ["aws"]}}
+p := {"SEC-009": {"systems": ["aws"], "grants": "privileged"}}
 
 test_direct_admin_fails if {
 	v := sec_009.violations with input as {"access_grants": [grant("u1", "AdministratorAccess", true, null)]}
@@ -32,4 +32,17 @@ test_roles_are_not_users if {
 test_other_systems_are_out_of_scope if {
 	g := object.union(grant("u1", "Super Administrator", true, null), {"system": "okta"})
 	count(sec_009.in_scope) == 0 with input as {"access_grants": [g]} with data.params as p
+}
+
+test_direct_admin_message if {
+	v := sec_009.violations with input as {"access_grants": [grant("u1", "AdministratorAccess", true, null), grant("u1", "IAMFullAccess", true, null)]}
+		with data.params as p
+	[x.message | some x in v] == ["User u1 holds administrator rights directly through AdministratorAccess, IAMFullAccess; move them to a group or a role it assumes."]
+}
+
+test_any_grant_rule_of_cis_fails_every_direct_policy if {
+	g := [grant("u1", "ReadOnlyAccess", false, null), grant("u2", "ReadOnlyAccess", false, "group:readers")]
+	count(sec_009.violations) == 0 with input as {"access_grants": g} with data.params as p
+	v := sec_009.violations with input as {"access_grants": g} with data.params as {"SEC-009": {"systems": ["aws"], "grants": "any"}}
+	[x.message | some x in v] == ["User u1 holds permissions directly through ReadOnlyAccess; move them to a group or a role it assumes."]
 }

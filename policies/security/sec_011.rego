@@ -4,6 +4,7 @@
 #   Reads input.access_grants and input.identities. Every user (principal_type user or
 #   none given) holding an active privileged grant, directly or through a group, must be
 #   an identity with mfa_enabled true; a holder missing from identities is at fault too.
+#   With console_only (Prowler's rule) holders without console access are not judged.
 package controls.security.sec_011
 
 import rego.v1
@@ -13,7 +14,13 @@ import data.lib.time
 
 active := grants.active(input.access_grants, input.identities, time.parse(data.audit.as_of))
 
-admins := {g.identity | some g in grants.held_by_users(active); g.privileged}
+params := data.params["SEC-011"]
+
+# console_only (Prowler): holders without console access are left out; a holder missing from
+# identities stays in (its console access is unknown).
+admins := {g.identity | some g in grants.held_by_users(active); g.privileged; not keys_only[g.identity]}
+
+keys_only := {i.id: true | params.console_only; some i in input.identities; not i.console_access}
 
 mfa := {i.id: i.mfa_enabled | some i in input.identities}
 

@@ -28,3 +28,16 @@ test_only_admins_in_scope if {
 	s := sec_011.in_scope with input as {"access_grants": [grant("a", true), grant("c", false)], "identities": []}
 	s == {"a"}
 }
+
+test_console_only_rule_of_prowler_leaves_out_key_only_admins if {
+	g := [grant("keys", true), grant("console", true), grant("missing", true)]
+	ids := [object.union(ident("keys", false), {"console_access": false}), object.union(ident("console", false), {"console_access": true})]
+	{x.resource | some x in sec_011.violations} == {"keys", "console", "missing"} with input as {"access_grants": g, "identities": ids}
+	{x.resource | some x in sec_011.violations} == {"console", "missing"} with input as {"access_grants": g, "identities": ids}
+		with data.params["SEC-011"] as {"console_only": true}
+}
+
+test_disabled_admins_are_not_judged if {
+	ids := [object.union(ident("a", false), {"disabled": true})]
+	count(sec_011.violations) == 0 with input as {"access_grants": [grant("a", true)], "identities": ids}
+}

@@ -4,7 +4,7 @@
 #   Reads input.audit_trails (CloudTrail). With judge every_trail (the default) every
 #   trail is judged; with logging_trails only those logging. A trail is at fault
 #   without kms_key, or, when require_cloudwatch_logs, without a log group that has
-#   received events.
+#   received events (a configured group suffices when require_delivery is false).
 package controls.security.sec_018
 
 import rego.v1
@@ -42,8 +42,15 @@ gaps contains [t.id, "it delivers no events to CloudWatch Logs"] if {
 
 delivered(t) if {
 	text.filled(attr(t, "cloudwatch_logs_group"))
-	attr(t, "cloudwatch_delivered") == true
+	received(t)
 }
+
+# require_delivery false (CIS, Prowler): a configured group suffices.
+default received(_) := false
+
+received(t) if attr(t, "cloudwatch_delivered") == true
+
+received(_) if not params.require_delivery
 
 violations contains {
 	"resource": id,

@@ -45,6 +45,11 @@ def judge(evidence: Path, ids: tuple[str, ...] = NEW) -> dict[str, ControlResult
     return {r.control.id: r for r in run.results}
 
 
+def items(evidence: Path, kind: str) -> list[dict[str, Any]]:
+    (doc,) = [d for d in (orjson.loads(p.read_bytes()) for p in evidence.glob("*.json")) if d["kind"] == kind]
+    return list(doc["items"])
+
+
 def failing(result: ControlResult) -> set[str]:
     return {v.resource for v in result.violations}
 
@@ -163,22 +168,35 @@ def test_sod_003_judges_the_aws_administrators(faulty: tuple[dict[str, Any], Pat
     assert result.status is Status.PASS, result.reason
 
 
+def _reviews(evidence: Path, *reviews: dict[str, Any]) -> None:
+    """Access reviews from elsewhere (an IGA tool): the AWS collector does not write them."""
+    (evidence / "access_reviews.json").write_bytes(orjson.dumps({
+        "kind": "access_reviews", "collected_at": "2026-11-20T12:00:00Z", "source": "iga:certifications",
+        "collector": {"name": "access-reviews", "version": "0.1.0"}, "errors": [], "items": list(reviews),
+    }))
+
+
 def test_sod_004_judges_undated_grants_as_due(faulty: tuple[dict[str, Any], Path]) -> None:
     _made, evidence = faulty
-    result = judge(evidence, ("SOD-004",))["SOD-004"]
-    # IAM records no granted_at: every privileged role is due, and the account has no access reviews
-    grants = orjson.loads((evidence / "access_grants.json").read_bytes())["items"]
+    grants = items(evidence, "access_grants")
     roles = {f"{g['system']}:{g['role']}" for g in grants if g["privileged"]}
     assert roles and all(g["granted_at"] is None for g in grants)
+    # a review long ago: were an undated grant taken as new, its role would not be due and would pass
+    old = {"id": "uar-0", "scope": "aws", "reviewer": "ciso@example.com", "completed_at": "2026-01-10T09:00:00Z",
+           "privileged": True, "findings_open": 0}
+    _reviews(evidence, old)
+    result = judge(evidence, ("SOD-004",))["SOD-004"]
     assert result.status is Status.FAIL, result.reason
     assert failing(result) == roles
-    assert all("has never been reviewed" in v.message for v in result.violations)
+    assert all("beyond the 90-day review cycle" in v.message for v in result.violations)
+    _reviews(evidence, old, {**old, "id": "uar-1", "completed_at": "2026-11-10T09:00:00Z"})
+    assert judge(evidence, ("SOD-004",))["SOD-004"].status is Status.PASS
 
 
 def test_sod_007_fails_every_privileged_grant_whose_grantor_is_unknown(faulty: tuple[dict[str, Any], Path]) -> None:
     _made, evidence = faulty
     result = judge(evidence, ("SOD-007",))["SOD-007"]
-    grants = orjson.loads((evidence / "access_grants.json").read_bytes())["items"]
+    grants = items(evidence, "access_grants")
     privileged = {g["id"] for g in grants if g["privileged"]}
     assert privileged and all(g["granted_by"] is None for g in grants)
     assert result.status is Status.FAIL, result.reason
