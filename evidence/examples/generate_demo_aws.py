@@ -107,11 +107,15 @@ def blocked(block: Any) -> bool:
 def findings(docs: dict[str, list[dict[str, Any]]]) -> None:
     """The violations the controls find in the other generators' documents (each rule in brief)."""
     grants, identities = docs["access_grants"], {i["id"]: i for i in docs["identities"]}
-    users = [g for g in grants if g.get("principal_type", "user") == "user"]
+    # grants in force at the audit instant (the demo's as-of, its collection time): not expired
+    # (lib.grants.active); SEC-011, which reads identities, also leaves out disabled identities
+    users = [g for g in grants if g.get("principal_type", "user") == "user"
+             and not (g.get("expires_at") and g["expires_at"] <= COLLECTED_AT)]
+    disabled = {i for i, who in identities.items() if who["disabled"]}
     for g in users:  # SEC-009: an AWS user holding a privileged grant with no group (via) in between
         if g["system"].lower() == "aws" and g["privileged"] and g.get("via") is None:
             expect("SEC-009", g["identity"], f"holds {g['role']} directly (grant {g['id']})")
-    for g in users:  # SEC-011: every holder of a privileged grant (any system) has MFA
+    for g in (g for g in users if g["identity"] not in disabled):  # SEC-011: every privileged holder has MFA
         who = identities.get(g["identity"])
         if g["privileged"] and who is None:
             expect("SEC-011", g["identity"], f"holds {g['role']} on {g['system']} but is not in the identities evidence")
