@@ -34,8 +34,8 @@ def delivered(monkeypatch: pytest.MonkeyPatch) -> None:
     seeded.cloudwatch_delivery(monkeypatch)
 
 
-def collect(out: Path, session: Any = None) -> dict[str, dict[str, Any]]:
-    paths = AwsCollector(regions=(REGION,), session=session, clock=CLOCK).write(out)
+def collect(out: Path, session: Any = None, workers: int = 8) -> dict[str, dict[str, Any]]:
+    paths = AwsCollector(regions=(REGION,), session=session, clock=CLOCK, workers=workers).write(out)
     return {orjson.loads(p.read_bytes())["kind"]: orjson.loads(p.read_bytes()) for p in paths}
 
 
@@ -82,6 +82,17 @@ def test_the_clean_account_passes_every_new_control(tmp_path: Path) -> None:
         collect(tmp_path)
     results = judge(tmp_path)
     assert {cid: (r.status, failing(r)) for cid, r in results.items()} == {cid: (Status.PASS, set()) for cid in NEW}
+
+
+def test_concurrent_collection_writes_the_same_documents_as_a_serial_one(tmp_path: Path) -> None:
+    with moto.mock_aws():
+        seeded.build(faults=True)
+        session = boto3.Session(region_name=REGION)
+        deny(session, "s3.GetBucketAcl")  # errors from the pool too, one per bucket
+        written = {workers: collect(tmp_path / str(workers), session=session, workers=workers) for workers in (1, 8)}
+    assert written[1]["data_stores"]["errors"] and len(written[1]["data_stores"]["errors"]) > 3
+    for kind in written[1]:
+        assert (tmp_path / "1" / f"aws-{kind}.json").read_bytes() == (tmp_path / "8" / f"aws-{kind}.json").read_bytes()
 
 
 def test_collected_shapes(faulty: tuple[dict[str, Any], Path]) -> None:

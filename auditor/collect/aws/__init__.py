@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from auditor.collect.aws.context import AwsContext
+from auditor.collect.aws.context import WORKERS, AwsContext
 from auditor.collect.base import COLLECTORS, Clock, Collector, Document, Progress
 
 DEFAULT_REGION = "us-east-1"
@@ -29,6 +29,9 @@ class AwsCollector(Collector):
     CloudTrail trails feed ``audit_trails``. Every call pages, retries throttling with
     botocore's standard mode, and records AccessDenied or a disabled region as a
     collection error in the document it would have fed: incomplete evidence never passes.
+    IAM comes from one paginated GetAccountAuthorizationDetails; the per-user and
+    per-bucket calls run ``workers`` at a time (8), their results and errors kept in
+    order, so the documents are the same as a one-at-a-time collection's.
 
     Credentials, profile, region and endpoint are found the standard way
     (``AWS_PROFILE``, ``AWS_REGION``, ``AWS_ENDPOINT_URL``, ``~/.aws/config``).
@@ -64,8 +67,10 @@ class AwsCollector(Collector):
         session: Any = None,
         clock: Clock | None = None,
         progress: Progress | None = None,
+        workers: int = WORKERS,
     ) -> None:
         super().__init__(clock, progress)
+        self.workers = workers
         self.profile = profile
         self.requested_regions = list(dict.fromkeys(regions))
         self._session = session
@@ -90,7 +95,7 @@ class AwsCollector(Collector):
 
         session = self.session()
         regions = self.requested_regions or [session.region_name or DEFAULT_REGION]
-        ctx = AwsContext(session=session, regions=regions, progress=self.progress)
+        ctx = AwsContext(session=session, regions=regions, progress=self.progress, workers=self.workers)
         identity = ctx.call("identities", "sts:GetCallerIdentity", ctx.client("sts", regions[0]).get_caller_identity)
         ctx.account = (identity or {}).get("Account")
         for kind in self.kinds:

@@ -287,8 +287,8 @@ class IamCollection:
         report = {r["user"]: r for r in self.report or [] if r.get("user")}
         items = []
         with self.ctx.progress.task("IAM users", len(self.users)) as advance:
-            for detail in self.users:
-                items.append(self.user(detail, report))
+            for item in self.ctx.map(lambda detail: self.user(detail, report), self.users):
+                items.append(item)
                 advance(1)
         items += [self.role(detail) for detail in self.roles]
         root = self.root()

@@ -175,8 +175,8 @@ def s3_buckets(ctx: AwsContext, kms: dict[str, dict[str, Any]]) -> list[dict[str
         return []
     items = []
     with ctx.progress.task("S3 bucket settings", len(listed)) as advance:
-        for bucket in listed:
-            items.append(s3_bucket(ctx, client, bucket, kms))
+        for item in ctx.map(lambda bucket: s3_bucket(ctx, client, bucket, kms), listed):
+            items.append(item)
             advance(1)
     return items
 
