@@ -95,6 +95,26 @@ def test_concurrent_collection_writes_the_same_documents_as_a_serial_one(tmp_pat
         assert (tmp_path / "1" / f"aws-{kind}.json").read_bytes() == (tmp_path / "8" / f"aws-{kind}.json").read_bytes()
 
 
+def test_a_bucket_region_named_by_the_list_call_saves_the_location_call(tmp_path: Path) -> None:
+    """AWS's paginated ListBuckets names each bucket's region (moto does not): then no GetBucketLocation."""
+    located: list[str] = []
+    with moto.mock_aws():
+        seeded.build(faults=False)
+        session = boto3.Session(region_name=REGION)
+
+        def named(parsed: dict[str, Any], **_kwargs: Any) -> None:
+            for bucket in parsed.get("Buckets", []):
+                bucket["BucketRegion"] = "eu-west-1" if bucket["Name"] == "acme-trail" else REGION
+
+        session.events.register("after-call.s3.ListBuckets", named)
+        session.events.register("before-call.s3.GetBucketLocation", lambda **kw: located.append("called"))
+        docs = collect(tmp_path, session=session)
+    stores = {s["name"]: s for s in docs["data_stores"]["items"] if s["type"] == "s3"}
+    assert len(stores) == 3 and located == []
+    assert {s["region"] for n, s in stores.items() if n != "acme-trail"} == {REGION}
+    assert stores["acme-trail"]["region"] == "eu-west-1"
+
+
 def test_collected_shapes(faulty: tuple[dict[str, Any], Path]) -> None:
     made, evidence = faulty
     docs = {p.name: orjson.loads(p.read_bytes()) for p in evidence.iterdir()}

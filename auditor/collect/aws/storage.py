@@ -170,7 +170,9 @@ def account_public_access_block(ctx: AwsContext) -> dict[str, bool] | None:
 
 def s3_buckets(ctx: AwsContext, kms: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     client = ctx.client("s3", ctx.regions[0])
-    listed = ctx.paginate(KIND, "s3:ListBuckets", client, "list_buckets", "Buckets", progress="S3 buckets")
+    # pages of up to 10,000 (MaxBuckets): AWS then also names each bucket's region (BucketRegion)
+    listed = ctx.paginate(KIND, "s3:ListBuckets", client, "list_buckets", "Buckets", progress="S3 buckets",
+                          PaginationConfig={"PageSize": 10000})
     if listed is None:
         return []
     items = []
@@ -184,8 +186,10 @@ def s3_buckets(ctx: AwsContext, kms: dict[str, dict[str, Any]]) -> list[dict[str
 def s3_bucket(ctx: AwsContext, client: Any, bucket: dict[str, Any], kms: dict[str, dict[str, Any]]) -> dict[str, Any]:
     name = bucket["Name"]
     scope = f"s3:{name}"
-    location = ctx.call(KIND, f"{scope}:GetBucketLocation", client.get_bucket_location, Bucket=name)
-    region = (location or {}).get("LocationConstraint") or ("us-east-1" if location else None)
+    region = bucket.get("BucketRegion") or None
+    if region is None:  # an endpoint that does not name it in the list: one call more
+        location = ctx.call(KIND, f"{scope}:GetBucketLocation", client.get_bucket_location, Bucket=name)
+        region = (location or {}).get("LocationConstraint") or ("us-east-1" if location else None)
     tagging = ctx.call(KIND, f"{scope}:GetBucketTagging", client.get_bucket_tagging, Bucket=name,
                        missing=("NoSuchTagSet", "NoSuchTagSetError"))
     tags = tag_map((tagging or {}).get("TagSet"))
