@@ -42,16 +42,3 @@ def test_an_error_recorded_after_the_pool_goes_to_the_context_again() -> None:
     ctx.record("identities", "iam:GetAccountSummary", "AccessDenied", "no")
     assert [e.scope for e in ctx.errors["identities"]] == ["iam:GetAccountSummary"]
 
-
-def test_s3control_on_a_local_endpoint_sends_no_account_host_prefix(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import boto3
-
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    on_aws = AwsContext(session=boto3.Session(region_name="eu-west-2"), regions=["eu-west-2"])
-    assert on_aws.client("s3control", "eu-west-2").meta.config.inject_host_prefix is True
-    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")
-    local = AwsContext(session=boto3.Session(region_name="eu-west-2"), regions=["eu-west-2"])
-    assert local.client("s3control", "eu-west-2").meta.config.inject_host_prefix is False
-    assert local.client("s3", "eu-west-2").meta.config.inject_host_prefix is True  # only s3control needs it

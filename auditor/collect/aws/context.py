@@ -49,13 +49,6 @@ def retry_config() -> Any:
                   max_pool_connections=WORKERS + 2)
 
 
-def _on_aws(endpoint_url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    host = urlsplit(endpoint_url).hostname or ""
-    return host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws"))
-
-
 @dataclass
 class AwsContext:
     session: Any
@@ -71,15 +64,7 @@ class AwsContext:
         """A client honouring the profile, ``AWS_ENDPOINT_URL(_<SERVICE>)`` and the retry config."""
         key = (service, region)
         if key not in self._clients:
-            client = self.session.client(service, region_name=region, config=retry_config())
-            if service == "s3control" and not _on_aws(client.meta.endpoint_url):
-                # a local endpoint (moto server, LocalStack) serves no "<account id>.host" names: the
-                # account id then goes in its header only, instead of ten retries of an unresolvable host
-                from botocore.config import Config
-
-                config = retry_config().merge(Config(inject_host_prefix=False))
-                client = self.session.client(service, region_name=region, config=config)
-            self._clients[key] = client
+            self._clients[key] = self.session.client(service, region_name=region, config=retry_config())
         return self._clients[key]
 
     def record(self, kind: str | tuple[str, ...], scope: str, code: str, message: str) -> None:
