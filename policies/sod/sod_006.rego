@@ -34,11 +34,12 @@ recent_reviews := [[r, t] |
 
 # One row per grant of an enabled identity (expired or not), computed once:
 # person, the two scope keys that cover it, when it was granted and when it
-# expires (null: never), and a label for messages.
+# expires (null: never), and a label for messages. An undated grant (AWS IAM records no
+# granted_at) counts as held since the epoch: it may have been held at any sign-off.
 grant_rows := [{
 	"person": identity.person_key(g.person),
 	"scopes": grants.scope_keys(g),
-	"granted_ns": time.parse(g.granted_at),
+	"granted_ns": grants.granted_ns(g),
 	"expires_ns": grants.expires_ns(g),
 	"label": sprintf("%s on %s", [g.role, g.system]),
 } |
