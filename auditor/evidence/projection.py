@@ -65,6 +65,9 @@ _ELEMENT_CALLS = frozenset({"min", "max", "union", "intersection"})
 #: builtins returning a collection of their arguments' elements (or members)
 _SAME_CALLS = frozenset({"sort", "array.concat", "array.slice", "array.reverse", "object.union", "object.remove",
                          "object.filter", "object.union_n", "json.filter", "json.remove"})
+#: builtins returning a collection whose elements are elements of their first N arguments (concatenated,
+#: reordered or cut, each left as it was): -> N
+_ELEMENTS_OF = {"array.concat": 2, "sort": 1, "array.reverse": 1, "array.slice": 1}
 _COMPARISONS = frozenset({"==", "!=", "<", ">", "<=", ">=", "in"})
 _ARITHMETIC = frozenset({"+", "-", "*", "/", "%"})
 _BINDING_KEYWORDS = frozenset({"some", "every"})
@@ -473,8 +476,10 @@ class _Source:
         """The item depths of the value at ``position`` of every element of the collection tokens[start:end].
 
         Followed exactly where the elements are built in sight: an array or set comprehension whose head
-        is an array literal (``[[d, sha] | ...]``), through rules of this source and calls of its or a
-        library's functions; anything else counts as any value an element may hold."""
+        is an array literal (``[[d, sha] | ...]``), through rules of this source, calls of its or a
+        library's functions, and builtins that only gather or reorder elements (``array.concat``, ``sort``,
+        ``array.reverse``, ``array.slice``: the union over their collection arguments, position by
+        position); anything else counts as any value an element may hold, at any position."""
         fallback = _shallower(self.depths(start, end, follow, seen), 2)
         if follow <= 0:
             return fallback
@@ -504,6 +509,12 @@ class _Source:
             return frozenset(found)
         if not self.punct(after, "(") or self.close(after) != end - 1:
             return fallback
+        if name in _ELEMENTS_OF:  # each element is one of its collection arguments': what they hold there
+            collections = self.arguments(after)[:_ELEMENTS_OF[name]]
+            if len(collections) < _ELEMENTS_OF[name]:
+                return fallback
+            return frozenset(d for a, b in collections
+                             for d in self.position_depths(a, b, position, follow - 1, seen))
         alias, _, function = name.rpartition(".")
         library = self.libraries.get(alias) if alias else None
         source, local = (library, function) if library is not None else (self, name)

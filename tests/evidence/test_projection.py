@@ -16,7 +16,7 @@ import pytest
 from auditor.content import bundled
 from auditor.controls import ControlLibrary, load_library
 from auditor.engine import create
-from auditor.evaluate import evaluate
+from auditor.evaluate import evaluate, projection_of
 from auditor.evidence import load_evidence
 from auditor.evidence.projection import NONE, Projection, projection_for, scan
 from auditor.policies import PolicySet, PolicySource, load_policies
@@ -182,6 +182,76 @@ def test_a_library_printing_an_item_it_is_given_keeps_the_kind_whole() -> None:
                      'v contains x.label(d) if {\n\tsome d in input.deployments\n}\n')
     projection = projection_for([library, policy], {"controls.x": ("deployments",)})
     assert "deployments" in projection.whole
+
+
+_LIBRARY = PolicySource(
+    path=Path("lib/x/x.rego"), relpath="lib/x/x.rego", package="lib.x",
+    text='package lib.x\n\nimport rego.v1\n\nproduction(ds) := [d |\n\tsome d in ds\n\td.status == "success"\n]\n',
+)
+
+# SOD-001's shape: the items come from a library function; each element of the concatenation holds an
+# item, a collection of items and a literal kind
+_FLAGGED = (
+    'import data.lib.x\n\n'
+    'prod := x.production(input.deployments)\n\n'
+    'flagged := array.concat(\n'
+    '\t[[d, peers, "shared"] |\n'
+    '\t\tsome d in prod\n'
+    '\t\tpeers := [p | some p in prod; p.service == d.service; p.id != d.id]\n'
+    '\t\tcount(peers) > 0\n'
+    '\t],\n'
+    '\t[[d, [], "alone"] | some d in prod; not d.service],\n'
+    ')\n\n'
+)
+#: a function printing fields of what it is given (an uncalled one may be given anything)
+_WHERE = 'where(d) := sprintf("Deployment %s of %s", [d.id, d.service])\n\n'
+
+
+def _library_reasons(body: str) -> tuple[str, ...]:
+    """Why the projection keeps deployments whole for a control importing ``_LIBRARY`` (empty: it does not)."""
+    policy = _source("package controls.x\n\nimport rego.v1\n\n" + body)
+    projection = projection_for([_LIBRARY, policy], {"controls.x": ("deployments",)})
+    return projection.reasons.get("deployments", ())
+
+
+@pytest.mark.parametrize("body", [
+    _FLAGGED + _WHERE + 'v contains where(d) if {\n\tsome [d, _, "shared"] in flagged\n}\n',
+    _FLAGGED + 'v contains sprintf("%s: %d", [d.id, count(ps)]) if {\n\tsome [d, ps, "shared"] in flagged\n}\n',
+    _FLAGGED + _WHERE + 'v contains where(d) if {\n\tsome [d, _, "alone"] in sort(flagged)\n}\n',
+    _FLAGGED + _WHERE + 'v contains where(d) if {\n\tsome [d, _, _] in array.reverse(array.slice(flagged, 0, 3))\n}\n',
+    _FLAGGED + _WHERE + 'v contains where(d) if {\n\tsome [d, _, _] in array.concat(flagged, [[e, [], "x"] | some e in prod])\n}\n',
+])
+def test_scan_follows_positions_through_a_concatenation_of_library_items(body: str) -> None:
+    assert _library_reasons(body) == (), body
+
+
+@pytest.mark.parametrize("body", [
+    # the item itself, and an item of the collection at the next position, are printed
+    _FLAGGED + 'v contains sprintf("%v", [d]) if {\n\tsome [d, _, "shared"] in flagged\n}\n',
+    _FLAGGED + 'v contains sprintf("%v", [ps[0]]) if {\n\tsome [_, ps, "shared"] in flagged\n}\n',
+    _FLAGGED + 'v contains sprintf("%v", [d]) if {\n\tsome [d, _, _] in array.slice(sort(flagged), 0, 1)\n}\n',
+    # the item sits at position 1 of one argument's elements and 0 of the other's: both positions may hold it
+    'import data.lib.x\n\n'
+    'pairs := array.concat([[d.id, d] | some d in x.production(input.deployments)],\n'
+    '\t[[d, d.id] | some d in x.production(input.deployments)])\n\n'
+    'v contains sprintf("%s", [i]) if {\n\tsome [i, _] in pairs\n}\n',
+    'import data.lib.x\n\n'
+    'pairs := array.concat([[d.id, d] | some d in x.production(input.deployments)],\n'
+    '\t[[d, d.id] | some d in x.production(input.deployments)])\n\n'
+    'v contains sprintf("%s", [i]) if {\n\tsome [_, i] in pairs\n}\n',
+    # an argument built where the scan cannot see its elements' positions: any position may hold an item
+    'import data.lib.x\n\n'
+    'pairs := array.concat([[d.id, "a"] | some d in input.deployments], [x.production(input.deployments)])\n\n'
+    'v contains sprintf("%s", [i]) if {\n\tsome [i, _] in pairs\n}\n',
+])
+def test_scan_keeps_items_whole_printed_from_a_concatenation(body: str) -> None:
+    assert any("may be a whole item" in why for why in _library_reasons(body)), body
+
+
+def test_the_bundled_policies_keep_no_kind_whole() -> None:
+    """Every kind is projected: a policy change that defeats the scan fails here, with the scan's reason."""
+    projection = projection_of(library(), policies())
+    assert projection.whole == frozenset(), projection.reasons
 
 
 def test_evidence_projected_at_load_gives_identical_results() -> None:
