@@ -14,6 +14,12 @@ def run() -> None:
     except interrupt.Interrupted as exc:
         sys.stderr.write(exc.message + "\n")
         sys.exit(exc.exit_code)
+    except BaseException:  # a native module's own exception for the signal that landed in its import
+        if not interrupt.received:
+            raise
+        stopped = interrupt.Interrupted(interrupt.received[0])
+        sys.stderr.write(stopped.message + "\n")
+        sys.exit(stopped.exit_code)
     main()
 
 

@@ -35,3 +35,27 @@ def test_a_signal_inside_a_callback_is_delivered_again_not_lost() -> None:
     proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert proc.stdout.strip() == "interrupted 143", proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+
+
+# A SIGINT that lands while a pyo3 extension runs Python code during its own start-up (seen: importing
+# decimal) comes back as the extension's PanicException, a BaseException: still an interruption, 130.
+PANIC_SCRIPT = textwrap.dedent("""
+    import signal, sys
+    from auditor import cli, interrupt
+    class PanicException(BaseException):
+        pass
+    def command(*args, **kwargs):
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except interrupt.Interrupted:
+            raise PanicException("failed to import decimal") from None
+    cli.cli.main = command
+    cli.main()
+""")
+
+
+def test_a_signal_turned_into_a_native_panic_still_exits_as_interrupted() -> None:
+    done = subprocess.run([sys.executable, "-c", PANIC_SCRIPT, "evaluate"], cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 130, done.stderr
+    assert "Interrupted." in done.stderr and "Traceback" not in done.stderr

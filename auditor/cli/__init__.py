@@ -104,7 +104,18 @@ def _run(args: list[str], verbose: bool) -> int:
         detail = redact_text(str(exc))  # an internal error may quote an evidence value
         click.echo(f"internal error: {type(exc).__name__}: {detail} (run with --verbose for details)", err=True)
         code = ExitCode.INTERNAL
+    except BaseException as exc:
+        if received and _native_wrapper(exc):  # native code turned the signal's exception into its own
+            raise Interrupted(received[0]) from None
+        raise
     return int(code or 0)
+
+
+def _native_wrapper(exc: BaseException) -> bool:
+    """A BaseException a native extension raised for the :class:`Interrupted` it met: pyo3 modules
+    (regorus, jiter, orjson, cryptography) turn a Python exception inside their own start-up (an import
+    they make while a signal lands) into a ``PanicException``, which is no ``Exception``."""
+    return not isinstance(exc, (Interrupted, SystemExit, GeneratorExit)) and type(exc).__name__ == "PanicException"
 
 
 def main(argv: list[str] | None = None) -> None:
