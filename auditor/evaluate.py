@@ -34,8 +34,9 @@ from auditor.policies import PolicySet, lint
 from auditor.workers import Failed, Limits, available_cores, can_fork, run_forked
 
 if TYPE_CHECKING:
+    from auditor.baseline import Baseline
     from auditor.mappings import MappingSet
-    from auditor.waivers import ExceptionSet
+    from auditor.waivers import WaiverSet
 
 _VIOLATIONS_RULE = re.compile(r"^violations\s+(contains\b|:=|=|\[)", re.MULTILINE)
 _IN_SCOPE_RULE = re.compile(r"^in_scope\s+(contains\b|:=|=)", re.MULTILINE)
@@ -91,8 +92,8 @@ class Run:
     fail_on: str
     timings: dict[str, float] = field(default_factory=dict)
     mappings: MappingSet | None = None
-    #: judged exceptions (``auditor.waivers``) and warnings shown in every output
-    exceptions: list[dict[str, Any]] = field(default_factory=list)
+    #: judged waivers (``auditor.waivers``; results.json's ``exceptions``) and warnings shown in every output
+    waivers: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     #: (control id, resource) pairs already known; set by ``--baseline``
     baseline: set[tuple[str, str]] | None = None
@@ -234,13 +235,22 @@ def evaluate(
     as_of: str | None = None,
     on_control: Callable[[ControlResult], None] | None = None,
     mappings: MappingSet | None = None,
-    exceptions: ExceptionSet | None = None,
+    waivers: WaiverSet | None = None,
     freshness: Freshness | None = None,
     jobs: int | None = None,
     limits: Limits | None = None,
     durations: Mapping[str, float] | None = None,
+    baseline: Baseline | None = None,
+    consume: bool = False,
 ) -> Run:
     """Evaluate every control of ``library``.
+
+    ``waivers`` and ``baseline`` are both inputs: matching violations become ``waived``,
+    and with a baseline only violations absent from it fail the exit code (a baseline taken from
+    other evidence or another profile is refused, exit 2). ``consume``: the caller hands ``evidence``
+    over (as :func:`auditor.pipeline.evaluate_evidence` does with the set it loaded), so its
+    serialised items are dropped once the engine holds them, to keep peak memory down; by default
+    the caller's set is left whole and can be evaluated again.
 
     ``freshness``: maximum evidence ages (default: those the bundled schemas declare); ``jobs``:
     worker processes (default: one per available core); ``limits``: each control's time and memory
@@ -273,11 +283,12 @@ def evaluate(
     payload = evidence.input_json()
     # Waivers compare requester and approver as persons: index identities before the copies go.
     people = None
-    if exceptions is not None:
+    if waivers is not None:
         from auditor.waivers import people_for
 
-        people = people_for(exceptions, evidence)
-    evidence.release()  # the per-document copies are no longer needed once the payload is built
+        people = people_for(waivers, evidence)
+    if consume:
+        evidence.release()  # the per-document copies are no longer needed once the payload is built
     if engine_failure is None:
         try:
             engine.set_input(payload)
@@ -305,12 +316,12 @@ def evaluate(
 
     judged: list[dict[str, Any]] = []
     warnings: list[str] = []
-    if exceptions is not None:
-        from auditor.waivers import apply_exceptions
+    if waivers is not None:
+        from auditor.waivers import apply_waivers
 
-        judged, warnings = apply_exceptions(results, exceptions, as_of, people)
+        judged, warnings = apply_waivers(results, waivers, as_of, people)
 
-    return Run(
+    run = Run(
         run_id=f"{started.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}",
         started_at=format_time(started),
         finished_at=format_time(datetime.now(UTC)),
@@ -322,9 +333,15 @@ def evaluate(
         fail_on=fail_on,
         timings=timings,
         mappings=mappings,
-        exceptions=judged,
+        waivers=judged,
         warnings=warnings,
     )
+    if baseline is not None:
+        from auditor.results import profile_section
+
+        baseline.check_origin(profile_section(run).get("profile"), [d.summary() for d in evidence.documents])
+        run.baseline = set(baseline.pairs)
+    return run
 
 
 def schedule(library: ControlLibrary, evidence: EvidenceSet, durations: Mapping[str, float]) -> list[Control]:

@@ -27,35 +27,14 @@ def common_options(func: F) -> F:
 
 
 def run_collector(collector: Any, out: Path) -> list[Path]:
-    """Collect, write, and report what was written (with collection errors) on stderr."""
-    import orjson
+    """Collect, write, and report what was written (with collection failures) on stderr."""
+    from auditor.pipeline.run import describe_written
 
     paths = collector.write(out)
     for path in paths:
-        doc = orjson.loads(path.read_bytes())
-        errors = doc.get("errors", [])
-        note = f", {len(errors)} collection error{'s' if len(errors) != 1 else ''}" if errors else ""
-        click.echo(f"{path}: {doc['kind']}: {doc['item_count']} items{note}", err=True)
-        for error in errors[:10]:
-            click.echo(f"  error: {error['scope']}: {error.get('code', '')}: {error['message']}", err=True)
-        if len(errors) > 10:
-            click.echo(f"  ... and {len(errors) - 10} more (see {path})", err=True)
+        for line in describe_written(path):
+            click.echo(line, err=True)
     return paths
-
-
-def collect_alongside(evidence: Path, target: Path, repo: Path, branch: str | None = None) -> Path:
-    """Copy ``evidence`` into ``target`` (replacing it) and collect git history from ``repo`` into
-    ``target/collected/``; returns ``target`` for evaluation."""
-    import shutil
-
-    from auditor.collect.base import Clock
-    from auditor.collect.git import GitCollector
-
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(evidence, target)
-    run_collector(GitCollector(repo, branch, clock=Clock.from_env()), target / "collected")
-    return target
 
 
 def _context(collected_at: str | None, no_progress: bool) -> dict[str, Any]:

@@ -18,7 +18,9 @@ ORG_HELP = "Organisation name shown in the report (default: the results' organis
 
 
 def _org(results: dict[str, Any], org: str | None) -> str:
-    return org or str(results.get("organisation") or results.get("org") or "the organisation")
+    from auditor.pipeline.outputs import organisation
+
+    return organisation(results, org)
 
 
 def _pack_note(info: PackInfo) -> PackNote:
@@ -34,40 +36,16 @@ def _catalogs(mappings: Path | None) -> MappingSet | None:
     return load_catalogs(mappings or default_dir("mappings"))
 
 
-def write_reports(results_path: Path, out_dir: Path, *, org: str | None = None, mappings: Path | None = None,
-                  locker: Path | None = None, pack: Path | None = None,
-                  packed_into: str | None = None, evidence: Path | None = None,
-                  development: bool = False) -> list[Path]:
-    """Write ``evidence-report.pdf``, ``board.pdf`` and ``board.md`` into ``out_dir`` (used by ``auditor run``).
+def write_reports(results_path: Path, out_dir: Path, **options: Any) -> list[Path]:
+    """The reports of the results.json at ``results_path`` (read once and checked):
+    :func:`auditor.pipeline.write_reports`."""
+    from auditor.pipeline.outputs import write_reports as pipeline_write_reports
+    from auditor.results import WrittenResults
+    from auditor.results_check import check_results
 
-    ``evidence`` is the folder the run evaluated (service, SLO, incident, change and model documents);
-    ``packed_into`` names the pack the reports go into, ``development`` whether it will be development-signed.
-    """
-    from auditor.files import write_atomic
-    from auditor.report.board import build_board, render_board_pdf
-    from auditor.report.board_markdown import render_board_markdown
-    from auditor.report.evidence_report import write_evidence_report
-    from auditor.report.history import load_history
-    from auditor.report.pack_info import read_pack_info
-    from auditor.report.service_facts import read_report_evidence
-    from auditor.results_check import read_checked_results
-
-    results = read_checked_results(results_path)
-    name = _org(results, org)
-    catalogs = _catalogs(mappings)
-    pack_info = read_pack_info(pack) if pack else None
-    history = load_history(locker) if locker else []
-    documents = read_report_evidence(results, evidence)
-    from auditor.report.board import PackNote
-
-    note = _pack_note(pack_info) if pack_info else (PackNote(packed_into, development=development)
-                                                    if packed_into else None)
-    evidence_pdf = write_evidence_report(results, out_dir / "evidence-report.pdf", org=name, pack=pack_info,
-                                         catalogs=catalogs, packed_into=packed_into, evidence=documents)
-    summary = build_board(results, history=history, catalogs=catalogs, org=name, evidence=documents, pack=note)
-    write_atomic(out_dir / "board.pdf", render_board_pdf(summary))
-    write_atomic(out_dir / "board.md", render_board_markdown(summary))
-    return [evidence_pdf, out_dir / "board.pdf", out_dir / "board.md"]
+    written = WrittenResults.read(results_path)
+    check_results(written.document, results_path)
+    return pipeline_write_reports(written, out_dir, **options)
 
 
 @click.group("report")
