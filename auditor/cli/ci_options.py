@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from auditor.cli.options import existing_file
+from auditor.cli.plugins import RegistryHelpOption, load_format_registry
 from auditor.pipeline.settings import CheckOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -20,22 +21,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: ``ci: CiOptions`` in a command: the checks and formats of :mod:`auditor.pipeline.settings`.
 CiOptions = CheckOptions
-
-
-class _FormatOption(click.Option):
-    """``--format``, whose help lists every format of the registry (imported only when help is shown)."""
-
-    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        from auditor.report import FORMATS
-        from auditor.report.outputs import load_formats
-
-        load_formats()
-        template = self.help or ""
-        self.help = template.replace("{formats}", ", ".join(sorted(FORMATS.names())))
-        try:
-            return super().get_help_record(ctx)
-        finally:
-            self.help = template
 
 
 def _parse_formats(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[Any, ...]:
@@ -69,8 +54,8 @@ def ci_options(func: F) -> F:
 
     options = [
         click.option("--format", "formats", multiple=True, callback=_parse_formats, metavar="NAME[=PATH]",
-                     cls=_FormatOption,
-                     help="Also write an output format: {formats} (repeatable; "
+                     cls=RegistryHelpOption, registry=load_format_registry,
+                     help="Also write an output format: {choices} (repeatable; "
                           "default path: next to results.json)."),
         click.option("--waivers", type=existing_file,
                      help="Waivers file (waivers.yaml): approved waivers; matching violations become 'waived'."),

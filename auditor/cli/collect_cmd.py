@@ -1,4 +1,4 @@
-"""``auditor collect git|deployment|aws|file|prometheus``: write evidence documents from live systems."""
+"""``auditor collect <collector>``: evidence documents from live systems, one command per registered collector."""
 
 from __future__ import annotations
 
@@ -43,7 +43,33 @@ def _context(collected_at: str | None, no_progress: bool) -> dict[str, Any]:
     return {"clock": Clock.from_env(collected_at), "progress": Progress(enabled=not no_progress)}
 
 
-@click.group("collect")
+class CollectGroup(click.Group):
+    """``auditor collect``: one command per registered collector (and ``list``).
+
+    A built-in collector has its hand-written command below; any other registered collector (one an
+    organisation's package adds through the ``auditor.collectors`` entry point) gets a command
+    generated from its declared ``options`` (:func:`auditor.cli.plugins.collector_command`).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from auditor.cli.plugins import load_collector_registry
+
+        return sorted({*self.commands, *load_collector_registry().names()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        from auditor.cli.plugins import collector_command, load_collector_registry
+
+        registry = load_collector_registry()
+        if cmd_name not in registry:
+            return None
+        command = collector_command(cmd_name, registry.get(cmd_name), common_options, run_collector, _context)
+        self.commands[cmd_name] = command
+        return command
+
+
+@click.group("collect", cls=CollectGroup)
 def collect_group() -> None:
     """Collect evidence from live systems into an evidence folder (then run `auditor evaluate`)."""
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from auditor.cli.plugins import RegistryChoice, RegistryHelpOption, load_engine_registry
 from auditor.model import SEVERITIES
 from auditor.pipeline.settings import EvaluationOptions, Sources
 
@@ -131,8 +132,9 @@ def evaluation_options(func: F) -> F:
     options = [
         click.option("--fail-on", type=click.Choice(SEVERITIES), default="high", show_default=True,
                      help="Exit 1 when a control of this severity or higher does not pass."),
-        click.option("--engine", default="regorus", show_default=True,
-                     help="Policy engine: regorus (embedded) or opa."),
+        click.option("--engine", default="regorus", show_default=True, cls=RegistryHelpOption,
+                     registry=load_engine_registry, type=RegistryChoice(load_engine_registry), metavar="NAME",
+                     help="Policy engine: {choices} (regorus: embedded; opa: a remote server, see --opa-url)."),
         click.option("--as-of", callback=check_as_of,
                      help="Evaluation instant (RFC 3339 with a timezone, e.g. 2026-11-20T12:00:00Z). "
                           "Default: latest collected_at of the evidence."),

@@ -21,7 +21,7 @@ from auditor.errors import InputError
 from auditor.model import CollectionError
 from auditor.registry import Registry
 
-COLLECTORS: Registry[type[Collector]] = Registry("collector")
+COLLECTORS: Registry[type[Collector]] = Registry("collector", group="auditor.collectors")
 
 #: Modules that define collectors, imported on demand by :func:`load_collectors`.
 COLLECTOR_MODULES = (
@@ -40,7 +40,7 @@ def load_collectors() -> Registry[type[Collector]]:
 
     for module in COLLECTOR_MODULES:
         importlib.import_module(module)
-    return COLLECTORS
+    return COLLECTORS.load_entry_points()
 
 
 class CollectorError(InputError):
@@ -98,12 +98,31 @@ class Clock:
         return format_time(self.now())
 
 
+@dataclass(frozen=True)
+class Option:
+    """One input of a collector, from which ``auditor collect <name>`` builds its command-line option.
+
+    ``name`` is the constructor's keyword (``--base-url`` for ``base_url``); ``type``: ``text``,
+    ``int``, ``file`` (an existing file), ``dir`` (an existing folder) or ``flag``.
+    """
+
+    name: str
+    help: str
+    type: str = "text"
+    required: bool = False
+    default: Any = None
+    multiple: bool = False
+    envvar: str | None = None
+
+
 class Collector:
     """Base of every collector.
 
-    Subclasses set the class attributes below (one place declaring the contract,
-    checked by a test that walks :data:`COLLECTORS`), a docstring with a usage
-    example, and implement :meth:`collect`.
+    Subclasses register with ``@COLLECTORS.register("name")`` (which sets ``name``), set the class
+    attributes below (one place declaring the contract, checked by a test that walks
+    :data:`COLLECTORS`), a docstring with a usage example, and implement :meth:`collect`. A collector
+    with ``options`` gets its ``auditor collect <name>`` command generated from them; the built-in
+    ones have hand-written commands in ``auditor.cli.collect_cmd``. See docs/collectors.md.
     """
 
     name: ClassVar[str] = ""
@@ -111,6 +130,8 @@ class Collector:
     kinds: ClassVar[tuple[str, ...]] = ()
     #: Credentials or permissions the collector needs, as a person would grant them.
     permissions: ClassVar[tuple[str, ...]] = ()
+    #: the constructor's inputs (besides ``clock`` and ``progress``), for a generated command
+    options: ClassVar[tuple[Option, ...]] = ()
 
     def __init__(self, clock: Clock | None = None, progress: Progress | None = None) -> None:
         self.clock = clock or Clock()

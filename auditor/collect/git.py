@@ -152,7 +152,6 @@ class GitCollector(Collector):
         auditor collect git --repo . --branch main --since 2026-01-01 --out evidence/
     """
 
-    name: ClassVar[str] = "git"
     version: ClassVar[str] = "0.1.0"
     kinds: ClassVar[tuple[str, ...]] = ("changes", "deployments")
     permissions: ClassVar[tuple[str, ...]] = (

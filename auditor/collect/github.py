@@ -157,7 +157,6 @@ class GitHubCollector(Collector):
         GITHUB_TOKEN=... auditor collect github --repository acme/app --branch main --out ev/
     """
 
-    name: ClassVar[str] = "github"
     version: ClassVar[str] = "1.0.0"
     kinds: ClassVar[tuple[str, ...]] = ("changes",)
     permissions: ClassVar[tuple[str, ...]] = (

@@ -12,7 +12,16 @@ from auditor.pipeline.settings import PackOptions, Sources
 
 if TYPE_CHECKING:
     from auditor.pack.build import LibrarySnapshot, PackResult
+    from auditor.pack.signers import Signer
     from auditor.results import WrittenResults
+
+
+def _signer(name: str, *options: Any) -> Signer:
+    """The registered signer ``name`` built from its options (each signer's ``from_options`` takes its own)."""
+    from auditor.pack.signers import SIGNERS
+
+    signer: Signer = getattr(SIGNERS.get(name), "from_options")(*options)  # noqa: B009 - per-signer signature
+    return signer
 
 
 def signer_for(options: PackOptions, allow_development: bool, progress: Progress = SILENT) -> tuple[Any, bool]:
@@ -22,14 +31,13 @@ def signer_for(options: PackOptions, allow_development: bool, progress: Progress
     (``auditor run``), and the pack says so; otherwise a pack must be signed: exit 2.
     """
     from auditor.pack import keys
-    from auditor.pack.signers import SIGNERS
 
     if options.key and options.kms_key_id:
         raise InputError("give --key or --kms-key-id, not both")
     if options.key:
-        return SIGNERS.get("local").from_options(options.key, options.passphrase_env), False
+        return _signer("local", options.key, options.passphrase_env), False
     if options.kms_key_id:
-        return SIGNERS.get("kms").from_options(options.kms_key_id), False
+        return _signer("kms", options.kms_key_id), False
     if not allow_development:
         raise InputError("--key or --kms-key-id: a pack must be signed; no signing key given")
     path, created = keys.development_key()
@@ -37,7 +45,7 @@ def signer_for(options: PackOptions, allow_development: bool, progress: Progress
         progress.note(f"created a local DEVELOPMENT signing key at {path}")
     progress.note("signing with the local DEVELOPMENT key: the pack is marked development-signed and is not "
                   "fit for a real audit (use --key or --kms-key-id)")
-    return SIGNERS.get("local").from_options(path), True
+    return _signer("local", path), True
 
 
 def library_snapshot(sources: Sources) -> LibrarySnapshot:

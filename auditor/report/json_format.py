@@ -8,17 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.files import pretty_json
-from auditor.report import FORMATS
+from auditor.report import FORMATS, Format
 
 
 @FORMATS.register("json")
-class JsonFormat:
+class JsonFormat(Format):
     """The results document as sorted, indented JSON (see docs/outputs.md).
 
     Example: ``auditor evaluate --evidence evidence/ --format json=out/results.json``
     """
 
-    name = "json"
     default_filename = "results.json"
 
     def render(self, results_document: dict[str, Any]) -> bytes:

@@ -29,7 +29,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 from auditor.profiles import is_profile_entry
-from auditor.report import FORMATS
+from auditor.report import FORMATS, Format
 from auditor.report.common import clause_tags, counts, is_new, population_text
 from auditor.report.disabled import describe, disabled_controls
 
@@ -119,13 +119,12 @@ def _tree_bytes(root: ET.Element) -> bytes:
 
 
 @FORMATS.register("junit")
-class JUnitFormat:
+class JUnitFormat(Format):
     """JUnit XML, one testcase per control (GitLab ``artifacts:reports:junit``, test reporters).
 
     Example: ``auditor evaluate --evidence evidence/ --format junit=out/auditor.junit.xml``
     """
 
-    name = "junit"
     default_filename = "auditor.junit.xml"
 
     def render(self, results_document: dict[str, Any]) -> bytes:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.report import FORMATS
+from auditor.report import FORMATS, Format
 from auditor.report.common import (
     STATUS_ORDER,
     by_severity_and_status,
@@ -47,13 +47,12 @@ def _violation_count(control: dict[str, Any], baseline: bool) -> str:
 
 
 @FORMATS.register("markdown")
-class MarkdownFormat:
+class MarkdownFormat(Format):
     """Markdown summary (GitHub step summary, merge-request comments).
 
     Example: ``auditor evaluate --evidence evidence/ --format markdown=out/auditor.md``
     """
 
-    name = "markdown"
     default_filename = "auditor.md"
 
     def render(self, results_document: dict[str, Any]) -> bytes:

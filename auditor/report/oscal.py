@@ -21,7 +21,7 @@ from typing import Any
 
 from auditor import __version__
 from auditor.files import pretty_json
-from auditor.report import FORMATS
+from auditor.report import FORMATS, Format
 from auditor.report.common import population_text
 from auditor.report.disabled import describe, disabled_controls
 
@@ -187,7 +187,7 @@ def assessment_results(results: dict[str, Any]) -> dict[str, Any]:
 
 
 @FORMATS.register("oscal")
-class OscalAssessmentResults:
+class OscalAssessmentResults(Format):
     """OSCAL 1.1 Assessment Results JSON (``oscal/assessment-results.json`` in every pack).
 
     One observation per evidence document, one finding per control with its status and mapped clauses.
@@ -195,7 +195,6 @@ class OscalAssessmentResults:
     Example: ``auditor evaluate --evidence ev/ --format oscal=out/assessment-results.json``
     """
 
-    name = "oscal"
     default_filename = "assessment-results.json"
 
     def render(self, results: dict[str, Any]) -> bytes:

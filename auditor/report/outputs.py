@@ -18,8 +18,10 @@ FORMAT_MODULES = ("auditor.report.json_format", "auditor.report.junit", "auditor
 
 
 def load_formats() -> None:
+    """Register the built-in formats and those of installed packages (group ``auditor.formats``)."""
     for module in FORMAT_MODULES:
         importlib.import_module(module)
+    FORMATS.load_entry_points()
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ import hashlib
 from typing import Any
 
 from auditor.files import pretty_json
-from auditor.report import FORMATS
+from auditor.report import FORMATS, Format
 from auditor.report.common import clause_ids, clause_tags, population_text
 from auditor.report.disabled import describe, disabled_controls
 
@@ -170,13 +170,12 @@ def _aggregate(control: dict[str, Any], index: int, omitted: list[dict[str, Any]
 
 
 @FORMATS.register("sarif")
-class SarifFormat:
+class SarifFormat(Format):
     """SARIF 2.1.0: one rule per control, one result per violation (GitHub code scanning).
 
     Example: ``auditor evaluate --evidence evidence/ --format sarif=out/auditor.sarif``
     """
 
-    name = "sarif"
     default_filename = "auditor.sarif"
 
     def render(self, results_document: dict[str, Any]) -> bytes:

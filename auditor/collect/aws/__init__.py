@@ -31,7 +31,6 @@ class AwsCollector(Collector):
         auditor collect aws --profile audit --region eu-west-2 --region us-east-1 --out evidence/
     """
 
-    name: ClassVar[str] = "aws"
     version: ClassVar[str] = "0.1.0"
     kinds: ClassVar[tuple[str, ...]] = ("identities", "data_stores", "audit_trails")
     permissions: ClassVar[tuple[str, ...]] = (
