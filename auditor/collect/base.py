@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from auditor.errors import InputError
-from auditor.model import CollectionError
+from auditor.model import CollectionFailure
 from auditor.registry import Registry
 
 COLLECTORS: Registry[type[Collector]] = Registry("collector", group="auditor.collectors")
@@ -44,7 +44,11 @@ def load_collectors() -> Registry[type[Collector]]:
 
 
 class CollectorError(InputError):
-    """A collection that cannot produce a document at all (bad repository, bad file)."""
+    """Raised: a collection that cannot produce a document at all (bad repository, bad file); exit 2.
+
+    A part of a collection that failed while the rest succeeded is not raised but recorded as a
+    :class:`auditor.model.CollectionFailure` in the document's ``errors``.
+    """
 
 
 @dataclass
@@ -54,7 +58,7 @@ class Document:
     kind: str
     source: str
     items: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[CollectionError] = field(default_factory=list)
+    errors: list[CollectionFailure] = field(default_factory=list)
     name: str = ""  # file stem; default ``<collector>-<kind>``
 
 

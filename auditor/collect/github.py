@@ -35,7 +35,7 @@ from urllib3.util.retry import Retry
 from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress
 from auditor.identity import EMPTY as NO_DIRECTORY
 from auditor.identity import normalize
-from auditor.model import CollectionError
+from auditor.model import CollectionFailure
 
 API = "https://api.github.com"
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
@@ -178,7 +178,7 @@ class GitHubCollector(Collector):
 
     def collect(self) -> list[Document]:
         repo = f"/repos/{self.repository}"
-        errors: list[CollectionError] = []
+        errors: list[CollectionFailure] = []
         protection, required = self._protection(repo, errors)
         pulls = self.client.pages(f"{repo}/pulls", {"state": "closed", "base": self.branch, "sort": "updated",
                                                     "direction": "desc"}, limit=self.limit)
@@ -190,13 +190,13 @@ class GitHubCollector(Collector):
                 advance(1)
         return [Document("changes", f"github:{self.repository}", items, errors)]
 
-    def _protection(self, repo: str, errors: list[CollectionError]) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+    def _protection(self, repo: str, errors: list[CollectionFailure]) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
         try:
             data = self.client.get(f"{repo}/branches/{self.branch}/protection")
         except CollectorError as exc:
             if "HTTP 404" in exc.message:
                 return {"protected": False}, ()
-            errors.append(CollectionError(f"branch protection of {self.branch}", exc.message, "protection"))
+            errors.append(CollectionFailure(f"branch protection of {self.branch}", exc.message, "protection"))
             return None, ()
         checks = data.get("required_status_checks") or {}
         names = [c.get("context") for c in checks.get("checks") or []] or list(checks.get("contexts") or [])
@@ -214,7 +214,7 @@ class GitHubCollector(Collector):
         return settings, tuple(required)
 
     def _change(self, repo: str, pull: dict[str, Any], required: tuple[str, ...],
-                protection: dict[str, Any] | None, errors: list[CollectionError]) -> dict[str, Any]:
+                protection: dict[str, Any] | None, errors: list[CollectionFailure]) -> dict[str, Any]:
         number = pull["number"]
         head = (pull.get("head") or {}).get("sha")
         sha = pull["merge_commit_sha"]
@@ -270,7 +270,7 @@ class GitHubCollector(Collector):
             },
         }
 
-    def _checks(self, repo: str, sha: str, required: tuple[str, ...], errors: list[CollectionError],
+    def _checks(self, repo: str, sha: str, required: tuple[str, ...], errors: list[CollectionFailure],
                 number: int) -> _Checks:
         results: dict[str, str] = {}
         try:
@@ -281,7 +281,7 @@ class GitHubCollector(Collector):
             for status in statuses.get("statuses") or []:
                 results.setdefault(status["context"], status.get("state") or "unknown")
         except CollectorError as exc:
-            errors.append(CollectionError(f"checks of #{number}", exc.message, "checks"))
+            errors.append(CollectionFailure(f"checks of #{number}", exc.message, "checks"))
         return _Checks(required, results)
 
 

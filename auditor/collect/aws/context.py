@@ -15,7 +15,7 @@ from typing import Any
 
 from auditor.collect.base import Progress
 from auditor.collect.redact import redact_text
-from auditor.model import CollectionError
+from auditor.model import CollectionFailure
 
 MAX_ATTEMPTS = 10
 
@@ -44,7 +44,7 @@ class AwsContext:
     session: Any
     regions: list[str]
     progress: Progress = field(default_factory=lambda: Progress(enabled=False))
-    errors: dict[str, list[CollectionError]] = field(default_factory=dict)
+    errors: dict[str, list[CollectionFailure]] = field(default_factory=dict)
     account: str | None = None
     _clients: dict[tuple[str, str | None], Any] = field(default_factory=dict)
 
@@ -56,7 +56,7 @@ class AwsContext:
         return self._clients[key]
 
     def record(self, kind: str, scope: str, code: str, message: str) -> None:
-        self.errors.setdefault(kind, []).append(CollectionError(scope=scope, code=code, message=redact_text(message)))
+        self.errors.setdefault(kind, []).append(CollectionFailure(scope=scope, code=code, message=redact_text(message)))
 
     def call(
         self, kind: str, scope: str, fn: Callable[..., Any], *args: Any, missing: tuple[str, ...] = (), **kwargs: Any
