@@ -6,8 +6,9 @@ Two runs on the same inputs differ only in ``run_id``, the timestamps and ``dura
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -16,6 +17,9 @@ from auditor.evaluate import Run
 from auditor.files import pretty_json, write_atomic
 from auditor.mappings import MappingSet
 from auditor.model import ControlResult, Status
+
+if TYPE_CHECKING:
+    from auditor.results_model import Results
 
 SCHEMA_VERSION = "1"
 
@@ -153,6 +157,13 @@ class WrittenResults:
     path: Path
     raw: bytes
     document: dict[str, Any]
+
+    @cached_property
+    def results(self) -> Results:
+        """The document typed (and checked: exit 2 naming the field when it is not a results document)."""
+        from auditor.results_model import Results
+
+        return Results.from_dict(self.document, self.path)
 
     @classmethod
     def read(cls, path: Path) -> WrittenResults:

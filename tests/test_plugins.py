@@ -90,6 +90,7 @@ PLUGIN_MODULE = '''
 from typing import ClassVar
 
 from auditor.collect.base import Collector, Document, Option
+from auditor.model import Status
 from auditor.report import Format
 
 
@@ -124,9 +125,9 @@ class ControlCount(Format):
 
     default_filename = "count.txt"
 
-    def render(self, results_document):
-        failed = sum(c["status"] == "fail" for c in results_document["controls"])
-        return f"{failed} of {len(results_document['controls'])} failed\\n".encode()
+    def render(self, results):
+        failed = sum(c.status is Status.FAIL for c in results.controls)  # typed: auditor.results_model.Results
+        return f"{failed} of {len(results.controls)} failed\\n".encode()
 '''
 
 

@@ -48,6 +48,7 @@ import orjson
 
 from auditor.errors import InputError
 from auditor.files import sha256_file
+from auditor.model import Status
 from auditor.pack.testhook import phase as _phase
 from auditor.results import WrittenResults
 
@@ -91,7 +92,7 @@ def run_dir(results: dict[str, Any]) -> str:
 def _counts(results: dict[str, Any]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for control in results.get("controls") or []:
-        status = str(control.get("status", "error"))
+        status = str(control.get("status", Status.ERROR.value))
         counts[status] = counts.get(status, 0) + 1
     return dict(sorted(counts.items()))
 

@@ -40,9 +40,9 @@ def write_results(run: Run, path: Path, formats: Iterable[FormatRequest] = (), d
     raw = pretty_json(document)
     write_atomic(path, raw)
     written = WrittenResults(Path(path), raw, document)
-    for output in write_outputs(document, list(formats), default_dir or Path(path).parent):
+    for output in write_outputs(written.results, list(formats), default_dir or Path(path).parent):
         progress.note(f"output: {output}")
-    summary = append_step_summary(document)
+    summary = append_step_summary(written.results)
     if summary is not None:
         progress.note(f"step summary: appended to {summary}")
     for warning in run.warnings:

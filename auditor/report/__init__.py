@@ -7,9 +7,12 @@ Each format registers itself in :data:`FORMATS` from its own module
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from auditor.registry import Registry
+
+if TYPE_CHECKING:
+    from auditor.results_model import Results
 
 
 class Format(ABC):
@@ -24,8 +27,16 @@ class Format(ABC):
     default_filename: ClassVar[str]
 
     @abstractmethod
-    def render(self, results_document: dict[str, Any]) -> bytes:
-        """The format's bytes for a results document (as results.json holds it)."""
+    def render(self, results: Results | dict[str, Any]) -> bytes:
+        """The format's bytes for a run's results (:class:`auditor.results_model.Results`; a results
+        document is accepted too, and checked)."""
+
+
+def as_document(results: Results | dict[str, Any]) -> dict[str, Any]:
+    """The results document (as results.json holds it) of typed results, for a format written over it."""
+    from auditor.results_model import Results
+
+    return results.to_dict() if isinstance(results, Results) else results
 
 
 #: name -> renderer class; see each module's docstring for its contract.

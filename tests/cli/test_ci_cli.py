@@ -128,3 +128,19 @@ def test_every_format_declares_its_contract() -> None:
                    "as_of": "2026-11-20T12:00:00Z", "engine": {"name": "regorus", "version": "0"},
                    "evidence": [], "controls": [], "summary": {}}
         assert isinstance(cls().render(minimal), bytes)
+
+
+def test_waivers_is_the_option_and_exceptions_its_hidden_old_spelling(
+    library: Path, evidence: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    new = cli(*evaluate_args(library, evidence, tmp_path / "new.json", "--waivers", CI / "exceptions.yaml"))
+    old = cli(*evaluate_args(library, evidence, tmp_path / "old.json", "--exceptions", CI / "exceptions.yaml"))
+    assert new.code == old.code == 0
+    statuses = [{c["id"]: c["status"] for c in json.loads((tmp_path / f"{n}.json").read_text())["controls"]}
+                for n in ("new", "old")]
+    assert statuses[0] == statuses[1] and statuses[0]["SEC-001"] == "waived"
+    both = cli(*evaluate_args(library, evidence, tmp_path / "both.json", "--waivers", CI / "exceptions.yaml",
+                              "--exceptions", CI / "exceptions.yaml"))
+    assert both.code == 2 and "give --waivers once" in both.err and not (tmp_path / "both.json").exists()
+    help_text = cli("evaluate", "--help").out
+    assert "--waivers" in help_text and "--exceptions" not in help_text
