@@ -57,11 +57,13 @@ golden: $(VENV)/.test-installed
 
 # Regenerate the demo organisation (deterministic; tests/test_demo.py checks the committed
 # files match). Privacy/AI first: the SOD/security generator reads its data_stores.json; the
-# service generator last: it reads deployments.json.
+# service generator reads deployments.json; the AWS generator last: it reads access_grants,
+# identities, audit_trails and data_stores to list what SEC-009..018 and PRIV-006 find.
 demo:
 	$(PYTHON) evidence/examples/generate_demo_privacy_ai.py
 	$(PYTHON) evidence/examples/generate_demo_sod_security.py
 	$(PYTHON) evidence/examples/generate_demo_service.py
+	$(PYTHON) evidence/examples/generate_demo_aws.py
 
 # Everything derived from the library and the demo generators, after adding or changing a control:
 # the demo evidence and its VIOLATIONS-*.md expectations, then the golden files. Review `git diff`.

@@ -361,6 +361,11 @@ def parse_json(data: bytes | str, path: Path | str) -> Any:
         value = jiter.from_json(raw, catch_duplicate_keys=True, allow_inf_nan=False)
     except ValueError as exc:
         raise _json_error(path, str(exc)) from None
+    finally:
+        # jiter keeps up to 16k of the strings it parsed in a process-wide cache: each pins the
+        # allocator's block it sits in, so a large document's freed objects stayed resident (80 MB
+        # measured after loading 170k items). Clearing it costs microseconds; parsing keeps the cache.
+        jiter.cache_clear()
     try:
         out = orjson.dumps(value)
     except orjson.JSONEncodeError:

@@ -147,6 +147,8 @@ class EvidenceDocument:
     items_json: bytes = field(repr=False, default=b"[]")
     #: Secrets replaced at load (``--redact-secrets``): where and what kind, never the value.
     redactions: tuple[dict[str, Any], ...] = ()
+    #: the organisation the document says the evidence describes (envelope ``organisation``), if it says
+    organisation: str | None = None
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -163,6 +165,8 @@ class EvidenceDocument:
             out["collector"] = dict(self.collector)
         if self.redactions:
             out["redactions"] = [dict(r) for r in self.redactions]
+        if self.organisation:
+            out["organisation"] = self.organisation
         return out
 
 

@@ -14,6 +14,7 @@ import orjson
 
 from auditor.errors import InputError
 from auditor.evaluate import Run
+from auditor.evidence.load import parse_time
 from auditor.files import pretty_json, write_atomic
 from auditor.mappings import MappingSet
 from auditor.model import ControlResult, Status
@@ -102,7 +103,19 @@ def results_document(run: Run) -> dict[str, Any]:
         **({"baseline": baseline_summary(run)} if run.baseline is not None else {}),
         **disabled_section(run),
         **profile_section(run),
+        **coverage_of(run),
     }
+
+
+def coverage_of(run: Run) -> dict[str, Any]:
+    """``coverage``: per framework, clauses counted against the applicable ones (automated, attested,
+    uncovered; excluded with justification), from the run's mappings, statuses and attestations."""
+    if run.mappings is None or not run.mappings.catalogs:
+        return {}
+    from auditor.mappings.coverage import coverage_section
+
+    statuses = {r.control.id: r.status.value for r in run.results}
+    return {"coverage": coverage_section(run.mappings, statuses, run.attestations, parse_time(run.as_of))}
 
 
 def profile_section(run: Run) -> dict[str, Any]:

@@ -57,7 +57,8 @@ _EVIDENCE = _object(
         "size": {"type": "integer", "minimum": 0}, "items": {"type": "integer", "minimum": 0},
         "errors": {"type": "array", "items": _object({"scope": _STR, "message": _STR}, {"code": _STR})},
     },
-    {"collector": {"type": "object", "required": ["name", "version"], "additionalProperties": _STR}},
+    {"collector": {"type": "object", "required": ["name", "version"], "additionalProperties": _STR},
+     "organisation": _STR},
 )
 _EXCEPTION = _object(
     {"id": _STR, "control": _STR, "status": _STR},
@@ -79,6 +80,12 @@ RESULTS_SCHEMA: dict[str, Any] = _object(
         "exceptions": {"type": "array", "items": _EXCEPTION}, "warnings": _STRINGS,
         "baseline": {"type": "object", "required": ["known", "new", "baseline_size"], "additionalProperties": _COUNT},
         "profile": _STR,
+        # per framework: coverage_counts figures and the excluded clauses (absent before it existed)
+        "coverage": {"type": "object", "additionalProperties": _object(
+            {k: _COUNT for k in ("clauses", "applicable", "excluded", "automated", "automated_pass",
+                                 "automated_fail", "attested", "uncovered")},
+            {"excluded_clauses": {"type": "array", "items": _object({"id": _STR}, {"title": _STR,
+                                                                                "justification": _STR})}})},
     },
 )
 _VALIDATOR = jsonschema_rs.validator_for(RESULTS_SCHEMA)

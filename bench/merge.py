@@ -26,8 +26,9 @@ from evaluate import generate  # bench/ is scripts, not a package
 
 SHARDS = {
     "engineering": ["changes", "deployments", "identities", "access_grants", "access_reviews", "audit_trails",
-                    "change_requests", "incidents", "services", "slo_reports"],
-    "privacy": ["data_stores", "deletion_jobs", "dsar_requests", "identities"],
+                    "change_requests", "incidents", "services", "slo_reports", "access_policies",
+                    "encryption_keys"],
+    "privacy": ["data_stores", "deletion_jobs", "dsar_requests", "cloud_accounts", "audit_trails"],
     "ai": ["models"],
 }
 AS_OF = "2026-11-20T09:00:00Z"

@@ -17,6 +17,7 @@ from auditor.evaluate import evaluate
 from auditor.evidence import load_evidence
 from auditor.files import pretty_json, write_atomic
 from auditor.mappings import load_mappings
+from auditor.organisation import report_organisation
 from auditor.policies import load_policies
 from auditor.report import FORMATS
 from auditor.report.board import build_board
@@ -51,7 +52,7 @@ def render_all() -> dict[str, bytes]:
             rendered[f"{name}-{renderer.default_filename}"] = renderer().render(results)
     catalogs = load_mappings(bundled("mappings"))
     evidence = read_report_evidence(results, bundled("evidence/examples/demo"))
-    board = build_board(results, catalogs=catalogs, org="Brightwater Financial", evidence=evidence)
+    board = build_board(results, catalogs=catalogs, org=report_organisation(results), evidence=evidence)
     rendered["board.md"] = render_board_markdown(board).encode()
     return rendered
 

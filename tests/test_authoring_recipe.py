@@ -20,7 +20,7 @@ Cli = Callable[..., CliResult]
 
 # Step 1, as the recipe writes it: the YAML, the policy, its Rego test, fixtures and a mapping line.
 CONTROL = """\
-id: SEC-009
+id: SEC-019
 title: Production deployment outcomes are recorded
 objective: >-
   Every production deployment records whether it succeeded, failed or was
@@ -28,7 +28,7 @@ objective: >-
 family: security
 severity: low
 owner: Head of Platform Engineering
-policy: controls.security.sec_009
+policy: controls.security.sec_019
 evidence: [deployments]
 population: production deployments
 impact: >-
@@ -37,8 +37,8 @@ impact: >-
 """
 POLICY = """\
 # METADATA
-# title: SEC-009 Production deployment outcomes are recorded
-package controls.security.sec_009
+# title: SEC-019 Production deployment outcomes are recorded
+package controls.security.sec_019
 
 import rego.v1
 
@@ -53,25 +53,25 @@ violations contains v if {
 }
 """
 POLICY_TEST = """\
-package controls.security.sec_009_test
+package controls.security.sec_019_test
 
 import rego.v1
 
-import data.controls.security.sec_009
+import data.controls.security.sec_019
 
 test_recorded_outcome_passes if {
-\tcount(sec_009.violations) == 0 with input as {"deployments": [{"id": "d1", "environment": "production",
+\tcount(sec_019.violations) == 0 with input as {"deployments": [{"id": "d1", "environment": "production",
 \t\t"service": "api", "status": "failed"}]}
 }
 
 test_unknown_outcome_fails if {
-\tvs := sec_009.violations with input as {"deployments": [{"id": "d2", "environment": "production",
+\tvs := sec_019.violations with input as {"deployments": [{"id": "d2", "environment": "production",
 \t\t"service": "api", "status": "unknown"}]}
 \t{v.resource | some v in vs} == {"d2"}
 }
 """
 MAPPING = """\
-  - control: SEC-009
+  - control: SEC-019
     clauses:
       - {id: A.8.15, strength: supporting, rationale: "Records the outcome of every production deployment."}
 """
@@ -93,10 +93,10 @@ def test_adding_a_control_by_the_recipe(cli: Cli, tmp_path: Path) -> None:
     shutil.copytree(REPO / "evidence" / "examples", lib / "examples", ignore=shutil.ignore_patterns("demo"))
 
     # 1. write the control, its policy and test, pass/fail fixtures and a mapping line
-    (lib / "controls/security/SEC-009.yaml").write_text(CONTROL)
-    (lib / "policies/security/sec_009.rego").write_text(POLICY)
-    (lib / "policies/security/sec_009_test.rego").write_text(POLICY_TEST)
-    fixtures = lib / "fixtures" / "SEC-009"
+    (lib / "controls/security/SEC-019.yaml").write_text(CONTROL)
+    (lib / "policies/security/sec_019.rego").write_text(POLICY)
+    (lib / "policies/security/sec_019_test.rego").write_text(POLICY_TEST)
+    fixtures = lib / "fixtures" / "SEC-019"
     _deployments(fixtures / "pass", "success")
     failing = _deployments(fixtures / "fail", "unknown")
     (fixtures / "expected_fail.yaml").write_text(f"resources:\n  - {failing}\n")
@@ -107,7 +107,7 @@ def test_adding_a_control_by_the_recipe(cli: Cli, tmp_path: Path) -> None:
     text = generator.read_text()
     anchor = '    "SEC-005": "data stores encrypted at rest",\n'
     assert anchor in text
-    generator.write_text(text.replace(anchor, anchor + '    "SEC-009": "production deployment outcomes recorded",\n'))
+    generator.write_text(text.replace(anchor, anchor + '    "SEC-019": "production deployment outcomes recorded",\n'))
 
     # 2. check it: validate, run the Rego tests, evaluate on the fixtures
     where = ["--controls", lib / "controls", "--policies", lib / "policies", "--mappings", lib / "mappings"]
@@ -116,12 +116,12 @@ def test_adding_a_control_by_the_recipe(cli: Cli, tmp_path: Path) -> None:
     assert f"{len(list((lib / 'controls').rglob('*-*.yaml')))} controls" in validated.out  # the new one counted
     tests = cli("policies", "test", *where, "--verbose-tests")
     assert tests.code == 0, tests.out
-    assert "controls.security.sec_009_test.test_unknown_outcome_fails" in tests.out
+    assert "controls.security.sec_019_test.test_unknown_outcome_fails" in tests.out
     passed = cli("evaluate", *where, "--evidence", fixtures / "pass", "--out", tmp_path / "p.json", "-q")
     doc = json.loads((tmp_path / "p.json").read_text())
-    assert {c["id"]: c["status"] for c in doc["controls"]}["SEC-009"] == "pass", passed.err
+    assert {c["id"]: c["status"] for c in doc["controls"]}["SEC-019"] == "pass", passed.err
     cli("evaluate", *where, "--evidence", fixtures / "fail", "--out", tmp_path / "f.json", "-q")
-    sec9 = next(c for c in json.loads((tmp_path / "f.json").read_text())["controls"] if c["id"] == "SEC-009")
+    sec9 = next(c for c in json.loads((tmp_path / "f.json").read_text())["controls"] if c["id"] == "SEC-019")
     assert sec9["status"] == "fail" and [v["resource"] for v in sec9["violations"]] == [failing]
     assert [m["clause"] for m in sec9["mappings"]] == ["A.8.15"]
 
@@ -132,12 +132,12 @@ def test_adding_a_control_by_the_recipe(cli: Cli, tmp_path: Path) -> None:
     for name in ("generate_demo_privacy_ai.py", "generate_demo_sod_security.py"):
         runpy.run_path(str(lib / "examples" / name))["main"](["--out", str(demo)])
     violations = (demo / "VIOLATIONS-sod-security.md").read_text()
-    section = violations.split("## SEC-009: production deployment outcomes recorded\n", 1)[1].split("\n## ")[0]
+    section = violations.split("## SEC-019: production deployment outcomes recorded\n", 1)[1].split("\n## ")[0]
     assert "No deliberate violations: this control passes on the demo." in section
     on_demo = cli("evaluate", *where, "--evidence", demo, "--out", tmp_path / "d.json", "-q")
     assert on_demo.code in (0, 1), on_demo.err
     statuses = {c["id"]: c["status"] for c in json.loads((tmp_path / "d.json").read_text())["controls"]}
-    assert statuses["SEC-009"] == "pass"  # as the derived expectation documents
+    assert statuses["SEC-019"] == "pass"  # as the derived expectation documents
 
 
 def test_the_recipe_is_in_authoring_md() -> None:

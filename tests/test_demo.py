@@ -29,8 +29,9 @@ EXAMPLES = REPO / "evidence" / "examples"
 DEMO = EXAMPLES / "demo"
 # Order matters: the SOD/security generator reads data_stores.json for SEC-005, and the service
 # generator reads deployments.json for SM-008.
-GENERATORS = ["generate_demo_privacy_ai.py", "generate_demo_sod_security.py", "generate_demo_service.py"]
-DOCS = ["VIOLATIONS-privacy-ai.md", "VIOLATIONS-sod-security.md", "VIOLATIONS-service.md"]
+GENERATORS = ["generate_demo_privacy_ai.py", "generate_demo_sod_security.py", "generate_demo_service.py",
+              "generate_demo_aws.py"]
+DOCS = ["VIOLATIONS-privacy-ai.md", "VIOLATIONS-sod-security.md", "VIOLATIONS-service.md", "VIOLATIONS-aws.md"]
 PASSES = "No deliberate violations: this control passes on the demo."
 
 SECTION = re.compile(r"^## ([A-Z][A-Z0-9]*-\d{3}): ", re.MULTILINE)  # any family's prefix

@@ -120,6 +120,39 @@ def collect_github(
                                   **_context(collected_at, no_progress)), out)
 
 
+@collect_group.command("gitlab")
+@click.option("--project", envvar="CI_PROJECT_ID", required=True,
+              help="Project id or group/name path (default: $CI_PROJECT_ID, set in GitLab CI).")
+@click.option("--branch", envvar="CI_DEFAULT_BRANCH", default="main", show_default=True,
+              help="Target branch whose merged merge requests are read (default: $CI_DEFAULT_BRANCH, else main).")
+@click.option("--token-env", default="GITLAB_TOKEN", show_default=True,
+              help="Environment variable holding an access token (sent as PRIVATE-TOKEN); when it is not set, "
+                   "CI_JOB_TOKEN is used (sent as JOB-TOKEN). Never a command-line value: it would show in logs.")
+@click.option("--url", "api", envvar="CI_API_V4_URL", default="https://gitlab.com/api/v4", show_default=True,
+              help="REST API v4 root (self-managed: https://HOST/api/v4; $CI_API_V4_URL in GitLab CI).")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 10_000),
+              help="Most recently updated merged merge requests read.")
+@common_options
+def collect_gitlab(
+    project: str, branch: str, token_env: str, api: str, limit: int, out: Path, collected_at: str | None,
+    no_progress: bool,
+) -> None:
+    """Merged merge requests (approvals, pipelines, approval rules, protected branch) as changes evidence."""
+    import os
+
+    from auditor.collect.gitlab import GitLabCollector
+
+    token, job_token = os.environ.get(token_env) or None, token_env == "CI_JOB_TOKEN"
+    if token is None and token_env != "CI_JOB_TOKEN" and os.environ.get("CI_JOB_TOKEN"):
+        token, job_token = os.environ["CI_JOB_TOKEN"], True
+        click.echo(f"collect gitlab: ${token_env} is not set; using the job token (CI_JOB_TOKEN)", err=True)
+    elif token is None:
+        click.echo(f"collect gitlab: neither ${token_env} nor $CI_JOB_TOKEN is set; calling the API without a "
+                   "token (public projects only)", err=True)
+    run_collector(GitLabCollector(project, branch, token=token, api=api, job_token=job_token, limit=limit,
+                                  **_context(collected_at, no_progress)), out)
+
+
 @collect_group.command("deployment")
 @click.option("--from-env", is_flag=True, help="Record this CI job's deployment (GitHub Actions or GitLab CI).")
 @click.option("--from", "log", type=existing_file, help="Import a deploy log: JSON Lines, one deployment a line.")

@@ -45,12 +45,30 @@ def progress_reporter(total: int) -> Iterator[Callable[[Any], None]]:
         yield lambda _result: progress.advance(task)
 
 
+#: violations --quiet prints for each failing control
+QUIET_VIOLATIONS = 3
+
+
 def print_problems(run: Any) -> None:
     """What --quiet still prints (stderr): each control that ended ``error`` or ``insufficient_evidence``
-    and why, so a red job is never silent about its cause."""
+    and why, and each failing control at or above ``--fail-on`` with its first violations (new ones, with
+    a baseline), so a red job is never silent about its cause."""
+    from auditor.model import severity_rank
+
+    threshold = severity_rank(run.fail_on)
     for r in sorted(run.results, key=lambda r: r.control.id):
         if r.status in EXPLAINED:
             click.echo(f"{r.control.id} {r.status.value}: {r.reason}", err=True)
+        elif r.status.value == "fail" and severity_rank(r.control.severity) >= threshold:
+            shown = [v for v in r.violations if run.baseline is None or (r.control.id, v.resource) not in run.baseline]
+            if not shown:
+                continue
+            click.echo(f"{r.control.id} fail ({r.control.severity}): {len(shown)} violation"
+                       f"{'s' if len(shown) != 1 else ''}: {r.control.title}", err=True)
+            for v in shown[:QUIET_VIOLATIONS]:
+                click.echo(f"  {v.resource}: {v.message}", err=True)
+            if len(shown) > QUIET_VIOLATIONS:
+                click.echo(f"  ... and {len(shown) - QUIET_VIOLATIONS} more (see the results)", err=True)
 
 
 def print_results(run: Any) -> None:

@@ -29,7 +29,8 @@ from auditor.cli.options import (
     help="Where to write results.json.",
 )
 @click.option("--quiet", "-q", is_flag=True,
-              help="Do not print the results table; the reason of any error or insufficient evidence is still printed.")
+              help="Do not print the results table; the reason of any error or insufficient evidence, and the first "
+                   "violations of each control failing at or above --fail-on, are still printed.")
 def evaluate_command(
     evidence: Path, sources: Sources, evaluation: EvaluationOptions, ci: CiOptions, out: Path, quiet: bool
 ) -> None:

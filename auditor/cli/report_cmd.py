@@ -14,13 +14,14 @@ if TYPE_CHECKING:
     from auditor.report.board import PackNote
     from auditor.report.pack_info import PackInfo
 
-ORG_HELP = "Organisation name shown in the report (default: the results' organisation, else 'the organisation')."
+ORG_HELP = ("Organisation name shown in the report (default: the 'organisation' the evidence documents give; "
+            "without either the report says the organisation is not named).")
 
 
-def _org(results: dict[str, Any], org: str | None) -> str:
-    from auditor.pipeline.outputs import organisation
+def _org(results: dict[str, Any], org: str | None, where: Path) -> str:
+    from auditor.organisation import report_organisation
 
-    return organisation(results, org)
+    return report_organisation(results, org, str(where))
 
 
 def _pack_note(info: PackInfo) -> PackNote:
@@ -48,6 +49,24 @@ def write_reports(results_path: Path, out_dir: Path, **options: Any) -> list[Pat
     return pipeline_write_reports(written, out_dir, **options)
 
 
+def period_options(func: Any) -> Any:
+    """--period-days N / --since DATE: the span incidents and changes are counted over (ends at as_of)."""
+    func = click.option("--since", help="Count incidents and changes from this date (YYYY-MM-DD or RFC 3339) "
+                                        "to the run's as_of (instead of --period-days).")(func)
+    return click.option("--period-days", type=click.IntRange(min=1),
+                        help="Count incidents and changes over the N days to the run's as_of (default 90; never "
+                             "the wall clock).")(func)
+
+
+def check_since(since: str | None) -> None:
+    """A --since that is not a date is a usage error before anything runs."""
+    from auditor.report.period import parse_since
+
+    if since is not None:
+        parse_since(since)
+
+
+
 @click.group("report")
 def report_group() -> None:
     """Render reports from a results.json: the auditor's evidence report and the board summary."""
@@ -70,10 +89,11 @@ evidence_option = click.option(
 @mappings_option
 @org_option
 @evidence_option
+@period_options
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/evidence-report.pdf"),
               show_default=True, help="Where to write the PDF.")
 def evidence_command(results_path: Path, pack: Path | None, mappings: Path | None, org: str | None,
-                     evidence_dir: Path | None, out: Path) -> None:
+                     evidence_dir: Path | None, period_days: int | None, since: str | None, out: Path) -> None:
     """The evidence report for an external auditor (PDF).
 
     \b
@@ -83,13 +103,16 @@ def evidence_command(results_path: Path, pack: Path | None, mappings: Path | Non
     """
     from auditor.report.evidence_report import write_evidence_report
     from auditor.report.pack_info import read_pack_info
+    from auditor.report.period import report_period
     from auditor.report.service_facts import read_report_evidence
     from auditor.results_check import read_checked_results
 
     results = read_checked_results(results_path)
+    period = report_period(results, period_days, since)
     documents = read_report_evidence(results, evidence_dir)
-    write_evidence_report(results, out, org=_org(results, org), pack=read_pack_info(pack) if pack else None,
-                          catalogs=_catalogs(mappings), evidence=documents)
+    write_evidence_report(results, out, org=_org(results, org, results_path),
+                          pack=read_pack_info(pack) if pack else None, catalogs=_catalogs(mappings),
+                          evidence=documents, period=period)
     click.echo(f"evidence report: {out}", err=True)
 
 
@@ -99,6 +122,7 @@ def evidence_command(results_path: Path, pack: Path | None, mappings: Path | Non
 @mappings_option
 @org_option
 @evidence_option
+@period_options
 @click.option("--pack", type=existing_file,
               help="The signed audit pack of this run (its digest, and a development signature flagged on the cover).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "markdown"]), default="pdf", show_default=True)
@@ -107,7 +131,8 @@ def evidence_command(results_path: Path, pack: Path | None, mappings: Path | Non
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write it (default: out/board.pdf; Markdown goes to stdout unless --out).")
 def board_command(results_path: Path, locker: Path | None, mappings: Path | None, org: str | None,
-                  evidence_dir: Path | None, pack: Path | None, fmt: str, runs: int, out: Path | None) -> None:
+                  evidence_dir: Path | None, period_days: int | None, since: str | None, pack: Path | None,
+                  fmt: str, runs: int, out: Path | None) -> None:
     """The board's proof-point summary: one or two pages in plain language (PDF or Markdown).
 
     \b
@@ -119,14 +144,17 @@ def board_command(results_path: Path, locker: Path | None, mappings: Path | None
     from auditor.report.board import build_board, render_board_pdf
     from auditor.report.history import load_history
     from auditor.report.pack_info import read_pack_info
+    from auditor.report.period import report_period
     from auditor.report.service_facts import read_report_evidence
     from auditor.results_check import read_checked_results
 
     results = read_checked_results(results_path)
+    period = report_period(results, period_days, since)
     documents = read_report_evidence(results, evidence_dir)
     note = _pack_note(read_pack_info(pack)) if pack else None
     summary = build_board(results, history=load_history(locker) if locker else [], catalogs=_catalogs(mappings),
-                          org=_org(results, org), runs=runs, evidence=documents, pack=note)
+                          org=_org(results, org, results_path), runs=runs, evidence=documents, pack=note,
+                          period=period)
     if fmt == "markdown":
         from auditor.report.board_markdown import render_board_markdown
 

@@ -31,6 +31,7 @@ COLLECTOR_MODULES = (
     "auditor.collect.files",
     "auditor.collect.prometheus",
     "auditor.collect.github",
+    "auditor.collect.gitlab",
 )
 
 

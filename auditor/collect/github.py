@@ -15,119 +15,30 @@ Usage::
 
 The token comes from ``--token-env`` (default ``GITHUB_TOKEN``, the Actions job token); it is sent in
 the ``Authorization`` header only and never written, logged or put in a message. Pages follow the
-``Link: rel="next"`` header; rate limits are respected by urllib3's ``Retry`` (``Retry-After``, and for
-a 403/429 with ``X-RateLimit-Remaining: 0`` the wait until ``X-RateLimit-Reset``), with backoff.
+``Link: rel="next"`` header; rate limits are respected by the shared forge client
+(:mod:`auditor.collect.forge`: ``Retry-After``, and for a 403/429 with ``X-RateLimit-Remaining: 0`` the
+wait until ``X-RateLimit-Reset``), with backoff.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
-import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urlencode
-
-import urllib3
-from urllib3.util.retry import Retry
 
 from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress
+from auditor.collect.forge import ForgeClient
 from auditor.identity import EMPTY as NO_DIRECTORY
 from auditor.identity import normalize
 from auditor.model import CollectionFailure
 
 API = "https://api.github.com"
-_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
-#: the longest wait for a rate-limit reset before giving up (a job should fail, not hang)
-MAX_WAIT_SECONDS = 300
+HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
 
 
-class RateLimitRetry(Retry):
-    """urllib3's Retry, also reading GitHub's ``X-RateLimit-Reset`` (epoch seconds) when the limit is spent."""
-
-    def get_retry_after(self, response: Any) -> float | None:
-        after = super().get_retry_after(response)
-        if after is not None:
-            return min(after, MAX_WAIT_SECONDS)
-        if response.headers.get("X-RateLimit-Remaining") == "0":
-            reset = response.headers.get("X-RateLimit-Reset", "")
-            if reset.isdigit():
-                return float(min(max(int(reset) - int(time.time()), 1), MAX_WAIT_SECONDS))
-        return None
-
-
-def retry_policy(total: int = 5, backoff: float = 0.5) -> Retry:
-    """Retries for GETs: rate limits (403/429, waiting as the headers say) and passing server errors.
-    A 403 that is no rate limit (a missing permission) is retried with plain backoff too; the message
-    after the last try says which it was."""
-    return RateLimitRetry(total=total, backoff_factor=backoff, status_forcelist=(403, 429, 500, 502, 503, 504),
-                          allowed_methods=frozenset({"GET"}), respect_retry_after_header=True,
-                          raise_on_status=False)
-
-
-class ForgeClient:
-    """GET JSON pages from a forge REST API with a bearer token, retries and pagination."""
-
-    def __init__(self, base_url: str, token: str | None, *, auth_header: str = "Authorization",
-                 auth_prefix: str = "Bearer ", retries: Retry | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._headers = {"Accept": "application/vnd.github+json", "User-Agent": "auditor",
-                         "X-GitHub-Api-Version": "2022-11-28"}
-        if token:
-            self._headers[auth_header] = auth_prefix + token
-        self._http = urllib3.PoolManager(retries=retries or retry_policy(), timeout=urllib3.Timeout(30))
-
-    def _get(self, url: str) -> urllib3.BaseHTTPResponse:
-        try:
-            response = self._http.request("GET", url, headers=self._headers)
-        except urllib3.exceptions.MaxRetryError as exc:
-            raise CollectorError(f"{_public(url)}: no answer after retries ({type(exc.reason).__name__})") from None
-        return response
-
-    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        url = self._url(path, params)
-        response = self._get(url)
-        return self._json(url, response)
-
-    def pages(self, path: str, params: dict[str, Any] | None = None, limit: int | None = None) -> list[Any]:
-        """Every item of a paginated list, following ``Link: rel="next"``."""
-        url: str | None = self._url(path, {**(params or {}), "per_page": 100})
-        items: list[Any] = []
-        while url:
-            response = self._get(url)
-            page = self._json(url, response)
-            if not isinstance(page, list):
-                raise CollectorError(f"{_public(url)}: expected a JSON list, found {type(page).__name__}")
-            items.extend(page)
-            if limit is not None and len(items) >= limit:
-                return items[:limit]
-            match = _NEXT.search(response.headers.get("Link", ""))
-            url = match.group(1) if match else None
-        return items
-
-    def _url(self, path: str, params: dict[str, Any] | None) -> str:
-        query = f"?{urlencode(params)}" if params else ""
-        return f"{self.base_url}{path}{query}"
-
-    @staticmethod
-    def _json(url: str, response: urllib3.BaseHTTPResponse) -> Any:
-        if response.status >= 400:
-            detail = ""
-            with contextlib.suppress(ValueError, AttributeError):
-                detail = str(json.loads(response.data).get("message", ""))[:200]
-            hint = " (rate limit: retries exhausted)" if response.status in (403, 429) and \
-                response.headers.get("X-RateLimit-Remaining") == "0" else ""
-            raise CollectorError(f"{_public(url)}: HTTP {response.status}{hint}: {detail}".rstrip(": "))
-        try:
-            return json.loads(response.data)
-        except ValueError:
-            raise CollectorError(f"{_public(url)}: the answer is not JSON") from None
-
-
-def _public(url: str) -> str:
-    """A URL fit for a message: no query string (never carries a token here, but keep messages short)."""
-    return url.split("?", 1)[0]
+def github_client(api: str, token: str | None) -> ForgeClient:
+    """A client for GitHub's REST API (``Authorization: Bearer``)."""
+    return ForgeClient(api, token, headers=HEADERS)
 
 
 def noreply(login: str, user_id: Any) -> str:
@@ -174,7 +85,7 @@ class GitHubCollector(Collector):
         self.repository = repository
         self.branch = branch
         self.limit = limit
-        self.client = client or ForgeClient(api, token)
+        self.client = client or github_client(api, token)
 
     def collect(self) -> list[Document]:
         repo = f"/repos/{self.repository}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 from auditor.policies import PolicySource
@@ -34,6 +35,11 @@ class Engine(ABC):
 
     @abstractmethod
     def set_input(self, input_json: bytes) -> None: ...
+
+    def set_input_file(self, path: Path) -> None:
+        """:meth:`set_input` from a file holding the input JSON (an engine that can read it there
+        overrides this, so the payload is not held in memory beside the engine's parse of it)."""
+        self.set_input(Path(path).read_bytes())
 
     @abstractmethod
     def query(self, ref: str) -> Any:

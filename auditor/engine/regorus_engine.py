@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -91,6 +92,15 @@ class RegorusEngine(Engine):
     def set_input(self, input_json: bytes) -> None:
         with _translated(EngineError, "engine rejected the input: "):
             self._engine.set_input_json(input_json.decode("utf-8"))
+        self._prepare()
+
+    def set_input_file(self, path: Path) -> None:
+        """The input read by regorus itself: no Python copy of the payload beside its parse."""
+        with _translated(EngineError, "engine rejected the input: "):
+            self._engine.set_input_from_json_file(os.fspath(path))
+        self._prepare()
+
+    def _prepare(self) -> None:
         # regorus prepares its policies on the first evaluation: do it now, once, so that workers
         # forked from this engine do not each prepare them again (20-35 ms per control measured).
         with _translated(EngineError, "engine failed to prepare the policies: "):

@@ -7,6 +7,7 @@ memory holds one document's Python objects, not the whole organisation's.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
 from collections import defaultdict
@@ -14,15 +15,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
 from auditor.errors import InputError
 from auditor.evidence import secrets
+from auditor.evidence.projection import NONE, Projection
 from auditor.evidence.schemas import SchemaSet
 from auditor.files import load_data
 from auditor.model import CollectionFailure, EvidenceDocument
+from auditor.organisation import organisation_of
 
 DATA_SUFFIXES = (".json", ".yaml", ".yml")
 #: the largest evidence document read (a larger one is refused, not read until memory runs out)
@@ -46,6 +49,8 @@ def format_time(value: datetime) -> str:
 class EvidenceSet:
     root: Path
     documents: list[EvidenceDocument]
+    #: the projection the items were loaded with (:data:`NONE`: every field as collected)
+    projection: Projection = NONE
 
     def __iter__(self) -> Iterator[EvidenceDocument]:
         return iter(self.documents)
@@ -66,20 +71,60 @@ class EvidenceSet:
             return format_time(datetime(1970, 1, 1, tzinfo=UTC))
         return format_time(max(parse_time(d.collected_at) for d in self.documents))
 
-    def input_json(self) -> bytes:
+    def input_json(self, projection: Projection = NONE) -> bytes:
         """``{"<kind>": [items of every document of that kind, in path order]}``, spliced as bytes."""
-        by_kind: dict[str, list[bytes]] = defaultdict(list)
+        out = io.BytesIO()
+        self.write_input(out, projection)
+        return out.getvalue()
+
+    def write_input(self, out: IO[bytes], projection: Projection = NONE, *, release: bool = False) -> int:
+        """Write the engine's input (:meth:`input_json`) to ``out``, each kind projected; return its size.
+
+        With ``release``, each document's serialised items are dropped as soon as they are written,
+        so the payload never sits in memory beside every document's copy.
+        """
+        if self.projection.active:
+            if not self.projection.covers(projection):
+                raise ValueError("the evidence was loaded projected without fields the projection asked for keeps")
+            projection = NONE  # projected at load: nothing more to drop
+        by_kind: dict[str, list[EvidenceDocument]] = defaultdict(list)
         for doc in self.documents:
-            body = doc.items_json.strip()[1:-1].strip()
-            if body:
-                by_kind[doc.kind].append(body)
-        parts = [orjson.dumps(kind) + b":[" + b",".join(bodies) + b"]" for kind, bodies in sorted(by_kind.items())]
-        return b"{" + b",".join(parts) + b"}"
+            by_kind[doc.kind].append(doc)
+        size = out.write(b"{")
+        for k, (kind, docs) in enumerate(sorted(by_kind.items())):
+            size += out.write((b"," if k else b"") + orjson.dumps(kind) + b":[")
+            first = True
+            for doc in docs:
+                items = doc.items_json
+                if not projection.keeps_whole(kind):
+                    items = orjson.dumps(projection.project(kind, orjson.loads(items)))
+                body = _array_body(items)
+                if len(body):
+                    if not first:
+                        size += out.write(b",")
+                    size += out.write(body)
+                    first = False
+                del items, body
+                if release:
+                    doc.items_json = b"[]"
+            size += out.write(b"]")
+        return size + out.write(b"}")
 
     def release(self) -> None:
         """Drop the serialised items once the engine holds the input."""
         for doc in self.documents:
             doc.items_json = b"[]"
+
+
+def _array_body(array: bytes) -> memoryview:
+    """The elements of a serialised JSON array, without copying them."""
+    start, end = array.index(b"[") + 1, array.rindex(b"]")
+    body = memoryview(array)[start:end]
+    while len(body) and body[0] in b" \t\r\n":
+        body = body[1:]
+    while len(body) and body[-1] in b" \t\r\n":
+        body = body[:-1]
+    return body
 
 
 def evidence_files(root: Path) -> list[Path]:
@@ -111,8 +156,13 @@ def evidence_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def check_unique_ids(items: list[Any], kind: str, where: str, seen: dict[str, dict[str, str]]) -> None:
-    """Item ids are unique within a kind, across documents: results, waivers and baselines key on them."""
+def check_unique_ids(items: list[Any], kind: str, where: str, seen: dict[str, dict[str, tuple[str, str | None]]],
+                     collector: str | None = None, merges: set[str] | None = None) -> None:
+    """Item ids are unique within a kind, across documents: results, waivers and baselines key on them.
+    The one exception: a commit collected by git and by a forge (``merges`` collects its id; see
+    :mod:`auditor.evidence.merge`)."""
+    from auditor.evidence.merge import mergeable
+
     ids = seen.setdefault(kind, {})
     for index, item in enumerate(items):
         item_id = item.get("id") if isinstance(item, dict) else None
@@ -120,11 +170,16 @@ def check_unique_ids(items: list[Any], kind: str, where: str, seen: dict[str, di
             continue
         here = f"{where} items[{index}]"
         if item_id in ids:
+            first, by = ids[item_id]
+            if merges is not None and mergeable(kind, by, collector):
+                merges.add(item_id)
+                ids[item_id] = (first, f"{by}+{collector}")  # a third record of the commit is refused
+                continue
             raise InputError(
-                f"{here}: id: duplicate {kind} id {item_id!r}, already used by {ids[item_id]}; "
-                "expected ids unique within a kind"
+                f"{here}: id: duplicate {kind} id {item_id!r}, already used by {first}; "
+                "expected ids unique within a kind (a commit collected by git and by one forge is merged)"
             )
-        ids[item_id] = here
+        ids[item_id] = (here, collector)
 
 
 def read_evidence_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
@@ -184,8 +239,12 @@ def _check_regular(path: Path, info: os.stat_result, limit: int) -> None:
 
 
 def load_document(
-    path: Path, root: Path, schemas: SchemaSet, seen_ids: dict[str, dict[str, str]] | None = None
+    path: Path, root: Path, schemas: SchemaSet, seen_ids: dict[str, dict[str, tuple[str, str | None]]] | None = None,
+    merges: set[str] | None = None,
+    projection: Projection = NONE,
 ) -> EvidenceDocument:
+    """One document, validated and scanned for secrets on every field; its items then kept serialised,
+    projected (``projection``: only the fields the policies may read, so the whole set is never held)."""
     raw = read_evidence_bytes(path, root)
     doc = load_data(path, raw)
     kind = schemas.validate_document(doc, str(path))
@@ -200,8 +259,10 @@ def load_document(
         for e in doc.get("errors", [])
     )
     items = doc["items"]
-    check_unique_ids(items, kind, str(path), {} if seen_ids is None else seen_ids)
-    return secrets.checked(EvidenceDocument(  # refused, or redacted with --redact-secrets
+    collector = doc.get("collector")
+    name = collector.get("name") if isinstance(collector, dict) else None
+    check_unique_ids(items, kind, str(path), {} if seen_ids is None else seen_ids, name, merges)
+    checked = secrets.checked(EvidenceDocument(  # refused, or redacted with --redact-secrets
         path=path,
         relpath=path.relative_to(root).as_posix(),
         kind=kind,
@@ -212,16 +273,28 @@ def load_document(
         item_count=len(items),
         collector=doc.get("collector"),
         errors=errors,
-        items_json=orjson.dumps(items),
+        items_json=orjson.dumps(items),  # every field, for the secret scan
+        organisation=" ".join(doc["organisation"].split()) if doc.get("organisation") else None,
     ))
+    if not projection.keeps_whole(kind):
+        if checked.redactions:  # the redacted items, projected
+            items = orjson.loads(checked.items_json)
+        checked.items_json = b""
+        checked.items_json = orjson.dumps(projection.project(kind, items))
+    return checked
 
 
 def load_evidence(
     root: Path,
     schemas: SchemaSet | None = None,
     progress: Callable[[Path], None] | None = None,
+    projection: Projection = NONE,
 ) -> EvidenceSet:
-    """Load and validate every document under ``root``; the first invalid one stops the load."""
+    """Load and validate every document under ``root``; the first invalid one stops the load.
+
+    ``projection``: keep only the fields the policies may read (:func:`auditor.evaluate.projection_of`);
+    every field is still validated and scanned for secrets. Evaluate such a set with that projection.
+    """
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"{root}: evidence folder not found")
@@ -230,9 +303,15 @@ def load_evidence(
     if not files:
         raise InputError(f"{root}: no evidence documents (*.json, *.yaml) found")
     documents = []
-    seen_ids: dict[str, dict[str, str]] = {}
+    seen_ids: dict[str, dict[str, tuple[str, str | None]]] = {}
+    merges: set[str] = set()
     for path in files:
         if progress:
             progress(path)
-        documents.append(load_document(path, root, schemas, seen_ids))
-    return EvidenceSet(root, documents)
+        documents.append(load_document(path, root, schemas, seen_ids, merges, projection))
+    if merges:
+        from auditor.evidence.merge import merge_changes
+
+        documents = merge_changes(documents, merges)
+    organisation_of(((d.relpath, d.organisation) for d in documents), str(root))  # one name, or none
+    return EvidenceSet(root, documents, projection)

@@ -15,12 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from auditor.errors import InputError
 from auditor.evidence.load import format_time, parse_time
+
+if TYPE_CHECKING:
+    from auditor.evidence.load import EvidenceSet
 
 KIND = "attestations"
 VALID, EXPIRED, FUTURE = "valid", "expired", "future"
@@ -64,6 +67,11 @@ def load_attestations(evidence_dir: Path, catalogs: dict[str, Any], as_of: str |
 
     evidence = load_evidence(Path(evidence_dir))
     instant = parse_time(as_of) if as_of else parse_time(evidence.as_of())
+    return attestations_in(evidence, catalogs), instant
+
+
+def attestations_in(evidence: EvidenceSet, catalogs: dict[str, Any]) -> list[Attestation]:
+    """The attestations of an evidence set already loaded (``auditor run`` uses the set it evaluated)."""
     found: list[Attestation] = []
     for doc in evidence.for_kind(KIND):
         for index, item in enumerate(orjson.loads(doc.items_json)):
@@ -85,4 +93,4 @@ def load_attestations(evidence_dir: Path, catalogs: dict[str, Any], as_of: str |
                                      item["evidence_ref"], f"{attester['name']} <{attester['email']}>",
                                      attested, expires, signature, doc.relpath))
     found.sort(key=lambda a: a.id)
-    return found, instant
+    return found

@@ -277,3 +277,23 @@ def coverage_counts(
     cov = coverage(mappings, framework, statuses, attestations, as_of)
     items = [c for c in cov.clauses if groups is None or set(groups) & set(c.groups)]
     return CoverageCounts.of(items)
+
+
+def coverage_section(
+    mappings: MappingSet,
+    statuses: Mapping[str, str],
+    attestations: list[Attestation],
+    as_of: datetime,
+) -> dict[str, Any]:
+    """results.json ``coverage``: per framework, the :func:`coverage_counts` figures and the excluded clauses
+    with their justification; the board and the evidence report show these numbers."""
+    section: dict[str, Any] = {}
+    for framework in mappings.frameworks():
+        cov = coverage(mappings, framework, statuses, attestations, as_of)
+        section[framework] = {
+            **cov.counts().to_dict(),
+            "excluded_clauses": [{"id": c.clause.id, "title": c.clause.title,
+                                  "justification": c.decision.justification if c.decision else ""}
+                                 for c in cov.excluded],
+        }
+    return section

@@ -120,10 +120,15 @@ def crosswalk_view(cw: Crosswalk, source_name: str, target_name: str,
           "; ".join(f"{v.control} ({v.from_strength}/{v.to_strength})" for v in link.via)] for link in cw.links],
         styled=(),
     )
+    in_published = {a.id for _pub, pairs in published or [] for a, _b in pairs}
+
+    def reason(clause: Any, why: str) -> str:
+        return why + ("; a published crosswalk below links it" if clause.id in in_published else "")
+
     unlinked = Section(
-        f"{cw.source} clauses with no counterpart in {cw.target}", ["clause", "title", "reason"],
-        [[c.id, c.title, "its controls are not mapped to the target"] for c in cw.unlinked]
-        + [[c.id, c.title, "no control is mapped to it"] for c in cw.unmapped],
+        f"{cw.source} clauses with no derived counterpart in {cw.target}", ["clause", "title", "reason"],
+        [[c.id, c.title, reason(c, "its controls are not mapped to the target")] for c in cw.unlinked]
+        + [[c.id, c.title, reason(c, "no control is mapped to it")] for c in cw.unmapped],
     )
     linked = len({link.source.id for link in cw.links})
     preamble = [f"From {source_name} ({cw.source}) to {target_name} ({cw.target}) through shared controls.",

@@ -411,6 +411,31 @@ def merged_results(shards: list[Shard], library_root: Path, split_mode: str) -> 
     return doc, split
 
 
+def merged_coverage(results: dict[str, Any], library_root: Path, evidence_root: Path) -> dict[str, Any]:
+    """results.json ``coverage`` of the merged run: the shards' library mappings (base and layers), the merged
+    statuses and the attestations in every shard's evidence, judged at the shards' common ``as_of``; empty
+    when the library has no mappings."""
+    from auditor.evidence.load import evidence_files, load_evidence, parse_time
+    from auditor.mappings.attestations import attestations_in
+    from auditor.mappings.coverage import control_statuses, coverage_section
+    from auditor.mappings.load import load_layered_mappings
+
+    roots = [library_root / "mappings", *sorted(p for p in (library_root / "layers").glob("*/mappings") if p.is_dir())]
+    if not (roots[0] / "frameworks").is_dir():
+        return {}
+    mappings = load_layered_mappings(roots)
+    if not mappings.catalogs:
+        return {}
+    # each shard's evidence on its own (the same document may be in two shards); an attestation once by id
+    found: dict[str, Any] = {}
+    for folder in sorted(p for p in evidence_root.iterdir() if p.is_dir() and evidence_files(p)):
+        for att in attestations_in(load_evidence(folder), mappings.catalogs):
+            found.setdefault(att.id, att)
+    attestations = [found[k] for k in sorted(found)]
+    return {"coverage": coverage_section(mappings, control_statuses(results), attestations,
+                                         parse_time(results["as_of"]))}
+
+
 class _MergedLibrary(LibrarySnapshot):
     """The shards' library, extracted once, with the provenance the shards recorded."""
 
@@ -470,6 +495,7 @@ def merge_packs(paths: Sequence[Path], verifiers: Sequence[Verifier], out: Path,
         evidence_root.mkdir()
         for shard in shards:
             _extract(shard, "evidence/", evidence_root / shard.name)
+        results.update(merged_coverage(results, library_root, evidence_root))
         results_path = work / "results.json"
         write_atomic(results_path, pretty_json(results))
         libraries = {canonical_json(s.verification.predicate.get("library") or {}) for s in shards}

@@ -49,7 +49,7 @@ def evaluate_evidence(
     from auditor.baseline import Baseline
     from auditor.controls import check_evidence_kinds
     from auditor.engine import create
-    from auditor.evaluate import evaluate
+    from auditor.evaluate import evaluate, projection_of
     from auditor.evidence import SchemaSet, load_evidence
     from auditor.evidence.freshness import load_freshness
     from auditor.evidence.secrets import REDACT, REFUSE, secrets_mode
@@ -73,8 +73,10 @@ def evaluate_evidence(
 
         library = narrow_to_changed(library, policy_set, [schemas_dir(), *evaluation.schemas], checks.base, progress)
     freshness = load_freshness(sources.params, schema_set)
+    # Each document is held after validation with only the fields the policies may read.
+    projection = projection_of(library, policy_set)
     with secrets_mode(REDACT if evaluation.redact_secrets else REFUSE):
-        evidence_set = load_evidence(evidence, schema_set)
+        evidence_set = load_evidence(evidence, schema_set, projection=projection)
     backend = create(evaluation.engine, **evaluation.engine_options)
     with progress.evaluating(len(library)) as advance:
         return evaluate(

@@ -10,6 +10,7 @@ from auditor.pipeline.progress import SILENT, Progress
 
 if TYPE_CHECKING:
     from auditor.evaluate import Run
+    from auditor.mappings.load import MappingSet
     from auditor.report.outputs import FormatRequest
     from auditor.results import WrittenResults
 
@@ -53,33 +54,34 @@ def write_results(run: Run, path: Path, formats: Iterable[FormatRequest] = (), d
     return written
 
 
-def organisation(results: dict[str, Any], org: str | None) -> str:
-    """The organisation a report names: ``org``, else the results' own, else 'the organisation'."""
-    return org or str(results.get("organisation") or results.get("org") or "the organisation")
-
-
 def write_reports(results: WrittenResults, out_dir: Path, *, org: str | None = None, mappings: Path | None = None,
                   locker: Path | None = None, pack: Path | None = None, packed_into: str | None = None,
-                  evidence: Path | None = None, development: bool = False) -> list[Path]:
+                  evidence: Path | None = None, development: bool = False, period_days: int | None = None,
+                  since: str | None = None, catalogs: MappingSet | None = None) -> list[Path]:
     """Write ``evidence-report.pdf``, ``board.pdf`` and ``board.md`` into ``out_dir``.
 
     ``evidence`` is the folder the run evaluated (service, SLO, incident, change and model documents);
     ``locker`` gives the board's trend; ``pack`` an existing pack to describe, or ``packed_into`` the name
-    of the pack the reports will go into, ``development`` whether it will be development-signed.
+    of the pack the reports will go into, ``development`` whether it will be development-signed;
+    ``period_days``/``since`` the reporting period; ``catalogs`` the (layered) mapping set, else ``mappings``'.
     """
     from auditor.content import default_dir
     from auditor.files import write_atomic
+    from auditor.organisation import report_organisation
     from auditor.report.board import PackNote, build_board, render_board_pdf
     from auditor.report.board_markdown import render_board_markdown
     from auditor.report.evidence_report import write_evidence_report
     from auditor.report.figures import load_catalogs
     from auditor.report.history import load_history
     from auditor.report.pack_info import read_pack_info
+    from auditor.report.period import report_period
     from auditor.report.service_facts import read_report_evidence
 
     document = results.document
-    name = organisation(document, org)
-    catalogs = load_catalogs(mappings or default_dir("mappings"))
+    name = report_organisation(document, org, str(results.path))
+    period = report_period(document, period_days, since)
+    if catalogs is None:
+        catalogs = load_catalogs(mappings or default_dir("mappings"))
     pack_info = read_pack_info(pack) if pack else None
     history = load_history(locker) if locker else []
     documents = read_report_evidence(document, evidence)
@@ -89,8 +91,10 @@ def write_reports(results: WrittenResults, out_dir: Path, *, org: str | None = N
     else:
         note = PackNote(packed_into, development=development) if packed_into else None
     evidence_pdf = write_evidence_report(document, out_dir / "evidence-report.pdf", org=name, pack=pack_info,
-                                         catalogs=catalogs, packed_into=packed_into, evidence=documents)
-    summary = build_board(document, history=history, catalogs=catalogs, org=name, evidence=documents, pack=note)
+                                         catalogs=catalogs, packed_into=packed_into, evidence=documents,
+                                         period=period)
+    summary = build_board(document, history=history, catalogs=catalogs, org=name, evidence=documents, pack=note,
+                          period=period)
     write_atomic(out_dir / "board.pdf", render_board_pdf(summary))
     write_atomic(out_dir / "board.md", render_board_markdown(summary))
     return [evidence_pdf, out_dir / "board.pdf", out_dir / "board.md"]

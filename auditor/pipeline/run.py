@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from auditor.results import WrittenResults
 
 #: The organisation of the bundled demo evidence, named on its reports.
-DEMO_ORGANISATION = "Brightwater Financial"
 
 
 @dataclass
@@ -40,6 +39,10 @@ class RunSettings:
     collect: tuple[str, ...] = ()
     repo: Path = Path()
     branch: str | None = None
+    #: the reporting period incidents and changes are counted over, ending at as_of: the last
+    #: ``period_days`` days (default 90), or from ``since`` (a date); never both
+    period_days: int | None = None
+    since: str | None = None
 
 
 @dataclass
@@ -99,7 +102,6 @@ def run(settings: RunSettings, progress: Progress = SILENT) -> RunOutcome:
     evidence, org = settings.evidence, settings.org
     if evidence is None:
         evidence = demo_evidence_dir()
-        org = org or DEMO_ORGANISATION
         progress.note(f"evidence: bundled demo organisation ({evidence})")
     if settings.collect:
         unknown = sorted(set(settings.collect) - {"git"})
@@ -117,7 +119,8 @@ def run(settings: RunSettings, progress: Progress = SILENT) -> RunOutcome:
     locker = packing.locker if packing.locker and packing.locker.is_dir() else None
     reports = write_reports(written, out_dir, org=org, mappings=settings.sources.mappings, locker=locker,
                             packed_into=pack_path.name if packing.pack else None, evidence=evidence,
-                            development=packing.development)
+                            development=packing.development, period_days=settings.period_days,
+                            since=settings.since, catalogs=result.mappings)
     progress.note(f"reports: {', '.join(str(p) for p in reports)}")
     pack = None
     if packing.pack:

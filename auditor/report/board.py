@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from auditor.model import SEVERITIES
+from auditor.organisation import UNNAMED, UNNAMED_NOTE
 from auditor.report.common import population_text
 from auditor.report.disabled import disabled_controls
 from auditor.report.figures import FrameworkFigure, framework_figures, percent
 from auditor.report.history import NOT_PASSING, RunPoint, run_point, with_current
+from auditor.report.period import ReportPeriod, report_period
 from auditor.report.service_facts import (
     ModelProof,
     ReportEvidence,
@@ -121,6 +123,8 @@ class BoardSummary:
     models: list[ModelProof] | None = None
     decisions: list[Decision] = field(default_factory=list)
     pack: PackNote | None = None
+    #: the period incidents and changes are counted over (ends at as_of)
+    period: ReportPeriod | None = None
 
     def disabled_sentence(self) -> str:
         """One sentence naming every disabled control and its reason; empty when there are none."""
@@ -308,11 +312,13 @@ def _decisions(summary: BoardSummary) -> list[Decision]:
 
 
 def build_board(results: dict[str, Any], *, history: list[RunPoint] | None = None,
-                catalogs: MappingSet | None = None, org: str = "the organisation",
+                catalogs: MappingSet | None = None, org: str = UNNAMED,
                 runs: int = DEFAULT_RUNS, evidence: ReportEvidence | None = None,
-                pack: PackNote | None = None) -> BoardSummary:
+                pack: PackNote | None = None, period: ReportPeriod | None = None) -> BoardSummary:
     """The board summary; ``evidence`` (:func:`auditor.report.service_facts.read_report_evidence`) gives the
-    service headlines and the AI proof points, ``pack`` the verification note."""
+    service headlines and the AI proof points, ``pack`` the verification note, ``period`` the span incidents
+    and changes are counted over (default: the 90 days to ``as_of``)."""
+    period = period or report_period(results)
     controls = sorted(results.get("controls") or [], key=lambda c: c["id"])
     current = run_point(results)
     points = with_current(history or [], current)
@@ -339,9 +345,9 @@ def build_board(results: dict[str, Any], *, history: list[RunPoint] | None = Non
         insufficient=[_risk(c, expiries, today) for c in controls if c.get("status") == "insufficient_evidence"],
         counts=counts,
         disabled=disabled_controls(results),
-        services=service_facts(results, have) if have is not None and "services" in kinds else None,
+        services=service_facts(results, have, period) if have is not None and "services" in kinds else None,
         models=model_proofs(have) if have is not None and "models" in kinds else None,
-        pack=pack,
+        pack=pack, period=period,
     )
     summary.decisions = _decisions(summary)
     return summary
@@ -375,15 +381,27 @@ def service_rows(s: BoardSummary) -> list[list[str]]:
     for f in (s.services or [])[:SERVICES_SHOWN]:
         tier = f"tier {f.tier}" if f.tier is not None else "no tier"
         rows.append([f"{f.name} ({tier}, {f.environment}); owner {f.owner}", f.outcome, f.slo_short(),
-                     f.budget_short(), f.incident_short(), f.change_sentence(), f.control_sentence()])
+                     f.budget_short(), f.incident_short(), f.change_short(), f.control_sentence()])
     return rows
 
 
 SERVICE_HEADER = ["Service and owner", "Outcome", "SLOs met", "Error budget", "Incidents in the period",
-                  "Change failure rate", "Service controls"]
+                  "Change failure rate in the period", "Service controls"]
 SERVICE_NOTE = ("Service controls: those reading the catalogue, changes, incidents or SLO reports, and any control "
                 "with a finding on the service. 'Without a finding here' means no finding names the service, not "
                 "proof the control covered it (results count populations, they do not list them).")
+
+
+def period_line(s: BoardSummary) -> str:
+    """The period sentence, with what fell outside it (shown services), or empty without a period."""
+    if s.period is None:
+        return ""
+    shown = (s.services or [])[:SERVICES_SHOWN]
+    outside_i = sum(f.incidents_outside for f in shown)
+    outside_c = sum(f.changes_outside for f in shown)
+    tail = (f"; {outside_i} incidents and {outside_c} completed changes outside it are not counted"
+            if outside_i or outside_c else "")
+    return f"{s.period.sentence()}{tail}."
 
 
 def services_more(s: BoardSummary) -> str:
@@ -392,20 +410,42 @@ def services_more(s: BoardSummary) -> str:
 
 
 def framework_rows(s: BoardSummary) -> list[list[str]]:
+    """Clauses counted against the applicable ones (results.json ``coverage``, the SoA's figures), then controls."""
     rows = []
     for f in s.frameworks:
-        total = "?" if f.total_clauses is None else str(f.total_clauses)
         monitored = f.controls - f.by_status.get("insufficient_evidence", 0) - f.by_status.get("error", 0)
-        rows.append([f.name, f"{f.covered} of {total} ({percent(f.coverage)})",
-                     f"{f.passing} of {f.covered} ({percent(f.pass_rate)})",
-                     f"{monitored} of {f.controls} ({percent(monitored / f.controls if f.controls else None)})",
-                     f"{f.by_status.get('pass', 0)} of {f.controls} "
-                     f"({percent(f.by_status.get('pass', 0) / f.controls if f.controls else None)})"])
+        passing = f.by_status.get("pass", 0)
+        controls = [f"{passing} of {f.controls} ({percent(passing / f.controls if f.controls else None)})",
+                    f"{monitored} of {f.controls}"]
+        c = f.counts
+        if c is None:  # results written before coverage was recorded: clauses covered of all, no applicability
+            total = "?" if f.total_clauses is None else str(f.total_clauses)
+            rows.append([f.name, f"all {total}", f"{f.covered} ({percent(f.coverage)})",
+                         f"{f.passing} ({percent(f.met)})", "n/a", "n/a", *controls])
+            continue
+        applicable = f"{c.applicable} of {c.clauses}" + (f" ({c.excluded} excl.)" if c.excluded else "")
+        rows.append([f.name, applicable, f"{c.automated} ({f.share(c.automated)})",
+                     f"{c.automated_pass} ({f.share(c.automated_pass)})",
+                     f"{c.attested} ({f.share(c.attested)})", f"{c.uncovered} ({f.share(c.uncovered)})", *controls])
     return rows
 
 
-FRAMEWORK_HEADER = ["Framework", "Clauses covered", "Covered clauses passing", "Controls with evidence",
-                    "Controls passing"]
+FRAMEWORK_HEADER = ["Framework", "Applicable clauses", "Automated", "of which passing", "Attested", "Uncovered",
+                    "Controls passing", "With evidence"]
+FRAMEWORK_WIDTHS = [0.25, 0.12, 0.1, 0.09, 0.08, 0.1, 0.14, 0.12]
+FRAMEWORK_NOTE = ("% of applicable clauses. Automated: decided by controls (passing: all of them pass); attested: "
+                  "a valid attestation, never an automated pass; uncovered: neither. With evidence: controls that "
+                  "had every kind they need.")
+
+
+def excluded_sentence(s: BoardSummary) -> str:
+    """The clauses declared not applicable, per framework (their justifications are in the evidence report and
+    the SoA); empty when none is excluded."""
+    parts = [f"{f.name} {_names([e['id'] for e in f.excluded], 6)}" for f in s.frameworks if f.excluded]
+    if not parts:
+        return ""
+    return (f"Declared not applicable (in no denominator; justified in the evidence report and the SoA): "
+            f"{'; '.join(parts)}.")
 
 
 def model_rows(s: BoardSummary) -> list[list[str]]:
@@ -484,6 +524,8 @@ def board_story(summary: BoardSummary) -> list[Any]:
         heading("Compliance proof points", 0, "board"),
         para(f"{s.org}: run {s.run_id}, evidence as of {s.as_of[:10] or 'unknown'}", "subtitle"),
     ]
+    if s.org == UNNAMED:
+        story.append(para(UNNAMED_NOTE, "small"))
     if s.pack is not None and s.pack.sha256:
         story.append(markup(f"Audit pack {esc(s.pack.name)}, sha256 <font name=\"Courier\" size=\"7.5\">"
                             f"{esc(s.pack.sha256)}</font>", "small"))
@@ -501,14 +543,15 @@ def board_story(summary: BoardSummary) -> list[Any]:
                            zebra=False))
         if services_more(s):
             story.append(para(services_more(s), "small"))
-        story.append(para(SERVICE_NOTE, "small"))
+        story.append(para(f"{period_line(s)} {SERVICE_NOTE}", "small"))
     story.append(markup(f"<b>Error budgets.</b> {esc(s.budget_sentence())}"))
     story.append(markup(f"<b>Trend.</b> {esc(s.trend_sentence())}"))
+    # page one has room whatever the organisation's size (five services at most); page two does not
+    story.append(markup(f"<b>How to verify.</b> {esc(verify_sentence(s))}", "small"))
     frameworks: list[Any] = [heading("Controls mapped to standards", 0, "frameworks")]
     if s.frameworks:
-        frameworks += [table(FRAMEWORK_HEADER, framework_rows(s), [0.4, 0.15, 0.15, 0.15, 0.15], zebra=False),
-                       para("Covered: a control addresses the clause fully or partially; passing: all such controls "
-                            "pass. With evidence: every kind the control needs was there.", "small")]
+        frameworks += [table(FRAMEWORK_HEADER, framework_rows(s), FRAMEWORK_WIDTHS, zebra=False),
+                       para(" ".join(filter(None, [FRAMEWORK_NOTE, excluded_sentence(s)])), "small")]
     else:
         frameworks.append(para("No framework catalogs or mappings were available, so clause coverage cannot be "
                                "shown."))
@@ -532,7 +575,6 @@ def board_story(summary: BoardSummary) -> list[Any]:
         story.append(para("None: no critical control, exhausted error budget or missing AI proof point needs a "
                           "decision."))
     story.append(markup(f"<b>Gaps.</b> {esc(' '.join(gaps_sentences(s)))}", "small"))
-    story.append(markup(f"<b>How to verify.</b> {esc(verify_sentence(s))}", "small"))
     return story
 
 

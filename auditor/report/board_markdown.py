@@ -6,19 +6,23 @@ builders, so every number on the PDF is in ``board.md`` and the other way round.
 
 from __future__ import annotations
 
+from auditor.organisation import UNNAMED, UNNAMED_NOTE
 from auditor.report.board import (
     DECISIONS_SHOWN,
     FRAMEWORK_HEADER,
+    FRAMEWORK_NOTE,
     MODEL_HEADER,
     RISK_HEADER,
     SERVICE_HEADER,
     SERVICE_NOTE,
     BoardSummary,
     cover_flag,
+    excluded_sentence,
     framework_rows,
     gaps_sentences,
     model_rows,
     models_more,
+    period_line,
     risk_rows,
     service_rows,
     services_more,
@@ -40,6 +44,8 @@ def render_board_markdown(summary: BoardSummary) -> str:
     s = summary
     lines = [f"# Compliance proof points: {s.org}", "",
              f"Run `{s.run_id}`, evidence as of {s.as_of[:10] or 'unknown'}.", ""]
+    if s.org == UNNAMED:
+        lines += [UNNAMED_NOTE, ""]
     if cover_flag(s):
         lines += [f"**{cover_flag(s)}**", ""]
     lines += [
@@ -55,11 +61,12 @@ def render_board_markdown(summary: BoardSummary) -> str:
         lines += _table(SERVICE_HEADER, service_rows(s))
         if services_more(s):
             lines += ["", services_more(s)]
-        lines += ["", f"_{SERVICE_NOTE}_"]
+        lines += ["", f"_{period_line(s)} {SERVICE_NOTE}_"]
     lines += ["", "### Error budgets", "", s.budget_sentence(), "", "### Trend", "", s.trend_sentence(), "",
-              "## Controls mapped to standards", ""]
+              "### How to verify", "", verify_sentence(s), "", "## Controls mapped to standards", ""]
     if s.frameworks:
         lines += _table(FRAMEWORK_HEADER, framework_rows(s))
+        lines += ["", f"_{' '.join(filter(None, [FRAMEWORK_NOTE, excluded_sentence(s)]))}_"]
     else:
         lines.append("No framework catalogs or mappings were available, so clause coverage cannot be shown.")
     lines += ["", "## AI proof points", "", s.models_sentence()]
@@ -77,6 +84,4 @@ def render_board_markdown(summary: BoardSummary) -> str:
     lines += ["", "### Gaps", ""]
     for gap in gaps_sentences(s):
         lines += [_cell(gap), ""]
-    lines.pop()
-    lines += ["", "### How to verify", "", verify_sentence(s), ""]
     return "\n".join(lines)

@@ -24,6 +24,7 @@ import orjson
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from auditor.files import write_atomic
+from auditor.organisation import UNNAMED, UNNAMED_NOTE
 from auditor.report.common import population_text
 from auditor.report.disabled import disabled_controls
 from auditor.report.figures import STATUSES, FrameworkFigure, framework_figures, percent, status_counts
@@ -45,11 +46,12 @@ from auditor.report.pdf_common import (
 if TYPE_CHECKING:
     from auditor.mappings import MappingSet
     from auditor.report.pack_info import PackInfo
+    from auditor.report.period import ReportPeriod
     from auditor.report.service_facts import ReportEvidence
 
 #: violations listed per control; the total is always given.
 VIOLATIONS_SHOWN = 50
-DEFAULT_ORG = "the organisation"
+DEFAULT_ORG = UNNAMED
 
 
 def _date(value: str | None) -> str:
@@ -98,13 +100,15 @@ class EvidenceReport:
 
     def __init__(self, results: dict[str, Any], *, org: str = DEFAULT_ORG, pack: PackInfo | None = None,
                  catalogs: MappingSet | None = None, packed_into: str | None = None,
-                 evidence: ReportEvidence | None = None) -> None:
+                 evidence: ReportEvidence | None = None, period: ReportPeriod | None = None) -> None:
+        from auditor.report.period import report_period
         from auditor.report.service_facts import needed_documents, service_facts
 
         self.results = results
+        self.period = period or report_period(results)
         kinds = {str(e.get("kind")) for e in needed_documents(results)}
-        self.services = (service_facts(results, evidence) if evidence is not None and evidence.root is not None
-                         and "services" in kinds else None)
+        self.services = (service_facts(results, evidence, self.period) if evidence is not None
+                         and evidence.root is not None and "services" in kinds else None)
         self.packed_into = packed_into
         self.org = org
         self.pack = pack
@@ -121,8 +125,10 @@ class EvidenceReport:
         engine = r.get("engine") or {}
         pack = self.pack
         pairs: list[tuple[str, Any]] = [
-            ("Organisation", self.org),
+            ("Organisation", f"{self.org}: {UNNAMED_NOTE}" if self.org == UNNAMED else self.org),
             ("Audit period", _audit_period(r)),
+            ("Service period", f"{self.period.sentence()}: the per-service incidents and change failure rates "
+                               "count only these"),
             ("Run id", self.run_id),
             ("Run time", f"{_date(r.get('started_at'))} to {_date(r.get('finished_at'))}"),
             ("Engine", f"{engine.get('name', 'unknown')} {engine.get('version', '')}".strip()),
@@ -198,20 +204,60 @@ class EvidenceReport:
             story.append(para("No framework catalogs or mappings were available for this run, so no clause "
                                "coverage can be reported."))
         else:
-            story.append(para(
-                "A clause is covered when at least one control maps to it fully or partially; a covered clause "
-                "passes when all of those controls pass. Controls are counted once per framework."))
-            rows = []
-            for f in self.figures:
-                total_clauses = "unknown" if f.total_clauses is None else str(f.total_clauses)
-                rows.append([f.name, str(f.controls), *[str(f.by_status.get(s, 0)) for s in STATUSES],
-                             f"{f.covered} of {total_clauses} ({percent(f.coverage)})",
-                             f"{f.passing} of {f.covered} ({percent(f.pass_rate)})"])
-            story.append(table(
-                ["Framework", "Controls", *[STATUS_LABELS[s] for s in STATUSES], "Clauses covered",
-                 "Covered clauses passing"], rows,
-                [0.2, 0.08, 0.065, 0.065, 0.075, 0.065, 0.11, 0.16, 0.16]))
+            if all(f.counts is not None for f in self.figures):
+                # clauses are counted against the applicable ones below; here the controls mapped to each
+                story.append(para("Controls mapped to each framework, by status (each control counted once per "
+                                  "framework)."))
+                story.append(table(["Framework", "Controls", *[STATUS_LABELS[s] for s in STATUSES]],
+                                   [[f.name, str(f.controls), *[str(f.by_status.get(s, 0)) for s in STATUSES]]
+                                    for f in self.figures], [0.3, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2]))
+            else:
+                story.append(para(
+                    "A clause is covered when at least one control maps to it fully or partially; a covered clause "
+                    "passes when all of those controls pass. Controls are counted once per framework."))
+                rows = []
+                for f in self.figures:
+                    total_clauses = "unknown" if f.total_clauses is None else str(f.total_clauses)
+                    rows.append([f.name, str(f.controls), *[str(f.by_status.get(s, 0)) for s in STATUSES],
+                                 f"{f.covered} of {total_clauses} ({percent(f.coverage)})",
+                                 f"{f.passing} of {f.covered} ({percent(f.pass_rate)})"])
+                story.append(table(
+                    ["Framework", "Controls", *[STATUS_LABELS[s] for s in STATUSES], "Clauses covered",
+                     "Covered clauses passing"], rows,
+                    [0.2, 0.08, 0.065, 0.065, 0.075, 0.065, 0.11, 0.16, 0.16]))
+            story += self.applicability_tables()
         story.append(PageBreak())
+        return story
+
+    def applicability_tables(self) -> list[Flowable]:
+        """Clauses counted against the applicable ones (results.json ``coverage``, the SoA's figures), and every
+        excluded clause with its justification."""
+        counted = [f for f in self.figures if f.counts is not None]
+        story: list[Flowable] = [markup("<b>Against applicable clauses</b>", "h3")]
+        if not counted:
+            story.append(para("This results.json records no applicability (written before coverage was recorded): "
+                              "clauses are counted against every clause of each catalog above."))
+            return story
+        story.append(para(
+            "Excluded clauses are declared not applicable (mappings/applicability/) and count in no denominator. Of "
+            "the applicable: automated (a full or partial control decides the clause; passing when all of them "
+            "pass), attested (a valid attestation at as_of, never an automated pass) and uncovered (neither)."))
+        rows = []
+        for f in counted:
+            c = f.counts
+            assert c is not None
+            rows.append([f.name, str(c.clauses), str(c.excluded), str(c.applicable),
+                         f"{c.automated} ({f.share(c.automated)})", str(c.automated_pass), str(c.automated_fail),
+                         f"{c.attested} ({f.share(c.attested)})", f"{c.uncovered} ({f.share(c.uncovered)})"])
+        story.append(table(["Framework", "Clauses", "Excluded", "Applicable", "Automated", "passing", "failing",
+                            "Attested", "Uncovered"], rows,
+                           [0.22, 0.08, 0.09, 0.1, 0.1, 0.08, 0.08, 0.1, 0.15]))
+        excluded = [[f.name, e["id"], e["title"], e["justification"]] for f in counted for e in f.excluded]
+        story.append(markup("<b>Excluded clauses</b>", "h3"))
+        if excluded:
+            story.append(table(["Framework", "Clause", "Title", "Justification"], excluded, [0.2, 0.08, 0.27, 0.45]))
+        else:
+            story.append(para("No clause is declared not applicable."))
         return story
 
     def services_section(self) -> list[Flowable]:
@@ -228,7 +274,8 @@ class EvidenceReport:
             "catalogue, changes, incidents or SLO reports, and any other control with a finding on the service's "
             "own resources (its SLO reports, incidents, change requests, deployments and models). results.json "
             "counts each control's population but does not list its items, so 'no finding here' means no finding "
-            "names this service; the population shown is the control's whole population."))
+            "names this service; the population shown is the control's whole population. "
+            f"{self.period.sentence()}: incidents detected and changes completed outside it are not counted."))
         by_id = {c["id"]: c for c in self.controls}
         for f in self.services:
             story += [CondPageBreak(160), heading(f"{f.name} ({f.id})", 1, f"service-{f.id}")]
@@ -237,8 +284,8 @@ class EvidenceReport:
                 ("Tier and environment", f"{'tier ' + str(f.tier) if f.tier is not None else 'no tier'}, "
                                          f"{f.environment}"),
                 ("Reliability", f"{f.slo_sentence()}; error budget {f.budget_sentence()}"),
-                ("Change failure rate", f.change_sentence()),
-                ("Incidents", f.incident_sentence()),
+                ("Change failure rate in the period", f.change_sentence()),
+                ("Incidents in the period", f.incident_sentence()),
             ]))
             story += subheading(f"Controls ({len(f.controls)})")
             if f.controls:
@@ -256,7 +303,8 @@ class EvidenceReport:
                                     for x in f.slos], [0.3, 0.14, 0.16, 0.2, 0.2]))
             else:
                 story.append(para("No SLO report for this service.", "small"))
-            story += subheading(f"Incidents ({len(f.incidents)})")
+            outside = f"; {f.incidents_outside} outside the period not counted" if f.incidents_outside else ""
+            story += subheading(f"Incidents in the period ({len(f.incidents)}{outside})")
             if f.incidents:
                 story.append(table(["Incident", "Priority", "Major", "Resolved", "Title"],
                                    [[i.id, i.priority, "yes" if i.major else "no", "yes" if i.resolved else "no",
@@ -413,8 +461,9 @@ class EvidenceReport:
 
 def write_evidence_report(results: dict[str, Any], out: Path, *, org: str = DEFAULT_ORG,
                           pack: PackInfo | None = None, catalogs: MappingSet | None = None,
-                          packed_into: str | None = None, evidence: ReportEvidence | None = None) -> Path:
+                          packed_into: str | None = None, evidence: ReportEvidence | None = None,
+                          period: ReportPeriod | None = None) -> Path:
     report = EvidenceReport(results, org=org, pack=pack, catalogs=catalogs, packed_into=packed_into,
-                            evidence=evidence)
+                            evidence=evidence, period=period)
     write_atomic(out, report.render())
     return out

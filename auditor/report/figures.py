@@ -9,6 +9,12 @@ framework catalogs (``auditor.mappings``):
 
 Without catalogs, the total number of clauses is unknown and only the mapped
 clauses are counted.
+
+When results.json has a ``coverage`` section (written by every run that had mappings), each figure
+also carries its :class:`~auditor.mappings.coverage.CoverageCounts` (``counts``): clauses counted
+against the applicable ones, split automated / attested / uncovered, and the excluded clauses with
+their justification. The reports show those, the same numbers as ``auditor mappings coverage`` and
+the Statement of Applicability.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from auditor.mappings import MappingSet
+    from auditor.mappings.coverage import CoverageCounts
 
 STATUSES = ("pass", "fail", "waived", "error", "insufficient_evidence")
 COVERING = ("full", "partial")
@@ -35,6 +42,14 @@ class FrameworkFigure:
     by_status: dict[str, int] = field(default_factory=lambda: {s: 0 for s in STATUSES})
     # clause id -> (title, [(control id, strength, status)]) in catalog order
     clauses: dict[str, tuple[str, list[tuple[str, str, str]]]] = field(default_factory=dict)
+    #: results.json ``coverage`` of this framework (None in results written before it existed)
+    counts: CoverageCounts | None = None
+    #: clauses declared not applicable: {id, title, justification}
+    excluded: list[dict[str, str]] = field(default_factory=list)
+
+    def share(self, n: int) -> str:
+        """``n`` as a percentage of the applicable clauses."""
+        return percent(n / self.counts.applicable if self.counts and self.counts.applicable else None)
 
     @property
     def coverage(self) -> float | None:
@@ -96,7 +111,20 @@ def framework_figures(results: dict[str, Any], catalogs: MappingSet | None) -> l
                 figure.covered += 1
                 if all(m[2] == "pass" for m in covering):
                     figure.passing += 1
+    _attach_coverage(figures, results)
     return list(figures.values())
+
+
+def _attach_coverage(figures: dict[str, FrameworkFigure], results: dict[str, Any]) -> None:
+    from auditor.mappings.coverage import CoverageCounts
+
+    fields = CoverageCounts.__dataclass_fields__
+    for fw, entry in sorted((results.get("coverage") or {}).items()):
+        figure = figures.setdefault(fw, FrameworkFigure(fw, fw, int(entry["clauses"])))
+        figure.counts = CoverageCounts(**{k: int(entry[k]) for k in fields})
+        figure.excluded = [{"id": str(e["id"]), "title": str(e.get("title", "")),
+                            "justification": str(e.get("justification", ""))} for e in entry.get("excluded_clauses")
+                           or []]
 
 
 def percent(value: float | None) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from auditor.errors import InputError
+from auditor.report.period import ReportPeriod, change_time, report_period
 
 #: the kinds the reports read documents of (the rest is summarised from results.json)
 REPORT_KINDS = ("services", "slo_reports", "incidents", "change_requests", "models", "deployments")
@@ -127,6 +128,9 @@ class ServiceFacts:
     failed_changes: int
     #: (control id, title, status for this service): "finding", "no finding", or the control's own status
     controls: list[tuple[str, str, str]] = field(default_factory=list)
+    #: incidents and completed changes of the service outside the reporting period (not counted above)
+    incidents_outside: int = 0
+    changes_outside: int = 0
 
     @property
     def worst_incident(self) -> IncidentFact | None:
@@ -174,9 +178,12 @@ class ServiceFacts:
             return f"exhausted ({low.slo} {pct(-low.budget_left)} overspent)"
         return f"{pct(low.budget_left)} left ({low.slo})"
 
+    def _outside(self, n: int, what: str) -> str:
+        return f" ({n} {what} outside the period not counted)" if n else ""
+
     def incident_short(self, title_chars: int = 48) -> str:
         if not self.incidents:
-            return "none recorded"
+            return "none in the period" if self.incidents_outside else "none recorded"
         worst = self.worst_incident
         assert worst is not None
         title = worst.title if len(worst.title) <= title_chars else worst.title[:title_chars - 3].rstrip() + "..."
@@ -193,18 +200,22 @@ class ServiceFacts:
         return f"{pct(low.budget_left)} left ({low.slo}, the lowest)"
 
     def incident_sentence(self) -> str:
+        outside = self._outside(self.incidents_outside, "incidents")
         if not self.incidents:
-            return "none recorded"
+            return ("none in the period" if self.incidents_outside else "none recorded") + outside
         worst = self.worst_incident
         assert worst is not None
         major = sum(1 for i in self.incidents if i.major)
         return (f"{len(self.incidents)} ({major} major); worst {worst.priority} {worst.id}: {worst.title}"
-                + ("" if worst.resolved else " (unresolved)"))
+                + ("" if worst.resolved else " (unresolved)") + outside)
+
+    def change_short(self) -> str:
+        if not self.changes:
+            return "no completed change in the period" if self.changes_outside else "no completed change recorded"
+        return f"{pct(self.change_failure_rate)} ({self.failed_changes} of {self.changes} changes failed)"
 
     def change_sentence(self) -> str:
-        if not self.changes:
-            return "no completed change recorded"
-        return f"{pct(self.change_failure_rate)} ({self.failed_changes} of {self.changes} changes failed)"
+        return self.change_short() + self._outside(self.changes_outside, "completed changes")
 
     def control_counts(self) -> tuple[int, int, int]:
         """(no finding, with a finding, not proven) among the controls judging this service."""
@@ -260,8 +271,13 @@ def resource_services(evidence: ReportEvidence) -> dict[str, set[str]]:
     return index
 
 
-def service_facts(results: dict[str, Any], evidence: ReportEvidence) -> list[ServiceFacts]:
-    """One entry per service in the catalogue (production first, then by tier and id)."""
+def service_facts(results: dict[str, Any], evidence: ReportEvidence,
+                  period: ReportPeriod | None = None) -> list[ServiceFacts]:
+    """One entry per service in the catalogue (production first, then by tier and id).
+
+    Incidents and completed changes count only inside ``period`` (default: :func:`report_period` of the
+    results, the 90 days to ``as_of``); those outside are counted as such, never in the figures."""
+    period = period or report_period(results)
     services = sorted(evidence.of("services"), key=lambda s: (s["environment"] != "production",
                                                               s.get("tier") if s.get("tier") is not None else 99,
                                                               s["id"]))
@@ -272,17 +288,23 @@ def service_facts(results: dict[str, Any], evidence: ReportEvidence) -> list[Ser
         sid = s["id"]
         slos = [SloFact(str(r["slo"]), float(r["target"]), r.get("attainment"), r.get("error_budget_remaining"),
                         str(r.get("window", ""))) for r in evidence.of("slo_reports") if r.get("service") == sid]
+        own = [i for i in evidence.of("incidents") if i.get("service") == sid]
+        inside = [i for i in own if period.contains(i.get("detected_at"))]
+        # resolved at as_of: a resolution recorded after the instant of the verdicts is not yet known
         incidents = [IncidentFact(str(i["id"]), str(i["priority"]), str(i.get("title") or "untitled"),
-                                  bool(i.get("major")), i.get("resolved_at") is not None)
-                     for i in evidence.of("incidents") if i.get("service") == sid]
-        completed = [c for c in evidence.of("change_requests")
-                     if c.get("service") == sid and c.get("outcome") not in (None, "cancelled")]
+                                  bool(i.get("major")), i.get("resolved_at") is not None
+                                  and period.contains(i.get("resolved_at")))
+                     for i in inside]
+        done = [c for c in evidence.of("change_requests")
+                if c.get("service") == sid and c.get("outcome") not in (None, "cancelled")]
+        completed = [c for c in done if period.contains(change_time(c))]
         facts = ServiceFacts(
             id=sid, name=str(s.get("name") or sid), environment=str(s.get("environment", "")),
             outcome=str(s.get("outcome") or "no outcome stated"), owner=_owner(s.get("owner")),
             tier=s.get("tier"), slos=sorted(slos, key=lambda x: x.slo), declared_slos=len(s.get("slos") or []),
             incidents=sorted(incidents, key=lambda i: (_priority_rank(i.priority), i.id)),
             changes=len(completed), failed_changes=sum(1 for c in completed if c.get("outcome") in FAILED_OUTCOMES),
+            incidents_outside=len(own) - len(inside), changes_outside=len(done) - len(completed),
         )
         for control in controls:
             touched = any(sid in index.get(str(v.get("resource")), ()) for v in control.get("violations") or [])

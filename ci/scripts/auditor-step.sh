@@ -24,8 +24,14 @@
 #   AUDITOR_EVIDENCE     extra evidence folder, copied in before collection (e.g. exported inventories)
 #   AUDITOR_REPO         git repository to collect from (default: the current directory)
 #   AUDITOR_FORGE        "github" to also collect pull request reviews, approvals and required checks
-#                        with `auditor collect github` (GITHUB_TOKEN, GITHUB_REPOSITORY); default "none"
-#   AUDITOR_BRANCH       base branch for AUDITOR_FORGE (default: main)
+#                        with `auditor collect github` (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL);
+#                        "gitlab" for merge request approvals, pipelines and approval rules with
+#                        `auditor collect gitlab` (GITLAB_TOKEN, else CI_JOB_TOKEN; CI_PROJECT_ID,
+#                        CI_API_V4_URL); default "none". The same commits collected by git and by the
+#                        forge are merged into one change each when evaluated.
+#   AUDITOR_BRANCH       base branch for AUDITOR_FORGE (default: CI_DEFAULT_BRANCH, else main)
+#   AUDITOR_ENVIRONMENT  deployment environment recorded for this job (GitHub sets no variable for it;
+#                        GitLab's CI_ENVIRONMENT_NAME is read by itself)
 #   AUDITOR_FAIL_ON      low | medium | high | critical (default: high)
 #   AUDITOR_FORMATS      space-separated output formats (default: "junit sarif markdown"; also oscal)
 #   AUDITOR_EXCEPTIONS   exceptions.yaml (waivers)
@@ -89,16 +95,24 @@ else
   require_command collect deployment
   require_command collect git
   say "collecting deployment evidence from the CI environment"
-  auditor collect deployment --from-env --out "$evidence"
+  deployment_args=()
+  [ -n "${AUDITOR_ENVIRONMENT:-}" ] && deployment_args+=(--environment "$AUDITOR_ENVIRONMENT")
+  auditor collect deployment --from-env "${deployment_args[@]}" --out "$evidence"
   say "collecting git evidence from $repo"
   auditor collect git --repo "$repo" --out "$evidence"
-  if [ "${AUDITOR_FORGE:-none}" = "github" ]; then
-    require_command collect github
-    say "collecting pull request reviews and checks of ${GITHUB_REPOSITORY:-?} from the GitHub API"
-    auditor collect github --branch "${AUDITOR_BRANCH:-main}" --out "$evidence"
-  elif [ "${AUDITOR_FORGE:-none}" != "none" ]; then
-    die "AUDITOR_FORGE: found '${AUDITOR_FORGE}', expected github or none (gitlab is not available yet)"
-  fi
+  branch="${AUDITOR_BRANCH:-${CI_DEFAULT_BRANCH:-main}}"
+  case "${AUDITOR_FORGE:-none}" in
+    none) ;;
+    github)
+      require_command collect github
+      say "collecting pull request reviews and checks of ${GITHUB_REPOSITORY:-?} from the GitHub API"
+      auditor collect github --branch "$branch" --out "$evidence" ;;
+    gitlab)
+      require_command collect gitlab
+      say "collecting merge request approvals and pipelines of ${CI_PROJECT_PATH:-${CI_PROJECT_ID:-?}} from the GitLab API"
+      auditor collect gitlab --branch "$branch" --out "$evidence" ;;
+    *) die "AUDITOR_FORGE: found '${AUDITOR_FORGE}', expected github, gitlab or none" ;;
+  esac
 fi
 
 # --- signing key (before anything runs: the step never signs silently with nothing) ----------

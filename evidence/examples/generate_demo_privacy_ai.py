@@ -379,6 +379,30 @@ def healthy_job(store: dict, n: int) -> dict:
     }
 
 
+#: Deliberate gaps in the AWS settings the security controls SEC-013 to SEC-015 and PRIV-006 read
+#: (issue 18); documented, with their violations, by generate_demo_aws.py in VIOLATIONS-aws.md.
+AWS_GAPS: dict[str, dict[str, object]] = {
+    "s3:bw-dr-marketing-exports": {"public_acl_grants": ["AllUsers:READ"], "public_access_block": None},
+    "s3:bw-dr-app-access-logs": {"versioning": "Suspended"},
+    "dynamodb:prod-rate-limits": {"point_in_time_recovery": False},
+    "rds:dr-aml/case-management": {"deletion_protection": False, "backup_retention_days": 1},
+}
+BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+
+
+def add_aws_settings(stores: list[dict]) -> None:
+    """Backup and public-access settings as the AWS collector records them (no randomness)."""
+    for store in stores:
+        settings: dict[str, object] = {
+            "s3": {"versioning": "Enabled", "public_acl_grants": [], "public_policy_statements": [],
+                   "public_access_block": dict(BLOCK_ALL)},
+            "dynamodb": {"point_in_time_recovery": True},
+            "rds": {"deletion_protection": True, "backup_retention_days": 14},
+        }.get(store["type"], {})
+        if settings:
+            store["attributes"] = {**settings, **AWS_GAPS.get(store["id"], {})}
+
+
 def build_deletion_jobs(stores: list[dict]) -> list[dict]:
     jobs = []
     for i, store in enumerate(stores):
@@ -749,6 +773,7 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     stores = build_data_stores()
     inject_store_violations(stores)
+    add_aws_settings(stores)
     jobs = build_deletion_jobs(stores)
     dsars = build_dsars()
     models = build_models()

@@ -629,8 +629,14 @@ def check_deployments(out: Path) -> None:
             note("deployments", dep, why)
 
 
-def document(kind: str, source: str, collector: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+#: the organisation the evidence describes: the service catalogue names it (envelope ``organisation``)
+ORGANISATION = "Brightwater Financial"
+
+
+def document(kind: str, source: str, collector: str, items: list[dict[str, Any]],
+             organisation: str | None = None) -> dict[str, Any]:
     return {
+        **({"organisation": organisation} if organisation else {}),
         "kind": kind,
         "source": source,
         "collected_at": COLLECTED_AT,
@@ -680,7 +686,7 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     check_deployments(out)
     docs = {
-        "services": document("services", "backstage:brightwater/catalog", "file", SERVICES),
+        "services": document("services", "backstage:brightwater/catalog", "file", SERVICES, ORGANISATION),
         "change_requests": document("change_requests", "servicenow:brightwater/change_request", "file", CHANGES),
         "incidents": document("incidents", "servicenow:brightwater/incident", "file", INCIDENTS),
         "slo_reports": document(

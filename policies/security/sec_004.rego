@@ -20,11 +20,9 @@ idx := changes.index(input.changes)
 
 prod := changes.production(input.deployments, {identity.norm(e) | some e in params.production_environments})
 
-shipped := changes.shipped(prod, idx, input.changes)
+rel := changes.releases(prod, idx)
 
 in_scope := {d.id | some d in prod}
-
-shipped_commits := {sha | some list in shipped; some sha in list}
 
 # sha -> {"reviewed", "tested", "failed"}, judged once per commit over all its records
 facts := {sha: {
@@ -32,10 +30,34 @@ facts := {sha: {
 	"tested": count([c | some c in recs; c.tests_passed == true]) > 0,
 	"failed": count([c | some c in recs; c.tests_passed == false]) > 0,
 } |
-	some sha in shipped_commits
-	recs := changes.records(idx, input.changes, sha)
-	count(recs) > 0
+	some sha in changes.shipped_commits(rel)
+	recs := idx.records[sha]
 }
+
+# sha -> what is wrong with it, once per commit: "missing", "unrecorded", "unreviewed", "failed", "untested"
+concern := {sha: problems | some sha in changes.shipped_commits(rel); problems := concerns_of(sha)}
+
+concerns_of(sha) := ["missing"] if changes.hole(sha)
+
+concerns_of(sha) := ["unrecorded"] if {
+	not changes.hole(sha)
+	not facts[sha]
+}
+
+concerns_of(sha) := array.concat(
+	[k | some k in ["unreviewed"]; not f.reviewed],
+	[k | some k in ["failed", "untested"]; params.require_tests_passed; not f.tested; f.failed == (k == "failed")],
+) if {
+	f := facts[sha]
+}
+
+concerns := changes.concerns(rel, concern)
+
+# [deployment, commit, concern] for every concern of every commit a deployment shipped
+flagged := [[d, sha, c] |
+	some d in prod
+	some [sha, c] in concerns[rel.of[d.id]]
+]
 
 where(d) := sprintf("Deployment %s of %s to %s", [d.id, d.service, d.environment])
 
@@ -51,11 +73,11 @@ violations contains {
 		[where(d), what(d, sha)],
 	),
 } if {
-	some [d, sha] in changes.unrecorded(prod, shipped, facts)
+	some [d, sha, "unrecorded"] in flagged
 }
 
-violations contains {"resource": d.id, "message": changes.missing_history(where(d), at)} if {
-	some [d, at] in changes.history_gaps(prod, shipped)
+violations contains {"resource": d.id, "message": changes.missing_history(where(d), changes.hole(sha))} if {
+	some [d, sha, "missing"] in flagged
 }
 
 violations contains {
@@ -68,10 +90,7 @@ violations contains {
 		[where(d), what(d, sha)],
 	),
 } if {
-	some d in prod
-	some sha in shipped[d.id]
-	not facts[sha].reviewed
-	facts[sha]
+	some [d, sha, "unreviewed"] in flagged
 }
 
 violations contains {
@@ -84,11 +103,7 @@ violations contains {
 		[where(d), what(d, sha)],
 	),
 } if {
-	params.require_tests_passed
-	some d in prod
-	some sha in shipped[d.id]
-	not facts[sha].tested
-	facts[sha].failed
+	some [d, sha, "failed"] in flagged
 }
 
 violations contains {
@@ -101,10 +116,5 @@ violations contains {
 		[where(d), what(d, sha)],
 	),
 } if {
-	params.require_tests_passed
-	some d in prod
-	some sha in shipped[d.id]
-	f := facts[sha]
-	not f.tested
-	not f.failed
+	some [d, sha, "untested"] in flagged
 }

@@ -2,9 +2,12 @@
 # title: Audit logging is enabled in every region with integrity validation
 # description: >-
 #   Reads input.audit_trails. A trail is at fault when logging is off, when it is
-#   single-region (require_multi_region), when log file validation is off, or when
+#   single-region (require_multi_region with multi_region_rule every_trail), when log
+#   file validation is off, or when
 #   its retention is shorter than min_retention_days (null = kept indefinitely).
-#   Each account in required_accounts must have at least one trail with logging enabled.
+#   Each account in required_accounts must have at least one trail with logging enabled;
+#   with multi_region_rule every_region (CIS 3.1, Prowler) each account with trails, and
+#   each required account, must have a logging multi-region trail instead.
 package controls.security.sec_006
 
 import rego.v1
@@ -32,9 +35,31 @@ violations contains {
 	),
 } if {
 	params.require_multi_region
+	params.multi_region_rule == "every_trail"
 	some t in input.audit_trails
 	not t.multi_region
 }
+
+# every_region (CIS 3.1, Prowler): an account is covered by one logging multi-region trail.
+covered_accounts := {t.account | some t in input.audit_trails; t.logging_enabled; t.multi_region}
+
+violations contains {
+	"resource": account,
+	"message": sprintf(
+		concat("", [
+			"Account %s has no logging multi-region audit trail, so some regions may go unrecorded; make one ",
+			"trail multi-region (or an organisation trail) and keep it logging.",
+		]),
+		[account],
+	),
+} if {
+	params.require_multi_region
+	params.multi_region_rule == "every_region"
+	some account in trail_accounts | {a | some a in params.required_accounts}
+	not account in covered_accounts
+}
+
+trail_accounts := {t.account | some t in input.audit_trails}
 
 violations contains {
 	"resource": t.id,
@@ -76,4 +101,9 @@ violations contains {
 }
 
 # Every trail, and every account that must be covered by one.
-in_scope := {t.id | some t in input.audit_trails} | {a | some a in params.required_accounts}
+in_scope := {t.id | some t in input.audit_trails} | {a | some a in params.required_accounts} | region_accounts
+
+default region_accounts := set()
+
+region_accounts := trail_accounts if params.multi_region_rule == "every_region"
+

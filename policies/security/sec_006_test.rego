@@ -50,3 +50,32 @@ test_in_scope_is_trails_and_required_accounts if {
 	sec_006.in_scope == {"t1", "111111111111", "222222222222"} with input as {"audit_trails": [trail("t1", "111111111111")]}
 		with data.params["SEC-006"] as {"required_accounts": ["111111111111", "222222222222"]}
 }
+
+cis := {"require_multi_region": true, "multi_region_rule": "every_region", "min_retention_days": 365, "required_accounts": []}
+
+test_every_region_rule_accepts_one_logging_multi_region_trail_per_account if {
+	single := object.union(trail("t2", "111"), {"multi_region": false})
+	# Auditor's default: the single-region trail fails although t1 covers every region
+	x := testing.only(sec_006.violations) with input as {"audit_trails": [trail("t1", "111"), single]}
+	x.resource == "t2"
+	# CIS 3.1 / Prowler: account 111 is covered by t1
+	count(sec_006.violations) == 0 with input as {"audit_trails": [trail("t1", "111"), single]} with data.params["SEC-006"] as cis
+}
+
+test_every_region_rule_fails_an_account_without_a_logging_multi_region_trail if {
+	single := object.union(trail("t2", "222"), {"multi_region": false})
+	stopped := object.union(trail("t3", "333"), {"logging_enabled": false})
+	got := {v.resource | some v in sec_006.violations} with input as {"audit_trails": [trail("t1", "111"), single, stopped]}
+		with data.params["SEC-006"] as cis
+	got == {"222", "333", "t3"}
+	x := testing.only({v | some v in sec_006.violations; v.resource == "222"}) with input as {"audit_trails": [single]}
+		with data.params["SEC-006"] as cis
+	contains(x.message, "Account 222 has no logging multi-region audit trail")
+	sec_006.in_scope == {"t2", "222"} with input as {"audit_trails": [single]} with data.params["SEC-006"] as cis
+}
+
+test_every_region_rule_judges_required_accounts_without_trails if {
+	p := object.union(cis, {"required_accounts": ["444"]})
+	{v.resource | some v in sec_006.violations} == {"444"} with input as {"audit_trails": [trail("t1", "111")]}
+		with data.params["SEC-006"] as p
+}

@@ -21,7 +21,8 @@ now_ns := t.parse(data.audit.as_of)
 
 max_days := params.max_unused_days
 
-stale(ns) if now_ns - ns >= t.days(max_days)
+# an instant at or before this is stale (now - t >= max_days), computed once
+stale_from := now_ns - t.days(max_days)
 
 enabled := [i | some i in input.identities; not i.disabled]
 
@@ -40,8 +41,9 @@ violations contains {
 	),
 } if {
 	some [i, k] in active_keys
-	used := t.ns(k.last_used_at)
-	stale(used)
+	is_string(k.last_used_at)
+	used := time.parse_rfc3339_ns(k.last_used_at)
+	used <= stale_from
 }
 
 violations contains {
@@ -56,8 +58,8 @@ violations contains {
 } if {
 	some [i, k] in active_keys
 	k.last_used_at == null
-	created := t.parse(k.created_at)
-	stale(created)
+	created := time.parse_rfc3339_ns(k.created_at)
+	created <= stale_from
 }
 
 violations contains {
@@ -72,7 +74,7 @@ violations contains {
 } if {
 	some i in console_logins
 	last := t.ns(object.get(i, "last_login_at", null))
-	stale(last)
+	last <= stale_from
 }
 
 violations contains {
@@ -87,8 +89,8 @@ violations contains {
 } if {
 	some i in console_logins
 	object.get(i, "last_login_at", "not collected") == null
-	created := t.parse(i.created_at)
-	stale(created)
+	created := time.parse_rfc3339_ns(i.created_at)
+	created <= stale_from
 }
 
 login_evidence_systems := {lower(s) | some s in params.require_login_evidence_for}

@@ -11,28 +11,27 @@ package controls.sm.sm_008
 
 import rego.v1
 
+import data.lib.groups
 import data.lib.time
 
 params := data.params["SM-008"]
 
 prod_envs := {lower(e) | some e in params.production_environments}
 
-prod_deployments contains d if {
+# an array, not a set of whole objects; each distinct environment name lower-cased once
+prod_deployments := [d |
+	reached := {e | some e in {x.environment | some x in input.deployments}; lower(e) in prod_envs}
+	ok := {"success", "unknown"}
 	some d in input.deployments
-	lower(d.environment) in prod_envs
-	d.status in {"success", "unknown"}
-}
+	d.environment in reached
+	d.status in ok
+]
 
-# Windows per service, computed once: [start_ns, end_ns, exhausted_ns or null, report id, exhausted_at].
-reporting_services := {r.service | some r in input.slo_reports}
-
-windows := {s: ws |
-	some s in reporting_services
-	ws := [[time.ns(r.window_start), time.ns(r.window_end), exhausted_ns(r), r.id, r.error_budget_exhausted_at] |
-		some r in input.slo_reports
-		r.service == s
-	]
-}
+# Windows per service, grouped once: [start_ns, end_ns, exhausted_ns or null, report id, exhausted_at].
+windows := groups.by(sort([[r.service, w] |
+	some r in input.slo_reports
+	w := [time.ns(r.window_start), time.ns(r.window_end), exhausted_ns(r), r.id, r.error_budget_exhausted_at]
+]))
 
 default exhausted_ns(_) := null
 
@@ -44,13 +43,19 @@ emergency_deployments := {id |
 	some id in object.get(c, "deployments", [])
 }
 
-started := {d.id: time.ns(d.started_at) | some d in prod_deployments}
+# [deployment, started_ns, window] for each production deployment of a reporting service and each window
+# of that service ending at or after it started (one parse per deployment, no scan of other services)
+candidates := [[d, t, w] |
+	some d in prod_deployments
+	ws := windows[d.service]
+	t := time.parse(d.started_at)
+	some w in ws
+	t <= w[1]
+]
 
 in_scope contains d.id if {
-	some d in prod_deployments
-	some w in object.get(windows, d.service, [])
-	w[0] <= started[d.id]
-	started[d.id] <= w[1]
+	some [d, t, w] in candidates
+	w[0] <= t
 }
 
 violations contains {
@@ -63,10 +68,8 @@ violations contains {
 		[d.id, d.service, d.environment, d.started_at, w[3], w[4]],
 	),
 } if {
-	some d in prod_deployments
-	not d.id in emergency_deployments
-	some w in object.get(windows, d.service, [])
+	some [d, t, w] in candidates
 	is_number(w[2])
-	w[2] <= started[d.id]
-	started[d.id] <= w[1]
+	w[2] <= t
+	not d.id in emergency_deployments
 }

@@ -28,30 +28,99 @@ idx := changes.index(input.changes)
 
 prod := changes.production(input.deployments, {identity.norm(e) | some e in params.production_environments})
 
-shipped := changes.shipped(prod, idx, input.changes)
+rel := changes.releases(prod, idx)
 
 in_scope := {d.id | some d in prod}
 
-# Every commit any production deployment shipped, judged once.
-shipped_commits := {sha | some list in shipped; some sha in list}
-
-# sha -> {"authors", "author", "approvals": [[person, at_ns or null, label]], "unattributed"}
+# sha -> {"authors", "author", "approvals": [[person, at_ns or null, label]], "unattributed", "until"},
+# judged once per commit every release shipped (many deployments ship one commit)
 facts := {sha: commit_facts(recs) |
-	some sha in shipped_commits
-	recs := changes.records(idx, input.changes, sha)
-	count(recs) > 0
+	some sha in changes.shipped_commits(rel)
+	recs := idx.records[sha]
 }
 
-commit_facts(recs) := {
-	"authors": union({changes.authors(people, c) | some c in recs}),
+# sha -> what a deployment shipping it must be checked for: [kind] or ["approvals", until], where
+# "approvals" with a number holds only for deployments started before that instant (before it,
+# fewer than min_approvals independent people had approved; at or after it, enough had)
+concern := {sha: [c] | some sha in changes.shipped_commits(rel); c := concern_of(sha)}
+
+concern_of(sha) := ["missing"] if changes.hole(sha)
+
+concern_of(sha) := ["unrecorded"] if {
+	not changes.hole(sha)
+	not facts[sha]
+}
+
+concern_of(sha) := ["unattributed"] if facts[sha].unattributed
+
+concern_of(sha) := ["approvals", facts[sha].until] if {
+	not facts[sha].unattributed
+	facts[sha].until != "always"
+}
+
+concerns := changes.concerns(rel, concern)
+
+# release key -> its concerns that hold whenever it is deployed: [[commit, kind]]
+fixed := {key: list |
+	some key, all in concerns
+	list := [[sha, c[0]] | some [sha, c] in all; not is_number(c[1])]
+	count(list) > 0
+}
+
+# release key -> the latest approval threshold among its commits: a deployment started at or after
+# it lacks no approval
+deadline := {key: max(ts) |
+	some key, all in concerns
+	ts := [c[1] | some [_, c] in all; is_number(c[1])]
+	count(ts) > 0
+}
+
+# [deployment, commit, kind] for each concern a deployment's release raises at its start
+flagged := array.concat(
+	[[d, sha, kind] | some d in prod; some [sha, kind] in fixed[rel.of[d.id]]],
+	[[d, sha, "approvals"] |
+		some d in prod
+		key := rel.of[d.id]
+		start := time.parse_rfc3339_ns(d.started_at)
+		start < deadline[key]
+		some [sha, c] in concerns[key]
+		is_number(c[1])
+		start < c[1]
+	],
+)
+
+commit_facts(recs) := object.union(facts_until(authors, approvals), {
+	"authors": authors,
 	"author": author_label(recs[0]),
-	"approvals": [[p, at_ns(a), approval_label(a)] |
+	"approvals": approvals,
+	"unattributed": count([c | some c in recs; changes.unattributed(people, c)]) > 0,
+}) if {
+	authors := union({changes.authors(people, c) | some c in recs})
+	approvals := [[p, at_ns(a), approval_label(a)] |
 		some c in recs
 		some a in c.approvals
 		p := identity.person_of(people, a)
-	],
-	"unattributed": count([c | some c in recs; changes.unattributed(people, c)]) > 0,
+	]
 }
+
+# {"until": t}: the earliest instant by which min_approvals people other than the authors had approved
+# ("always" when enough approvals carry no time; null when there are too few independent approvers)
+facts_until(authors, approvals) := {"until": until(need, dated)} if {
+	undated := {a[0] | some a in approvals; a[1] == null; not a[0] in authors}
+	need := min_approvals - count(undated)
+	dated := sort([min({a[1] | some a in approvals; a[0] == p; a[1] != null}) |
+		some p in {a[0] | some a in approvals; not a[0] in authors} - undated
+	])
+}
+
+until(need, _) := "always" if need <= 0
+
+until(need, dated) := dated[need - 1] if {
+	need > 0
+	need <= count(dated)
+}
+
+until(need, dated) := null if need > count(dated)
 
 default at_ns(_) := null
 
@@ -78,11 +147,11 @@ violations contains {
 		[where(d), what(d, sha)],
 	),
 } if {
-	some [d, sha] in changes.unrecorded(prod, shipped, facts)
+	some [d, sha, "unrecorded"] in flagged
 }
 
-violations contains {"resource": d.id, "message": changes.missing_history(where(d), at)} if {
-	some [d, at] in changes.history_gaps(prod, shipped)
+violations contains {"resource": d.id, "message": changes.missing_history(where(d), changes.hole(sha))} if {
+	some [d, sha, "missing"] in flagged
 }
 
 violations contains {
@@ -96,16 +165,12 @@ violations contains {
 		[where(d), what(d, sha)],
 	),
 } if {
-	some d in prod
-	some sha in shipped[d.id]
-	facts[sha].unattributed
+	some [d, sha, "unattributed"] in flagged
 }
 
 violations contains {"resource": d.id, "message": message(d, sha, f, before, late)} if {
-	some d in prod
-	some sha in shipped[d.id]
+	some [d, sha, "approvals"] in flagged
 	f := facts[sha]
-	not f.unattributed
 	start := time.parse_rfc3339_ns(d.started_at)
 	before := {a[0] | some a in f.approvals; not after(a[1], start)}
 	late := {a[2] | some a in f.approvals; after(a[1], start)}

@@ -214,8 +214,9 @@ test_release_judges_every_change_since_the_previous_deployment if {
 	x.resource == "d-2"
 	contains(x.message, "shipped commit 0000000 (part of the changes since the previous production deployment, up to 0000000)")
 	contains(x.message, "with no recorded approval")
-	sod_001.shipped["d-2"] == [sprintf("%040d", [2]), sprintf("%040d", [3]), sprintf("%040d", [4])] with input as ev
-	sod_001.shipped["d-1"] == [sprintf("%040d", [1])] with input as ev
+	rel := sod_001.rel with input as ev
+	rel.commits[rel.of["d-2"]] == [sprintf("%040d", [2]), sprintf("%040d", [3]), sprintf("%040d", [4])]
+	rel.commits[rel.of["d-1"]] == [sprintf("%040d", [1])]
 }
 
 test_release_previous_deployment_is_per_service if {

@@ -28,14 +28,22 @@ in_scope := {d.id | some d in prod}
 # commit -> the person keys of its authors, once per deployed commit (many deployments ship one commit)
 authors := {sha: union({changes.authors(people, c) | some c in recs}) |
 	some sha in {lower(d.commit) | some d in prod}
-	recs := changes.records(idx, input.changes, sha)
-	count(recs) > 0
+	recs := idx.records[sha]
 }
 
-# deployment id -> the person key of who triggered it, once
-deployers := {d.id: p | some d in prod; p := identity.person_of(people, d.actor)}
+# commit -> its author, for commits with exactly one (the only ones a deployer can be the sole author of)
+sole_author := {sha: p | some sha, ps in authors; count(ps) == 1; some p in ps}
 
-deployer(d) := deployers[d.id]
+# who triggered the deployments (null for a deployment that records no actor)
+actors := {object.get(d, "actor", null) | some d in prod}
+
+# actor -> the person key of who triggered a deployment, once per distinct actor
+deployers := {a: p | some a in actors; p := identity.person_of(people, a)}
+
+# actors naming nobody (neither address nor login recorded)
+unrecorded_actors := {a | some a in actors; not deployers[a]}
+
+deployer(d) := deployers[d.actor]
 
 default actor_label(_) := "an unrecorded actor"
 
@@ -62,8 +70,9 @@ violations contains {
 		[where(d)],
 	),
 } if {
+	count(unrecorded_actors) > 0
 	some d in prod
-	not deployer(d)
+	object.get(d, "actor", null) in unrecorded_actors
 }
 
 violations contains {
@@ -77,6 +86,7 @@ violations contains {
 	),
 } if {
 	some d in prod
-	authors[lower(d.commit)] == {deployer(d)}
+	p := sole_author[lower(d.commit)]
+	deployers[d.actor] == p
 	not independently_approved(d)
 }

@@ -10,6 +10,7 @@ package controls.sod.sod_003
 import rego.v1
 
 import data.lib.grants
+import data.lib.groups
 import data.lib.identity
 import data.lib.text
 import data.lib.time
@@ -37,8 +38,9 @@ approver_rows := [[p, label] | some [p, roles, label] in grant_rows; roles & app
 conflicted := {p | some [p, _] in admin_rows} & {p | some [p, _] in approver_rows}
 
 # Labels per conflicted person: the scan covers only the rows of conflicted people.
-labels_of(rows) := {person: {l | some [p, l] in mine; p == person} | some person in conflicted} if {
-	mine := [r | some r in rows; r[0] in conflicted]
+# person -> the labels of their rows, for the conflicted people only, grouped in one pass
+labels_of(rows) := {person: {l | some l in labels} |
+	some person, labels in groups.by(sort([r | some r in rows; r[0] in conflicted]))
 }
 
 admin_labels := labels_of(admin_rows)

@@ -5,7 +5,8 @@
 #   present, to skip disabled accounts). Every role with active privileged grants
 #   must be covered by an access review (scope "<system>:<role>" or the whole
 #   "<system>") completed within the last max_days_since_review days. A role whose
-#   privileged grants are all younger than that period is not yet due.
+#   privileged grants are all younger than that period is not yet due; a grant with no
+#   recorded granted_at is taken to be old enough, never too new.
 package controls.sod.sod_004
 
 import rego.v1
@@ -26,7 +27,9 @@ max_age_ns := time.days(max_days)
 active_grants := grants.active(input.access_grants, object.get(input, "identities", []), now_ns)
 
 # [role key, granted ns] of every active privileged grant, sorted once; the role key is "<system>:<role>".
-privileged := sort([[concat(":", [g.system, g.role]), time.parse(g.granted_at)] |
+# An undated grant (granted_at null: AWS IAM does not record it) counts as granted at the
+# epoch, so its role is always due: an unknown age never makes a role too new to review.
+privileged := sort([[concat(":", [g.system, g.role]), grants.granted_ns(g)] |
 	some g in active_grants
 	g.privileged
 ])

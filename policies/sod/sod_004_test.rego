@@ -93,8 +93,9 @@ test_cycle_is_a_parameter if {
 	count(sod_004.violations) == 1 with input as inp with data.params["SOD-004"] as {"max_days_since_review": 30}
 }
 
-test_missing_fields_do_not_break if {
-	count(sod_004.violations) == 0 with input as {
+# no granted_at (and a review with no completion time, which covers nothing): the role is due and unreviewed
+test_missing_fields_fail_closed if {
+	count(sod_004.violations) == 1 with input as {
 		"access_grants": [{"id": "g1", "privileged": true, "system": "aws", "role": "Admin"}],
 		"access_reviews": [{"id": "r1"}],
 	}
@@ -104,5 +105,18 @@ test_in_scope_is_every_privileged_role if {
 	sod_004.in_scope == {"aws:AdministratorAccess", "okta:Super Administrator"} with input as {
 		"access_grants": [grant("g1", "aws", "AdministratorAccess", old), grant("g2", "okta", "Super Administrator", old)],
 		"access_reviews": [],
+	}
+}
+
+test_undated_grant_is_always_due if {
+	x := testing.only(sod_004.violations) with input as {
+		"access_grants": [grant("g1", "aws", "AdministratorAccess", null)],
+		"access_reviews": [],
+	}
+	x.resource == "aws:AdministratorAccess"
+	contains(x.message, "has never been reviewed")
+	count(sod_004.violations) == 0 with input as {
+		"access_grants": [grant("g1", "aws", "AdministratorAccess", null)],
+		"access_reviews": [review("r1", "aws", "2025-12-01T00:00:00Z")],
 	}
 }

@@ -11,6 +11,7 @@ package controls.sod.sod_006
 import rego.v1
 
 import data.lib.grants
+import data.lib.groups
 import data.lib.identity
 import data.lib.text
 import data.lib.time
@@ -33,11 +34,12 @@ recent_reviews := [[r, t] |
 
 # One row per grant of an enabled identity (expired or not), computed once:
 # person, the two scope keys that cover it, when it was granted and when it
-# expires (null: never), and a label for messages.
+# expires (null: never), and a label for messages. An undated grant (AWS IAM records no
+# granted_at) counts as held since the epoch: it may have been held at any sign-off.
 grant_rows := [{
 	"person": identity.person_key(g.person),
 	"scopes": grants.scope_keys(g),
-	"granted_ns": time.parse(g.granted_at),
+	"granted_ns": grants.granted_ns(g),
 	"expires_ns": grants.expires_ns(g),
 	"label": sprintf("%s on %s", [g.role, g.system]),
 } |
@@ -58,7 +60,8 @@ held_at(row, t) if {
 
 # [person, scope] for every scope a person holds a grant in, so each review is
 # matched by a lookup rather than a scan of every grant.
-holdings := {[row.person, scope] | some row in grant_rows; some scope in row.scopes}
+# [person, scope] -> the grant rows giving that person access in that scope, grouped once
+holdings := groups.by(sort([[[row.person, scope], row] | some row in grant_rows; some scope in row.scopes]))
 
 in_scope := {r.id | some [r, _] in recent_reviews}
 
@@ -75,11 +78,8 @@ violations contains {
 	some [r, completed] in recent_reviews
 	reviewer := identity.person_of_email(people, r.reviewer)
 	scope := identity.norm(r.scope)
-	[reviewer, scope] in holdings
 	held := {row.label |
-		some row in grant_rows
-		row.person == reviewer
-		scope in row.scopes
+		some row in holdings[[reviewer, scope]]
 		held_at(row, completed)
 	}
 	count(held) > 0

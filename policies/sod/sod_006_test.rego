@@ -71,3 +71,9 @@ test_access_expired_before_sign_off_is_not_a_conflict if {
 test_in_scope_is_the_recent_reviews if {
 	sod_006.in_scope == {"r1"} with input as {"access_grants": grants, "identities": people, "access_reviews": [review("r1", "aws:AdministratorAccess", "ivan@brightwater.example")]}
 }
+
+test_undated_grant_counts_as_held_at_sign_off if {
+	undated := object.union(grant("g3", "okta:ivan", "p-031", "aws", "AdministratorAccess"), {"granted_at": null})
+	x := testing.only(sod_006.violations) with input as {"access_grants": [undated], "identities": people, "access_reviews": [review("r1", "aws", "ivan@brightwater.example")]}
+	x.resource == "r1"
+}

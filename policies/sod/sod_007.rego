@@ -3,13 +3,16 @@
 # description: >-
 #   Reads input.access_grants and, when present, identities. An active privileged
 #   grant is at fault when granted_by resolves (lib.identity) to the same person as
-#   the grantee, through any of their accounts or addresses.
+#   the grantee, through any of their accounts or addresses, and when granted_by is
+#   not recorded (AWS IAM does not record who attached a policy): an unknown grantor
+#   cannot be shown to be independent, so it never passes.
 package controls.sod.sod_007
 
 import rego.v1
 
 import data.lib.grants
 import data.lib.identity
+import data.lib.text
 import data.lib.time
 
 identities := object.get(input, "identities", [])
@@ -35,4 +38,19 @@ violations contains {
 	some g in privileged
 	grantee := identity.person_key(g.person)
 	grantee == identity.person_of_email(people, g.granted_by)
+}
+
+violations contains {
+	"resource": g.id,
+	"message": sprintf(
+		concat("", [
+			"Grant %s gave %s the privileged role %s on %s, but who granted it is not recorded (%s does not say), ",
+			"so an independent approval cannot be shown; record the access request and its approver, or revoke ",
+			"the grant and re-grant it through one.",
+		]),
+		[g.id, object.get(display_names, identity.person_key(g.person), g.person), g.role, g.system, g.system],
+	),
+} if {
+	some g in privileged
+	not text.filled(g.granted_by)
 }

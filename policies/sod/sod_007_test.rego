@@ -39,12 +39,25 @@ test_expired_grant_ignored if {
 	count(sod_007.violations) == 0 with input as {"access_grants": [g], "identities": people}
 }
 
-test_missing_granted_by_not_a_self_grant if {
+test_missing_granted_by_is_never_independent if {
 	g := object.remove(grant("x@y.example", true), ["granted_by"])
-	count(sod_007.violations) == 0 with input as {"access_grants": [g], "identities": people}
+	count(sod_007.violations) == 1 with input as {"access_grants": [g], "identities": people}
 }
 
 test_in_scope_is_the_active_privileged_grants if {
 	sod_007.in_scope == {"g-900"} with input as {"access_grants": [grant("kim@brightwater.example", true)]}
 	count(sod_007.in_scope) == 0 with input as {"access_grants": [grant("kim@brightwater.example", false)]}
+}
+
+test_unknown_grantor_fails_saying_so if {
+	x := testing.only(sod_007.violations) with input as {"access_grants": [grant(null, true)], "identities": people}
+	x.resource == "g-900"
+	contains(x.message, "gave Jo Adams the privileged role AdministratorAccess on aws, but who granted it is not recorded")
+	count(sod_007.violations) == 1 with input as {"access_grants": [grant("  ", true)], "identities": people}
+	count(sod_007.violations) == 0 with input as {"access_grants": [grant(null, false)], "identities": people}
+}
+
+test_unknown_grantor_without_identities_names_the_person_id if {
+	x := testing.only(sod_007.violations) with input as {"access_grants": [grant(null, true)]}
+	contains(x.message, "gave p-040 the privileged role")
 }

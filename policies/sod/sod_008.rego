@@ -26,15 +26,16 @@ protected := changes.on_branches(input.changes, params.protected_branches)
 
 in_scope := {c.id | some c in protected}
 
-# What is judged, once: [change id, commit id, author keys, [[approver key, label]], author label].
+# What is judged, once: [change id, commit id, author keys, [[approver key, label]], author, change]
+# (the author and the change are put into words only for a violation).
 units := array.concat(
-	[[c.id, c.id, changes.authors(people, c), approvals(c.approvals), author_label(c.author)] |
+	[[c.id, c.id, changes.authors(people, c), approvals(c.approvals), c.author, c] |
 		some c in protected
 		not split_merge(c)
 	],
 	[[
 		c.id, m.id, {a | a := merged_author(m)},
-		approvals(array.concat(object.get(m, "approvals", []), c.approvals)), author_label(m.author),
+		approvals(array.concat(object.get(m, "approvals", []), c.approvals)), m.author, c,
 	] |
 		some c in protected
 		split_merge(c)
@@ -68,14 +69,15 @@ default author_label(_) := "an unrecorded author"
 author_label(who) := identity.field(who, "email")
 
 
-summary := {c.id: sprintf("Change %s (%s) on %s of %s", [text.short(c.id), c.message_summary, c.branch, c.repository]) |
-	some c in protected
-}
+summary(c) := sprintf("Change %s (%s) on %s of %s", [text.short(c.id), c.message_summary, c.branch, c.repository])
 
 # The commit judged, in words: the change itself, or a commit its merge brought in.
-subject(u) := sprintf("%s by %s", [summary[u[0]], u[4]]) if u[0] == u[1]
+subject(u) := sprintf("%s by %s", [summary(u[5]), author_label(u[4])]) if u[0] == u[1]
 
-subject(u) := sprintf("%s brought in commit %s by %s", [summary[u[0]], changes.short(u[1]), u[4]]) if u[0] != u[1]
+subject(u) := sprintf(
+	"%s brought in commit %s by %s",
+	[summary(u[5]), changes.short(u[1]), author_label(u[4])],
+) if u[0] != u[1]
 
 violations contains {"resource": u[0], "message": sprintf(
 	concat("", [

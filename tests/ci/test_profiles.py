@@ -42,7 +42,7 @@ def test_ci_profile_evaluates_its_controls_and_lists_the_others_as_not_evaluated
     assert doc["profile"] == "ci"
     assert sorted(c["id"] for c in doc["controls"]) == CI_PROFILE
     left_out = {d["id"]: d for d in doc["disabled_controls"]}
-    assert len(left_out) == 34 - len(CI_PROFILE) and not set(left_out) & set(CI_PROFILE)
+    assert len(left_out) == 45 - len(CI_PROFILE) and not set(left_out) & set(CI_PROFILE)
     assert left_out["SEC-001"]["layer"] == "profile:ci"
     assert left_out["SEC-001"]["reason"] == "not in the ci profile"
     assert left_out["SEC-001"]["disabled_by"].startswith("controls/profiles.yaml:")  # not an install path

@@ -96,8 +96,9 @@ DEMO = REPO_ROOT / "evidence" / "examples" / "demo"
 #: the demo organisation by kind family; no control's kinds (evidence and uses) are split
 DEMO_SHARDS = {
     "engineering": ["changes", "deployments", "identities", "access_grants", "access_reviews", "audit_trails",
-                    "change_requests", "incidents", "services", "slo_reports"],
-    "privacy": ["data_stores", "deletion_jobs", "dsar_requests", "identities"],
+                    "change_requests", "incidents", "services", "slo_reports", "access_policies",
+                    "encryption_keys"],
+    "privacy": ["data_stores", "deletion_jobs", "dsar_requests", "cloud_accounts", "audit_trails"],
     "ai": ["models"],
 }
 AS_OF = "2026-11-20T09:00:00Z"

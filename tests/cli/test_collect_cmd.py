@@ -65,7 +65,8 @@ def test_collect_deployment_from_env(cli: Callable[..., object], tmp_path: Path,
 def test_collect_list(cli: Callable[..., object]) -> None:
     result = cli("collect", "list")
     assert result.code == 0  # type: ignore[attr-defined]
-    assert "aws 0.1.0: identities, data_stores, audit_trails" in result.out  # type: ignore[attr-defined]
+    kinds = "identities, access_grants, access_policies, data_stores, encryption_keys, audit_trails, cloud_accounts"
+    assert f"aws 0.1.0: {kinds}" in result.out  # type: ignore[attr-defined]
 
 
 def test_run_collect_git_evaluates_real_history_with_the_evidence(

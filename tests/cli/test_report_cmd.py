@@ -29,7 +29,9 @@ def test_report_board_pdf_and_markdown(cli, tmp_path):  # type: ignore[no-untype
     assert gone.code == 2  # the run-count "error budget" is replaced by the services' real budgets
     md = cli("report", "board", "--results", BASIC_RESULTS, "--format", "markdown")
     assert md.code == 0
-    assert md.out.startswith("# Compliance proof points: the organisation")
+    # neither --org nor the evidence names the organisation: the board says so, it does not invent one
+    assert md.out.startswith("# Compliance proof points: Organisation not named\n")
+    assert "The evidence does not name the organisation (no document sets 'organisation') and no --org" in md.out
 
 
 def test_report_rejects_a_file_that_is_not_results(cli, tmp_path):  # type: ignore[no-untyped-def]
@@ -65,3 +67,63 @@ def test_run_on_the_demo_names_the_demo_organisation(cli, tmp_path, monkeypatch)
     renamed = cli("run", "--out-dir", Path("out2"), "--org", "Acme Mutual")
     assert renamed.code in (0, 1), renamed.err
     assert (tmp_path / "out2" / "board.md").read_text().startswith("# Compliance proof points: Acme Mutual")
+
+
+def test_the_organisation_comes_from_the_evidence_and_org_overrides_it(cli, tmp_path):  # type: ignore[no-untyped-def]
+    """One name in results.json, the board PDF, board.md and the evidence report; --org wins; never invented."""
+    import shutil
+
+    import orjson
+
+    from tests.conftest import REPO
+
+    evidence = tmp_path / "evidence"
+    shutil.copytree(REPO / "evidence" / "examples" / "demo", evidence)
+    result = cli("run", "--evidence", evidence, "--out-dir", tmp_path / "out", "--no-pack")
+    assert result.code in (0, 1), result.err
+    results = orjson.loads((tmp_path / "out" / "results.json").read_bytes())
+    named = {e["path"]: e.get("organisation") for e in results["evidence"]}
+    assert named["services.json"] == "Brightwater Financial"  # the service catalogue names it
+    assert named["incidents.json"] is None  # the other documents do not have to
+    board_pdf = " ".join(" ".join(pdf_pages((tmp_path / "out" / "board.pdf").read_bytes())).split())
+    report = " ".join(" ".join(pdf_pages((tmp_path / "out" / "evidence-report.pdf").read_bytes())).split())
+    assert (tmp_path / "out" / "board.md").read_text().startswith("# Compliance proof points: Brightwater Financial\n")
+    assert "Brightwater Financial: run" in board_pdf and "Organisation Brightwater Financial" in report
+    again = cli("report", "evidence", "--results", tmp_path / "out" / "results.json", "--evidence", evidence,
+                "--org", "Acme Mutual", "--out", tmp_path / "acme.pdf")
+    assert again.code == 0, again.err
+    acme = " ".join(" ".join(pdf_pages((tmp_path / "acme.pdf").read_bytes())).split())
+    assert "Organisation Acme Mutual" in acme and "Brightwater Financial" not in acme
+    # without a name in the evidence (and no --org), every report says it is not named
+    doc = orjson.loads((evidence / "services.json").read_bytes())
+    del doc["organisation"]
+    (evidence / "services.json").write_bytes(orjson.dumps(doc))
+    bare = cli("run", "--evidence", evidence, "--out-dir", tmp_path / "bare", "--no-pack")
+    assert bare.code in (0, 1), bare.err
+    assert (tmp_path / "bare" / "board.md").read_text().startswith("# Compliance proof points: Organisation not named")
+    bare_report = " ".join(" ".join(pdf_pages((tmp_path / "bare" / "evidence-report.pdf").read_bytes())).split())
+    assert "Organisation Organisation not named: The evidence does not name the organisation" in bare_report
+    assert "Brightwater Financial" not in bare_report
+
+
+def test_two_organisation_names_in_the_evidence_exit_2(cli, tmp_path):  # type: ignore[no-untyped-def]
+    import shutil
+
+    import orjson
+
+    from tests.conftest import REPO
+
+    evidence = tmp_path / "evidence"
+    shutil.copytree(REPO / "evidence" / "examples" / "demo", evidence)
+    doc = orjson.loads((evidence / "incidents.json").read_bytes())
+    doc["organisation"] = "Brightwater Bank"
+    (evidence / "incidents.json").write_bytes(orjson.dumps(doc))
+    result = cli("run", "--evidence", evidence, "--out-dir", tmp_path / "out", "--no-pack")
+    assert result.code == 2
+    assert ("incidents.json names the organisation 'Brightwater Bank' but services.json names 'Brightwater "
+            "Financial'; expected one organisation per run") in " ".join(result.err.split())
+    assert not (tmp_path / "out" / "results.json").exists()
+    doc["organisation"] = "   "
+    (evidence / "incidents.json").write_bytes(orjson.dumps(doc))
+    blank = cli("run", "--evidence", evidence, "--out-dir", tmp_path / "out", "--no-pack")
+    assert blank.code == 2 and "organisation" in blank.err

@@ -155,11 +155,13 @@ def collect(out: Path, session: Any = None, regions: tuple[str, ...] = (REGION,)
 
 def test_realistic_account(account: dict[str, Any], tmp_path: Path) -> None:
     docs = collect(tmp_path / "one")
-    assert {k: (d["item_count"], d["errors"]) for k, d in docs.items()} == {
-        "identities": (USERS + 10 + 1, []), "data_stores": (BUCKETS + 1 + 2, []), "audit_trails": (2, []),
-    }
-    assert load_evidence(tmp_path / "one").kinds() == {"identities": USERS + 11, "data_stores": BUCKETS + 3,
-                                                        "audit_trails": 2}
+    # grants: every user's readers group policy, the admins group for n % 50 == 1, one direct and one
+    # inline admin policy for n % 50 in (3, 5), and role0's policy
+    grants = USERS + 3 * (USERS // 50 + (USERS % 50 > 1)) + 1
+    counts = {"identities": USERS + 10 + 1, "access_grants": grants, "access_policies": 2 + USERS // 50 + 1,
+              "data_stores": BUCKETS + 1 + 2, "encryption_keys": 1, "audit_trails": 2, "cloud_accounts": 1}
+    assert {k: (d["item_count"], d["errors"]) for k, d in docs.items()} == {k: (n, []) for k, n in counts.items()}
+    assert load_evidence(tmp_path / "one").kinds() == counts
     people = {i["username"]: i for i in docs["identities"]["items"]}
     human = people["user0002"]
     assert human["type"] == "human" and human["console_access"] is True and human["mfa_enabled"] is True

@@ -27,8 +27,8 @@ def test_every_collector_declares_its_contract(name: str) -> None:
     assert "Example::" in doc and f"auditor collect {name if name != 'file' else 'file'}" in doc
 
 
-def test_registry_lists_the_four_collectors() -> None:
-    assert COLLECTORS.names() == ["aws", "deployment", "file", "git", "github", "prometheus"]
+def test_registry_lists_every_collector() -> None:
+    assert COLLECTORS.names() == ["aws", "deployment", "file", "git", "github", "gitlab", "prometheus"]
 
 
 class Dummy(Collector):

@@ -1,106 +1,52 @@
-"""`auditor collect github` against recorded REST responses served on loopback (pagination, a 403 rate limit)."""
+"""`auditor collect github` against recorded REST responses served on loopback (tests/forge_double.py:
+pagination, a 403 rate limit)."""
 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from click.testing import CliRunner
 
 from auditor.collect.base import Clock, CollectorError, parse_instant
-from auditor.collect.github import ForgeClient, GitHubCollector, retry_policy
+from auditor.collect.forge import ForgeClient, retry_policy
+from auditor.collect.github import HEADERS, GitHubCollector
 from tests.conftest import FIXTURES
+from tests.forge_double import ForgeDouble
 
 ROUTES = json.loads((FIXTURES / "collect" / "github" / "acme-app.json").read_text())["routes"]
 TOKEN = "ghs_" + "Lo0p" * 9  # built at run time: no token-shaped literal in the repository
 CLOCK = Clock(parse_instant("2026-11-20T09:00:00Z"))
 
 
-class Forge:
-    """A loopback GitHub: recorded answers by path, Link pagination for pulls, one 403 rate limit."""
-
-    def __init__(self, rate_limit_once: str | None = None, status: dict[str, int] | None = None) -> None:
-        self.requests: list[tuple[str, str | None]] = []
-        self.rate_limit_once = rate_limit_once
-        self.status = status or {}
-        forge = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                return None
-
-            def do_GET(self) -> None:
-                url = urlparse(self.path)
-                forge.requests.append((self.path, self.headers.get("Authorization")))
-                if url.path == forge.rate_limit_once:
-                    forge.rate_limit_once = None
-                    self._send(403, {"message": "API rate limit exceeded for installation ID 1."},
-                               {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0"})
-                    return
-                if url.path in forge.status:
-                    self._send(forge.status[url.path], {"message": "Not Found"})
-                    return
-                key = url.path
-                headers = {}
-                if url.path == "/repos/acme/app/pulls":
-                    page = int(parse_qs(url.query).get("page", ["1"])[0])
-                    key = f"{url.path}?page={page}"
-                    if page == 1:
-                        headers["Link"] = (f'<http://127.0.0.1:{forge.port}/repos/acme/app/pulls?page=2&per_page=100>; '
-                                           'rel="next", <http://127.0.0.1:{forge.port}/repos/acme/app/pulls?page=2>; '
-                                           'rel="last"')
-                if key not in ROUTES:
-                    self._send(404, {"message": "Not Found"})
-                    return
-                self._send(200, ROUTES[key], headers)
-
-            def _send(self, code: int, body: Any, headers: dict[str, str] | None = None) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Forge:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def github(rate_limit_once: str | None = None) -> ForgeDouble:
+    """A loopback GitHub: the recorded answers, Link pagination for pulls, one 403 rate limit."""
+    limit = {rate_limit_once: (403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0"})} if rate_limit_once \
+        else {}
+    return ForgeDouble(ROUTES, limit_once=limit)
 
 
 @pytest.fixture
-def forge() -> Iterator[Forge]:
-    with Forge(rate_limit_once="/repos/acme/app/pulls/1/reviews") as server:
+def forge() -> Iterator[ForgeDouble]:
+    with github(rate_limit_once="/repos/acme/app/pulls/1/reviews") as server:
         yield server
 
 
-def collector(forge: Forge, **kwargs: Any) -> GitHubCollector:
-    client = ForgeClient(forge.url, TOKEN, retries=retry_policy(total=3, backoff=0.01))
+def collector(forge: ForgeDouble, **kwargs: Any) -> GitHubCollector:
+    client = ForgeClient(forge.url, TOKEN, headers=HEADERS, retries=retry_policy(total=3, backoff=0.01))
     return GitHubCollector("acme/app", "main", client=client, clock=CLOCK, **kwargs)
 
 
-def items(forge: Forge, tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def items(forge: ForgeDouble, tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     (path,) = collector(forge).write(tmp_path / "ev")
     document = json.loads(path.read_text())
     return document, {item["pull_request"]: item for item in document["items"]}
 
 
-def test_merged_pull_requests_become_changes_with_approvals_on_the_head_commit(forge: Forge, tmp_path: Path) -> None:
+def test_merged_pull_requests_become_changes_with_approvals_on_the_head_commit(forge: ForgeDouble, tmp_path: Path) -> None:
     document, by_pr = items(forge, tmp_path)
     assert document["kind"] == "changes" and document["source"] == "github:acme/app"
     assert sorted(by_pr) == ["#1", "#2", "#4"]  # #3 was closed without merging; #4 came from page 2
@@ -115,7 +61,7 @@ def test_merged_pull_requests_become_changes_with_approvals_on_the_head_commit(f
     assert one["attributes"]["branch_protection"]["dismiss_stale_reviews"] is True
 
 
-def test_stale_and_dismissed_reviews_do_not_approve(forge: Forge, tmp_path: Path) -> None:
+def test_stale_and_dismissed_reviews_do_not_approve(forge: ForgeDouble, tmp_path: Path) -> None:
     _, by_pr = items(forge, tmp_path)
     two = by_pr["#2"]
     assert two["approvals"] == [] and two["reviewed"] is False
@@ -125,7 +71,7 @@ def test_stale_and_dismissed_reviews_do_not_approve(forge: Forge, tmp_path: Path
     assert two["signature"]["verified"] is False
 
 
-def test_a_failed_required_check_is_tests_passed_false(forge: Forge, tmp_path: Path) -> None:
+def test_a_failed_required_check_is_tests_passed_false(forge: ForgeDouble, tmp_path: Path) -> None:
     _, by_pr = items(forge, tmp_path)
     four = by_pr["#4"]
     assert four["tests_passed"] is False
@@ -133,18 +79,18 @@ def test_a_failed_required_check_is_tests_passed_false(forge: Forge, tmp_path: P
                                             {"name": "test", "result": "failure"}]
 
 
-def test_pagination_and_the_rate_limit_retry_and_the_token(forge: Forge, tmp_path: Path) -> None:
+def test_pagination_and_the_rate_limit_retry_and_the_token(forge: ForgeDouble, tmp_path: Path) -> None:
     items(forge, tmp_path)
-    paths = [p for p, _ in forge.requests]
+    paths = forge.paths()
     assert any("page=2" in p for p in paths)
     assert paths.count("/repos/acme/app/pulls/1/reviews?per_page=100") == 2  # the 403, then the retry
-    assert {auth for _, auth in forge.requests} == {f"Bearer {TOKEN}"}
+    assert {h.get("authorization") for _, h in forge.requests} == {f"Bearer {TOKEN}"}
     written = (tmp_path / "ev").read_bytes() if (tmp_path / "ev").is_file() else b"".join(
         p.read_bytes() for p in (tmp_path / "ev").iterdir())
     assert TOKEN.encode() not in written
 
 
-def test_the_output_is_valid_changes_evidence(forge: Forge, tmp_path: Path) -> None:
+def test_the_output_is_valid_changes_evidence(forge: ForgeDouble, tmp_path: Path) -> None:
     from auditor.evidence import load_evidence
 
     items(forge, tmp_path)
@@ -153,7 +99,7 @@ def test_the_output_is_valid_changes_evidence(forge: Forge, tmp_path: Path) -> N
 
 
 def test_rate_limit_exhausted_is_a_clear_error_without_the_token(tmp_path: Path) -> None:
-    with Forge() as server:
+    with github() as server:
         server.status["/repos/acme/app/pulls"] = 403
         with pytest.raises(CollectorError) as caught:
             collector(server).collect()
@@ -168,7 +114,7 @@ def test_no_required_checks_and_no_checks_is_unknown_not_a_pass() -> None:
     assert _Checks(("test",), {"build": "success"}).passed() is False  # the required check never ran
 
 
-def test_cli_reads_the_token_from_the_environment_only(forge: Forge, tmp_path: Path,
+def test_cli_reads_the_token_from_the_environment_only(forge: ForgeDouble, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from auditor.cli import cli
 
@@ -177,4 +123,4 @@ def test_cli_reads_the_token_from_the_environment_only(forge: Forge, tmp_path: P
                                       "--out", str(tmp_path / "ev"), "--collected-at", "2026-11-20T09:00:00Z"])
     assert result.exit_code == 0, result.output
     assert TOKEN not in result.output
-    assert {auth for _, auth in forge.requests} == {f"Bearer {TOKEN}"}
+    assert {h.get("authorization") for _, h in forge.requests} == {f"Bearer {TOKEN}"}

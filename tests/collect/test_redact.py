@@ -260,7 +260,47 @@ def _plant_github(tmp_path: Path) -> Collector:
     return GitHubCollector("acme/app", "main", client=_PlantedGitHub(), clock=CLOCK)  # type: ignore[arg-type]
 
 
-PLANTERS = {"github": [_plant_github], "git": [_plant_git], "deployment": [_plant_deployment, _plant_deployment_log], "file": [_plant_file],
+class _PlantedGitLab:
+    """The recorded GitLab answers with secrets in every free-text field the collector copies."""
+
+    def __init__(self) -> None:
+        import json
+
+        routes = json.loads((FIXTURES / "collect" / "gitlab" / "acme-app.json").read_text())["routes"]
+        commit = routes["/projects/42/repository/commits/" + "1" * 40]
+        commit.update(title=f"Deploy with password={PLANTED_PASSWORD}", author_name=f"Eve {GITLAB_TOKEN}")
+        routes["/projects/42/pipelines/101/jobs?page=1"][0]["name"] = f"test {SLACK_TOKEN}"
+        routes["/projects/42/merge_requests/1/approval_state"]["rules"][0]["name"] = f"rule {GITHUB_TOKEN}"
+        routes["/projects/42/merge_requests?page=1"][1]["author"]["username"] = f"x {SLACK_TOKEN}"
+        self.routes = routes
+
+    def get(self, path: str, params: dict[str, object] | None = None) -> object:
+        del params
+        if path not in self.routes:
+            from auditor.collect.base import CollectorError
+
+            raise CollectorError(f"{path}: HTTP 404: 404 Not Found")
+        return self.routes[path]
+
+    def pages(self, path: str, params: dict[str, object] | None = None, limit: int | None = None) -> list[object]:
+        del params, limit
+        if f"{path}?page=1" not in self.routes:
+            return list(self.get(path))  # type: ignore[call-overload]
+        found: list[object] = []
+        page = 1
+        while f"{path}?page={page}" in self.routes:
+            found.extend(self.routes[f"{path}?page={page}"])
+            page += 1
+        return found
+
+
+def _plant_gitlab(tmp_path: Path) -> Collector:
+    from auditor.collect.gitlab import GitLabCollector
+
+    return GitLabCollector("42", "main", client=_PlantedGitLab(), clock=CLOCK)  # type: ignore[arg-type]
+
+
+PLANTERS = {"github": [_plant_github], "gitlab": [_plant_gitlab], "git": [_plant_git], "deployment": [_plant_deployment, _plant_deployment_log], "file": [_plant_file],
             "aws": [_plant_aws], "prometheus": [_plant_prometheus]}
 
 

@@ -153,3 +153,66 @@ def test_attestations_loader_refuses_unknown_framework(tmp_path: Path, ms) -> No
     (evidence / "attestations.json").write_text(json.dumps(doc))
     with pytest.raises(InputError, match=r"items\[0\] \(ATT-2026-001\)\.framework: found 'iso27001-2013'"):
         load_attestations(evidence, ms.catalogs)
+
+
+def test_every_surface_counts_the_same_applicable_clauses(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The example organisation run for real: results.json's coverage, `mappings coverage`, the SoA, board.md,
+    the board PDF and the evidence report PDF give the same figures (coverage_counts), excluded clauses with
+    their justification, automated, attested and uncovered apart."""
+    import shutil
+
+    from auditor.mappings.coverage import coverage_section
+    from tests.report.conftest import pdf_pages
+
+    evidence = tmp_path / "evidence"
+    shutil.copytree(REPO / "evidence" / "examples" / "demo", evidence)
+    shutil.copy(ORG / "evidence" / "attestations.json", evidence)
+    out = tmp_path / "out"
+    run = cli("run", "--evidence", evidence, "--library", ORG, "--out-dir", out, "--no-pack")
+    assert run.code in (0, 1), run.err
+    results = read_results(out / "results.json")
+    ms = load_layered_mappings([REPO / "mappings", ORG / "mappings"], load_library(REPO / "controls"))
+    statuses = control_statuses(results)
+    attestations, when = load_attestations(evidence, ms.catalogs)
+    assert when == AS_OF
+    whole = coverage_counts(ms, ISO, statuses, attestations, when)
+    annex = coverage_counts(ms, ISO, statuses, attestations, when, groups=("A",))
+    assert (whole.excluded, whole.attested) == (4, 4) and whole.applicable == 112
+    assert whole.automated == 20 and whole.uncovered == 112 - 20 - 4
+
+    # results.json: every framework, the same function's figures
+    recorded = results["coverage"]
+    assert recorded == coverage_section(ms, statuses, attestations, when)
+    assert {k: recorded[ISO][k] for k in whole.to_dict()} == whole.to_dict()
+    assert [e["id"] for e in recorded[ISO]["excluded_clauses"]] == ["A.7.1", "A.7.2", "A.7.3", "A.7.4"]
+    assert recorded[ISO]["excluded_clauses"][0]["justification"].startswith("No premises of our own")
+
+    # mappings coverage and the SoA, from the same results and evidence
+    args = ("--library", ORG, "--results", out / "results.json", "--evidence", evidence)
+    doc = json.loads(cli("mappings", "coverage", "--framework", ISO, "--format", "json", *args).out)
+    assert {k: doc["applicability"][k] for k in whole.to_dict()} == whole.to_dict()
+    rows = list(csv.DictReader(io.StringIO(cli("mappings", "soa", "--format", "csv", *args).out)))
+    assert Counter(r["implementation"] for r in rows) == {
+        "automated control": annex.automated, "attested": annex.attested, "gap": annex.uncovered,
+        "not applicable": annex.excluded}
+
+    # the board, in Markdown and PDF, and the evidence report
+    def share(n: int) -> str:
+        return f"{n * 100 / whole.applicable:.0f}%"
+
+    row = (f"| ISO/IEC 27001:2022 | {whole.applicable} of {whole.clauses} ({whole.excluded} excl.) | "
+           f"{whole.automated} ({share(whole.automated)}) | {whole.automated_pass} ({share(whole.automated_pass)}) | "
+           f"{whole.attested} ({share(whole.attested)}) | {whole.uncovered} ({share(whole.uncovered)}) |")
+    board_md = (out / "board.md").read_text()
+    assert row in board_md
+    assert "Declared not applicable (in no denominator; justified in the evidence report and the SoA): " \
+           "ISO/IEC 27001:2022 A.7.1, A.7.2, A.7.3, A.7.4." in " ".join(board_md.split())
+    board_pdf = " ".join(" ".join(pdf_pages((out / "board.pdf").read_bytes())).split())
+    assert " ".join(c.strip() for c in row.strip("|").split("|")) in board_pdf
+    assert len(pdf_pages((out / "board.pdf").read_bytes())) == 2
+    report = " ".join(" ".join(pdf_pages((out / "evidence-report.pdf").read_bytes())).split())
+    assert (f"ISO/IEC 27001:2022 {whole.clauses} {whole.excluded} {whole.applicable} {whole.automated} "
+            f"({share(whole.automated)}) {whole.automated_pass} {whole.automated_fail} {whole.attested} "
+            f"({share(whole.attested)}) {whole.uncovered} ({share(whole.uncovered)})") in report
+    assert "ISO/IEC 27001:2022 A.7.4 Physical security monitoring No premises to monitor" in report
+    assert "20 of 116 (17%)" not in report  # clauses are never counted against excluded ones

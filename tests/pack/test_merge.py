@@ -30,11 +30,13 @@ REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "evidence" / "examples" / "demo"
 AS_OF = "2026-11-20T09:00:00Z"
 #: shards by kind family that split no join: every kind a control reads (evidence and uses) is in one
-#: shard with it; identities (read by SEC and SOD controls) is in two, byte-identical
+#: shard with it; audit_trails (read by SEC-006 and SEC-018 alone) is in two, byte-identical (identities
+#: cannot be: SEC-011 joins it with access_grants)
 SHARDS = {
     "eng": ["changes", "deployments", "identities", "access_grants", "access_reviews", "audit_trails",
-            "change_requests", "incidents", "services", "slo_reports"],
-    "priv": ["data_stores", "deletion_jobs", "dsar_requests", "identities"],
+            "change_requests", "incidents", "services", "slo_reports", "access_policies",
+            "encryption_keys"],
+    "priv": ["data_stores", "deletion_jobs", "dsar_requests", "cloud_accounts", "audit_trails"],
     "ai": ["models"],
 }
 
@@ -104,17 +106,19 @@ def test_merged_shards_equal_the_unsharded_run_control_by_control(
     assert merged == orjson.loads(member(out, "results.json"))
     whole = {c["id"]: c for c in org["unsharded"]["controls"]}
     got = {c["id"]: c for c in merged["controls"]}
-    assert got.keys() == whole.keys() and len(got) == 34
+    assert got.keys() == whole.keys() and len(got) == 45
     for cid, control in whole.items():
         assert (got[cid]["status"], got[cid]["population"], got[cid]["violations"]) == (
             control["status"], control["population"], control["violations"]), cid
     assert merged["summary"]["by_status"] == org["unsharded"]["summary"]["by_status"]
     assert merged["summary"]["by_family"] == org["unsharded"]["summary"]["by_family"]
     assert merged["exit_code"] == org["unsharded"]["exit_code"] == 1
-    # evidence is named by shard; SEC-001 read identities in two shards and is counted once
+    # clauses counted against the applicable ones, as the unsharded run counted them
+    assert merged["coverage"] == org["unsharded"]["coverage"] and "iso27001-2022" in merged["coverage"]
+    # evidence is named by shard; SEC-006 read audit_trails in two shards and is counted once
     assert {d["path"] for d in merged["evidence"]} == {
         f"{name}/{kind}.json" for name, kinds in SHARDS.items() for kind in kinds}
-    assert got["SEC-001"]["evidence"] == ["eng/identities.json", "priv/identities.json"]
+    assert got["SEC-006"]["evidence"] == ["eng/audit_trails.json", "priv/audit_trails.json"]
     assert got["SOD-001"]["evidence"] == ["eng/changes.json", "eng/deployments.json", "eng/identities.json"]
 
 
@@ -131,7 +135,7 @@ def test_merged_pack_verifies_names_every_shard_digest_and_is_order_independent(
     assert {s["name"]: s["sha256"] for s in predicate["shards"]} == digests
     assert predicate["materials"] == [{"uri": f"shard:{s['name']}.zip", "digest": {"sha256": s["sha256"]}}
                                       for s in predicate["shards"]]
-    assert predicate["as_of"] == AS_OF and predicate["controls"]["total"] == 34
+    assert predicate["as_of"] == AS_OF and predicate["controls"]["total"] == 45
     done = cli("verify", one, "--key", org["pub"])
     assert done.code == 0, done.out
     for name, digest in digests.items():

@@ -9,15 +9,24 @@ and returns ``None``, so a gap in the evidence is always visible.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from auditor.collect.base import Progress
 from auditor.collect.redact import redact_text
 from auditor.model import CollectionFailure
 
 MAX_ATTEMPTS = 10
+#: Per-resource calls (a bucket's settings, a user's keys) run this many at a time: a round trip is
+#: mostly waiting, and AWS's own throttling is handled by the retry mode. Bounded so one account never
+#: opens more connections than the client pool holds.
+WORKERS = 8
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class _Missing:
@@ -36,7 +45,8 @@ def retry_config() -> Any:
     """botocore's standard retry mode (throttling and transient errors, with backoff)."""
     from botocore.config import Config
 
-    return Config(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS}, user_agent_extra="auditor-collect")
+    return Config(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS}, user_agent_extra="auditor-collect",
+                  max_pool_connections=WORKERS + 2)
 
 
 @dataclass
@@ -46,7 +56,9 @@ class AwsContext:
     progress: Progress = field(default_factory=lambda: Progress(enabled=False))
     errors: dict[str, list[CollectionFailure]] = field(default_factory=dict)
     account: str | None = None
+    workers: int = WORKERS
     _clients: dict[tuple[str, str | None], Any] = field(default_factory=dict)
+    _local: threading.local = field(default_factory=threading.local)
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A client honouring the profile, ``AWS_ENDPOINT_URL(_<SERVICE>)`` and the retry config."""
@@ -55,11 +67,42 @@ class AwsContext:
             self._clients[key] = self.session.client(service, region_name=region, config=retry_config())
         return self._clients[key]
 
-    def record(self, kind: str, scope: str, code: str, message: str) -> None:
-        self.errors.setdefault(kind, []).append(CollectionFailure(scope=scope, code=code, message=redact_text(message)))
+    def record(self, kind: str | tuple[str, ...], scope: str, code: str, message: str) -> None:
+        """Record a failure in the document of ``kind`` (or of every kind in a tuple: each one it feeds)."""
+        # inside map(): the task's own buffer, merged in item order so the evidence stays deterministic
+        errors = getattr(self._local, "errors", None)
+        if errors is None:
+            errors = self.errors
+        for one in (kind,) if isinstance(kind, str) else kind:
+            error = CollectionFailure(scope=scope, code=code, message=redact_text(message))
+            errors.setdefault(one, []).append(error)
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """``fn`` over ``items``, up to ``workers`` at a time (boto3 clients are thread-safe; make them
+        before, with :meth:`client`). Results come back in item order, and so do the errors each task
+        recorded, so the documents are the same bytes as a one-at-a-time collection."""
+
+        def run(item: T) -> tuple[R, dict[str, list[CollectionFailure]]]:
+            buffer: dict[str, list[CollectionFailure]] = {}
+            self._local.errors = buffer
+            try:
+                return fn(item), buffer
+            finally:
+                self._local.errors = None
+
+        if self.workers <= 1:
+            for item in items:
+                yield fn(item)
+            return
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="auditor-aws") as pool:
+            for result, buffer in pool.map(run, items):
+                for kind, errors in buffer.items():
+                    self.errors.setdefault(kind, []).extend(errors)
+                yield result
 
     def call(
-        self, kind: str, scope: str, fn: Callable[..., Any], *args: Any, missing: tuple[str, ...] = (), **kwargs: Any
+        self, kind: str | tuple[str, ...], scope: str, fn: Callable[..., Any], *args: Any,
+        missing: tuple[str, ...] = (), **kwargs: Any,
     ) -> Any:
         """``fn(*args, **kwargs)``; MISSING for an expected not-found code, None (recorded) on failure."""
         from botocore.exceptions import BotoCoreError, ClientError
@@ -77,7 +120,8 @@ class AwsContext:
         return None
 
     def pages(
-        self, kind: str, scope: str, client: Any, operation: str, progress: str | None = None, **kwargs: Any
+        self, kind: str | tuple[str, ...], scope: str, client: Any, operation: str, progress: str | None = None,
+        **kwargs: Any,
     ) -> list[dict[str, Any]] | None:
         """Every page of ``operation``, or None (recorded) when a page fails."""
         from botocore.exceptions import BotoCoreError, ClientError
@@ -98,8 +142,8 @@ class AwsContext:
         return pages
 
     def paginate(
-        self, kind: str, scope: str, client: Any, operation: str, key: str, progress: str | None = None,
-        **kwargs: Any,
+        self, kind: str | tuple[str, ...], scope: str, client: Any, operation: str, key: str,
+        progress: str | None = None, **kwargs: Any,
     ) -> list[Any] | None:
         """Every item of ``key`` across all pages, or None (recorded) when a page fails."""
         pages = self.pages(kind, scope, client, operation, progress, **kwargs)

@@ -19,6 +19,13 @@ from auditor.collect.aws.context import MISSING, AwsContext, iso, tag_map
 from auditor.collect.redact import mask_key_id
 
 IDENTITIES = "identities"
+GRANTS = "access_grants"
+POLICIES = "access_policies"
+ACCOUNTS = "cloud_accounts"
+#: GetAccountAuthorizationDetails feeds all three: its failure makes each incomplete.
+IAM_KINDS = (IDENTITIES, GRANTS, POLICIES)
+#: What IAM does not record about a grant: listed in attributes.unknown (controls needing them fail closed).
+GRANT_UNKNOWN = ["granted_at", "granted_by"]
 ADMIN_POLICY_ARNS = frozenset({
     "arn:aws:iam::aws:policy/AdministratorAccess",
     "arn:aws:iam::aws:policy/IAMFullAccess",
@@ -54,6 +61,17 @@ def is_admin_document(document: Any) -> bool:
         actions = {str(a).lower() for a in _as_list(statement.get("Action"))}
         resources = {str(r) for r in _as_list(statement.get("Resource"))}
         if actions & {"*", "*:*", "iam:*"} and "*" in resources:
+            return True
+    return False
+
+
+def grants_full_access(document: Any) -> bool:
+    """True when a statement allows ``*`` (or ``*:*``) on ``*``, whatever its condition (CIS 1.16)."""
+    for statement in _as_list(_document(document).get("Statement")):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        actions = {str(a) for a in _as_list(statement.get("Action"))}
+        if actions & {"*", "*:*"} and "*" in {str(r) for r in _as_list(statement.get("Resource"))}:
             return True
     return False
 
@@ -105,10 +123,11 @@ class IamCollection:
         self.roles: list[dict[str, Any]] = []
         self.policies: dict[str, dict[str, Any]] = {}
         self.report: list[dict[str, str]] | None = None
+        self.password_policy_unread = False
 
     def read(self) -> None:
         pages = self.ctx.pages(
-            IDENTITIES, "iam:GetAccountAuthorizationDetails", self.client, "get_account_authorization_details",
+            IAM_KINDS, "iam:GetAccountAuthorizationDetails", self.client, "get_account_authorization_details",
             progress="IAM authorization details", Filter=["User", "Group", "Role", "LocalManagedPolicy"],
         )
         if pages is None:
@@ -130,6 +149,26 @@ class IamCollection:
         return policy is not None and is_admin_document(default_version_document(policy))
 
     # -- identities -----------------------------------------------------------------
+
+    def password_policy(self) -> dict[str, Any] | None:
+        """The account password policy in the ``cloud_accounts`` shape; None when none is set
+        (or, recorded, when it could not be read)."""
+        answer = self.ctx.call(ACCOUNTS, "iam:GetAccountPasswordPolicy", self.client.get_account_password_policy,
+                               missing=("NoSuchEntity",))
+        self.password_policy_unread = answer is None
+        if not answer:
+            return None
+        policy = answer["PasswordPolicy"]
+        return {
+            "minimum_length": int(policy.get("MinimumPasswordLength", 6)),
+            "require_uppercase": bool(policy.get("RequireUppercaseCharacters")),
+            "require_lowercase": bool(policy.get("RequireLowercaseCharacters")),
+            "require_numbers": bool(policy.get("RequireNumbers")),
+            "require_symbols": bool(policy.get("RequireSymbols")),
+            "max_age_days": policy.get("MaxPasswordAge") if policy.get("ExpirePasswords") else None,
+            "reuse_prevention": policy.get("PasswordReusePrevention"),
+            "hard_expiry": bool(policy.get("HardExpiry")),
+        }
 
     def user(self, detail: dict[str, Any], report: dict[str, dict[str, str]]) -> dict[str, Any]:
         name = detail["UserName"]
@@ -248,8 +287,8 @@ class IamCollection:
         report = {r["user"]: r for r in self.report or [] if r.get("user")}
         items = []
         with self.ctx.progress.task("IAM users", len(self.users)) as advance:
-            for detail in self.users:
-                items.append(self.user(detail, report))
+            for item in self.ctx.map(lambda detail: self.user(detail, report), self.users):
+                items.append(item)
                 advance(1)
         items += [self.role(detail) for detail in self.roles]
         root = self.root()
@@ -318,4 +357,67 @@ class IamCollection:
                 "service_linked": str(detail.get("Path", "")).startswith("/aws-service-role/"),
                 "trusted_principals": principals, "tags": tag_map(detail.get("Tags")),
             },
+        }
+
+
+    # -- access_grants and access_policies --------------------------------------------------------
+
+    def access_grants(self, identities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One grant per (user or role, policy, group it comes through). IAM records neither when
+        nor by whom a policy was attached: ``granted_at``/``granted_by`` are null and listed in
+        ``attributes.unknown``."""
+        person = {i["id"]: i["person"] for i in identities}
+        grants = [g for detail in self.users for g in self.user_grants(detail)]
+        grants += [g for detail in self.roles for g in self._grants(
+            detail["Arn"], "role", detail.get("AttachedManagedPolicies", []), detail.get("RolePolicyList", []))]
+        items = []
+        for g in grants:
+            items.append({
+                "id": f"{g['principal']}|{g['via'] or 'direct'}|{g['policy']}",
+                "identity": g["principal"],
+                "person": person.get(g["principal"], g["principal"]),
+                "role": g["policy_name"] or g["policy"],
+                "privileged": g["admin"],
+                "granted_at": None,
+                "granted_by": None,
+                "system": "aws",
+                "via": g["via"],
+                "principal_type": g["principal_type"],
+                "attributes": {
+                    "policy": g["policy"], "policy_type": self.policy_type(g["policy"], g["policy_type"]),
+                    "principal_type": g["principal_type"], "unknown": GRANT_UNKNOWN,
+                },
+            })
+        return sorted(items, key=lambda i: i["id"])
+
+    def policy_type(self, arn: str, kind: str) -> str:
+        if kind == "inline":
+            return "inline"
+        return "aws_managed" if arn.startswith("arn:aws:iam::aws:policy/") else "customer_managed"
+
+    def access_policies(self) -> list[dict[str, Any]]:
+        """Customer-managed policies (default version) and every inline policy, with full-access detection."""
+        attached: dict[str, list[str]] = {}
+        owners = [(u["Arn"], u.get("AttachedManagedPolicies", []), u.get("UserPolicyList", [])) for u in self.users]
+        owners += [(g["Arn"], g.get("AttachedManagedPolicies", []), g.get("GroupPolicyList", []))
+                   for g in self.groups.values()]
+        owners += [(r["Arn"], r.get("AttachedManagedPolicies", []), r.get("RolePolicyList", [])) for r in self.roles]
+        items = []
+        for owner, managed, inline in owners:
+            for policy in managed:
+                attached.setdefault(policy["PolicyArn"], []).append(owner)
+            for policy in inline:
+                document = policy.get("PolicyDocument")
+                items.append(self._policy(f"{owner}#inline:{policy['PolicyName']}", policy["PolicyName"], "inline",
+                                          document, [owner]))
+        for arn, policy in self.policies.items():
+            items.append(self._policy(arn, policy.get("PolicyName") or arn, "customer_managed",
+                                      default_version_document(policy), sorted(attached.get(arn, []))))
+        return sorted(items, key=lambda i: i["id"])
+
+    def _policy(self, ident: str, name: str, kind: str, document: Any, owners: list[str]) -> dict[str, Any]:
+        return {
+            "id": ident, "name": name, "system": "aws", "account": self.ctx.account, "policy_type": kind,
+            "full_access": grants_full_access(document), "admin": is_admin_document(document),
+            "attached_to": owners, "attributes": {},
         }

@@ -13,6 +13,23 @@ from typing import Any
 from auditor.collect.aws.context import MISSING, AwsContext, iso, tag_map
 
 KIND = "data_stores"
+KEYS = "encryption_keys"
+ACCOUNTS = "cloud_accounts"
+PUBLIC_GROUPS = {
+    "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
+}
+#: ACL permissions that let anyone read or list: READ on a bucket lists it; FULL_CONTROL includes it.
+PUBLIC_ACL_PERMISSIONS = ("READ", "FULL_CONTROL", "READ_ACP")
+#: Policy actions that read or list a bucket (matched case-insensitively; wildcards included).
+READ_ACTIONS = ("*", "s3:*", "s3:get*", "s3:getobject", "s3:list*", "s3:listbucket", "s3:getobjectversion")
+#: Condition keys that confine a statement to known networks, accounts or organisations (as AWS's own
+#: public-access evaluation does); any other condition still counts as public, fail closed.
+RESTRICTING_CONDITIONS = frozenset({
+    "aws:sourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgid", "aws:principalaccount",
+    "aws:sourceaccount", "aws:sourcearn", "aws:principalarn", "aws:sourceowner", "aws:principalorgpaths",
+})
+BLOCK_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
 LAWFUL_BASES = ("consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests")
 
@@ -87,18 +104,81 @@ def store(
     return item
 
 
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def public_acl_grants(acl: dict[str, Any]) -> list[str]:
+    """``AllUsers:READ``-style names of the ACL grants that open the bucket to everyone."""
+    found = set()
+    for grant in acl.get("Grants", []):
+        group = PUBLIC_GROUPS.get(str(grant.get("Grantee", {}).get("URI", "")))
+        if group and grant.get("Permission") in PUBLIC_ACL_PERMISSIONS:
+            found.add(f"{group}:{grant['Permission']}")
+    return sorted(found)
+
+
+def _public_principal(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    return isinstance(principal, dict) and "*" in [str(p) for p in _as_list(principal.get("AWS"))]
+
+
+def public_policy_statements(text: Any) -> list[str]:
+    """Statements of a bucket policy that let anyone (Principal ``*``) read or list, unless a
+    condition confines them (see RESTRICTING_CONDITIONS); named by Sid or position."""
+    import json
+
+    try:
+        document = json.loads(text) if isinstance(text, str) else {}
+    except ValueError:
+        return ["unparseable policy"]  # fail closed: a policy we cannot read may be public
+    found = []
+    for n, statement in enumerate(_as_list(document.get("Statement")) if isinstance(document, dict) else []):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        if not _public_principal(statement.get("Principal")):
+            continue
+        actions = {str(a).lower() for a in _as_list(statement.get("Action"))}
+        if not actions & set(READ_ACTIONS):
+            continue
+        keys = {str(k).lower() for op in (statement.get("Condition") or {}).values() if isinstance(op, dict)
+                for k in op}
+        if keys & RESTRICTING_CONDITIONS:
+            continue
+        found.append(str(statement.get("Sid") or f"statement {n + 1}"))
+    return found
+
+
+def block_settings(answer: Any) -> dict[str, bool] | None:
+    block = (answer or {}).get("PublicAccessBlockConfiguration", {})
+    return None if not answer else {key: bool(block.get(key, False)) for key in BLOCK_KEYS}
+
+
+def account_public_access_block(ctx: AwsContext) -> dict[str, bool] | None:
+    """The account-level S3 public access block; None when none is configured (or, recorded, unreadable)."""
+    client = ctx.client("s3control", ctx.regions[0])
+    answer = ctx.call(ACCOUNTS, "s3control:GetPublicAccessBlock", client.get_public_access_block,
+                      AccountId=ctx.account or "", missing=("NoSuchPublicAccessBlockConfiguration",))
+    return block_settings(answer)
+
+
 # -- S3 -------------------------------------------------------------------------------
 
 
 def s3_buckets(ctx: AwsContext, kms: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     client = ctx.client("s3", ctx.regions[0])
-    listed = ctx.paginate(KIND, "s3:ListBuckets", client, "list_buckets", "Buckets", progress="S3 buckets")
+    # pages of up to 10,000 (MaxBuckets): AWS then also names each bucket's region (BucketRegion)
+    listed = ctx.paginate(KIND, "s3:ListBuckets", client, "list_buckets", "Buckets", progress="S3 buckets",
+                          PaginationConfig={"PageSize": 10000})
     if listed is None:
         return []
     items = []
     with ctx.progress.task("S3 bucket settings", len(listed)) as advance:
-        for bucket in listed:
-            items.append(s3_bucket(ctx, client, bucket, kms))
+        for item in ctx.map(lambda bucket: s3_bucket(ctx, client, bucket, kms), listed):
+            items.append(item)
             advance(1)
     return items
 
@@ -106,8 +186,10 @@ def s3_buckets(ctx: AwsContext, kms: dict[str, dict[str, Any]]) -> list[dict[str
 def s3_bucket(ctx: AwsContext, client: Any, bucket: dict[str, Any], kms: dict[str, dict[str, Any]]) -> dict[str, Any]:
     name = bucket["Name"]
     scope = f"s3:{name}"
-    location = ctx.call(KIND, f"{scope}:GetBucketLocation", client.get_bucket_location, Bucket=name)
-    region = (location or {}).get("LocationConstraint") or ("us-east-1" if location else None)
+    region = bucket.get("BucketRegion") or None
+    if region is None:  # an endpoint that does not name it in the list: one call more
+        location = ctx.call(KIND, f"{scope}:GetBucketLocation", client.get_bucket_location, Bucket=name)
+        region = (location or {}).get("LocationConstraint") or ("us-east-1" if location else None)
     tagging = ctx.call(KIND, f"{scope}:GetBucketTagging", client.get_bucket_tagging, Bucket=name,
                        missing=("NoSuchTagSet", "NoSuchTagSetError"))
     tags = tag_map((tagging or {}).get("TagSet"))
@@ -131,12 +213,20 @@ def s3_bucket(ctx: AwsContext, client: Any, bucket: dict[str, Any], kms: dict[st
     lock_conf = (lock or {}).get("ObjectLockConfiguration", {})
     default = lock_conf.get("Rule", {}).get("DefaultRetention", {})
     lock_days = default.get("Days") or (default["Years"] * 365 if default.get("Years") else None)
+    versioning = ctx.call(KIND, f"{scope}:GetBucketVersioning", client.get_bucket_versioning, Bucket=name)
+    acl = ctx.call(KIND, f"{scope}:GetBucketAcl", client.get_bucket_acl, Bucket=name)
+    policy = ctx.call(KIND, f"{scope}:GetBucketPolicy", client.get_bucket_policy, Bucket=name,
+                      missing=("NoSuchBucketPolicy",))
     attributes: dict[str, Any] = {
+        # null: the call failed (recorded); "Disabled": versioning was never turned on
+        "versioning": None if versioning is None else versioning.get("Status") or "Disabled",
+        "public_acl_grants": None if acl is None else public_acl_grants(acl),
+        "public_policy_statements": None if policy is None else public_policy_statements(
+            (policy or {}).get("Policy")),
         "encryption_algorithm": sse.get("SSEAlgorithm") if encryption is not None else None,
         "lifecycle_expiration_days": min(expiry) if expiry else None,
         "public_access_block": None if public is None else {
-            key: bool(block.get(key, False))
-            for key in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+            key: bool(block.get(key, False)) for key in BLOCK_KEYS
         },
         "object_lock": None if lock is None else {
             "enabled": lock_conf.get("ObjectLockEnabled") == "Enabled",
@@ -199,6 +289,9 @@ def dynamodb_tables(ctx: AwsContext, region: str, kms: dict[str, dict[str, Any]]
         ttl = ctx.call(KIND, f"{scope}:DescribeTimeToLive", client.describe_time_to_live, TableName=name)
         ttl_desc = (ttl or {}).get("TimeToLiveDescription", {})
         ttl_on = ttl_desc.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")
+        backups = ctx.call(KIND, f"{scope}:DescribeContinuousBackups", client.describe_continuous_backups,
+                           TableName=name)
+        pitr = (backups or {}).get("ContinuousBackupsDescription", {}).get("PointInTimeRecoveryDescription", {})
         tags = ctx.call(KIND, f"{scope}:ListTagsOfResource", client.list_tags_of_resource, ResourceArn=arn)
         sse = table.get("SSEDescription") or {}
         kms_key = sse.get("KMSMasterKeyArn") or None
@@ -206,6 +299,7 @@ def dynamodb_tables(ctx: AwsContext, region: str, kms: dict[str, dict[str, Any]]
             "ttl": None if ttl is None else {"enabled": ttl_on, "attribute": ttl_desc.get("AttributeName")},
             # DynamoDB encrypts every table at rest; without SSEDescription the key is AWS-owned.
             "encryption": sse.get("SSEType") or "AWS_OWNED",
+            "point_in_time_recovery": None if backups is None else pitr.get("PointInTimeRecoveryStatus") == "ENABLED",
         }
         if kms_key:
             attributes["kms_key_rotation"] = kms_rotation(kms, kms_key)
@@ -224,26 +318,49 @@ def dynamodb_tables(ctx: AwsContext, region: str, kms: dict[str, dict[str, Any]]
 def kms_keys(ctx: AwsContext, region: str) -> dict[str, dict[str, Any]]:
     """Customer-managed keys by ARN and id, with rotation status."""
     client = ctx.client("kms", region)
-    keys = ctx.paginate(KIND, f"kms:{region}:ListKeys", client, "list_keys", "Keys", progress=f"KMS {region}")
+    keys = ctx.paginate((KIND, KEYS), f"kms:{region}:ListKeys", client, "list_keys", "Keys",
+                        progress=f"KMS {region}")
     found: dict[str, dict[str, Any]] = {}
     for key in keys or []:
         key_id = key["KeyId"]
         scope = f"kms:{region}:{key_id}"
-        meta = ctx.call(KIND, f"{scope}:DescribeKey", client.describe_key, KeyId=key_id)
+        meta = ctx.call((KIND, KEYS), f"{scope}:DescribeKey", client.describe_key, KeyId=key_id)
         if meta is None:
             continue
         info = meta["KeyMetadata"]
         if info.get("KeyManager") != "CUSTOMER" or info.get("KeyState") == "PendingDeletion":
             continue
-        rotation = ctx.call(KIND, f"{scope}:GetKeyRotationStatus", client.get_key_rotation_status, KeyId=key_id)
+        spec = info.get("KeySpec") or info.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+        usage = info.get("KeyUsage") or "ENCRYPT_DECRYPT"
+        origin = info.get("Origin") or "AWS_KMS"
+        # only symmetric encryption keys with AWS-made material rotate; AWS refuses to say for others
+        rotatable = spec == "SYMMETRIC_DEFAULT" and usage == "ENCRYPT_DECRYPT" and origin == "AWS_KMS"
+        rotation = None
+        if rotatable:
+            rotation = ctx.call((KIND, KEYS), f"{scope}:GetKeyRotationStatus", client.get_key_rotation_status,
+                                KeyId=key_id)
         entry = {
             "arn": info["Arn"],
             "rotation_enabled": None if rotation is None else bool(rotation.get("KeyRotationEnabled")),
-            "key_spec": info.get("KeySpec") or info.get("CustomerMasterKeySpec"),
+            "key_spec": spec, "region": region, "usage": usage, "origin": origin, "rotatable": rotatable,
         }
         found[info["Arn"]] = entry
         found[key_id] = entry
     return found
+
+
+def encryption_keys(ctx: AwsContext, kms: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The customer-managed keys as ``encryption_keys`` items. Only symmetric encryption keys with
+    AWS-generated material rotate automatically (``rotatable``)."""
+    items = {}
+    for entry in kms.values():
+        items[entry["arn"]] = {
+            "id": entry["arn"], "system": "aws-kms", "account": ctx.account, "region": entry["region"],
+            "rotation_enabled": entry["rotation_enabled"], "rotatable": entry["rotatable"],
+            "key_spec": entry["key_spec"],
+            "attributes": {"usage": entry["usage"], "origin": entry["origin"]},
+        }
+    return [items[k] for k in sorted(items)]
 
 
 def kms_rotation(kms: dict[str, dict[str, Any]], key: str) -> bool | None:
@@ -252,4 +369,7 @@ def kms_rotation(kms: dict[str, dict[str, Any]], key: str) -> bool | None:
     return entry["rotation_enabled"] if entry else None
 
 
-__all__ = ["MISSING", "dynamodb_tables", "kms_keys", "rds_instances", "s3_buckets"]
+__all__ = [
+    "MISSING", "account_public_access_block", "dynamodb_tables", "encryption_keys", "kms_keys", "rds_instances",
+    "s3_buckets",
+]

@@ -1,4 +1,5 @@
-"""CloudTrail trails as ``audit_trails``: logging on, multi-region, log validation, encryption."""
+"""CloudTrail trails as ``audit_trails``: logging on, multi-region, log validation, KMS encryption and
+CloudWatch Logs delivery."""
 
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ def trails(ctx: AwsContext, region: str, bucket_retention: dict[str, int | None]
                 "delivered": bool((status or {}).get("LatestDeliveryTime")),
                 "latest_delivery_error": (status or {}).get("LatestDeliveryError") or None,
                 "retention_source": "destination bucket lifecycle expiration",
+                "cloudwatch_logs_group": trail.get("CloudWatchLogsLogGroupArn") or None,
+                # whether CloudWatch Logs has received events (not when: that changes every few minutes)
+                "cloudwatch_delivered": bool((status or {}).get("LatestCloudWatchLogsDeliveryTime")),
             },
         })
     return items

@@ -11,91 +11,111 @@ package lib.changes
 
 import rego.v1
 
+import data.lib.groups
 import data.lib.identity
 import data.lib.text
 
 # METADATA
 # title: index
 # description: >-
-#   {"unique": {sha: change}, "duplicates": {sha}, "at": {"repo#branch#seq": sha}}
-#   for changes items (a commit collected from two branches has two records).
+#   {"records": {sha: [change records, in evidence order]}, "at": {"repo#branch#seq": sha}} for
+#   changes items (a commit collected from two branches has two records), grouped in one pass.
 index(changes) := {
-	"unique": {c.id: c | some c in changes; not c.id in dups},
-	"duplicates": dups,
+	"records": {sha: [changes[n] | some n in ns] | some sha, ns in groups.by(sort([[c.id, n] | some n, c in changes]))},
 	"at": {position_key(c.repository, c.branch, c.sequence): c.id |
 		some c in changes
 		is_number(object.get(c, "sequence", null))
 	},
-} if {
-	ids := sort([c.id | some c in changes])
-	previous := array.concat([null], ids)
-	dups := {id | some k, id in ids; previous[k] == id}
 }
 
 position_key(repository, branch, sequence) := sprintf("%s#%s#%d", [repository, branch, sequence])
 
 # METADATA
-# title: records
-# description: Every change record of a commit in the index; empty when it was not collected.
-default records(_, _, _) := []
-
-records(idx, _, sha) := [idx.unique[sha]]
-
-records(idx, changes, sha) := [c | some c in changes; c.id == sha] if sha in idx.duplicates
-
-# METADATA
 # title: production
-# description: Deployments to one of envs (lower-cased names) that reached it (status success or unknown).
+# description: >-
+#   Deployments to one of envs (lower-cased names) that reached it (status success or unknown).
+#   Each distinct environment name is normalised once, not once per deployment.
 production(deployments, envs) := [d |
+	reached := {e | some e in {x.environment | some x in deployments}; identity.norm(e) in envs}
+	ok := {"success", "unknown"}
 	some d in deployments
-	identity.norm(d.environment) in envs
-	d.status in {"success", "unknown"}
+	d.environment in reached
+	d.status in ok
 ]
 
 # METADATA
-# title: previous_commits
+# title: releases
 # description: >-
-#   Deployment id -> the commit the previous deployment of the same service (by
-#   started_at) shipped, or the deployment's own previous_commit when recorded.
-previous_commits(prod) := object.union(derived, recorded) if {
-	rows := sort([[d.service, d.started_at, d.id, lower(d.commit)] | some d in prod])
-	before := array.concat([null], rows)
-	derived := {row[2]: before[k][3] | some k, row in rows; before[k] != null; before[k][0] == row[0]}
-	recorded := {d.id: lower(p) | some d in prod; p := object.get(d, "previous_commit", null); is_string(p)}
-}
-
-# METADATA
-# title: shipped
-# description: >-
-#   Deployment id -> the commits it shipped, oldest first: the first-parent range
-#   (previous, deployed] when both commits are collected with a sequence on the
-#   same repository and branch and the deployed one is newer, else the deployed
+#   What each production deployment shipped, drawn once per distinct release (a previous
+#   and a deployed commit; many deployments ship the same one): {"of": {deployment id:
+#   release key}, "commits": {release key: commits, oldest first}}. The previous commit is
+#   the deployment's own previous_commit when recorded, else the commit the previous
+#   deployment of the same service (by started_at) shipped. The commits are the
+#   first-parent range (previous, deployed] when both commits are collected with a sequence
+#   on the same repository and branch and the deployed one is newer, else the deployed
 #   commit alone. A position missing from the evidence is reported as
 #   "missing:<repo#branch#seq>".
-shipped(prod, idx, changes) := {d.id: range(idx, changes, d, previous) | some d in prod} if {
-	previous := previous_commits(prod)
+releases(prod, idx) := {"of": of, "commits": commits} if {
+	rows := sort([[d.service, d.started_at, d.id, lower(d.commit), object.get(d, "previous_commit", null)] |
+		some d in prod
+	])
+	before := array.concat([[null, null, null, "", null]], rows)
+
+	# previous: the recorded previous_commit (row[4]) when not null, else the commit of the row
+	# before when that is the same service's, else ""; one pass, two lookups in small literals
+	of := {row[2]: concat(" ", [previous, row[3]]) |
+		some k, row in rows
+		b := before[k]
+		previous := lower(object.get({null: object.get({b[0]: b[3]}, row[0], "")}, row[4], row[4]))
+	}
+	commits := {key: list |
+		some key in {k | some _, k in of}
+		pair := split(key, " ")
+		list := commits_between(idx, spans(idx, pair[1], pair[0]), pair[1])
+	}
 }
 
-range(idx, changes, d, previous) := commits if {
-	s := min(spans(idx, changes, d, previous))
-	commits := [object.get(idx.at, key, concat("", ["missing:", key])) |
-		some n in numbers.range(s[2] + 1, s[3])
-		key := position_key(s[0], s[1], n)
-	]
-}
+# The commits of one release: the range of the shortest span, else the deployed commit alone.
+commits_between(idx, spans, _) := [object.get(idx.at, key, concat("", ["missing:", key])) |
+	s := min(spans)
+	some n in numbers.range(s[2] + 1, s[3])
+	key := position_key(s[0], s[1], n)
+] if count(spans) > 0
 
-range(idx, changes, d, previous) := [lower(d.commit)] if count(spans(idx, changes, d, previous)) == 0
+commits_between(_, spans, deployed) := [deployed] if count(spans) == 0
 
 # [repository, branch, previous sequence, deployed sequence] for each branch both commits are on.
-spans(idx, changes, d, previous) := {[c.repository, c.branch, p.sequence, c.sequence] |
-	some c in records(idx, changes, lower(d.commit))
+spans(idx, deployed, previous) := {[c.repository, c.branch, p.sequence, c.sequence] |
+	some c in object.get(idx.records, deployed, [])
 	is_number(object.get(c, "sequence", null))
-	some p in records(idx, changes, object.get(previous, d.id, ""))
+	some p in object.get(idx.records, previous, [])
 	is_number(object.get(p, "sequence", null))
 	p.repository == c.repository
 	p.branch == c.branch
 	p.sequence < c.sequence
 }
+
+# METADATA
+# title: shipped_commits
+# description: Every commit any release shipped (from releases), once, holes in the history included.
+shipped_commits(rel) := {sha | some list in rel.commits; some sha in list}
+
+# METADATA
+# title: concerns
+# description: >-
+#   Release key -> [[commit, concern]] for the commits of each release (from releases) that
+#   have an entry in by_commit (the control's concerns keyed by commit); releases with none
+#   are left out, so a deployment's concerns are one lookup.
+concerns(rel, by_commit) := {key: list |
+	some key, commits in rel.commits
+	list := [[sha, c] | some sha in commits; some c in by_commit[sha]]
+	count(list) > 0
+}
+
+# METADATA
+# title: hole
+# description: The position of a hole in the history ("missing:<repo#branch#seq>" -> "<repo#branch#seq>").
+hole(sha) := trim_prefix(sha, "missing:") if startswith(sha, "missing:")
 
 # METADATA
 # title: authors
@@ -166,17 +186,6 @@ shipped_commit(deployed, sha) := sprintf(
 ) if deployed != sha
 
 # METADATA
-# title: history_gaps
-# description: >-
-#   [deployment, position] for every hole in the recorded history that a deployment's
-#   shipped range (from shipped) crosses: the "missing:<repository>#<branch>#<n>" entries.
-history_gaps(prod, shipped) := [[d, trim_prefix(sha, "missing:")] |
-	some d in prod
-	some sha in shipped[d.id]
-	startswith(sha, "missing:")
-]
-
-# METADATA
 # title: missing_history
 # description: The message for a deployment (described by where) whose shipped range crosses a hole at position at.
 missing_history(where, at) := sprintf(
@@ -198,15 +207,3 @@ on_branches(changes, branches) := [c | some c in changes; identity.norm(c.branch
 	count(branches) > 0
 	wanted := {identity.norm(b) | some b in branches}
 }
-
-# METADATA
-# title: unrecorded
-# description: >-
-#   [deployment, commit] for every commit a deployment shipped (from shipped) that has no
-#   entry in facts (the control's per-commit facts keyed by commit id), holes in the history aside.
-unrecorded(prod, shipped, facts) := [[d, sha] |
-	some d in prod
-	some sha in shipped[d.id]
-	not startswith(sha, "missing:")
-	not facts[sha]
-]

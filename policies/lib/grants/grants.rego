@@ -50,3 +50,23 @@ role_names(g) := {identity.norm(g.role), identity.norm(concat(":", [g.system, g.
 # title: scope_keys
 # description: The normalised review scopes that cover a grant: "<system>" and "<system>:<role>".
 scope_keys(g) := {identity.norm(g.system), identity.norm(concat(":", [g.system, g.role]))}
+
+# METADATA
+# title: granted_ns
+# description: >-
+#   When the grant was made, in nanoseconds; 0 (the epoch: as old as can be) when the
+#   source does not record it (AWS IAM does not), so an undated grant is never judged
+#   too new to be due, nor taken to have started after an instant it may have covered.
+default granted_ns(_) := 0
+
+granted_ns(g) := time.ns(g.granted_at)
+
+# METADATA
+# title: held_by_users
+# description: The grants (an array) held by users (principal_type user, the default when absent), not groups or roles.
+held_by_users(grants) := [g | some g in grants; object.get(g, "principal_type", "user") == "user"]
+
+# METADATA
+# title: inherited
+# description: The grant reaches its holder through a group (via), not by an assignment to the holder.
+inherited(g) if is_string(object.get(g, "via", null))

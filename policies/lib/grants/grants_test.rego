@@ -47,3 +47,17 @@ test_role_names_and_scopes if {
 	grants.role_names(grant("g", "x", null)) == {"admin", "okta:admin"}
 	grants.scope_keys(grant("g", "x", null)) == {"okta", "okta:admin"}
 }
+
+test_granted_ns_is_the_epoch_when_unrecorded if {
+	grants.granted_ns(grant("g1", "okta:on", null)) == time.parse_rfc3339_ns("2025-01-01T00:00:00Z")
+	grants.granted_ns(object.union(grant("g1", "okta:on", null), {"granted_at": null})) == 0
+}
+
+test_held_by_users_and_inherited if {
+	gs := [
+		grant("u", "aws:u", null), object.union(grant("r", "aws:r", null), {"principal_type": "role"}),
+		object.union(grant("v", "aws:v", null), {"principal_type": "user", "via": "group:admins"}),
+	]
+	[g.id | some g in grants.held_by_users(gs)] == ["u", "v"]
+	[g.id | some g in gs; grants.inherited(g)] == ["v"]
+}

@@ -28,3 +28,16 @@ counts(keys) := {key: n |
 	key := keys[s]
 	n := ends[j] - s
 }
+
+# METADATA
+# title: by
+# description: >-
+#   Sorted [key, value] pairs -> {key: [values of that key, in order]}: a group-by in one pass,
+#   each group sliced between its first index and the next key's (e.g. every reason per resource,
+#   for a control that reports all of an item's shortfalls in one violation).
+by(pairs) := {pairs[s][0]: [p[1] | some p in array.slice(pairs, s, ends[j])] |
+	previous := array.concat([null], [p[0] | some p in pairs])
+	starts := [i | some i, p in pairs; p[0] != previous[i]]
+	ends := array.concat(array.slice(starts, 1, count(starts)), [count(pairs)])
+	some j, s in starts
+}

@@ -17,3 +17,10 @@ test_counts_per_key if {
 	groups.counts(["only"]) == {"only": 1}
 	groups.counts([]) == {}
 }
+
+test_by_groups_values_per_key_in_order if {
+	groups.by(sort([["b", 3], ["a", 2], ["b", 1], ["a", 5]])) == {"a": [2, 5], "b": [1, 3]}
+	groups.by([["k", {"n": 2}], ["k", {"n": 1}]]) == {"k": [{"n": 2}, {"n": 1}]}
+	groups.by([]) == {}
+	groups.by(sort([["b", "y"], ["a", "z"], ["b", "x"], ["c", "w"]])) == {"a": ["z"], "b": ["x", "y"], "c": ["w"]}
+}

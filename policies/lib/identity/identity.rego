@@ -14,15 +14,21 @@ import rego.v1
 
 # METADATA
 # title: index
-# description: Person ids by lower-cased email address and by login, from identities items.
+# description: >-
+#   Person ids by lower-cased email address and by login, from identities items. The
+#   (address, person) pairs are collected as a set first, so an address many accounts
+#   share is normalised and sorted once.
 index(identities) := {
-	"email": first_claims(sort([[norm(e), i.person] | some i in identities; some e in i.emails])),
-	"login": first_claims(sort([[norm(u), i.person] |
+	"email": claims({[e, i.person] | some i in identities; some e in i.emails}),
+	"login": claims({[u, i.person] |
 		some i in identities
 		u := object.get(i, "username", null)
 		is_string(u)
-	])),
+	}),
 }
+
+# Distinct raw [key, person] pairs -> {normalised key: lowest person}.
+claims(raw) := first_claims(sort({[lower(trim_space(k)), p] | some [k, p] in raw}))
 
 # Sorted [key, person] pairs -> {key: person} keeping the first (lowest) person of each
 # key. The shifted array of previous keys is built once, so this stays linear.
@@ -116,6 +122,6 @@ person_key(id) := concat("", ["person:", id])
 # METADATA
 # title: display_names
 # description: Person key -> the first display name of that person in identities items.
-display_names(identities) := {person_key(p): name |
-	some p, name in first_claims(sort([[i.person, i.display_name] | some i in identities; i.display_name != ""]))
+display_names(identities) := {concat("", ["person:", p]): name |
+	some p, name in first_claims(sort({[i.person, i.display_name] | some i in identities; i.display_name != ""}))
 }

@@ -19,3 +19,26 @@ test_categories_are_normalised_and_intersected if {
 	stores.categories(store("a", true, [" Health ", "contact"]), ["health", "Biometric"]) == {"health"}
 	stores.categories(store("a", true, []), ["health"]) == set()
 }
+
+bucket(attrs) := {"id": "b1", "name": "b1", "type": "s3", "attributes": attrs}
+
+test_buckets_and_setting if {
+	[s.id | some s in stores.buckets([bucket({}), {"id": "t", "type": "dynamodb"}])] == ["b1"]
+	stores.setting(bucket({"versioning": "Enabled"}), "versioning") == "Enabled"
+	stores.setting({"id": "x"}, "versioning") == null
+}
+
+test_fully_blocked_needs_all_four_settings if {
+	on := {"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}
+	stores.fully_blocked(on)
+	not stores.fully_blocked(object.union(on, {"IgnorePublicAcls": false}))
+	not stores.fully_blocked(null)
+}
+
+test_public_exposures_name_grants_and_unread_settings if {
+	stores.public_exposures(bucket({"public_acl_grants": [], "public_policy_statements": []})) == set()
+	stores.public_exposures(bucket({"public_acl_grants": ["AllUsers:READ"], "public_policy_statements": null})) == {
+		"its ACL grants public read or list (AllUsers:READ)",
+		"its bucket policy could not be read, so public access cannot be ruled out",
+	}
+}
