@@ -8,6 +8,7 @@ violation is still reported, marked ``new: true|false``. Either a baseline file
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,25 @@ def write_baseline(document: dict[str, Any], path: Path, source: str | Path = "r
     baseline = baseline_from_results(document, source)
     write_atomic(path, pretty_json(baseline))
     return baseline
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A baseline read from ``path``: its document (for :func:`check_origin`) and its known pairs."""
+
+    path: Path
+    document: dict[str, Any]
+    pairs: frozenset[tuple[str, str]]
+
+    @classmethod
+    def read(cls, path: Path) -> Baseline:
+        """Read a baseline file or a results.json (exit 2 on anything else)."""
+        document = load_baseline_document(path)
+        return cls(Path(path), document, frozenset(pairs_of(document, path)))
+
+    def check_origin(self, profile: str | None, evidence: list[dict[str, Any]]) -> None:
+        """Refuse this baseline for a run of another profile or other evidence (see :func:`check_origin`)."""
+        check_origin(self.path, self.document, profile, evidence_sources(evidence))
 
 
 def load_baseline(path: Path) -> set[tuple[str, str]]:

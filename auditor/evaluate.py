@@ -36,8 +36,9 @@ from auditor.policies import PolicySet, lint
 from auditor.workers import Failed, Limits, available_cores, can_fork, run_forked
 
 if TYPE_CHECKING:
+    from auditor.baseline import Baseline
     from auditor.mappings import MappingSet
-    from auditor.waivers import ExceptionSet
+    from auditor.waivers import WaiverSet
 
 _VIOLATIONS_RULE = re.compile(r"^violations\s+(contains\b|:=|=|\[)", re.MULTILINE)
 _IN_SCOPE_RULE = re.compile(r"^in_scope\s+(contains\b|:=|=)", re.MULTILINE)
@@ -93,8 +94,8 @@ class Run:
     fail_on: str
     timings: dict[str, float] = field(default_factory=dict)
     mappings: MappingSet | None = None
-    #: judged exceptions (``auditor.waivers``) and warnings shown in every output
-    exceptions: list[dict[str, Any]] = field(default_factory=list)
+    #: judged waivers (``auditor.waivers``; results.json's ``exceptions``) and warnings shown in every output
+    waivers: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     #: (control id, resource) pairs already known; set by ``--baseline``
     baseline: set[tuple[str, str]] | None = None
@@ -238,14 +239,23 @@ def evaluate(
     as_of: str | None = None,
     on_control: Callable[[ControlResult], None] | None = None,
     mappings: MappingSet | None = None,
-    exceptions: ExceptionSet | None = None,
+    waivers: WaiverSet | None = None,
     freshness: Freshness | None = None,
     jobs: int | None = None,
     limits: Limits | None = None,
     durations: Mapping[str, float] | None = None,
+    baseline: Baseline | None = None,
+    consume: bool = False,
     projection: bool = True,
 ) -> Run:
     """Evaluate every control of ``library``.
+
+    ``waivers`` and ``baseline`` are both inputs: matching violations become ``waived``,
+    and with a baseline only violations absent from it fail the exit code (a baseline taken from
+    other evidence or another profile is refused, exit 2). ``consume``: the caller hands ``evidence``
+    over (as :func:`auditor.pipeline.evaluate_evidence` does with the set it loaded), so its
+    serialised items are dropped once the engine holds them, to keep peak memory down; by default
+    the caller's set is left whole and can be evaluated again.
 
     ``freshness``: maximum evidence ages (default: those the bundled schemas declare); ``jobs``:
     worker processes (default: one per available core); ``limits``: each control's time and memory
@@ -278,10 +288,10 @@ def evaluate(
     t0 = time.perf_counter()
     # Waivers compare requester and approver as persons: index identities before the copies go.
     people = None
-    if exceptions is not None:
+    if waivers is not None:
         from auditor.waivers import people_for
 
-        people = people_for(exceptions, evidence)
+        people = people_for(waivers, evidence)
     # attestations cover clauses no control decides (results.json ``coverage``); read before the copies go
     attestations: list[Any] = []
     if mappings is not None:
@@ -289,8 +299,9 @@ def evaluate(
 
         attestations = attestations_in(evidence, mappings.catalogs)
     if engine_failure is None:
-        engine_failure = _set_input(engine, library, policies, evidence, projection, timings)
-    evidence.release()  # the per-document copies are no longer needed once the engine holds the input
+        engine_failure = _set_input(engine, library, policies, evidence, projection, consume, timings)
+    if consume:
+        evidence.release()  # the per-document copies are no longer needed once the engine holds the input
     timings["set_input"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -312,12 +323,12 @@ def evaluate(
 
     judged: list[dict[str, Any]] = []
     warnings: list[str] = []
-    if exceptions is not None:
-        from auditor.waivers import apply_exceptions
+    if waivers is not None:
+        from auditor.waivers import apply_waivers
 
-        judged, warnings = apply_exceptions(results, exceptions, as_of, people)
+        judged, warnings = apply_waivers(results, waivers, as_of, people)
 
-    return Run(
+    run = Run(
         run_id=f"{started.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}",
         started_at=format_time(started),
         finished_at=format_time(datetime.now(UTC)),
@@ -329,10 +340,16 @@ def evaluate(
         fail_on=fail_on,
         timings=timings,
         mappings=mappings,
-        exceptions=judged,
+        waivers=judged,
         warnings=warnings,
         attestations=attestations,
     )
+    if baseline is not None:
+        from auditor.results import profile_section
+
+        baseline.check_origin(profile_section(run).get("profile"), [d.summary() for d in evidence.documents])
+        run.baseline = set(baseline.pairs)
+    return run
 
 
 def release_free_memory() -> None:
@@ -369,12 +386,13 @@ def _set_input(
     policies: PolicySet,
     evidence: EvidenceSet,
     projection: bool,
+    consume: bool,
     timings: dict[str, float],
 ) -> str | None:
     """Give the engine the evidence (projected), through a private temporary file; the failure, or None.
 
-    The payload is written one document at a time, each document's serialised items released as it
-    is written, and the engine parses the file itself: the payload is never held in memory beside
+    The payload is written one document at a time (with ``consume``, each document's serialised items
+    released as it is written), and the engine parses the file itself: the payload is never held in memory beside
     the documents' copies or the engine's parse of it.
     """
     t0 = time.perf_counter()
@@ -382,7 +400,7 @@ def _set_input(
     if evidence.projection.active and not evidence.projection.covers(chosen):
         raise ValueError("the evidence was loaded projected without fields these policies may read")
     with tempfile.NamedTemporaryFile(prefix="auditor-input-", suffix=".json") as handle:
-        timings["input_bytes"] = float(evidence.write_input(handle, chosen, release=True))
+        timings["input_bytes"] = float(evidence.write_input(handle, chosen, release=consume))
         handle.flush()
         timings["write_input"] = time.perf_counter() - t0
         release_free_memory()  # what loading and the released items freed, before the engine's parse

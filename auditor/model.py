@@ -111,8 +111,12 @@ class DisabledControl:
 
 
 @dataclass(frozen=True, order=True)
-class CollectionError:
-    """A part of a collection that failed; recorded in its evidence document, never dropped."""
+class CollectionFailure:
+    """A record: a part of a collection that failed, kept in its evidence document's ``errors``, never dropped.
+
+    Not an exception: a collection that cannot produce a document at all raises
+    :class:`auditor.collect.base.CollectorError`.
+    """
 
     scope: str
     message: str
@@ -120,6 +124,10 @@ class CollectionError:
 
     def as_dict(self) -> dict[str, str]:
         return {"scope": self.scope, "code": self.code, "message": self.message}
+
+
+#: The record's name before it was told apart from :class:`auditor.collect.base.CollectorError`.
+CollectionError = CollectionFailure
 
 
 @dataclass
@@ -135,7 +143,7 @@ class EvidenceDocument:
     size: int
     item_count: int
     collector: dict[str, str] | None
-    errors: tuple[CollectionError, ...]
+    errors: tuple[CollectionFailure, ...]
     items_json: bytes = field(repr=False, default=b"[]")
     #: Secrets replaced at load (``--redact-secrets``): where and what kind, never the value.
     redactions: tuple[dict[str, Any], ...] = ()

@@ -5,8 +5,10 @@ Two runs on the same inputs differ only in ``run_id``, the timestamps and ``dura
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -16,6 +18,9 @@ from auditor.evidence.load import parse_time
 from auditor.files import pretty_json, write_atomic
 from auditor.mappings import MappingSet
 from auditor.model import ControlResult, Status
+
+if TYPE_CHECKING:
+    from auditor.results_model import Results
 
 SCHEMA_VERSION = "1"
 
@@ -93,7 +98,7 @@ def results_document(run: Run) -> dict[str, Any]:
                      for r in sorted(run.results, key=lambda r: r.control.id)],
         "summary": {**summary(run.results),
                     **({"disabled": len(run.library.disabled)} if run.library.disabled else {})},
-        "exceptions": run.exceptions,
+        "exceptions": run.waivers,
         "warnings": run.warnings,
         **({"baseline": baseline_summary(run)} if run.baseline is not None else {}),
         **disabled_section(run),
@@ -154,20 +159,59 @@ def baseline_summary(run: Run) -> dict[str, int]:
     return {"known": known, "new": new, "baseline_size": len(run.baseline or ())}
 
 
+@dataclass(frozen=True)
+class WrittenResults:
+    """A results.json as written by this run (or read once from disk): where, its bytes, its document.
+
+    Everything after the evaluation (formats, reports, the pack, the locker, S3) takes this object,
+    so results.json is written once and never parsed again inside one run.
+    """
+
+    path: Path
+    raw: bytes
+    document: dict[str, Any]
+
+    @cached_property
+    def results(self) -> Results:
+        """The document typed (and checked: exit 2 naming the field when it is not a results document)."""
+        from auditor.results_model import Results
+
+        return Results.from_dict(self.document, self.path)
+
+    @classmethod
+    def read(cls, path: Path) -> WrittenResults:
+        """Read (once) a results.json a command starts from."""
+        path = Path(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{path}: results file not found") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read results: {exc.strerror}") from None
+        return cls(path, raw, parse_results(raw, path))
+
+
 def write_results(run: Run, path: Path) -> dict[str, Any]:
     document = results_document(run)
     write_atomic(path, pretty_json(document))
     return document
 
 
-def read_results(path: Path) -> dict[str, Any]:
-    """Read a results.json written by Auditor; clear error if it is not one."""
+def parse_results(raw: bytes, path: Path | str) -> dict[str, Any]:
+    """The document of a results.json's bytes; clear error if it is not one."""
     try:
-        document = orjson.loads(Path(path).read_bytes())
-    except FileNotFoundError:
-        raise InputError(f"{path}: results file not found") from None
+        document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg}") from None
     if not isinstance(document, dict) or "controls" not in document or "run_id" not in document:
         raise InputError(f"{path}: not an Auditor results file (expected 'run_id' and 'controls')")
     return document
+
+
+def read_results(path: Path) -> dict[str, Any]:
+    """Read a results.json written by Auditor; clear error if it is not one."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: results file not found") from None
+    return parse_results(raw, path)

@@ -79,7 +79,7 @@ class Waiver:
 
 
 @dataclass
-class ExceptionSet:
+class WaiverSet:
     path: Path
     exceptions: list[Waiver]
     aliases: dict[str, str] = field(default_factory=dict)  # address -> canonical address (.mailmap)
@@ -98,7 +98,7 @@ def resource_matches(pattern: str, resource: str) -> bool:
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.fullmatch(regex, resource, flags=re.DOTALL) is not None
 
-def load_exceptions(path: Path, library: ControlLibrary | None = None) -> ExceptionSet:
+def load_waivers(path: Path, library: ControlLibrary | None = None) -> WaiverSet:
     """Read and validate ``exceptions.yaml``; unknown control ids and duplicate ids are exit 2."""
     path = Path(path)
     raw = load_yaml_lines(path)
@@ -137,10 +137,10 @@ def load_exceptions(path: Path, library: ControlLibrary | None = None) -> Except
             raise InputError(f"{path}:{line_of(raw, 'mailmap')}: mailmap: found {doc['mailmap']!r}, "
                              f"expected a .mailmap file (relative to {path.parent})")
         aliases = parse_mailmap(read_text(mailmap))
-    return ExceptionSet(path, sorted(found, key=lambda e: e.id), aliases)
+    return WaiverSet(path, sorted(found, key=lambda e: e.id), aliases)
 
 
-def people_for(exceptions: ExceptionSet, evidence: EvidenceSet | None = None) -> Directory:
+def people_for(exceptions: WaiverSet, evidence: EvidenceSet | None = None) -> Directory:
     """The directory that judges requesters and approvers: identities evidence plus the mailmap aliases."""
     import orjson
 
@@ -191,8 +191,8 @@ def judge(exception: Waiver, as_of: dt.date, people: Directory = EMPTY) -> Judge
     return Judgement(e, "applied", f"in force until {e.expires}", days_left)
 
 
-def apply_exceptions(
-    results: list[ControlResult], exceptions: ExceptionSet, as_of: str, people: Directory | None = None
+def apply_waivers(
+    results: list[ControlResult], exceptions: WaiverSet, as_of: str, people: Directory | None = None
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Move matched violations of failing controls to ``waived``.
 
@@ -239,3 +239,9 @@ def apply_exceptions(
         if j.applies and j.matched == 0 and e.control in evaluated:
             warnings.append(f"exception {e.id} ({e.control}, {e.resource}) matched no violation")
     return [j.to_dict() for j in judged], warnings
+
+
+#: The names before waivers had one word across code, CLI and docs (kept for callers of 0.x).
+ExceptionSet = WaiverSet
+load_exceptions = load_waivers
+apply_exceptions = apply_waivers

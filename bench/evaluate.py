@@ -93,7 +93,7 @@ t2 = time.perf_counter()
 from auditor.workers import Limits
 # limits well above any control's time, so that every control is measured (and compared with raw regorus)
 run = evaluate(library, policies, evidence, engine, mappings=mappings, jobs=int(sys.argv[3]),
-               projection=not whole, limits=Limits(timeout_s=1800, memory_mib=8192))
+               projection=not whole, limits=Limits(timeout_s=1800, memory_mib=8192), consume=True)
 t3 = time.perf_counter()
 write_results(run, Path(sys.argv[2]))
 t4 = time.perf_counter()

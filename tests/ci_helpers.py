@@ -13,7 +13,7 @@ from auditor.evidence import SchemaSet, load_evidence
 from auditor.mappings import load_mappings
 from auditor.policies import load_policies
 from auditor.results import results_document
-from auditor.waivers import load_exceptions
+from auditor.waivers import load_waivers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CI = FIXTURES / "ci"
@@ -28,7 +28,7 @@ def ci_run(library: Path, evidence: Path, *, exceptions: Path | None = CI / "exc
         load_evidence(evidence, SchemaSet(FIXTURES / "schemas")),
         create("regorus"),
         mappings=load_mappings(CI / "mappings", lib),
-        exceptions=load_exceptions(exceptions, lib) if exceptions else None,
+        waivers=load_waivers(exceptions, lib) if exceptions else None,
         **kwargs,
     )
     if baseline is not None:

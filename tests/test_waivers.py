@@ -35,7 +35,7 @@ def test_invalid_exceptions_are_not_applied_and_say_why(library: Path, evidence:
     assert sec2.status is Status.FAIL
     assert [v.resource for v in sec2.violations] == ["g-3"]
     assert sec2.waived == []
-    status = {e["id"]: (e["status"], e["detail"]) for e in run.exceptions}
+    status = {e["id"]: (e["status"], e["detail"]) for e in run.waivers}
     assert status["EX-001"] == ("applied", "in force until 2027-03-31")
     assert status["EX-002"] == ("expiring", "expires on 2026-11-30 (in 10 days)")
     assert status["EX-003"] == ("not_applied", "approver is the requester (dave@example.com)")
@@ -74,7 +74,7 @@ def test_partial_waiver_keeps_the_control_failing(library: Path, evidence: Path,
 
 def test_expiry_is_judged_at_as_of_not_wall_clock(library: Path, evidence: Path) -> None:
     run = ci_run(library, evidence, as_of="2026-12-15T00:00:00Z")
-    status = {e["id"]: e["status"] for e in run.exceptions}
+    status = {e["id"]: e["status"] for e in run.waivers}
     assert status["EX-002"] == "expired"
     assert results_by_id(run)["SEC-001"].status is Status.FAIL  # g-3 is no longer waived
 
@@ -224,7 +224,7 @@ def test_identities_evidence_makes_a_second_address_approval_not_apply(
     run = ci_run(library, evidence, exceptions=exceptions)
     sec1 = results_by_id(run)["SEC-001"]
     assert sec1.status is Status.FAIL and [v.resource for v in sec1.violations] == ["g-2", "g-3"]
-    (judged,) = run.exceptions
+    (judged,) = run.waivers
     assert judged["status"] == "not_applied" and "self-approval" in judged["detail"]
     # without the identities document the two addresses are different people: the waiver applies
     (evidence / "identities.json").unlink()

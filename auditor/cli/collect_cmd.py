@@ -1,4 +1,4 @@
-"""``auditor collect git|github|gitlab|deployment|aws|file|prometheus``: write evidence documents from live systems."""
+"""``auditor collect <collector>``: evidence documents from live systems, one command per registered collector."""
 
 from __future__ import annotations
 
@@ -27,35 +27,14 @@ def common_options(func: F) -> F:
 
 
 def run_collector(collector: Any, out: Path) -> list[Path]:
-    """Collect, write, and report what was written (with collection errors) on stderr."""
-    import orjson
+    """Collect, write, and report what was written (with collection failures) on stderr."""
+    from auditor.pipeline.run import describe_written
 
     paths = collector.write(out)
     for path in paths:
-        doc = orjson.loads(path.read_bytes())
-        errors = doc.get("errors", [])
-        note = f", {len(errors)} collection error{'s' if len(errors) != 1 else ''}" if errors else ""
-        click.echo(f"{path}: {doc['kind']}: {doc['item_count']} items{note}", err=True)
-        for error in errors[:10]:
-            click.echo(f"  error: {error['scope']}: {error.get('code', '')}: {error['message']}", err=True)
-        if len(errors) > 10:
-            click.echo(f"  ... and {len(errors) - 10} more (see {path})", err=True)
+        for line in describe_written(path):
+            click.echo(line, err=True)
     return paths
-
-
-def collect_alongside(evidence: Path, target: Path, repo: Path, branch: str | None = None) -> Path:
-    """Copy ``evidence`` into ``target`` (replacing it) and collect git history from ``repo`` into
-    ``target/collected/``; returns ``target`` for evaluation."""
-    import shutil
-
-    from auditor.collect.base import Clock
-    from auditor.collect.git import GitCollector
-
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(evidence, target)
-    run_collector(GitCollector(repo, branch, clock=Clock.from_env()), target / "collected")
-    return target
 
 
 def _context(collected_at: str | None, no_progress: bool) -> dict[str, Any]:
@@ -64,7 +43,33 @@ def _context(collected_at: str | None, no_progress: bool) -> dict[str, Any]:
     return {"clock": Clock.from_env(collected_at), "progress": Progress(enabled=not no_progress)}
 
 
-@click.group("collect")
+class CollectGroup(click.Group):
+    """``auditor collect``: one command per registered collector (and ``list``).
+
+    A built-in collector has its hand-written command below; any other registered collector (one an
+    organisation's package adds through the ``auditor.collectors`` entry point) gets a command
+    generated from its declared ``options`` (:func:`auditor.cli.plugins.collector_command`).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from auditor.cli.plugins import load_collector_registry
+
+        return sorted({*self.commands, *load_collector_registry().names()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        from auditor.cli.plugins import collector_command, load_collector_registry
+
+        registry = load_collector_registry()
+        if cmd_name not in registry:
+            return None
+        command = collector_command(cmd_name, registry.get(cmd_name), common_options, run_collector, _context)
+        self.commands[cmd_name] = command
+        return command
+
+
+@click.group("collect", cls=CollectGroup)
 def collect_group() -> None:
     """Collect evidence from live systems into an evidence folder (then run `auditor evaluate`)."""
 

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from auditor.model import Status
+from auditor.pipeline.progress import Progress
+
+if TYPE_CHECKING:
+    from auditor.evaluate import Run
+    from auditor.model import ControlResult
+    from auditor.results import WrittenResults
+
 STATUS_STYLE = {
-    "pass": "green",
-    "fail": "bold red",
-    "waived": "yellow",
-    "error": "bold magenta",
-    "insufficient_evidence": "bold yellow",
+    Status.PASS: "green",
+    Status.FAIL: "bold red",
+    Status.WAIVED: "yellow",
+    Status.ERROR: "bold magenta",
+    Status.INSUFFICIENT_EVIDENCE: "bold yellow",
 }
+#: statuses whose reason is printed even with --quiet: a red job is never silent about its cause
+EXPLAINED = (Status.ERROR, Status.INSUFFICIENT_EVIDENCE)
 
 
 @contextmanager
@@ -47,7 +57,7 @@ def print_problems(run: Any) -> None:
 
     threshold = severity_rank(run.fail_on)
     for r in sorted(run.results, key=lambda r: r.control.id):
-        if r.status.value in ("error", "insufficient_evidence"):
+        if r.status in EXPLAINED:
             click.echo(f"{r.control.id} {r.status.value}: {r.reason}", err=True)
         elif r.status.value == "fail" and severity_rank(r.control.severity) >= threshold:
             shown = [v for v in r.violations if run.baseline is None or (r.control.id, v.resource) not in run.baseline]
@@ -76,7 +86,7 @@ def print_results(run: Any) -> None:
     table.add_column("violations", justify="right", no_wrap=True)
     table.add_column("title", overflow="fold", ratio=1)
     for r in sorted(run.results, key=lambda r: r.control.id):
-        style = STATUS_STYLE.get(r.status.value, "")
+        style = STATUS_STYLE.get(r.status, "")
         count = len(r.violations) + len(r.waived)
         table.add_row(r.control.id, r.control.severity, f"[{style}]{r.status.value}[/]", str(count) if count else "",
                       r.control.title)
@@ -86,10 +96,39 @@ def print_results(run: Any) -> None:
     for d in sorted(run.library.disabled.values(), key=lambda d: d.control.id):
         console.print(f"  [dim]{d.control.id}[/] disabled by {d.where}: {d.reason}", highlight=False)
     for r in sorted(run.results, key=lambda r: r.control.id):
-        if r.status.value in ("error", "insufficient_evidence"):
-            console.print(f"  [{STATUS_STYLE[r.status.value]}]{r.control.id}[/] {r.status.value}: {r.reason}",
+        if r.status in EXPLAINED:
+            console.print(f"  [{STATUS_STYLE[r.status]}]{r.control.id}[/] {r.status.value}: {r.reason}",
                           highlight=False)
     counts = run.counts()
-    line = "  ".join(f"[{STATUS_STYLE[k]}]{k}: {v}[/]" for k, v in counts.items() if v)
+    line = "  ".join(f"[{STATUS_STYLE[Status(k)]}]{k}: {v}[/]" for k, v in counts.items() if v)
     off = f"  disabled: {len(run.library.disabled)}" if run.library.disabled else ""
     console.print(f"{len(run.results)} controls  {line}{off}  (fail-on: {run.fail_on}, exit {int(run.exit_code())})")
+
+
+class ConsoleProgress(Progress):
+    """The pipeline's progress on stderr: notes, yellow warnings, a progress bar on a terminal; the results
+    table (or with ``quiet`` only the reasons of errors and insufficient evidence) once results are written."""
+
+    def __init__(self, quiet: bool = False, table: bool = True) -> None:
+        self.quiet = quiet
+        self.table = table
+
+    def note(self, message: str) -> None:
+        click.echo(message, err=True)
+
+    def warning(self, message: str) -> None:
+        click.secho(f"warning: {message}", fg="yellow", err=True)
+
+    @contextmanager
+    def evaluating(self, total: int) -> Iterator[Callable[[ControlResult], None]]:
+        with progress_reporter(total) as advance:
+            yield advance
+
+    def results_written(self, run: Run, results: WrittenResults) -> None:
+        if not self.table:
+            return
+        if self.quiet:
+            print_problems(run)
+        else:
+            print_results(run)
+        click.echo(f"results: {results.path}", err=True)

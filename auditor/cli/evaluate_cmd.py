@@ -1,9 +1,8 @@
-"""``auditor evaluate``: controls x evidence -> results.json."""
+"""``auditor evaluate``: controls x evidence -> results.json (the pipeline's first stages, see auditor.pipeline)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -14,49 +13,7 @@ from auditor.cli.options import (
     evaluation_options,
     existing_dir,
     library_options,
-    schema_places,
 )
-
-if TYPE_CHECKING:
-    from auditor.evaluate import Run
-
-
-def run_evaluation(
-    evidence: Path, sources: Sources, evaluation: EvaluationOptions, ci: CiOptions | None = None
-) -> Run:
-    """Load and validate everything, then evaluate; progress on stderr."""
-    from auditor.cli.console import progress_reporter
-    from auditor.controls import check_evidence_kinds
-    from auditor.engine import create
-    from auditor.evaluate import evaluate, projection_of
-    from auditor.evidence import SchemaSet, load_evidence
-    from auditor.evidence.freshness import load_freshness
-    from auditor.evidence.secrets import REDACT, REFUSE, secrets_mode
-
-    ci = ci or CiOptions()
-    library = sources.library()
-    schema_set = SchemaSet(*evaluation.schemas)
-    check_evidence_kinds(library, schema_set.kinds, schema_places(evaluation.schemas))
-    policy_set = sources.policy_set()
-    mappings = sources.mapping_set(library)
-    exceptions = ci.load_exceptions(library)
-    ci.load_baseline()
-    if ci.changed_only:
-        from auditor.content import schemas_dir
-
-        library = ci.narrow(library, policy_set, [schemas_dir(), *evaluation.schemas])
-    freshness = load_freshness(sources.params, schema_set)
-    # Each document is held after validation with only the fields the policies may read.
-    projection = projection_of(library, policy_set)
-    with secrets_mode(REDACT if evaluation.redact_secrets else REFUSE):
-        evidence_set = load_evidence(evidence, schema_set, projection=projection)
-    backend = create(evaluation.engine, **evaluation.engine_options)
-    with progress_reporter(len(library)) as advance:
-        return evaluate(
-            library, policy_set, evidence_set, backend,
-            fail_on=evaluation.fail_on, as_of=evaluation.as_of, on_control=advance, mappings=mappings,
-            exceptions=exceptions, freshness=freshness, **evaluation.worker_options(),
-        )
 
 
 @click.command("evaluate")
@@ -79,18 +36,15 @@ def evaluate_command(
 ) -> None:
     """Evaluate every control against an evidence folder and write results.json.
 
-    Waived violations (--exceptions) never fail the exit code; with --baseline
+    Waived violations (--waivers) never fail the exit code; with --baseline
     only violations absent from the baseline do.
     """
-    from auditor.cli.console import print_problems, print_results
+    from auditor.cli.console import ConsoleProgress
+    from auditor.pipeline import evaluate_evidence, write_results
 
-    run = run_evaluation(evidence, sources, evaluation, ci)
-    ci.finish(run, out, out.parent)
-    if quiet:
-        print_problems(run)
-    else:
-        print_results(run)
-    click.echo(f"results: {out}", err=True)
+    progress = ConsoleProgress(quiet)
+    run = evaluate_evidence(evidence, sources, evaluation, ci, progress)
+    progress.results_written(run, write_results(run, out, ci.formats, out.parent, progress))
     raise click.exceptions.Exit(int(run.exit_code()))
 
 

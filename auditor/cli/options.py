@@ -8,64 +8,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from auditor.cli.plugins import RegistryChoice, RegistryHelpOption, load_engine_registry
 from auditor.model import SEVERITIES
+from auditor.pipeline.settings import EvaluationOptions, Sources
 
 if TYPE_CHECKING:
-    from auditor.controls import ControlLibrary
-    from auditor.layers import LibraryStack
-    from auditor.mappings import MappingSet
-    from auditor.policies import PolicySet
+    pass
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 existing_dir = click.Path(exists=True, file_okay=False, path_type=Path)
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-@dataclass
-class Sources:
-    """Where the control library comes from: the bundled library and any layers over it.
-
-    See :func:`auditor.layers.resolve_stack` for the defaults (``--library``, ``./auditor.yaml``,
-    a repository's own ``./controls``) and docs/layering.md.
-    """
-
-    controls: Path | None = None
-    policies: Path | None = None
-    params: Path | None = None
-    mappings: Path | None = None
-    libraries: tuple[Path, ...] = ()
-    #: a profile of controls/profiles.yaml (``ci``): controls outside it are not evaluated
-    profile: str | None = None
-    _stack: LibraryStack | None = field(default=None, init=False, repr=False, compare=False)
-
-    def stack(self) -> LibraryStack:
-        if self._stack is None:
-            from auditor.layers import resolve_stack
-
-            self._stack = resolve_stack(self.controls, self.policies, self.mappings, self.libraries)
-        return self._stack
-
-    def library(self) -> ControlLibrary:
-        library = self.stack().library(self.params)
-        if self.profile:
-            from auditor.profiles import apply_profile, stack_profiles
-
-            library = apply_profile(library, stack_profiles(self.stack()), self.profile)
-        return library
-
-    def policy_set(self) -> PolicySet:
-        return self.stack().policy_set()
-
-    def mapping_set(self, library: ControlLibrary | None) -> MappingSet | None:
-        """The mappings of every layer, cross-checked against ``library``; ``None`` when there are none."""
-        return self.stack().mapping_set(library)
 
 
 def library_option(func: F) -> F:
@@ -76,32 +34,6 @@ def library_option(func: F) -> F:
              "bundled one; repeatable, later layers on top (default: libraries: of ./auditor.yaml, or "
              "the current directory when it has its own controls/). See docs/layering.md.",
     )(func)
-
-
-@dataclass
-class EvaluationOptions:
-    fail_on: str = "high"
-    engine: str = "regorus"
-    as_of: str | None = None
-    schemas: tuple[Path, ...] = ()
-    engine_options: dict[str, Any] = field(default_factory=dict)
-    redact_secrets: bool = False
-    #: worker processes (None: one per available core); per-control limits; earlier results for the schedule
-    jobs: int | None = None
-    control_timeout: int = 60
-    control_memory: int = 2048
-    schedule_from: Path | None = None
-
-    def worker_options(self) -> dict[str, Any]:
-        """``evaluate()``'s keyword arguments for the workers: jobs, limits and the schedule's durations."""
-        from auditor.evaluate import durations_from
-        from auditor.workers import Limits
-
-        return {
-            "jobs": self.jobs,
-            "limits": Limits(self.control_timeout, self.control_memory),
-            "durations": durations_from(self.schedule_from) if self.schedule_from else None,
-        }
 
 
 def library_options(func: F) -> F:
@@ -200,8 +132,9 @@ def evaluation_options(func: F) -> F:
     options = [
         click.option("--fail-on", type=click.Choice(SEVERITIES), default="high", show_default=True,
                      help="Exit 1 when a control of this severity or higher does not pass."),
-        click.option("--engine", default="regorus", show_default=True,
-                     help="Policy engine: regorus (embedded) or opa."),
+        click.option("--engine", default="regorus", show_default=True, cls=RegistryHelpOption,
+                     registry=load_engine_registry, type=RegistryChoice(load_engine_registry), metavar="NAME",
+                     help="Policy engine: {choices} (regorus: embedded; opa: a remote server, see --opa-url)."),
         click.option("--as-of", callback=check_as_of,
                      help="Evaluation instant (RFC 3339 with a timezone, e.g. 2026-11-20T12:00:00Z). "
                           "Default: latest collected_at of the evidence."),

@@ -1,38 +1,26 @@
 """``auditor pack build``, ``auditor verify``, ``auditor keys generate``, ``auditor locker verify|history``.
 
-Also :func:`pack_options` and :func:`write_pack`, which ``auditor run`` uses to
-sign its pack after results are written.
+Also :func:`pack_options`, which gives ``auditor run`` its ``packing: PackOptions``;
+the signing, locker and S3 steps themselves are :mod:`auditor.pipeline.packing`.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from auditor.cli.options import Sources, existing_dir, existing_file, library_options
+from auditor.pipeline.settings import PackOptions
 
 if TYPE_CHECKING:
     from auditor.pack.build import PackResult
     from auditor.pack.signers import Verifier
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass
-class PackOptions:
-    key: Path | None = None
-    kms_key_id: str | None = None
-    passphrase_env: str | None = None
-    locker: Path | None = None
-    s3: str | None = None
-    s3_retention_mode: str = "COMPLIANCE"
-    s3_retention_days: int = 365
-    pack: bool = True
 
 
 def _signing_options() -> list[Callable[[F], F]]:
@@ -85,43 +73,12 @@ def pack_options(func: F) -> F:
 
 
 def _signer(options: PackOptions, allow_development: bool) -> tuple[Any, bool]:
-    from auditor.errors import InputError
-    from auditor.pack import keys
-    from auditor.pack.signers import SIGNERS
+    from auditor.cli.console import ConsoleProgress
+    from auditor.pipeline.packing import signer_for
 
     if options.key and options.kms_key_id:
         raise click.UsageError("give --key or --kms-key-id, not both")
-    if options.key:
-        return SIGNERS.get("local").from_options(options.key, options.passphrase_env), False
-    if options.kms_key_id:
-        return SIGNERS.get("kms").from_options(options.kms_key_id), False
-    if not allow_development:
-        raise InputError("--key or --kms-key-id: a pack must be signed; no signing key given")
-    path, created = keys.development_key()
-    if created:
-        click.echo(f"created a local DEVELOPMENT signing key at {path}", err=True)
-    click.echo("signing with the local DEVELOPMENT key: the pack is marked development-signed and is not "
-               "fit for a real audit (use --key or --kms-key-id)", err=True)
-    return SIGNERS.get("local").from_options(path), True
-
-
-def _snapshot(sources: Sources) -> Any:
-    from auditor.layers import OVERRIDES_FILE, PARAMS_FILE
-    from auditor.pack.build import LibrarySnapshot
-
-    stack = sources.stack()
-    base = stack.base
-    layers = []
-    for layer in stack.layers:
-        parts = {**layer.folders(), OVERRIDES_FILE: layer.overrides, PARAMS_FILE: layer.params}
-        layers.append((layer.name, {k: v for k, v in parts.items() if v is not None}))
-    return LibrarySnapshot(
-        controls=base.controls,
-        policies=base.policies,
-        mappings=base.mappings,
-        params=sources.params,
-        layers=tuple(layers),
-    )
+    return signer_for(options, allow_development, ConsoleProgress())
 
 
 def write_pack(
@@ -133,38 +90,15 @@ def write_pack(
     reports: Iterable[Path] = (),
     allow_development: bool = False,
 ) -> PackResult:
-    """Sign a pack for ``results_path``; commit it to the locker and upload it to S3 when asked."""
-    from auditor.pack import keys
-    from auditor.pack.build import build_pack
+    """Sign a pack for the results.json at ``results_path`` (read once): :func:`auditor.pipeline.write_pack`."""
+    from auditor.cli.console import ConsoleProgress
+    from auditor.pipeline.packing import write_pack as pipeline_write_pack
+    from auditor.results import WrittenResults
 
-    signer, development = _signer(options, allow_development)
-    snapshot = _snapshot(sources)
-    reports = list(reports)
-
-    def build(previous: str | None) -> PackResult:
-        return build_pack(results_path, evidence, out, signer, library=snapshot, reports=reports,
-                          previous_pack_sha256=previous, development=development)
-
-    if options.locker:
-        from auditor.pack.locker import record_run
-
-        pack, commit = record_run(options.locker, results_path, build)
-        click.echo(f"locker: committed run {pack.run_id} to {options.locker} ({commit[:12]})", err=True)
-    else:
-        pack = build(None)
-    click.echo(f"pack: {pack.path} sha256 {pack.sha256} signed by key {keys.mask(pack.key_id)}"
-               + (" (development)" if development else ""), err=True)
-    if options.s3:
-        from auditor.pack.locker import run_dir
-        from auditor.pack.s3 import upload_pack
-        from auditor.results import read_results
-
-        upload = upload_pack(pack.path, options.s3, run_dir(read_results(results_path)),
-                             mode=options.s3_retention_mode, days=options.s3_retention_days,
-                             pack_sha256=pack.sha256)
-        click.echo(f"s3: s3://{upload.bucket}/{upload.key} locked ({upload.mode}) until "
-                   f"{upload.retain_until:%Y-%m-%d}", err=True)
-    return pack
+    if options.key and options.kms_key_id:
+        raise click.UsageError("give --key or --kms-key-id, not both")
+    return pipeline_write_pack(WrittenResults.read(results_path), evidence, sources, out, options, reports,
+                               allow_development, ConsoleProgress())
 
 
 @click.group("pack")

@@ -37,6 +37,18 @@ def _catalogs(mappings: Path | None) -> MappingSet | None:
     return load_catalogs(mappings or default_dir("mappings"))
 
 
+def write_reports(results_path: Path, out_dir: Path, **options: Any) -> list[Path]:
+    """The reports of the results.json at ``results_path`` (read once and checked):
+    :func:`auditor.pipeline.write_reports`."""
+    from auditor.pipeline.outputs import write_reports as pipeline_write_reports
+    from auditor.results import WrittenResults
+    from auditor.results_check import check_results
+
+    written = WrittenResults.read(results_path)
+    check_results(written.document, results_path)
+    return pipeline_write_reports(written, out_dir, **options)
+
+
 def period_options(func: Any) -> Any:
     """--period-days N / --since DATE: the span incidents and changes are counted over (ends at as_of)."""
     func = click.option("--since", help="Count incidents and changes from this date (YYYY-MM-DD or RFC 3339) "
@@ -53,47 +65,6 @@ def check_since(since: str | None) -> None:
     if since is not None:
         parse_since(since)
 
-
-def write_reports(results_path: Path, out_dir: Path, *, org: str | None = None, mappings: Path | None = None,
-                  locker: Path | None = None, pack: Path | None = None,
-                  packed_into: str | None = None, evidence: Path | None = None,
-                  development: bool = False, period_days: int | None = None, since: str | None = None,
-                  catalogs: MappingSet | None = None) -> list[Path]:
-    """Write ``evidence-report.pdf``, ``board.pdf`` and ``board.md`` into ``out_dir`` (used by ``auditor run``).
-
-    ``evidence`` is the folder the run evaluated (service, SLO, incident, change and model documents);
-    ``packed_into`` names the pack the reports go into, ``development`` whether it will be development-signed;
-    ``period_days``/``since`` the reporting period; ``catalogs`` the (layered) mapping set, else ``mappings``'.
-    """
-    from auditor.files import write_atomic
-    from auditor.report.board import build_board, render_board_pdf
-    from auditor.report.board_markdown import render_board_markdown
-    from auditor.report.evidence_report import write_evidence_report
-    from auditor.report.history import load_history
-    from auditor.report.pack_info import read_pack_info
-    from auditor.report.period import report_period
-    from auditor.report.service_facts import read_report_evidence
-    from auditor.results_check import read_checked_results
-
-    results = read_checked_results(results_path)
-    name = _org(results, org, results_path)
-    period = report_period(results, period_days, since)
-    catalogs = catalogs if catalogs is not None else _catalogs(mappings)
-    pack_info = read_pack_info(pack) if pack else None
-    history = load_history(locker) if locker else []
-    documents = read_report_evidence(results, evidence)
-    from auditor.report.board import PackNote
-
-    note = _pack_note(pack_info) if pack_info else (PackNote(packed_into, development=development)
-                                                    if packed_into else None)
-    evidence_pdf = write_evidence_report(results, out_dir / "evidence-report.pdf", org=name, pack=pack_info,
-                                         catalogs=catalogs, packed_into=packed_into, evidence=documents,
-                                         period=period)
-    summary = build_board(results, history=history, catalogs=catalogs, org=name, evidence=documents, pack=note,
-                          period=period)
-    write_atomic(out_dir / "board.pdf", render_board_pdf(summary))
-    write_atomic(out_dir / "board.md", render_board_markdown(summary))
-    return [evidence_pdf, out_dir / "board.pdf", out_dir / "board.md"]
 
 
 @click.group("report")

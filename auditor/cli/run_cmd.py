@@ -1,9 +1,8 @@
-"""``auditor run``: the main job. Evaluate (the demo organisation unless --evidence) into out/."""
+"""``auditor run``: the main job (auditor.pipeline.run): evaluate the demo organisation unless --evidence, into out/."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -52,59 +51,19 @@ def run_command(
     since: str | None,
 ) -> None:
     """Run the main job: evaluate every control and write results into --out-dir."""
-    from auditor.cli.console import print_problems, print_results
-    from auditor.cli.evaluate_cmd import run_evaluation
-    from auditor.content import demo_evidence_dir
+    from auditor.cli.console import ConsoleProgress
+    from auditor.pipeline import RunSettings, run
 
     if since is not None and period_days is not None:
         raise click.UsageError("--period-days and --since both set the start of the reporting period: give one")
     check_since(since)
-    if evidence is None:
-        evidence = demo_evidence_dir()
-        click.echo(f"evidence: bundled demo organisation ({evidence})", err=True)
-    if collect:
-        from auditor.cli.collect_cmd import collect_alongside
-
-        evidence = collect_alongside(evidence, out_dir / "evidence", repo, branch)
-    elif branch:
+    if branch and not collect:
         raise click.UsageError("--branch applies to --collect git")
-    run = run_evaluation(evidence, sources, evaluation, ci)
-    results_path = out_dir / "results.json"
-    ci.finish(run, results_path, out_dir)
-    if quiet:
-        print_problems(run)
-    else:
-        print_results(run)
-    click.echo(f"results: {results_path}", err=True)
-    pack_path = out_dir / "pack.zip"
-    written = _write_reports(results_path, out_dir, org, sources, packing, pack_path.name if packing.pack else None,
-                             evidence, run.mappings, (period_days, since))
-    if packing.pack:
-        from auditor.cli.pack_cmd import write_pack
-
-        write_pack(results_path, evidence, sources, pack_path, packing,
-                   reports=[p for p in written if p.suffix == ".pdf"], allow_development=True)
-    raise click.exceptions.Exit(int(run.exit_code()))
-
-
-def _write_reports(results_path: Path, out_dir: Path, org: str | None, sources: Sources, packing: PackOptions,
-                   packed_into: str | None, evidence: Path, mappings: Any,
-                   period: tuple[int | None, str | None]) -> list[Path]:
-    """The evidence report and the board summary (PDF + Markdown) beside results.json.
-
-    With a locker, the board's trend comes from its earlier runs; services, SLOs, incidents, changes and
-    models come from the evidence folder the run evaluated. Without --key or --kms-key-id the pack is
-    development-signed, and the board's cover says so.
-    """
-    from auditor.cli.report_cmd import write_reports
-
-    locker = packing.locker
-    written = write_reports(results_path, out_dir, org=org, mappings=sources.mappings, packed_into=packed_into,
-                            locker=locker if locker and locker.is_dir() else None, evidence=evidence,
-                            development=packing.key is None and packing.kms_key_id is None,
-                            period_days=period[0], since=period[1], catalogs=mappings)
-    click.echo(f"reports: {', '.join(str(p) for p in written)}", err=True)
-    return written
+    settings = RunSettings(evidence=evidence, out_dir=out_dir, sources=sources, evaluation=evaluation, checks=ci,
+                           packing=packing, org=org, collect=collect, repo=repo, branch=branch,
+                           period_days=period_days, since=since)
+    outcome = run(settings, ConsoleProgress(quiet))
+    raise click.exceptions.Exit(int(outcome.exit_code))
 
 
 COMMANDS = [run_command]

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from auditor.errors import InputError
-from auditor.model import CollectionError
+from auditor.model import CollectionFailure
 from auditor.registry import Registry
 
-COLLECTORS: Registry[type[Collector]] = Registry("collector")
+COLLECTORS: Registry[type[Collector]] = Registry("collector", group="auditor.collectors")
 
 #: Modules that define collectors, imported on demand by :func:`load_collectors`.
 COLLECTOR_MODULES = (
@@ -41,11 +41,15 @@ def load_collectors() -> Registry[type[Collector]]:
 
     for module in COLLECTOR_MODULES:
         importlib.import_module(module)
-    return COLLECTORS
+    return COLLECTORS.load_entry_points()
 
 
 class CollectorError(InputError):
-    """A collection that cannot produce a document at all (bad repository, bad file)."""
+    """Raised: a collection that cannot produce a document at all (bad repository, bad file); exit 2.
+
+    A part of a collection that failed while the rest succeeded is not raised but recorded as a
+    :class:`auditor.model.CollectionFailure` in the document's ``errors``.
+    """
 
 
 @dataclass
@@ -55,7 +59,7 @@ class Document:
     kind: str
     source: str
     items: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[CollectionError] = field(default_factory=list)
+    errors: list[CollectionFailure] = field(default_factory=list)
     name: str = ""  # file stem; default ``<collector>-<kind>``
 
 
@@ -99,12 +103,31 @@ class Clock:
         return format_time(self.now())
 
 
+@dataclass(frozen=True)
+class Option:
+    """One input of a collector, from which ``auditor collect <name>`` builds its command-line option.
+
+    ``name`` is the constructor's keyword (``--base-url`` for ``base_url``); ``type``: ``text``,
+    ``int``, ``file`` (an existing file), ``dir`` (an existing folder) or ``flag``.
+    """
+
+    name: str
+    help: str
+    type: str = "text"
+    required: bool = False
+    default: Any = None
+    multiple: bool = False
+    envvar: str | None = None
+
+
 class Collector:
     """Base of every collector.
 
-    Subclasses set the class attributes below (one place declaring the contract,
-    checked by a test that walks :data:`COLLECTORS`), a docstring with a usage
-    example, and implement :meth:`collect`.
+    Subclasses register with ``@COLLECTORS.register("name")`` (which sets ``name``), set the class
+    attributes below (one place declaring the contract, checked by a test that walks
+    :data:`COLLECTORS`), a docstring with a usage example, and implement :meth:`collect`. A collector
+    with ``options`` gets its ``auditor collect <name>`` command generated from them; the built-in
+    ones have hand-written commands in ``auditor.cli.collect_cmd``. See docs/collectors.md.
     """
 
     name: ClassVar[str] = ""
@@ -112,6 +135,8 @@ class Collector:
     kinds: ClassVar[tuple[str, ...]] = ()
     #: Credentials or permissions the collector needs, as a person would grant them.
     permissions: ClassVar[tuple[str, ...]] = ()
+    #: the constructor's inputs (besides ``clock`` and ``progress``), for a generated command
+    options: ClassVar[tuple[Option, ...]] = ()
 
     def __init__(self, clock: Clock | None = None, progress: Progress | None = None) -> None:
         self.clock = clock or Clock()

@@ -91,7 +91,6 @@ class DeploymentCollector(Collector):
         auditor collect deployment --from deploys.jsonl --out evidence/
     """
 
-    name: ClassVar[str] = "deployment"
     version: ClassVar[str] = "0.1.0"
     kinds: ClassVar[tuple[str, ...]] = ("deployments",)
     permissions: ClassVar[tuple[str, ...]] = (

@@ -128,7 +128,6 @@ class FileCollector(Collector):
         auditor collect file --kind servicenow-change change_request.json --out evidence/
     """
 
-    name: ClassVar[str] = "file"
     version: ClassVar[str] = "0.1.0"
     kinds: ClassVar[tuple[str, ...]] = (
         "access_grants", "access_reviews", "audit_trails", "changes", "data_stores", "deletion_jobs",

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress
 from auditor.collect.base import format_time as _utc
 from auditor.identity import EMPTY as _NO_DIRECTORY
-from auditor.model import CollectionError
+from auditor.model import CollectionFailure
 
 #: Trailers that record an approval of the change.
 APPROVAL_TRAILERS = ("reviewed-by", "approved-by", "acked-by")
@@ -152,7 +152,6 @@ class GitCollector(Collector):
         auditor collect git --repo . --branch main --since 2026-01-01 --out evidence/
     """
 
-    name: ClassVar[str] = "git"
     version: ClassVar[str] = "0.1.0"
     kinds: ClassVar[tuple[str, ...]] = ("changes", "deployments")
     permissions: ClassVar[tuple[str, ...]] = (
@@ -265,7 +264,7 @@ class GitCollector(Collector):
             repo.close()
         return [Document("changes", source, changes, errors), Document("deployments", source, deployments)]
 
-    def shallow_errors(self, repo: Any, changes: list[dict[str, Any]], branch: str) -> list[CollectionError]:
+    def shallow_errors(self, repo: Any, changes: list[dict[str, Any]], branch: str) -> list[CollectionFailure]:
         """A shallow clone (CI checkouts are often depth 1) cuts the history at its boundary
         commits, whose parents look absent: the first-parent chain ends early and a merge looks
         like a plain commit. When a collected change, or a commit one of them brought in, is a
@@ -283,7 +282,7 @@ class GitCollector(Collector):
         if not cut and boundary:
             return []
         where = f"at {', '.join(cut[:5])}{' ...' if len(cut) > 5 else ''}" if cut else "(boundary unknown)"
-        return [CollectionError(
+        return [CollectionFailure(
             scope=f"git:{self.repository}#{branch}", code="ShallowClone",
             message=(f"the clone is shallow and the history in scope is cut off {where}: earlier commits, "
                      "merge parents and the commits merges brought in are missing; fetch the full history "

@@ -30,7 +30,7 @@ from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, D
 from auditor.collect.forge import ForgeClient
 from auditor.identity import EMPTY as NO_DIRECTORY
 from auditor.identity import normalize
-from auditor.model import CollectionError
+from auditor.model import CollectionFailure
 
 API = "https://api.github.com"
 HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
@@ -68,7 +68,6 @@ class GitHubCollector(Collector):
         GITHUB_TOKEN=... auditor collect github --repository acme/app --branch main --out ev/
     """
 
-    name: ClassVar[str] = "github"
     version: ClassVar[str] = "1.0.0"
     kinds: ClassVar[tuple[str, ...]] = ("changes",)
     permissions: ClassVar[tuple[str, ...]] = (
@@ -90,7 +89,7 @@ class GitHubCollector(Collector):
 
     def collect(self) -> list[Document]:
         repo = f"/repos/{self.repository}"
-        errors: list[CollectionError] = []
+        errors: list[CollectionFailure] = []
         protection, required = self._protection(repo, errors)
         pulls = self.client.pages(f"{repo}/pulls", {"state": "closed", "base": self.branch, "sort": "updated",
                                                     "direction": "desc"}, limit=self.limit)
@@ -102,13 +101,13 @@ class GitHubCollector(Collector):
                 advance(1)
         return [Document("changes", f"github:{self.repository}", items, errors)]
 
-    def _protection(self, repo: str, errors: list[CollectionError]) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+    def _protection(self, repo: str, errors: list[CollectionFailure]) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
         try:
             data = self.client.get(f"{repo}/branches/{self.branch}/protection")
         except CollectorError as exc:
             if "HTTP 404" in exc.message:
                 return {"protected": False}, ()
-            errors.append(CollectionError(f"branch protection of {self.branch}", exc.message, "protection"))
+            errors.append(CollectionFailure(f"branch protection of {self.branch}", exc.message, "protection"))
             return None, ()
         checks = data.get("required_status_checks") or {}
         names = [c.get("context") for c in checks.get("checks") or []] or list(checks.get("contexts") or [])
@@ -126,7 +125,7 @@ class GitHubCollector(Collector):
         return settings, tuple(required)
 
     def _change(self, repo: str, pull: dict[str, Any], required: tuple[str, ...],
-                protection: dict[str, Any] | None, errors: list[CollectionError]) -> dict[str, Any]:
+                protection: dict[str, Any] | None, errors: list[CollectionFailure]) -> dict[str, Any]:
         number = pull["number"]
         head = (pull.get("head") or {}).get("sha")
         sha = pull["merge_commit_sha"]
@@ -182,7 +181,7 @@ class GitHubCollector(Collector):
             },
         }
 
-    def _checks(self, repo: str, sha: str, required: tuple[str, ...], errors: list[CollectionError],
+    def _checks(self, repo: str, sha: str, required: tuple[str, ...], errors: list[CollectionFailure],
                 number: int) -> _Checks:
         results: dict[str, str] = {}
         try:
@@ -193,7 +192,7 @@ class GitHubCollector(Collector):
             for status in statuses.get("statuses") or []:
                 results.setdefault(status["context"], status.get("state") or "unknown")
         except CollectorError as exc:
-            errors.append(CollectionError(f"checks of #{number}", exc.message, "checks"))
+            errors.append(CollectionFailure(f"checks of #{number}", exc.message, "checks"))
         return _Checks(required, results)
 
 

@@ -338,7 +338,6 @@ class PrometheusCollector(Collector):
         auditor collect prometheus --url http://prom:9090 --slo slos.yaml --at 2026-11-20T00:00:00Z --out ev/
     """
 
-    name: ClassVar[str] = "prometheus"
     version: ClassVar[str] = "0.1.0"
     kinds: ClassVar[tuple[str, ...]] = ("slo_reports",)
     permissions: ClassVar[tuple[str, ...]] = (

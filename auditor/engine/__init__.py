@@ -9,8 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.engine.base import ENGINES, Engine
+from auditor.registry import Registry
 
-__all__ = ["ENGINES", "Engine", "create"]
+__all__ = ["ENGINES", "Engine", "create", "load_engines"]
+
+
+def load_engines() -> Registry[type[Engine]]:
+    """Register the built-in engines and those of installed packages (group ``auditor.engines``)."""
+    _register_builtin_engines()
+    return ENGINES.load_entry_points()
 
 
 def _register_builtin_engines() -> None:
@@ -25,6 +32,5 @@ def _register_builtin_engines() -> None:
 
 
 def create(name: str = "regorus", **options: Any) -> Engine:
-    _register_builtin_engines()
-    engine_cls = ENGINES.get(name)
+    engine_cls = load_engines().get(name)
     return engine_cls(**options)

@@ -63,4 +63,4 @@ class Engine(ABC):
         return {"name": self.name, "version": self.version()}
 
 
-ENGINES: Registry[type[Engine]] = Registry("engine")
+ENGINES: Registry[type[Engine]] = Registry("engine", group="auditor.engines")

@@ -156,7 +156,6 @@ class OpaServerEngine(Engine):
     retry) for connection errors and 429/502/503/504.
     """
 
-    name = "opa"
 
     def __init__(
         self,

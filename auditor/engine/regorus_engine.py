@@ -64,7 +64,6 @@ def _is_panic(exc: BaseException) -> bool:
 class RegorusEngine(Engine):
     """Embedded regorus. Usage: ``create("regorus")``; no options."""
 
-    name = "regorus"
     forkable = True
 
     def __init__(self) -> None:

@@ -24,7 +24,7 @@ from auditor.evidence import secrets
 from auditor.evidence.projection import NONE, Projection
 from auditor.evidence.schemas import SchemaSet
 from auditor.files import load_data
-from auditor.model import CollectionError, EvidenceDocument
+from auditor.model import CollectionFailure, EvidenceDocument
 from auditor.organisation import organisation_of
 
 DATA_SUFFIXES = (".json", ".yaml", ".yml")
@@ -255,7 +255,7 @@ def load_document(
             f"{path}: collected_at: found {doc['collected_at']!r}, expected an RFC 3339 date-time"
         ) from None
     errors = tuple(
-        CollectionError(scope=e["scope"], message=e["message"], code=e.get("code", ""))
+        CollectionFailure(scope=e["scope"], message=e["message"], code=e.get("code", ""))
         for e in doc.get("errors", [])
     )
     items = doc["items"]

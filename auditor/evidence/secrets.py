@@ -519,10 +519,10 @@ def _redacted(
     import hashlib
 
     from auditor.files import load_data, pretty_json, write_atomic
-    from auditor.model import CollectionError
+    from auditor.model import CollectionFailure
 
     errors = tuple(
-        CollectionError(scope=texts[f"errors[{i}].scope"], message=texts[f"errors[{i}].message"], code=e.code)
+        CollectionFailure(scope=texts[f"errors[{i}].scope"], message=texts[f"errors[{i}].message"], code=e.code)
         for i, e in enumerate(document.errors)
     )
     original = orjson.loads(orjson.dumps(load_data(document.path), default=str))

@@ -23,7 +23,7 @@ from auditor.files import atomic_writer, canonical_json, sha256_file
 from auditor.pack import attestation, testhook
 from auditor.pack.archive import ArchiveError, check_names
 from auditor.pack.manifest import ATTESTATION, MANIFEST, OSCAL, PUBLIC_KEY, RESULTS, Entry, render
-from auditor.results import read_results
+from auditor.results import WrittenResults
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644 << 16
@@ -175,7 +175,7 @@ def _counts(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_pack(
-    results_path: Path,
+    results_path: Path | WrittenResults,
     evidence_dir: Path,
     out: Path,
     signer: Any,
@@ -189,15 +189,18 @@ def build_pack(
 ) -> PackResult:
     """Write a signed pack to ``out`` (atomically) and return its digest and facts.
 
+    ``results_path``: the run's results as written (:class:`auditor.results.WrittenResults`), or a
+    results.json to read.
+
     ``library.provenance()`` gives the library's recorded origin; ``extra_predicate`` adds keys to the
     attested predicate (a merged pack's shards).
     """
     from auditor.files import pretty_json
     from auditor.report.oscal import assessment_results
 
-    results_path, evidence_dir = Path(results_path), Path(evidence_dir)
-    results = read_results(results_path)
-    results_raw = results_path.read_bytes()
+    written = results_path if isinstance(results_path, WrittenResults) else WrittenResults.read(results_path)
+    results_path, evidence_dir = written.path, Path(evidence_dir)
+    results, results_raw = written.document, written.raw
     if not evidence_dir.is_dir():
         raise InputError(f"{evidence_dir}: evidence folder not found")
 

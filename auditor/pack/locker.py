@@ -48,8 +48,9 @@ import orjson
 
 from auditor.errors import InputError
 from auditor.files import sha256_file
+from auditor.model import Status
 from auditor.pack.testhook import phase as _phase
-from auditor.results import read_results
+from auditor.results import WrittenResults
 
 LOCK_NAME = "auditor-locker.lock"
 AUTHOR = ("Auditor", "auditor@localhost")
@@ -91,7 +92,7 @@ def run_dir(results: dict[str, Any]) -> str:
 def _counts(results: dict[str, Any]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for control in results.get("controls") or []:
-        status = str(control.get("status", "error"))
+        status = str(control.get("status", Status.ERROR.value))
         counts[status] = counts.get(status, 0) + 1
     return dict(sorted(counts.items()))
 
@@ -311,18 +312,20 @@ class Locker:
             entries[name] = ("040000", "tree", self._tree_with(sub, parts[1:], leaf, rel))
         return self._mktree(entries)
 
-    def commit_run(self, results_path: Path, pack_path: Path, pack_sha256: str) -> tuple[str, str | None, str]:
+    def commit_run(self, results_path: Path | WrittenResults, pack_path: Path,
+                   pack_sha256: str) -> tuple[str, str | None, str]:
         """Commit a run's results and pack without touching the index or working tree (call inside :meth:`lock`).
 
         Returns (new commit, the branch's old commit or None, the run's folder). The branch moves with
         ``update-ref <ref> <new> <old>``; :class:`RefMoved` if it moved since it was read.
         """
-        results = read_results(results_path)
+        written = results_path if isinstance(results_path, WrittenResults) else WrittenResults.read(results_path)
+        results = written.document
         rel = run_dir(results)
         ref = self.branch_ref()
         before = self._resolve(ref)
         run_tree = self._mktree({
-            "results.json": ("100644", "blob", self._blob(results_path)),
+            "results.json": ("100644", "blob", self._blob(data=written.raw)),
             "pack.zip": ("100644", "blob", self._blob(pack_path)),
             "pack.sha256": ("100644", "blob", self._blob(data=f"{pack_sha256}  pack.zip\n".encode("ascii"))),
         })
@@ -617,7 +620,8 @@ def _packed_results(pack: Path) -> bytes | None:
         return None
 
 
-def record_run(path: Path, results_path: Path, build: Callable[[str | None], Any]) -> tuple[Any, str]:
+def record_run(path: Path, results_path: Path | WrittenResults,
+               build: Callable[[str | None], Any]) -> tuple[Any, str]:
     """Under the locker's lock: clean, sync, read the chain head, ``build(previous_sha256)`` the pack, commit, push.
 
     The commit is made with plumbing and published by one ``update-ref`` (see :class:`Locker`), so a
@@ -633,7 +637,8 @@ def record_run(path: Path, results_path: Path, build: Callable[[str | None], Any
 
     from auditor.pack.s3 import StorageError
 
-    rel = run_dir(read_results(results_path))
+    written = results_path if isinstance(results_path, WrittenResults) else WrittenResults.read(results_path)
+    rel = run_dir(written.document)
     locker = Locker(path)
 
     def attempt() -> tuple[Any, str]:
@@ -641,7 +646,7 @@ def record_run(path: Path, results_path: Path, build: Callable[[str | None], Any
         _phase("synced")
         pack = build(locker.last_pack_sha256())
         _phase("built")
-        commit, before, _ = locker.commit_run(results_path, pack.path, pack.sha256)
+        commit, before, _ = locker.commit_run(written, pack.path, pack.sha256)
         try:
             locker.push()
         except PushRejected:

@@ -11,9 +11,10 @@ Signers register in :data:`SIGNERS`; each declares its ``options`` and the
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from auditor.errors import InputError
 from auditor.pack import keys
@@ -26,17 +27,25 @@ if TYPE_CHECKING:
 KMS_RAW_LIMIT = 4096
 
 
-class Signer(Protocol):
+class Signer(ABC):
+    """What signs a pack's attestation. A subclass registers with ``@SIGNERS.register("name")``, declares
+    ``options`` (its constructor's inputs; the first names its CLI option: ``key`` -> ``--key``) and
+    ``credentials`` (what it needs), and builds itself from them with ``from_options``."""
+
     name: ClassVar[str]
+    options: ClassVar[dict[str, str]] = {}
+    credentials: ClassVar[str] = ""
     key_id: str
     algorithm: str
 
+    @abstractmethod
     def sign(self, data: bytes) -> bytes: ...
 
+    @abstractmethod
     def public_key_pem(self) -> bytes: ...
 
 
-SIGNERS: Registry[type[Any]] = Registry("signer")
+SIGNERS: Registry[type[Signer]] = Registry("signer", group="auditor.signers")
 
 
 def _algorithm(public_key: PublicKeyTypes) -> str:
@@ -50,13 +59,12 @@ def _algorithm(public_key: PublicKeyTypes) -> str:
 
 
 @SIGNERS.register("local")
-class LocalSigner:
+class LocalSigner(Signer):
     """Sign with a private key file (Ed25519; ECDSA P-256 also accepted).
 
     Example: ``auditor pack build ... --key keys/signing-key.pem [--passphrase-env AUDITOR_KEY_PASSPHRASE]``
     """
 
-    name: ClassVar[str] = "local"
     options: ClassVar[dict[str, str]] = {
         "key": "path of the PEM private key",
         "passphrase_env": "environment variable holding the key's passphrase (optional)",
@@ -86,14 +94,13 @@ class LocalSigner:
 
 
 @SIGNERS.register("kms")
-class KmsSigner:
+class KmsSigner(Signer):
     """Sign with an AWS KMS asymmetric key (KeySpec ECC_NIST_P256, KeyUsage SIGN_VERIFY), ECDSA SHA-256.
 
     Example: ``auditor pack build ... --kms-key-id alias/auditor-packs`` (region and credentials
     from the usual AWS environment). Messages over 4 KiB are signed as their SHA-256 digest.
     """
 
-    name: ClassVar[str] = "kms"
     options: ClassVar[dict[str, str]] = {"kms_key_id": "KMS key id, ARN or alias"}
     credentials: ClassVar[str] = "kms:Sign and kms:GetPublicKey on the key"
     algorithm = "ecdsa-p256-sha256"

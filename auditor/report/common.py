@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-#: Worst first: the order outputs list controls in.
-STATUS_ORDER = ("error", "insufficient_evidence", "fail", "waived", "pass")
+from auditor.results_model import STATUS_ORDER
 
 
 def clause_ids(control: dict[str, Any]) -> list[str]:
@@ -13,33 +12,13 @@ def clause_ids(control: dict[str, Any]) -> list[str]:
     return [str(m["clause"]) for m in control.get("mappings", [])]
 
 
-def clause_label(control: dict[str, Any]) -> str:
-    """Clauses grouped by framework, e.g. ``iso27001-2022: A.8.32 / nist-ai-rmf-1.0: GOVERN 1.4``.
-
-    Bare ids are ambiguous across frameworks (ISO clause ``9`` vs GDS point ``9``), so each group is named.
-    """
-    groups: dict[str, list[str]] = {}
-    for m in control.get("mappings", []):
-        groups.setdefault(str(m["framework"]), []).append(str(m["clause"]))
-    return " / ".join(f"{framework}: {', '.join(ids)}" for framework, ids in groups.items())
-
-
 def clause_tags(control: dict[str, Any]) -> list[str]:
     """Framework-qualified clause ids, e.g. ``["iso27001-2022:A.8.32"]``."""
     return [f"{m['framework']}:{m['clause']}" for m in control.get("mappings", [])]
 
 
-def by_severity_and_status(controls: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    severity = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    return sorted(
-        controls,
-        key=lambda c: (STATUS_ORDER.index(c["status"]) if c["status"] in STATUS_ORDER else 0,
-                       severity.get(c["severity"], 9), c["id"]),
-    )
-
-
 def counts(document: dict[str, Any]) -> dict[str, int]:
-    found: dict[str, int] = {s: 0 for s in STATUS_ORDER}
+    found: dict[str, int] = {s.value: 0 for s in STATUS_ORDER}
     for control in document.get("controls", []):
         found[control["status"]] = found.get(control["status"], 0) + 1
     return found

@@ -5,21 +5,24 @@ Usage: ``auditor evaluate --evidence DIR --format json=out/results.json``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.files import pretty_json
-from auditor.report import FORMATS
+from auditor.report import FORMATS, Format, as_document
+
+if TYPE_CHECKING:
+    from auditor.results_model import Results
 
 
 @FORMATS.register("json")
-class JsonFormat:
+class JsonFormat(Format):
     """The results document as sorted, indented JSON (see docs/outputs.md).
 
     Example: ``auditor evaluate --evidence evidence/ --format json=out/results.json``
     """
 
-    name = "json"
     default_filename = "results.json"
 
-    def render(self, results_document: dict[str, Any]) -> bytes:
+    def render(self, results: Results | dict[str, Any]) -> bytes:
+        results_document = as_document(results)
         return pretty_json(results_document)

@@ -28,13 +28,15 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
+from auditor.model import Status
 from auditor.profiles import is_profile_entry
-from auditor.report import FORMATS
+from auditor.report import FORMATS, Format, as_document
 from auditor.report.common import clause_tags, counts, is_new, population_text
 from auditor.report.disabled import describe, disabled_controls
 
 if TYPE_CHECKING:
     from auditor.policytest import TestReport
+    from auditor.results_model import Results
 
 
 def _seconds(ms: float) -> str:
@@ -92,7 +94,7 @@ def _testcase(suite: ET.Element, control: dict[str, Any], baseline: bool) -> Non
     props += [("clause", tag) for tag in clause_tags(control)]
     out = "".join(f"{name}: {value}\n" for name, value in props)
     violations = control.get("violations", [])
-    if status == "fail":
+    if status == Status.FAIL:
         message = control["reason"]
         if baseline:
             new = sum(1 for v in violations if is_new(v))
@@ -100,12 +102,12 @@ def _testcase(suite: ET.Element, control: dict[str, Any], baseline: bool) -> Non
         message += f"; {population_text(control)}"
         failure = ET.SubElement(case, "failure", message=message, type="fail")
         failure.text = _violation_lines(violations, baseline)
-    elif status == "insufficient_evidence":
+    elif status == Status.INSUFFICIENT_EVIDENCE:
         failure = ET.SubElement(case, "failure", message=f"insufficient evidence: {control['reason']}",
                                 type="insufficient_evidence")
         failure.text = ("The control could not be evaluated, so it does not pass: "
                         f"{control['reason']}\n")
-    elif status == "error":
+    elif status == Status.ERROR:
         error = ET.SubElement(case, "error", message=control["reason"], type="error")
         error.text = control["reason"] + "\n"
     if control.get("waived"):
@@ -119,16 +121,16 @@ def _tree_bytes(root: ET.Element) -> bytes:
 
 
 @FORMATS.register("junit")
-class JUnitFormat:
+class JUnitFormat(Format):
     """JUnit XML, one testcase per control (GitLab ``artifacts:reports:junit``, test reporters).
 
     Example: ``auditor evaluate --evidence evidence/ --format junit=out/auditor.junit.xml``
     """
 
-    name = "junit"
     default_filename = "auditor.junit.xml"
 
-    def render(self, results_document: dict[str, Any]) -> bytes:
+    def render(self, results: Results | dict[str, Any]) -> bytes:
+        results_document = as_document(results)
         doc = results_document
         controls = doc.get("controls", [])
         baseline = "baseline" in doc
@@ -137,14 +139,14 @@ class JUnitFormat:
         disabled = disabled_controls(doc)  # skipped testcases: never evaluated, never a pass
         timestamp = str(doc.get("started_at", "")).removesuffix("Z")
         root = _root("auditor", tests=len(controls) + len(disabled),
-                     failures=total["fail"] + total["insufficient_evidence"], errors=total["error"],
+                     failures=total[Status.FAIL] + total[Status.INSUFFICIENT_EVIDENCE], errors=total[Status.ERROR],
                      ms=sum(c.get("duration_ms", 0.0) for c in controls))
         for family in sorted({c["family"] for c in [*controls, *disabled]}):
             members = sorted((c for c in controls if c["family"] == family), key=lambda c: c["id"])
             off = [d for d in disabled if d["family"] == family]
             fam = {s: sum(1 for c in members if c["status"] == s) for s in total}
             suite = _suite(root, f"auditor.{family}", tests=len(members) + len(off),
-                           failures=fam["fail"] + fam["insufficient_evidence"], errors=fam["error"],
+                           failures=fam[Status.FAIL] + fam[Status.INSUFFICIENT_EVIDENCE], errors=fam[Status.ERROR],
                            skipped=len(off), ms=sum(c.get("duration_ms", 0.0) for c in members),
                            timestamp=timestamp)
             props = [("run_id", str(doc.get("run_id", ""))), ("as_of", str(doc.get("as_of", ""))),

@@ -14,102 +14,110 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.report import FORMATS
-from auditor.report.common import (
-    STATUS_ORDER,
-    by_severity_and_status,
-    clause_label,
-    counts,
-    is_new,
-    population_text,
-)
+from auditor.model import Status
+from auditor.report import FORMATS, Format
 from auditor.report.disabled import disabled_controls
 from auditor.report.disabled import tally as disabled_tally
+from auditor.results_model import STATUS_ORDER, ControlOutcome, Results
 
-ICONS = {"pass": "✅", "fail": "❌", "waived": "⚪", "error": "💥", "insufficient_evidence": "❓"}
+ICONS = {Status.PASS: "✅", Status.FAIL: "❌", Status.WAIVED: "⚪", Status.ERROR: "💥",
+         Status.INSUFFICIENT_EVIDENCE: "❓"}
 MAX_LISTED = 20  # violations listed per control; the rest are counted
+_SEVERITY_ORDER = ("critical", "high", "medium", "low")  # SEVERITIES, worst first
 
 
 def cell(text: Any) -> str:
     return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def _violation_count(control: dict[str, Any], baseline: bool) -> str:
-    n = len(control.get("violations", []))
+def _violation_count(control: ControlOutcome, baseline: bool) -> str:
+    n = len(control.violations)
     text = str(n) if n else ""
     if baseline and n:
-        text += f" ({sum(is_new(v) for v in control['violations'])} new)"
-    if control.get("waived"):
-        text += f"{' + ' if text else ''}{len(control['waived'])} waived"
-    if control["status"] in ("error", "insufficient_evidence"):
-        text = control["reason"]
+        text += f" ({sum(v.counts_as_new for v in control.violations)} new)"
+    if control.waived_violations:
+        text += f"{' + ' if text else ''}{len(control.waived_violations)} waived"
+    if control.explained:
+        text = control.reason
     return cell(text)
 
 
+def _worst_first(controls: list[ControlOutcome]) -> list[ControlOutcome]:
+    return sorted(controls, key=lambda c: (STATUS_ORDER.index(c.status), _SEVERITY_ORDER.index(c.severity), c.id))
+
+
+def _clauses(control: ControlOutcome) -> str:
+    groups: dict[str, list[str]] = {}
+    for m in control.mappings:
+        groups.setdefault(str(m["framework"]), []).append(str(m["clause"]))
+    return " / ".join(f"{framework}: {', '.join(ids)}" for framework, ids in groups.items())
+
+
 @FORMATS.register("markdown")
-class MarkdownFormat:
+class MarkdownFormat(Format):
     """Markdown summary (GitHub step summary, merge-request comments).
 
     Example: ``auditor evaluate --evidence evidence/ --format markdown=out/auditor.md``
     """
 
-    name = "markdown"
     default_filename = "auditor.md"
 
-    def render(self, results_document: dict[str, Any]) -> bytes:
-        doc = results_document
-        controls = doc.get("controls", [])
-        baseline = "baseline" in doc
-        total = counts(doc)
-        exit_code = doc.get("exit_code", "")
-        verdict = "passed" if exit_code == 0 else "failed"
-        tally = ", ".join(f"{n} {s.replace('_', ' ')}" for s in STATUS_ORDER if (n := total.get(s, 0)))
+    def render(self, results: Results | dict[str, Any]) -> bytes:
+        doc = Results.coerce(results)
+        controls = doc.controls
+        baseline = doc.baseline is not None
+        total = doc.counts()
+        verdict = "passed" if doc.exit_code == 0 else "failed"
+        tally = ", ".join(f"{n} {s.value.replace('_', ' ')}" for s in STATUS_ORDER if (n := total[s]))
         out = [f"## Auditor: {verdict} ({len(controls)} controls: {tally or 'none evaluated'})", ""]
-        disabled = disabled_controls(doc)
-        meta = (f"Evidence as of `{doc.get('as_of', '')}` · fail-on `{doc.get('fail_on', '')}` · "
-                f"exit code {exit_code} · run `{doc.get('run_id', '')}`")
-        meta += disabled_tally(doc)
-        if baseline:
-            b = doc["baseline"]
+        layers = {"disabled_controls": doc.extra.get("disabled_controls") or [],
+                  **({"profile": doc.profile} if doc.profile is not None else {})}
+        disabled = disabled_controls(layers)
+        meta = (f"Evidence as of `{doc.as_of}` · fail-on `{doc.fail_on}` · "
+                f"exit code {doc.exit_code} · run `{doc.run_id}`")
+        meta += disabled_tally(layers)
+        if doc.baseline is not None:
+            b = doc.baseline
             meta += f" · baseline: {b['new']} new, {b['known']} known violations"
         out += [meta, ""]
-        for warning in doc.get("warnings", []):
+        warnings = doc.warnings or []
+        for warning in warnings:
             out.append(f"> ⚠️ **Warning:** {cell(warning)}")
-        if doc.get("warnings"):
+        if warnings:
             out.append("")
-        not_passing = [c for c in by_severity_and_status(controls) if c["status"] != "pass"]
+        not_passing = [c for c in _worst_first(controls) if c.status is not Status.PASS]
         if not_passing:
             out += ["| Status | Control | Severity | Clauses | Violations | Population | Title |",
                     "|---|---|---|---|---|---|---|"]
             for c in not_passing:
-                clauses = clause_label(c) or "-"
-                out.append(f"| {ICONS.get(c['status'], '')} {c['status']} | `{c['id']}` | {c['severity']} | "
-                           f"{cell(clauses)} | {_violation_count(c, baseline)} | {population_text(c)} | "
-                           f"{cell(c['title'])} |")
+                clauses = _clauses(c) or "-"
+                out.append(f"| {ICONS[c.status]} {c.status.value} | `{c.id}` | {c.severity} | "
+                           f"{cell(clauses)} | {_violation_count(c, baseline)} | {c.population_text()} | "
+                           f"{cell(c.title)} |")
             out.append("")
         for c in not_passing:
-            violations, waived = c.get("violations", []), c.get("waived", [])
+            violations, waived = c.violations, c.waived_violations
             if not violations and not waived:
                 continue
-            out += [f"<details><summary><code>{c['id']}</code> {cell(c['title'])}: {cell(c['reason'])}</summary>", ""]
+            out += [f"<details><summary><code>{c.id}</code> {cell(c.title)}: {cell(c.reason)}</summary>", ""]
             for v in violations[:MAX_LISTED]:
-                mark = ("**new** " if is_new(v) else "known ") if baseline else ""
-                out.append(f"- {mark}`{cell(v['resource'])}`: {cell(v['message'])}")
+                mark = ("**new** " if v.counts_as_new else "known ") if baseline else ""
+                out.append(f"- {mark}`{cell(v.resource)}`: {cell(v.message)}")
             if len(violations) > MAX_LISTED:
                 out.append(f"- ... and {len(violations) - MAX_LISTED} more (see results.json)")
             for w in waived[:MAX_LISTED]:
-                e = w["exception"]
-                out.append(f"- waived `{cell(w['resource'])}`: {cell(w['message'])} (exception `{e['id']}`, "
+                e = w.waiver
+                out.append(f"- waived `{cell(w.resource)}`: {cell(w.message)} (exception `{e['id']}`, "
                            f"approved by {cell(e['approver'])}, expires {e['expires']}, {cell(e['ticket'])})")
             if len(waived) > MAX_LISTED:
                 out.append(f"- ... and {len(waived) - MAX_LISTED} more waived (see results.json)")
-            if c.get("remediation"):
-                out.append(f"\n_Remediation:_ {cell(c['remediation'])}")
+            if c.remediation:
+                out.append(f"\n_Remediation:_ {cell(c.remediation)}")
             out += ["", "</details>", ""]
-        exceptions = doc.get("exceptions", [])
-        if exceptions:
+        waivers = doc.waivers or []
+        if waivers:
             out += ["| Exception | Control | Resource | Status | Expires | Detail |", "|---|---|---|---|---|---|"]
-            for e in exceptions:
+            for e in waivers:
                 out.append(f"| `{cell(e['id'])}` | `{e['control']}` | `{cell(e['resource'])}` | {e['status']} | "
                            f"{e['expires']} | {cell(e['detail'])} |")
             out.append("")
@@ -119,7 +127,7 @@ class MarkdownFormat:
                 out.append(f"| ⏸️ `{d['id']}` | {d['severity']} | `{cell(d['disabled_by'])}` ({cell(d['layer'])}) | "
                            f"{cell(d['reason'])} | {cell(d['title'])} |")
             out.append("")
-        passing = sorted((c for c in controls if c["status"] == "pass"), key=lambda c: c["id"])
+        passing = sorted((c for c in controls if c.status is Status.PASS), key=lambda c: c.id)
         if passing:
-            out += ["Passing: " + ", ".join(f"`{c['id']}` ({population_text(c)})" for c in passing), ""]
+            out += ["Passing: " + ", ".join(f"`{c.id}` ({c.population_text()})" for c in passing), ""]
         return "\n".join(out).encode("utf-8")

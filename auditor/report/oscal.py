@@ -17,11 +17,15 @@ Example: ``OscalAssessmentResults().render(results_doc)`` -> bytes.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
 from auditor.files import pretty_json
-from auditor.report import FORMATS
+from auditor.model import Status
+from auditor.report import FORMATS, Format, as_document
+
+if TYPE_CHECKING:
+    from auditor.results_model import Results
 from auditor.report.common import population_text
 from auditor.report.disabled import describe, disabled_controls
 
@@ -70,8 +74,8 @@ def _finding(run_id: str, control: dict[str, Any], observations: dict[str, str])
         _prop("mapped-clause", f"{m['framework']} {m['clause']}")
         for m in control.get("mappings") or []
     ]
-    state: dict[str, Any] = {"state": "satisfied" if status == "pass" else "not-satisfied"}
-    if status in ("pass", "fail"):
+    state: dict[str, Any] = {"state": "satisfied" if status == Status.PASS else "not-satisfied"}
+    if status in (Status.PASS, Status.FAIL):
         state["reason"] = status
     else:
         state["reason"] = "other"
@@ -187,7 +191,7 @@ def assessment_results(results: dict[str, Any]) -> dict[str, Any]:
 
 
 @FORMATS.register("oscal")
-class OscalAssessmentResults:
+class OscalAssessmentResults(Format):
     """OSCAL 1.1 Assessment Results JSON (``oscal/assessment-results.json`` in every pack).
 
     One observation per evidence document, one finding per control with its status and mapped clauses.
@@ -195,8 +199,8 @@ class OscalAssessmentResults:
     Example: ``auditor evaluate --evidence ev/ --format oscal=out/assessment-results.json``
     """
 
-    name = "oscal"
     default_filename = "assessment-results.json"
 
-    def render(self, results: dict[str, Any]) -> bytes:
+    def render(self, results: Results | dict[str, Any]) -> bytes:
+        results = as_document(results)
         return pretty_json(assessment_results(results))

@@ -30,10 +30,14 @@ Usage: ``auditor evaluate --evidence DIR --format sarif=out/auditor.sarif``.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.files import pretty_json
-from auditor.report import FORMATS
+from auditor.model import Status
+from auditor.report import FORMATS, Format, as_document
+
+if TYPE_CHECKING:
+    from auditor.results_model import Results
 from auditor.report.common import clause_ids, clause_tags, population_text
 from auditor.report.disabled import describe, disabled_controls
 
@@ -128,7 +132,7 @@ def _entries(control: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _not_evaluated(control: dict[str, Any]) -> bool:
-    return control["status"] in ("error", "insufficient_evidence")
+    return control["status"] in (Status.ERROR, Status.INSUFFICIENT_EVIDENCE)
 
 
 def per_rule_cap(controls: list[dict[str, Any]], limit: int = MAX_RESULTS, cap: int = PER_RULE_CAP) -> int:
@@ -170,16 +174,16 @@ def _aggregate(control: dict[str, Any], index: int, omitted: list[dict[str, Any]
 
 
 @FORMATS.register("sarif")
-class SarifFormat:
+class SarifFormat(Format):
     """SARIF 2.1.0: one rule per control, one result per violation (GitHub code scanning).
 
     Example: ``auditor evaluate --evidence evidence/ --format sarif=out/auditor.sarif``
     """
 
-    name = "sarif"
     default_filename = "auditor.sarif"
 
-    def render(self, results_document: dict[str, Any]) -> bytes:
+    def render(self, given: Results | dict[str, Any]) -> bytes:
+        results_document = as_document(given)
         doc = results_document
         controls = sorted(doc.get("controls", []), key=lambda c: c["id"])
         baseline = "baseline" in doc
@@ -211,7 +215,7 @@ class SarifFormat:
                     "ruleId": control["id"],
                     "ruleIndex": index,
                     "kind": "fail",
-                    "level": "error" if control["status"] == "error" else LEVELS[control["severity"]],
+                    "level": "error" if control["status"] == Status.ERROR else LEVELS[control["severity"]],
                     "message": {"text": text},
                     "locations": _locations(control, control["id"], "control"),
                     "partialFingerprints": {
@@ -253,7 +257,7 @@ class SarifFormat:
             },
             "automationDetails": {"id": "auditor/"},
             "invocations": [{
-                "executionSuccessful": not any(c["status"] == "error" for c in controls),
+                "executionSuccessful": not any(c["status"] == Status.ERROR for c in controls),
                 "exitCode": int(doc.get("exit_code", 0)),
                 "toolExecutionNotifications": notifications,
             }],

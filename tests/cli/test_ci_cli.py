@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from junitparser import JUnitXml
 
+from auditor.errors import InputError
+from auditor.model import Status
 from auditor.report import FORMATS
 from auditor.report.outputs import load_formats
 from tests.ci_helpers import CI, FIXTURES
@@ -124,7 +126,28 @@ def test_every_format_declares_its_contract() -> None:
         assert cls.name == name
         assert cls.default_filename and "." in cls.default_filename
         assert cls.__doc__ and "Example:" in cls.__doc__
-        minimal = {"run_id": "r", "started_at": "2026-11-20T12:00:00Z", "finished_at": "2026-11-20T12:00:01Z",
-                   "as_of": "2026-11-20T12:00:00Z", "engine": {"name": "regorus", "version": "0"},
-                   "evidence": [], "controls": [], "summary": {}}
+        # the smallest valid results document (formats render typed Results: an invalid one is refused)
+        minimal = {"schema_version": "1", "run_id": "r", "started_at": "2026-11-20T12:00:00Z",
+                   "finished_at": "2026-11-20T12:00:01Z", "as_of": "2026-11-20T12:00:00Z",
+                   "engine": {"name": "regorus", "version": "0", "auditor": "0"}, "fail_on": "high", "exit_code": 0,
+                   "evidence": [], "controls": [],
+                   "summary": {"total": 0, "by_status": {s.value: 0 for s in Status}, "by_family": {}}}
         assert isinstance(cls().render(minimal), bytes)
+    with pytest.raises(InputError, match="exit_code: required field is missing"):
+        FORMATS.get("markdown")().render({k: v for k, v in minimal.items() if k != "exit_code"})
+
+
+def test_waivers_is_the_option_and_exceptions_its_hidden_old_spelling(
+    library: Path, evidence: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    new = cli(*evaluate_args(library, evidence, tmp_path / "new.json", "--waivers", CI / "exceptions.yaml"))
+    old = cli(*evaluate_args(library, evidence, tmp_path / "old.json", "--exceptions", CI / "exceptions.yaml"))
+    assert new.code == old.code == 0
+    statuses = [{c["id"]: c["status"] for c in json.loads((tmp_path / f"{n}.json").read_text())["controls"]}
+                for n in ("new", "old")]
+    assert statuses[0] == statuses[1] and statuses[0]["SEC-001"] == "waived"
+    both = cli(*evaluate_args(library, evidence, tmp_path / "both.json", "--waivers", CI / "exceptions.yaml",
+                              "--exceptions", CI / "exceptions.yaml"))
+    assert both.code == 2 and "give --waivers once" in both.err and not (tmp_path / "both.json").exists()
+    help_text = cli("evaluate", "--help").out
+    assert "--waivers" in help_text and "--exceptions" not in help_text

@@ -11,7 +11,7 @@ from auditor.collect import COLLECTORS, Collector, Document, load_collectors, wr
 from auditor.collect.base import Clock, envelope, parse_instant
 from auditor.errors import InputError
 from auditor.evidence import SchemaSet, load_evidence
-from auditor.model import CollectionError
+from auditor.model import CollectionFailure
 
 load_collectors()
 
@@ -44,8 +44,8 @@ def review(ident: str, **extra: object) -> dict[str, object]:
 
 def test_envelope_sorts_items_and_errors_and_scrubs(tmp_path: Path) -> None:
     doc = Document("access_reviews", "file:x", [review("b"), review("a", ticket="AKIAIOSFODNN7EXAMPLE")],
-                   [CollectionError("z", code="AccessDenied", message="no"), CollectionError("a", code="Throttling", message="slow"),
-                    CollectionError("a", code="Throttling", message="slow")])
+                   [CollectionFailure("z", code="AccessDenied", message="no"), CollectionFailure("a", code="Throttling", message="slow"),
+                    CollectionFailure("a", code="Throttling", message="slow")])
     body = envelope(doc, Dummy(), "2026-11-20T09:00:00Z")
     assert [i["id"] for i in body["items"]] == ["a", "b"]
     assert body["items"][0]["ticket"] == "****MPLE"

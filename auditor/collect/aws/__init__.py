@@ -41,7 +41,6 @@ class AwsCollector(Collector):
         auditor collect aws --profile audit --region eu-west-2 --region us-east-1 --out evidence/
     """
 
-    name: ClassVar[str] = "aws"
     version: ClassVar[str] = "0.1.0"
     kinds: ClassVar[tuple[str, ...]] = (
         "identities", "access_grants", "access_policies", "data_stores", "encryption_keys", "audit_trails",

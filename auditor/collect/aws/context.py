@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from auditor.collect.base import Progress
 from auditor.collect.redact import redact_text
-from auditor.model import CollectionError
+from auditor.model import CollectionFailure
 
 MAX_ATTEMPTS = 10
 #: Per-resource calls (a bucket's settings, a user's keys) run this many at a time: a round trip is
@@ -54,7 +54,7 @@ class AwsContext:
     session: Any
     regions: list[str]
     progress: Progress = field(default_factory=lambda: Progress(enabled=False))
-    errors: dict[str, list[CollectionError]] = field(default_factory=dict)
+    errors: dict[str, list[CollectionFailure]] = field(default_factory=dict)
     account: str | None = None
     workers: int = WORKERS
     _clients: dict[tuple[str, str | None], Any] = field(default_factory=dict)
@@ -74,7 +74,7 @@ class AwsContext:
         if errors is None:
             errors = self.errors
         for one in (kind,) if isinstance(kind, str) else kind:
-            error = CollectionError(scope=scope, code=code, message=redact_text(message))
+            error = CollectionFailure(scope=scope, code=code, message=redact_text(message))
             errors.setdefault(one, []).append(error)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
@@ -82,8 +82,8 @@ class AwsContext:
         before, with :meth:`client`). Results come back in item order, and so do the errors each task
         recorded, so the documents are the same bytes as a one-at-a-time collection."""
 
-        def run(item: T) -> tuple[R, dict[str, list[CollectionError]]]:
-            buffer: dict[str, list[CollectionError]] = {}
+        def run(item: T) -> tuple[R, dict[str, list[CollectionFailure]]]:
+            buffer: dict[str, list[CollectionFailure]] = {}
             self._local.errors = buffer
             try:
                 return fn(item), buffer

@@ -1,0 +1,259 @@
+"""The typed results of a run: what results.json holds, as dataclasses (``from_dict`` / ``to_dict``).
+
+A document read from disk is checked first (:func:`auditor.results_check.check_results`: exit 2 naming
+the field); then every value is typed: statuses are :class:`auditor.model.Status`, severities one of
+:data:`auditor.model.SEVERITIES`. ``to_dict`` gives back exactly the document it was built from
+(fields a newer writer added are kept in ``extra``), so results.json's bytes never change by going
+through this model::
+
+    results = Results.read(Path("out/results.json"))
+    failing = [c.id for c in results.controls if c.status is Status.FAIL]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.model import SEVERITIES, Status
+
+
+def _split(document: dict[str, Any], known: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k not in known}
+
+
+def _present(out: dict[str, Any], **optional: Any) -> dict[str, Any]:
+    """``out`` plus every optional field that was present (``None`` means absent)."""
+    out.update({k: v for k, v in optional.items() if v is not None})
+    return out
+
+
+@dataclass(frozen=True)
+class Violation:
+    resource: str
+    message: str
+    #: with a baseline: whether the violation is absent from it (None: no baseline)
+    new: bool | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Violation:
+        return cls(d["resource"], d["message"], d.get("new"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return _present({"resource": self.resource, "message": self.message}, new=self.new)
+
+    @property
+    def counts_as_new(self) -> bool:
+        """Without a baseline every violation counts as new."""
+        return self.new is not False
+
+
+@dataclass(frozen=True)
+class WaivedViolation:
+    resource: str
+    message: str
+    #: the waiver that covers it (results.json spells it ``exception``): id, reason, approver, expires, ticket
+    waiver: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> WaivedViolation:
+        return cls(d["resource"], d["message"], d["exception"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"resource": self.resource, "message": self.message, "exception": self.waiver}
+
+
+@dataclass(frozen=True)
+class Population:
+    in_scope: int
+    passed: int
+
+    def sentence(self) -> str:
+        return f"{self.passed:,} of {self.in_scope:,} in scope passed"
+
+
+_CONTROL_FIELDS = ("id", "title", "objective", "family", "severity", "owner", "policy", "evidence_kinds",
+                   "evidence", "parameters", "status", "reason", "violations", "violation_count", "population",
+                   "duration_ms", "mappings", "impact", "remediation", "source", "waived")
+
+
+@dataclass
+class ControlOutcome:
+    """One control's entry in results.json."""
+
+    id: str
+    title: str
+    objective: str
+    family: str
+    severity: str
+    owner: str
+    policy: str
+    evidence_kinds: list[str]
+    evidence: list[str]
+    parameters: dict[str, Any]
+    status: Status
+    reason: str
+    violations: list[Violation]
+    violation_count: int
+    population: Population | None
+    duration_ms: float
+    mappings: list[dict[str, Any]]
+    impact: str | None = None
+    remediation: str | None = None
+    source: str | None = None
+    waived: list[WaivedViolation] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ControlOutcome:
+        population = d["population"]
+        if d["severity"] not in SEVERITIES:  # guarded by the schema; kept here for direct callers
+            raise ValueError(f"controls: severity: found {d['severity']!r}, expected one of {SEVERITIES}")
+        return cls(
+            id=d["id"], title=d["title"], objective=d["objective"], family=d["family"], severity=d["severity"],
+            owner=d["owner"], policy=d["policy"], evidence_kinds=list(d["evidence_kinds"]),
+            evidence=list(d["evidence"]), parameters=d["parameters"], status=Status(d["status"]),
+            reason=d["reason"], violations=[Violation.from_dict(v) for v in d["violations"]],
+            violation_count=d["violation_count"],
+            population=Population(population["in_scope"], population["passed"]) if population is not None else None,
+            duration_ms=d["duration_ms"], mappings=list(d["mappings"]), impact=d.get("impact"),
+            remediation=d.get("remediation"), source=d.get("source"),
+            waived=[WaivedViolation.from_dict(w) for w in d["waived"]] if "waived" in d else None,
+            extra=_split(d, _CONTROL_FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        population = ({"in_scope": self.population.in_scope, "passed": self.population.passed}
+                      if self.population is not None else None)
+        out = {
+            "id": self.id, "title": self.title, "objective": self.objective, "family": self.family,
+            "severity": self.severity, "owner": self.owner, "policy": self.policy,
+            "evidence_kinds": self.evidence_kinds, "evidence": self.evidence, "parameters": self.parameters,
+            "status": self.status.value, "reason": self.reason, "violations": [v.to_dict() for v in self.violations],
+            "violation_count": self.violation_count, "population": population, "duration_ms": self.duration_ms,
+            "mappings": self.mappings, **self.extra,
+        }
+        waived = [w.to_dict() for w in self.waived] if self.waived is not None else None
+        return _present(out, impact=self.impact, remediation=self.remediation, source=self.source, waived=waived)
+
+    @property
+    def waived_violations(self) -> list[WaivedViolation]:
+        return self.waived or []
+
+    @property
+    def explained(self) -> bool:
+        """Whether the control has no verdict, only a reason (``error``, ``insufficient_evidence``)."""
+        return self.status in (Status.ERROR, Status.INSUFFICIENT_EVIDENCE)
+
+    def population_text(self) -> str:
+        """"3 of 4 in scope passed", or "not evaluated"."""
+        return self.population.sentence() if self.population is not None else "not evaluated"
+
+
+_EVIDENCE_FIELDS = ("path", "kind", "source", "collected_at", "sha256", "size", "items", "errors", "collector")
+
+
+@dataclass
+class EvidenceEntry:
+    """One evidence document the run read."""
+
+    path: str
+    kind: str
+    source: str
+    collected_at: str
+    sha256: str
+    size: int
+    items: int
+    #: collection failures recorded in the document (scope, code, message)
+    errors: list[dict[str, str]]
+    collector: dict[str, str] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> EvidenceEntry:
+        return cls(d["path"], d["kind"], d["source"], d["collected_at"], d["sha256"], d["size"], d["items"],
+                   list(d["errors"]), d.get("collector"), _split(d, _EVIDENCE_FIELDS))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"path": self.path, "kind": self.kind, "source": self.source, "collected_at": self.collected_at,
+               "sha256": self.sha256, "size": self.size, "items": self.items, "errors": self.errors, **self.extra}
+        return _present(out, collector=self.collector)
+
+
+_RESULTS_FIELDS = ("schema_version", "run_id", "started_at", "finished_at", "as_of", "engine", "fail_on",
+                   "exit_code", "evidence", "controls", "summary", "exceptions", "warnings", "baseline", "profile")
+
+
+@dataclass
+class Results:
+    """A run's results (results.json, schema 1)."""
+
+    schema_version: str
+    run_id: str
+    started_at: str
+    finished_at: str
+    as_of: str
+    engine: dict[str, str]
+    fail_on: str
+    exit_code: int
+    evidence: list[EvidenceEntry]
+    controls: list[ControlOutcome]
+    #: total, by_status, by_family and (when controls were disabled) disabled
+    summary: dict[str, Any]
+    #: judged waivers (results.json spells the key ``exceptions``); absent in results of early versions
+    waivers: list[dict[str, Any]] | None = None
+    warnings: list[str] | None = None
+    #: with --baseline: known, new and baseline_size
+    baseline: dict[str, int] | None = None
+    profile: str | None = None
+    #: fields this version does not type (disabled_controls, an organisation name, a newer writer's additions)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, document: Any, where: Path | str = "results") -> Results:
+        """Check ``document`` (exit 2 naming the field when it is not a results document), then type it."""
+        from auditor.results_check import check_results
+
+        d = check_results(document, where)
+        return cls(
+            schema_version=d["schema_version"], run_id=d["run_id"], started_at=d["started_at"],
+            finished_at=d["finished_at"], as_of=d["as_of"], engine=d["engine"], fail_on=d["fail_on"],
+            exit_code=d["exit_code"], evidence=[EvidenceEntry.from_dict(e) for e in d["evidence"]],
+            controls=[ControlOutcome.from_dict(c) for c in d["controls"]], summary=d["summary"],
+            waivers=d.get("exceptions"), warnings=d.get("warnings"), baseline=d.get("baseline"),
+            profile=d.get("profile"), extra=_split(d, _RESULTS_FIELDS),
+        )
+
+    @classmethod
+    def read(cls, path: Path) -> Results:
+        """Read and check a results.json a command starts from."""
+        from auditor.results import read_results
+
+        return cls.from_dict(read_results(path), path)
+
+    @classmethod
+    def coerce(cls, value: Results | dict[str, Any]) -> Results:
+        """``value`` typed: a results document is checked and converted, a :class:`Results` kept."""
+        return value if isinstance(value, Results) else cls.from_dict(value)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "schema_version": self.schema_version, "run_id": self.run_id, "started_at": self.started_at,
+            "finished_at": self.finished_at, "as_of": self.as_of, "engine": self.engine, "fail_on": self.fail_on,
+            "exit_code": self.exit_code, "evidence": [e.to_dict() for e in self.evidence],
+            "controls": [c.to_dict() for c in self.controls], "summary": self.summary, **self.extra,
+        }
+        return _present(out, exceptions=self.waivers, warnings=self.warnings, baseline=self.baseline,
+                        profile=self.profile)
+
+    def counts(self) -> dict[Status, int]:
+        """Controls per status, every status present (worst first: :data:`STATUS_ORDER`)."""
+        found = {s: 0 for s in STATUS_ORDER}
+        for control in self.controls:
+            found[control.status] += 1
+        return found
+
+
+#: Worst first: the order outputs list controls in.
+STATUS_ORDER = (Status.ERROR, Status.INSUFFICIENT_EVIDENCE, Status.FAIL, Status.WAIVED, Status.PASS)
