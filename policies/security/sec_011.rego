@@ -24,6 +24,8 @@ keys_only := {i.id: true | params.console_only; some i in input.identities; not 
 
 mfa := {i.id: i.mfa_enabled | some i in input.identities}
 
+recorded := {id | some id, _ in mfa}
+
 in_scope := admins
 
 violations contains {
@@ -39,5 +41,5 @@ violations contains {
 	"message": sprintf("Administrator %s is not in the identities evidence, so its MFA is unknown.", [who]),
 } if {
 	some who in admins
-	not who in object.keys(mfa)
+	not who in recorded
 }
