@@ -11,7 +11,7 @@ import io
 import os
 import stat
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,7 +156,8 @@ def evidence_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def check_unique_ids(items: list[Any], kind: str, where: str, seen: dict[str, dict[str, tuple[str, str | None]]],
+def check_unique_ids(items: Iterable[Any], kind: str, where: str,
+                     seen: dict[str, dict[str, tuple[str, str | None]]],
                      collector: str | None = None, merges: set[str] | None = None) -> None:
     """Item ids are unique within a kind, across documents: results, waivers and baselines key on them.
     The one exception: a commit collected by git and by a forge (``merges`` collects its id; see
@@ -238,13 +239,22 @@ def _check_regular(path: Path, info: os.stat_result, limit: int) -> None:
                          "(split it into several documents of the same kind)")
 
 
-def load_document(
-    path: Path, root: Path, schemas: SchemaSet, seen_ids: dict[str, dict[str, tuple[str, str | None]]] | None = None,
-    merges: set[str] | None = None,
-    projection: Projection = NONE,
-) -> EvidenceDocument:
-    """One document, validated and scanned for secrets on every field; its items then kept serialised,
-    projected (``projection``: only the fields the policies may read, so the whole set is never held)."""
+@dataclass
+class _Parsed:
+    """A document read, parsed and validated, before its secret scan."""
+
+    raw: bytes
+    doc: dict[str, Any]
+    kind: str
+    collector: str | None
+
+    @property
+    def items(self) -> list[Any]:
+        items: list[Any] = self.doc["items"]
+        return items
+
+
+def _parse(path: Path, root: Path, schemas: SchemaSet) -> _Parsed:
     raw = read_evidence_bytes(path, root)
     doc = load_data(path, raw)
     kind = schemas.validate_document(doc, str(path))
@@ -254,22 +264,24 @@ def load_document(
         raise InputError(
             f"{path}: collected_at: found {doc['collected_at']!r}, expected an RFC 3339 date-time"
         ) from None
+    collector = doc.get("collector")
+    return _Parsed(raw, doc, kind, collector.get("name") if isinstance(collector, dict) else None)
+
+
+def _finish(parsed: _Parsed, path: Path, root: Path, projection: Projection) -> EvidenceDocument:
+    doc, kind, items = parsed.doc, parsed.kind, parsed.items
     errors = tuple(
         CollectionFailure(scope=e["scope"], message=e["message"], code=e.get("code", ""))
         for e in doc.get("errors", [])
     )
-    items = doc["items"]
-    collector = doc.get("collector")
-    name = collector.get("name") if isinstance(collector, dict) else None
-    check_unique_ids(items, kind, str(path), {} if seen_ids is None else seen_ids, name, merges)
     checked = secrets.checked(EvidenceDocument(  # refused, or redacted with --redact-secrets
         path=path,
         relpath=path.relative_to(root).as_posix(),
         kind=kind,
         source=doc["source"],
         collected_at=doc["collected_at"],
-        sha256=hashlib.sha256(raw).hexdigest(),
-        size=len(raw),
+        sha256=hashlib.sha256(parsed.raw).hexdigest(),
+        size=len(parsed.raw),
         item_count=len(items),
         collector=doc.get("collector"),
         errors=errors,
@@ -284,13 +296,79 @@ def load_document(
     return checked
 
 
+def load_document(
+    path: Path, root: Path, schemas: SchemaSet, seen_ids: dict[str, dict[str, tuple[str, str | None]]] | None = None,
+    merges: set[str] | None = None,
+    projection: Projection = NONE,
+) -> EvidenceDocument:
+    """One document, validated and scanned for secrets on every field; its items then kept serialised,
+    projected (``projection``: only the fields the policies may read, so the whole set is never held)."""
+    parsed = _parse(path, root, schemas)
+    check_unique_ids(parsed.items, parsed.kind, str(path), {} if seen_ids is None else seen_ids, parsed.collector,
+                     merges)
+    return _finish(parsed, path, root, projection)
+
+
+#: below this many bytes of evidence, documents load in this process (a worker costs more than it saves)
+PARALLEL_BYTES = 16 * 1024 * 1024
+
+
+def _load_in_worker(path: Path, root: Path, schemas: SchemaSet, projection: Projection) -> tuple[Any, ...]:
+    """One document in a forked worker: its parse and secret scan stay there (the parent never holds its
+    items as Python objects); what the parent needs back to judge ids in document order, and the
+    document or the message of the stage that refused it."""
+    try:
+        parsed = _parse(path, root, schemas)
+    except InputError as exc:
+        return ("parse", exc.message)
+    ids = [item if isinstance(item, str) else None
+           for item in (i.get("id") if isinstance(i, dict) else None for i in parsed.items)]
+    try:
+        document = _finish(parsed, path, root, projection)
+    except InputError as exc:
+        return ("scan", parsed.kind, parsed.collector, ids, exc.message)
+    return ("ok", parsed.kind, parsed.collector, ids, document)
+
+
+def _load_parallel(files: list[Path], root: Path, schemas: SchemaSet, projection: Projection, jobs: int,
+                   progress: Callable[[Path], None] | None,
+                   seen_ids: dict[str, dict[str, tuple[str, str | None]]], merges: set[str]) -> list[EvidenceDocument]:
+    """The documents of ``files`` loaded ``jobs`` at a time in forked workers, judged in file order exactly as
+    one at a time would: the first document refused stops the load, with the same message (a document's own
+    fault before its duplicate ids, its ids before its secret scan). A worker that fails for any other
+    reason (killed, out of memory) has its document loaded again here, so the outcome never depends on it."""
+    from auditor.workers import Failed, Limits, run_forked
+
+    outcomes = run_forked(lambda path: _load_in_worker(path, root, schemas, projection), files, jobs=jobs,
+                          limits=Limits(timeout_s=3600, memory_mib=16 * 1024),
+                          on_start=(lambda n: progress(files[n])) if progress else None)
+    documents = []
+    for path, outcome in zip(files, outcomes, strict=True):
+        if isinstance(outcome, Failed):
+            documents.append(load_document(path, root, schemas, seen_ids, merges, projection))
+            continue
+        if outcome[0] == "parse":
+            raise InputError(outcome[1])
+        _, kind, collector, ids, found = outcome
+        check_unique_ids(({"id": i} for i in ids), kind, str(path), seen_ids, collector, merges)
+        if outcome[0] == "scan":
+            raise InputError(found)
+        documents.append(found)
+    return documents
+
+
 def load_evidence(
     root: Path,
     schemas: SchemaSet | None = None,
     progress: Callable[[Path], None] | None = None,
     projection: Projection = NONE,
+    jobs: int | None = None,
 ) -> EvidenceSet:
     """Load and validate every document under ``root``; the first invalid one stops the load.
+
+    ``jobs``: documents parsed and scanned at once in forked workers (default: one per core when the
+    evidence holds at least :data:`PARALLEL_BYTES`, else one, in this process); the outcome, documents and
+    the first error alike, does not depend on it.
 
     ``projection``: keep only the fields the policies may read (:func:`auditor.evaluate.projection_of`);
     every field is still validated and scanned for secrets. Evaluate such a set with that projection.
@@ -302,13 +380,21 @@ def load_evidence(
     files = evidence_files(root)
     if not files:
         raise InputError(f"{root}: no evidence documents (*.json, *.yaml) found")
-    documents = []
     seen_ids: dict[str, dict[str, tuple[str, str | None]]] = {}
     merges: set[str] = set()
-    for path in files:
-        if progress:
-            progress(path)
-        documents.append(load_document(path, root, schemas, seen_ids, merges, projection))
+    if jobs is None:
+        from auditor.workers import available_cores, can_fork
+
+        size = sum(path.stat().st_size for path in files)
+        jobs = min(available_cores(), len(files)) if can_fork() and size >= PARALLEL_BYTES else 1
+    if jobs > 1:
+        documents = _load_parallel(files, root, schemas, projection, jobs, progress, seen_ids, merges)
+    else:
+        documents = []
+        for path in files:
+            if progress:
+                progress(path)
+            documents.append(load_document(path, root, schemas, seen_ids, merges, projection))
     if merges:
         from auditor.evidence.merge import merge_changes
 
