@@ -313,6 +313,14 @@ def load_document(
 PARALLEL_BYTES = 16 * 1024 * 1024
 
 
+def _size(path: Path) -> int:
+    """Bytes of ``path`` for choosing how to load; one that cannot be read is refused when it is loaded."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _load_in_worker(path: Path, root: Path, schemas: SchemaSet, projection: Projection) -> tuple[Any, ...]:
     """One document in a forked worker: its parse and secret scan stay there (the parent never holds its
     items as Python objects); what the parent needs back to judge ids in document order, and the
@@ -385,7 +393,7 @@ def load_evidence(
     if jobs is None:
         from auditor.workers import available_cores, can_fork
 
-        size = sum(path.stat().st_size for path in files)
+        size = sum(_size(path) for path in files)
         jobs = min(available_cores(), len(files)) if can_fork() and size >= PARALLEL_BYTES else 1
     if jobs > 1:
         documents = _load_parallel(files, root, schemas, projection, jobs, progress, seen_ids, merges)
