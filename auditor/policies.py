@@ -49,6 +49,18 @@ class Ref:
     called: bool
 
 
+
+def string_literal(value: str) -> str | None:
+    """The text of a Rego string token (``"..."`` with JSON escapes, or a raw `` `...` ``); None when the
+    lexer split it (the token is not a whole literal)."""
+    if value.startswith("`"):
+        return value[1:-1]
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return None
+    return decoded if isinstance(decoded, str) else None
+
 def rego_refs(text: str) -> Iterator[Ref]:
     """Every reference that starts a term, in source order; nothing inside comments or strings.
 
@@ -75,14 +87,7 @@ def rego_refs(text: str) -> Iterator[Ref]:
     def literal(n: int) -> str | None:
         if n >= len(tokens) or tokens[n][1] not in String:
             return None
-        value = tokens[n][2]
-        if value.startswith("`"):
-            return value[1:-1]
-        try:
-            decoded = json.loads(value)
-        except ValueError:
-            return None
-        return decoded if isinstance(decoded, str) else None
+        return string_literal(tokens[n][2])
 
     n = 0
     while n < len(tokens):

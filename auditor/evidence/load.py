@@ -156,7 +156,13 @@ def evidence_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def check_unique_ids(items: Iterable[Any], kind: str, where: str,
+def item_ids(items: Iterable[Any]) -> list[str | None]:
+    """Each item's id, in order (None where an item has no string id)."""
+    return [i if isinstance(i, str) else None for i in (item.get("id") if isinstance(item, dict) else None
+                                                         for item in items)]
+
+
+def check_unique_ids(ids: Iterable[str | None], kind: str, where: str,
                      seen: dict[str, dict[str, tuple[str, str | None]]],
                      collector: str | None = None, merges: set[str] | None = None) -> None:
     """Item ids are unique within a kind, across documents: results, waivers and baselines key on them.
@@ -164,23 +170,22 @@ def check_unique_ids(items: Iterable[Any], kind: str, where: str,
     :mod:`auditor.evidence.merge`)."""
     from auditor.evidence.merge import mergeable
 
-    ids = seen.setdefault(kind, {})
-    for index, item in enumerate(items):
-        item_id = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(item_id, str):
+    known = seen.setdefault(kind, {})
+    for index, item_id in enumerate(ids):
+        if item_id is None:
             continue
         here = f"{where} items[{index}]"
-        if item_id in ids:
-            first, by = ids[item_id]
+        if item_id in known:
+            first, by = known[item_id]
             if merges is not None and mergeable(kind, by, collector):
                 merges.add(item_id)
-                ids[item_id] = (first, f"{by}+{collector}")  # a third record of the commit is refused
+                known[item_id] = (first, f"{by}+{collector}")  # a third record of the commit is refused
                 continue
             raise InputError(
                 f"{here}: id: duplicate {kind} id {item_id!r}, already used by {first}; "
                 "expected ids unique within a kind (a commit collected by git and by one forge is merged)"
             )
-        ids[item_id] = (here, collector)
+        known[item_id] = (here, collector)
 
 
 def read_evidence_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
@@ -304,8 +309,8 @@ def load_document(
     """One document, validated and scanned for secrets on every field; its items then kept serialised,
     projected (``projection``: only the fields the policies may read, so the whole set is never held)."""
     parsed = _parse(path, root, schemas)
-    check_unique_ids(parsed.items, parsed.kind, str(path), {} if seen_ids is None else seen_ids, parsed.collector,
-                     merges)
+    check_unique_ids(item_ids(parsed.items), parsed.kind, str(path), {} if seen_ids is None else seen_ids,
+                     parsed.collector, merges)
     return _finish(parsed, path, root, projection)
 
 
@@ -329,8 +334,7 @@ def _load_in_worker(path: Path, root: Path, schemas: SchemaSet, projection: Proj
         parsed = _parse(path, root, schemas)
     except InputError as exc:
         return ("parse", exc.message)
-    ids = [item if isinstance(item, str) else None
-           for item in (i.get("id") if isinstance(i, dict) else None for i in parsed.items)]
+    ids = item_ids(parsed.items)
     try:
         document = _finish(parsed, path, root, projection)
     except InputError as exc:
@@ -358,7 +362,7 @@ def _load_parallel(files: list[Path], root: Path, schemas: SchemaSet, projection
         if outcome[0] == "parse":
             raise InputError(outcome[1])
         _, kind, collector, ids, found = outcome
-        check_unique_ids(({"id": i} for i in ids), kind, str(path), seen_ids, collector, merges)
+        check_unique_ids(ids, kind, str(path), seen_ids, collector, merges)
         if outcome[0] == "scan":
             raise InputError(found)
         documents.append(found)

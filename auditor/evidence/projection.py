@@ -28,13 +28,12 @@ projection (:data:`NONE`) and asserts identical results.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.policies import PolicySource
+from auditor.policies import PolicySource, string_literal
 
 #: builtins that see every key of an object they are given (``object.union``/``remove`` only build
 #: objects: what later reads them by name, or observes them whole, is checked where that happens)
@@ -135,16 +134,6 @@ NONE = Projection(frozenset(), frozenset(), active=False)
 class _Scan:
     names: frozenset[str]
     opaque: tuple[str, ...]  # why the source observes whole objects (empty: it does not)
-
-
-def _literal(value: str) -> str | None:
-    if value.startswith("`"):
-        return value[1:-1]
-    try:
-        decoded = json.loads(value)
-    except ValueError:
-        return None
-    return decoded if isinstance(decoded, str) else None
 
 
 class _Source:
@@ -657,7 +646,7 @@ def _scan_source(src: _Source) -> _Scan:
     while n < len(tokens):
         kind, value, _ = tokens[n]
         if kind in src.String:
-            text = _literal(value)
+            text = string_literal(value)
             if text is None:  # a string the lexer split (escapes): keep every piece
                 text = value.strip('"`')
             names.add(text)
