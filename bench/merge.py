@@ -24,13 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evaluate import generate  # bench/ is scripts, not a package
 
-SHARDS = {
-    "engineering": ["changes", "deployments", "identities", "access_grants", "access_reviews", "audit_trails",
-                    "change_requests", "incidents", "services", "slo_reports", "access_policies",
-                    "encryption_keys"],
-    "privacy": ["data_stores", "deletion_jobs", "dsar_requests", "cloud_accounts", "audit_trails"],
-    "ai": ["models"],
-}
+REPO = Path(__file__).resolve().parent.parent
+#: the demo's shard layout, shared with the tests and the matrix examples' layout
+SHARDS: dict[str, list[str]] = json.loads((REPO / "evidence" / "examples" / "demo-shards.json").read_text())["shards"]
 AS_OF = "2026-11-20T09:00:00Z"
 AUDITOR = [sys.executable, "-m", "auditor"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -93,14 +94,8 @@ def test_both_templates_default_to_the_ci_profile() -> None:
 GITHUB_MATRIX = REPO_ROOT / "ci" / "github" / "matrix-example.yml"
 GITLAB_MATRIX = REPO_ROOT / "ci" / "gitlab" / "matrix-example.gitlab-ci.yml"
 DEMO = REPO_ROOT / "evidence" / "examples" / "demo"
-#: the demo organisation by kind family; no control's kinds (evidence and uses) are split
-DEMO_SHARDS = {
-    "engineering": ["changes", "deployments", "identities", "access_grants", "access_reviews", "audit_trails",
-                    "change_requests", "incidents", "services", "slo_reports", "access_policies",
-                    "encryption_keys"],
-    "privacy": ["data_stores", "deletion_jobs", "dsar_requests", "cloud_accounts", "audit_trails"],
-    "ai": ["models"],
-}
+#: the demo organisation by kind family (one file, shared with bench/merge.py and tests/pack/test_merge.py)
+DEMO_SHARDS: dict[str, list[str]] = json.loads((REPO_ROOT / "evidence" / "examples" / "demo-shards.json").read_text())["shards"]
 AS_OF = "2026-11-20T09:00:00Z"
 
 

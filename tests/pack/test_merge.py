@@ -29,16 +29,23 @@ from tests.pack.helpers import member, rewrite, statement
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "evidence" / "examples" / "demo"
 AS_OF = "2026-11-20T09:00:00Z"
-#: shards by kind family that split no join: every kind a control reads (evidence and uses) is in one
-#: shard with it; audit_trails (read by SEC-006 and SEC-018 alone) is in two, byte-identical (identities
-#: cannot be: SEC-011 joins it with access_grants)
-SHARDS = {
-    "eng": ["changes", "deployments", "identities", "access_grants", "access_reviews", "audit_trails",
-            "change_requests", "incidents", "services", "slo_reports", "access_policies",
-            "encryption_keys"],
-    "priv": ["data_stores", "deletion_jobs", "dsar_requests", "cloud_accounts", "audit_trails"],
-    "ai": ["models"],
-}
+#: shards by kind family that split no join (evidence/examples/demo-shards.json says why audit_trails is in two)
+SHARDS: dict[str, list[str]] = orjson.loads((REPO / "evidence" / "examples" / "demo-shards.json").read_bytes())["shards"]
+
+
+def test_the_demo_shard_layout_splits_no_control_and_places_every_kind() -> None:
+    """The layout is data (evidence/examples/demo-shards.json): a control added or a kind read later
+    must still find all its kinds in one shard, and a new demo kind must be placed in one."""
+    from auditor.content import bundled
+    from auditor.controls import load_library
+
+    demo_kinds = {orjson.loads(p.read_bytes())["kind"] for p in DEMO.glob("*.json")}
+    assert demo_kinds == {k for kinds in SHARDS.values() for k in kinds}
+    for control in load_library(bundled("controls")).controls.values():
+        reads = set(control.evidence + control.uses) & demo_kinds
+        holding = [name for name, kinds in SHARDS.items() if reads & set(kinds)]
+        split = [name for name in holding if not reads <= set(SHARDS[name])]
+        assert not split, f"{control.id} reads {sorted(reads)}, only part of them in {split}"
 
 
 def _main(*args: str | Path) -> int:
@@ -118,8 +125,8 @@ def test_merged_shards_equal_the_unsharded_run_control_by_control(
     # evidence is named by shard; SEC-006 read audit_trails in two shards and is counted once
     assert {d["path"] for d in merged["evidence"]} == {
         f"{name}/{kind}.json" for name, kinds in SHARDS.items() for kind in kinds}
-    assert got["SEC-006"]["evidence"] == ["eng/audit_trails.json", "priv/audit_trails.json"]
-    assert got["SOD-001"]["evidence"] == ["eng/changes.json", "eng/deployments.json", "eng/identities.json"]
+    assert got["SEC-006"]["evidence"] == ["engineering/audit_trails.json", "privacy/audit_trails.json"]
+    assert got["SOD-001"]["evidence"] == ["engineering/changes.json", "engineering/deployments.json", "engineering/identities.json"]
 
 
 def test_merged_pack_verifies_names_every_shard_digest_and_is_order_independent(
@@ -158,11 +165,11 @@ def test_shards_signed_by_two_trusted_keys_merge(org: dict[str, Any], cli: Calla
                                                  tmp_path: Path) -> None:
     other = _shard(tmp_path, "ai", SHARDS["ai"], org["other_key"])
     out = tmp_path / "merged.zip"
-    done = merge(cli, org, out, org["shards"]["eng"], org["shards"]["priv"], other,
+    done = merge(cli, org, out, org["shards"]["engineering"], org["shards"]["privacy"], other,
                  pubs=(org["pub"], org["other_pub"]))
     assert done.code == 0, done.err
     key_ids = {s["name"]: s["key_id"] for s in statement(out)["predicate"]["shards"]}
-    assert key_ids["ai"] == Verifier.from_pem_file(org["other_pub"]).key_id != key_ids["eng"]
+    assert key_ids["ai"] == Verifier.from_pem_file(org["other_pub"]).key_id != key_ids["engineering"]
 
 
 def refused(done: CliResult, *words: str) -> None:
@@ -176,7 +183,7 @@ def test_refuses_a_shard_signed_by_an_untrusted_key(org: dict[str, Any], cli: Ca
                                                     tmp_path: Path) -> None:
     stranger = _shard(tmp_path, "ai", SHARDS["ai"], org["other_key"])
     out = tmp_path / "merged.zip"
-    refused(merge(cli, org, out, org["shards"]["eng"], stranger), str(stranger), "signed by a different key")
+    refused(merge(cli, org, out, org["shards"]["engineering"], stranger), str(stranger), "signed by a different key")
     assert not out.exists()
 
 
@@ -185,21 +192,21 @@ def test_refuses_a_tampered_shard(org: dict[str, Any], cli: Callable[..., CliRes
     models = orjson.loads(member(org["shards"]["ai"], "evidence/models.json"))
     models["items"] = models["items"][1:]  # drop a model that fails
     rewrite(org["shards"]["ai"], tampered, {"evidence/models.json": orjson.dumps(models)})
-    refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["eng"], tampered),
+    refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["engineering"], tampered),
             str(tampered), "member evidence/models.json was altered")
 
 
 def test_refuses_the_same_shard_twice(org: dict[str, Any], cli: Callable[..., CliResult], tmp_path: Path) -> None:
     copy = tmp_path / "ai-again.zip"
     shutil.copy(org["shards"]["ai"], copy)
-    refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["ai"], copy, org["shards"]["eng"]),
+    refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["ai"], copy, org["shards"]["engineering"]),
             "is the same pack as")
 
 
 def test_refuses_shards_with_different_as_of(org: dict[str, Any], cli: Callable[..., CliResult],
                                              tmp_path: Path) -> None:
     late = _shard(tmp_path, "ai", SHARDS["ai"], org["key"], as_of="2026-11-21T09:00:00Z")
-    refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["eng"], late),
+    refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["engineering"], late),
             "has as_of 2026-11-2", "2026-11-20T09:00:00Z", "must share it")
 
 
@@ -208,7 +215,7 @@ def test_refuses_shards_with_different_libraries(org: dict[str, Any], cli: Calla
     params = tmp_path / "org-params.yaml"
     params.write_text("AI-001:\n  max_card_age_days: 90\n")
     tuned = _shard(tmp_path, "ai", SHARDS["ai"], org["key"], "--params", params)
-    refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["eng"], tuned), "library digest")
+    refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["engineering"], tuned), "library digest")
 
 
 def _resign(src: Path, dst: Path, results: dict[str, Any], key: Path, **predicate: Any) -> None:
@@ -235,11 +242,11 @@ def test_refuses_shards_of_another_auditor_version_or_schema(org: dict[str, Any]
     results = orjson.loads(member(org["shards"]["ai"], "results.json"))
     newer = tmp_path / "ai.zip"
     _resign(org["shards"]["ai"], newer, results, org["key"], versions={"auditor": "9.9.9", "results_schema": "1"})
-    refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["eng"], newer), "Auditor version", "9.9.9")
+    refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["engineering"], newer), "Auditor version", "9.9.9")
     other_schema = tmp_path / "schema" / "ai.zip"
     other_schema.parent.mkdir()
     _resign(org["shards"]["ai"], other_schema, {**results, "schema_version": "2"}, org["key"])
-    refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["eng"], other_schema), "schema_version")
+    refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["engineering"], other_schema), "schema_version")
 
 
 def test_a_join_split_across_shards_is_refused_or_recorded_insufficient(
