@@ -18,6 +18,7 @@ from auditor.pipeline.settings import PackOptions
 
 if TYPE_CHECKING:
     from auditor.pack.build import PackResult
+    from auditor.pack.replay import Replay
     from auditor.pack.signers import Verifier
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -184,24 +185,43 @@ def _emit(data: Any) -> None:
 @click.argument("pack", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--key", type=existing_file, help="Public key PEM the pack must be signed with.")
 @click.option("--kms-key-id", help="AWS KMS key the pack must be signed with.")
+@click.option("--replay", is_flag=True,
+              help="Also evaluate the pack's library over its evidence and check every result follows from it.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes for --replay (default: one per core).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def verify_command(pack: Path, key: Path | None, kms_key_id: str | None, as_json: bool) -> None:
+def verify_command(pack: Path, key: Path | None, kms_key_id: str | None, replay: bool, jobs: int | None,
+                   as_json: bool) -> None:
     """Verify a pack: signature, every member's digest, nothing missing or added.
 
-    Exit 0 valid, 1 invalid (first reason printed), 2 usage.
+    \b
+    With --replay, also re-evaluate the pack's own library over its own evidence at its as_of
+    and compare control by control (status, violations, population): the results then need
+    not be taken on the signer's word. Exit 0 valid (and, with --replay, every result backed),
+    1 invalid or a result the replay does not back (first reason printed), 2 usage or a pack
+    that cannot be replayed.
     """
     from auditor.pack import keys
     from auditor.pack.merge import merged_problems
     from auditor.pack.verify import verify_pack
 
-    result = verify_pack(pack, _verifier(key, kms_key_id))
+    verifier = _verifier(key, kms_key_id)
+    replayed = None
+    if replay:
+        from auditor.pack.replay import replay_pack
+
+        replayed = replay_pack(pack, verifier, jobs=jobs)
+        result = replayed.verification
+    else:
+        result = verify_pack(pack, verifier)
     shards = result.predicate.get("shards") if result.valid else None
     if result.valid:
         problems = merged_problems(pack, result.predicate)
         if problems:
             result.valid, result.reason = False, problems[0]
+    backed = result.valid and (replayed is None or replayed.agrees)
     if as_json:
-        _emit({**result.to_dict(), **({"shards": shards} if shards is not None else {})})
+        _emit({**result.to_dict(), **({"shards": shards} if shards is not None else {}),
+               **({"replay": replayed.to_dict()} if replayed is not None and result.valid else {})})
     elif result.valid:
         click.echo(f"valid: {pack}")
         click.echo(f"  run        {result.run_id}")
@@ -218,9 +238,27 @@ def verify_command(pack: Path, key: Path | None, kms_key_id: str | None, as_json
                        "pack is intact but not who signed it")
         if result.development:
             click.echo("  note: DEVELOPMENT-signed (local development key): not fit for a real audit")
+        if replayed is not None:
+            _echo_replay(replayed)
     else:
         click.echo(f"invalid: {pack}: {result.reason}")
-    raise click.exceptions.Exit(0 if result.valid else 1)
+    raise click.exceptions.Exit(0 if backed else 1)
+
+
+def _echo_replay(replayed: Replay) -> None:
+    bad = replayed.disagreements
+    total = len(replayed.controls)
+    if bad:
+        click.echo(f"  replay     NOT BACKED: {len(bad)} of {total} results do not follow from the pack's evidence")
+        for control in bad:
+            click.echo(f"    {control.id}: {control.detail}")
+    else:
+        click.echo(f"  replay     backed: all {total} results follow from the pack's library and evidence")
+    if replayed.unjudged:
+        click.echo(f"  replay     {len(replayed.unjudged)} control(s) of the pack's library have no result: "
+                   + ", ".join(replayed.unjudged))
+    for note in replayed.notes:
+        click.echo(f"  note: {note}")
 
 
 @click.group("keys")

@@ -27,6 +27,8 @@ from auditor.results import WrittenResults
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644 << 16
+#: the library layers' order (only in packs of a layered library)
+STACK = "library/stack.json"
 CHUNK = 1 << 20
 FAST_ABOVE = 16 << 20
 FAST_LEVEL = 1
@@ -216,6 +218,8 @@ def build_pack(
     library = library or LibrarySnapshot()
     for name, file in library.files():
         members[name] = (file, None)
+    if library.layers:  # their order decides which parameters win: a replay needs it (auditor.pack.replay)
+        members[STACK] = (None, canonical_json({"layers": [name for name, _ in library.layers]}) + b"\n")
     for report in sorted(Path(r) for r in reports):
         if report.is_file():
             members[f"reports/{report.name}"] = (report, None)

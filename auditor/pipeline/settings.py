@@ -36,6 +36,14 @@ class Sources:
     profile: str | None = None
     _stack: LibraryStack | None = field(default=None, init=False, repr=False, compare=False)
 
+    @classmethod
+    def of_stack(cls, stack: LibraryStack, params: Path | None = None, profile: str | None = None) -> Sources:
+        """Sources for a stack already built (a pack's library, :mod:`auditor.pack.replay`), not resolved
+        from flags and the working directory."""
+        sources = cls(params=params, profile=profile)
+        sources._stack = stack
+        return sources
+
     def stack(self) -> LibraryStack:
         if self._stack is None:
             from auditor.layers import resolve_stack
