@@ -137,10 +137,3 @@ def check_results(document: Any, path: Path | str) -> dict[str, Any]:
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         raise InputError(f"{path}: {_problem(errors[0])}{more}")
     return document
-
-
-def read_checked_results(path: Path) -> dict[str, Any]:
-    """Read and check a results.json for a report."""
-    from auditor.results import read_results
-
-    return check_results(read_results(path), path)

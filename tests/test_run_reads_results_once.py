@@ -33,7 +33,6 @@ class ReadBack(AssertionError):
 def _forbid_reading(monkeypatch: pytest.MonkeyPatch, results_file: Path) -> list[str]:
     """Make every reader of a results.json raise on ``results_file``; returns the typings seen."""
     import auditor.results as results_module
-    import auditor.results_check as check_module
 
     def refuse(name: str) -> Any:
         def reader(*args: Any, **kwargs: Any) -> Any:
@@ -42,7 +41,6 @@ def _forbid_reading(monkeypatch: pytest.MonkeyPatch, results_file: Path) -> list
 
     for name in ("read_results", "parse_results"):
         monkeypatch.setattr(results_module, name, refuse(name))
-    monkeypatch.setattr(check_module, "read_checked_results", refuse("read_checked_results"))
     monkeypatch.setattr(results_module.WrittenResults, "read", classmethod(refuse("WrittenResults.read")))
     monkeypatch.setattr(Results, "read", classmethod(refuse("Results.read")))
 
