@@ -166,8 +166,8 @@ def policy_tests_junit(report: TestReport) -> bytes:
     """Rego unit-test results (``auditor policies test --format junit=PATH``) as JUnit XML."""
     cases = sorted(report.cases, key=lambda c: (c.file, c.name))
     count = report.counts()
-    root = _root("auditor policies test", tests=len(cases) + len(report.problems), failures=count[Status.FAIL.value],
-                 errors=count[Status.ERROR.value] + len(report.problems), ms=sum(c.duration_ms for c in cases))
+    root = _root("auditor policies test", tests=len(cases) + len(report.problems), failures=count[Status.FAIL],
+                 errors=count[Status.ERROR] + len(report.problems), ms=sum(c.duration_ms for c in cases))
     for file in sorted({c.file for c in cases}):
         members = [c for c in cases if c.file == file]
         suite = _suite(root, file, tests=len(members), failures=sum(c.status == Status.FAIL for c in members),
