@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
@@ -52,6 +52,9 @@ from auditor.model import Status
 from auditor.pack.testhook import phase as _phase
 from auditor.results import WrittenResults
 from auditor.results_model import Results
+
+if TYPE_CHECKING:
+    from auditor.pack.build import PackResult
 
 LOCK_NAME = "auditor-locker.lock"
 AUTHOR = ("Auditor", "auditor@localhost")
@@ -631,7 +634,7 @@ def _packed_results(pack: Path) -> bytes | None:
 
 
 def record_run(path: Path, results_path: Path | WrittenResults,
-               build: Callable[[str | None], Any]) -> tuple[Any, str]:
+               build: Callable[[str | None], PackResult]) -> tuple[PackResult, str]:
     """Under the locker's lock: clean, sync, read the chain head, ``build(previous_sha256)`` the pack, commit, push.
 
     The commit is made with plumbing and published by one ``update-ref`` (see :class:`Locker`), so a
@@ -651,7 +654,7 @@ def record_run(path: Path, results_path: Path | WrittenResults,
     rel = run_dir(written.results)
     locker = Locker(path)
 
-    def attempt() -> tuple[Any, str]:
+    def attempt() -> tuple[PackResult, str]:
         locker.sync()
         _phase("synced")
         pack = build(locker.last_pack_sha256())

@@ -115,7 +115,8 @@ def _testcase(suite: ET.Element, control: ControlOutcome, baseline: bool) -> Non
 
 def _tree_bytes(root: ET.Element) -> bytes:
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
 
 
 @FORMATS.register("junit")
