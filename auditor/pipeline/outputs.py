@@ -48,9 +48,9 @@ def write_results(run: Run, path: Path, formats: Iterable[FormatRequest] = (), d
         progress.note(f"step summary: appended to {summary}")
     for warning in run.warnings:
         progress.warning(warning)
-    if "baseline" in document:
-        b = document["baseline"]
-        progress.note(f"baseline: {b['new']} new, {b['known']} known violations")
+    baseline = written.results.baseline
+    if baseline is not None:
+        progress.note(f"baseline: {baseline['new']} new, {baseline['known']} known violations")
     return written
 
 

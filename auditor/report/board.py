@@ -22,6 +22,7 @@ from auditor.report.figures import FrameworkFigure, framework_figures, percent
 from auditor.report.history import RunPoint, run_point, with_current
 from auditor.report.period import ReportPeriod, report_period
 from auditor.report.service_facts import (
+    BIAS_LABELS,
     ModelProof,
     ReportEvidence,
     ServiceFacts,
@@ -449,17 +450,13 @@ def model_rows(s: BoardSummary) -> list[list[str]]:
     def present(flag: bool) -> str:
         return "present" if flag else "MISSING"
 
-    bias = {"pass": "passed", "fail": "FAILED", "conditional": "conditional", "missing": "MISSING"}
-    return [[m.id, m.stage, m.owner, present(m.model_card), bias.get(m.bias_check, m.bias_check),
+    return [[m.id, m.stage, m.owner, present(m.model_card), BIAS_LABELS.get(m.bias_check, m.bias_check),
              present(m.rollback)] for m in shown_models(s)]
 
 
-def shown_models(s: BoardSummary) -> list[Any]:
+def shown_models(s: BoardSummary) -> list[ModelProof]:
     """The models the board has room for, those missing a proof point first (a board must see the gaps)."""
-    def complete(m: Any) -> bool:
-        return bool(m.model_card and m.rollback and m.bias_check == "pass")
-
-    return sorted(s.models or [], key=lambda m: (complete(m), m.id))[:MODELS_SHOWN]
+    return sorted(s.models or [], key=lambda m: (m.complete, m.id))[:MODELS_SHOWN]
 
 
 MODEL_HEADER = ["High-risk model", "Stage", "Owner", "Model card", "Bias check", "Rollback plan"]

@@ -324,6 +324,12 @@ def service_facts(given: Results | dict[str, Any], evidence: ReportEvidence,
 
 # -- high-risk models ---------------------------------------------------------------
 
+#: the model registry's vocabulary (evidence schema ``models``), not a control status or severity
+HIGH_RISK = "high"
+BIAS_PASSED = "pass"
+#: how the board prints a bias evaluation's result
+BIAS_LABELS = {BIAS_PASSED: "passed", "fail": "FAILED", "conditional": "conditional", "missing": "MISSING"}
+
 
 @dataclass(frozen=True)
 class ModelProof:
@@ -331,19 +337,19 @@ class ModelProof:
     stage: str
     owner: str
     model_card: bool
-    bias_check: str  # "pass", "fail", "conditional" or "missing"
+    bias_check: str  # a bias evaluation's result (BIAS_LABELS), or "missing"
     rollback: bool
 
     @property
     def complete(self) -> bool:
-        return self.model_card and self.bias_check == "pass" and self.rollback
+        return self.model_card and self.bias_check == BIAS_PASSED and self.rollback
 
 
 def model_proofs(evidence: ReportEvidence) -> list[ModelProof]:
     """Every high-risk model not retired: model card, bias check and rollback plan present or missing."""
     out = []
     for m in evidence.of("models"):
-        if m.get("risk_tier") != "high" or m.get("stage") == "retired":
+        if m.get("risk_tier") != HIGH_RISK or m.get("stage") == "retired":
             continue
         card = m.get("model_card") or {}
         bias = m.get("bias_evaluation") or {}
