@@ -31,7 +31,7 @@ from auditor.evidence.freshness import Freshness, default_limits
 from auditor.evidence.load import format_time, parse_time
 from auditor.evidence.projection import NONE, Projection, projection_for
 from auditor.evidence.schemas import SchemaSet
-from auditor.model import Control, ControlResult, Population, Status, Violation, severity_rank
+from auditor.model import DEFAULT_FAIL_ON, Control, ControlResult, Population, Status, Violation, severity_rank
 from auditor.policies import PolicySet, lint
 from auditor.workers import Failed, Limits, available_cores, can_fork, run_forked
 
@@ -235,7 +235,7 @@ def evaluate(
     evidence: EvidenceSet,
     engine: Engine,
     *,
-    fail_on: str = "high",
+    fail_on: str = DEFAULT_FAIL_ON,
     as_of: str | None = None,
     on_control: Callable[[ControlResult], None] | None = None,
     mappings: MappingSet | None = None,

@@ -33,6 +33,8 @@ class Family:
 
 
 SEVERITIES = ("low", "medium", "high", "critical")
+#: the severity at and above which a failing control fails the run, unless --fail-on says otherwise
+DEFAULT_FAIL_ON = SEVERITIES[2]
 
 
 def severity_rank(severity: str) -> int:

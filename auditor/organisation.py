@@ -14,9 +14,12 @@ Usage::
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.errors import InputError
+
+if TYPE_CHECKING:
+    from auditor.results_model import Results
 
 #: what the reports print when neither --org nor the evidence names the organisation
 UNNAMED = "Organisation not named"
@@ -39,13 +42,16 @@ def organisation_of(named: Iterable[tuple[str, str | None]], where: str) -> str 
     return first[1] if first else None
 
 
-def results_organisation(results: Mapping[str, Any], where: str = "results.json") -> str | None:
+def results_organisation(results: Results | Mapping[str, Any], where: str = "results.json") -> str | None:
     """The organisation the evidence a results.json lists names, if any."""
-    return organisation_of(((str(e.get("path")), e.get("organisation")) for e in results.get("evidence") or []),
-                           where)
+    if isinstance(results, Mapping):
+        named = ((str(e.get("path")), e.get("organisation")) for e in results.get("evidence") or [])
+        return organisation_of(named, where)
+    return organisation_of(((e.path, e.organisation) for e in results.evidence), where)
 
 
-def report_organisation(results: Mapping[str, Any], org: str | None = None, where: str = "results.json") -> str:
+def report_organisation(results: Results | Mapping[str, Any], org: str | None = None,
+                        where: str = "results.json") -> str:
     """``--org`` when given, else the evidence's name, else :data:`UNNAMED`."""
     if org and org.strip():
         return " ".join(org.split())

@@ -17,6 +17,7 @@ import orjson
 from auditor.controls import ControlLibrary
 from auditor.engine.regorus_engine import RegorusEngine, clean_message
 from auditor.errors import InputError
+from auditor.model import Status
 from auditor.policies import PolicySet, PolicySource, lint
 
 TEST_AS_OF = "2026-01-01T00:00:00Z"
@@ -24,12 +25,16 @@ _IMPORT_RE = re.compile(r"^\s*import\s+data\.([\w.]+?)(?:\s+as\s+(\w+))?\s*$", r
 _DEF_RE = re.compile(r"^([a-z_][a-z0-9_]*)\s*\(", re.MULTILINE | re.IGNORECASE)
 
 
+#: what a Rego unit test ends as: the rule held, did not hold, or could not be evaluated
+TEST_OUTCOMES = (Status.PASS, Status.FAIL, Status.ERROR)
+
+
 @dataclass
 class TestCase:
     package: str
     name: str
     file: str
-    status: str  # pass | fail | error
+    status: Status  # one of TEST_OUTCOMES
     message: str = ""
     duration_ms: float = 0.0
 
@@ -42,10 +47,10 @@ class TestReport:
 
     @property
     def ok(self) -> bool:
-        return not self.problems and bool(self.cases) and all(c.status == "pass" for c in self.cases)
+        return not self.problems and bool(self.cases) and all(c.status is Status.PASS for c in self.cases)
 
-    def counts(self) -> dict[str, int]:
-        counts = {"pass": 0, "fail": 0, "error": 0}
+    def counts(self) -> dict[Status, int]:
+        counts = dict.fromkeys(TEST_OUTCOMES, 0)
         for case in self.cases:
             counts[case.status] += 1
         return counts
@@ -93,16 +98,16 @@ def run_policy_tests(policies: PolicySet, library: ControlLibrary | None = None)
     for source in policies.tests:
         for rule in source.test_rules():
             start = time.perf_counter()
-            case = TestCase(package=source.package, name=rule, file=source.relpath, status="pass")
+            case = TestCase(package=source.package, name=rule, file=source.relpath, status=Status.PASS)
             try:
                 value = raw.eval_rule(f"data.{source.package}.{rule}")
                 if value is not True:
-                    case.status = "fail"
+                    case.status = Status.FAIL
                     case.message = "undefined" if value is None else f"returned {value!r}"
             except BaseException as exc:
                 if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                     raise
-                case.status = "error"
+                case.status = Status.ERROR
                 case.message = clean_message(str(exc))
             case.duration_ms = round((time.perf_counter() - start) * 1000, 3)
             report.cases.append(case)

@@ -45,6 +45,7 @@ _CONTROL = _object(
         "impact": _STR,  # the control's impact sentence (absent in results written before it existed)
         "remediation": _STR,
         "source": _STR,
+        "layer": _STR, "overridden": _STRINGS,
         "waived": {"type": "array", "items": _object(
             {"resource": _STR, "message": _STR, "exception": _object(
                 {"id": _STR}, {"reason": _STR, "approver": {"type": ["string", "null"]}, "expires": _STR,
@@ -80,6 +81,9 @@ RESULTS_SCHEMA: dict[str, Any] = _object(
         "exceptions": {"type": "array", "items": _EXCEPTION}, "warnings": _STRINGS,
         "baseline": {"type": "object", "required": ["known", "new", "baseline_size"], "additionalProperties": _COUNT},
         "profile": _STR,
+        "disabled_controls": {"type": "array", "items": _object(
+            {k: _STR for k in ("id", "title", "family", "severity", "owner", "reason", "disabled_by", "layer")},
+            {"mappings": {"type": "array", "items": _object({"framework": _STR, "clause": _STR})}})},
         # per framework: coverage_counts figures and the excluded clauses (absent before it existed)
         "coverage": {"type": "object", "additionalProperties": _object(
             {k: _COUNT for k in ("clauses", "applicable", "excluded", "automated", "automated_pass",
@@ -133,10 +137,3 @@ def check_results(document: Any, path: Path | str) -> dict[str, Any]:
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         raise InputError(f"{path}: {_problem(errors[0])}{more}")
     return document
-
-
-def read_checked_results(path: Path) -> dict[str, Any]:
-    """Read and check a results.json for a report."""
-    from auditor.results import read_results
-
-    return check_results(read_results(path), path)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from auditor.model import SEVERITIES, Status
 
@@ -65,6 +65,31 @@ class WaivedViolation:
 
 
 @dataclass(frozen=True)
+class ClauseLink:
+    """A framework clause a control maps to (results.json ``mappings``)."""
+
+    framework: str
+    clause: str
+    strength: str | None = None
+    rationale: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ClauseLink:
+        return cls(d["framework"], d["clause"], d.get("strength"), d.get("rationale"),
+                   _split(d, ("framework", "clause", "strength", "rationale")))
+
+    def to_dict(self) -> dict[str, Any]:
+        return _present({"framework": self.framework, "clause": self.clause, **self.extra},
+                        strength=self.strength, rationale=self.rationale)
+
+    @property
+    def tag(self) -> str:
+        """``iso27001-2022:A.8.32``."""
+        return f"{self.framework}:{self.clause}"
+
+
+@dataclass(frozen=True)
 class Population:
     in_scope: int
     passed: int
@@ -75,7 +100,7 @@ class Population:
 
 _CONTROL_FIELDS = ("id", "title", "objective", "family", "severity", "owner", "policy", "evidence_kinds",
                    "evidence", "parameters", "status", "reason", "violations", "violation_count", "population",
-                   "duration_ms", "mappings", "impact", "remediation", "source", "waived")
+                   "duration_ms", "mappings", "impact", "remediation", "source", "waived", "layer", "overridden")
 
 
 @dataclass
@@ -98,11 +123,15 @@ class ControlOutcome:
     violation_count: int
     population: Population | None
     duration_ms: float
-    mappings: list[dict[str, Any]]
+    mappings: list[ClauseLink]
     impact: str | None = None
     remediation: str | None = None
     source: str | None = None
     waived: list[WaivedViolation] | None = None
+    #: the organisation layer that added the control (absent: the bundled or base library)
+    layer: str | None = None
+    #: the fields a layer's overrides changed
+    overridden: list[str] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -117,10 +146,10 @@ class ControlOutcome:
             reason=d["reason"], violations=[Violation.from_dict(v) for v in d["violations"]],
             violation_count=d["violation_count"],
             population=Population(population["in_scope"], population["passed"]) if population is not None else None,
-            duration_ms=d["duration_ms"], mappings=list(d["mappings"]), impact=d.get("impact"),
-            remediation=d.get("remediation"), source=d.get("source"),
+            duration_ms=d["duration_ms"], mappings=[ClauseLink.from_dict(m) for m in d["mappings"]],
+            impact=d.get("impact"), remediation=d.get("remediation"), source=d.get("source"),
             waived=[WaivedViolation.from_dict(w) for w in d["waived"]] if "waived" in d else None,
-            extra=_split(d, _CONTROL_FIELDS),
+            layer=d.get("layer"), overridden=d.get("overridden"), extra=_split(d, _CONTROL_FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -132,10 +161,11 @@ class ControlOutcome:
             "evidence_kinds": self.evidence_kinds, "evidence": self.evidence, "parameters": self.parameters,
             "status": self.status.value, "reason": self.reason, "violations": [v.to_dict() for v in self.violations],
             "violation_count": self.violation_count, "population": population, "duration_ms": self.duration_ms,
-            "mappings": self.mappings, **self.extra,
+            "mappings": [m.to_dict() for m in self.mappings], **self.extra,
         }
         waived = [w.to_dict() for w in self.waived] if self.waived is not None else None
-        return _present(out, impact=self.impact, remediation=self.remediation, source=self.source, waived=waived)
+        return _present(out, impact=self.impact, remediation=self.remediation, source=self.source, waived=waived,
+                        layer=self.layer, overridden=self.overridden)
 
     @property
     def waived_violations(self) -> list[WaivedViolation]:
@@ -144,14 +174,37 @@ class ControlOutcome:
     @property
     def explained(self) -> bool:
         """Whether the control has no verdict, only a reason (``error``, ``insufficient_evidence``)."""
-        return self.status in (Status.ERROR, Status.INSUFFICIENT_EVIDENCE)
+        return self.status in UNDECIDED
+
+    @property
+    def passing(self) -> bool:
+        """Only ``pass`` passes (``waived`` is a pass with recorded exceptions, not counted here)."""
+        return self.status is Status.PASS
+
+    @property
+    def not_passing(self) -> bool:
+        """``fail``, ``error`` or ``insufficient_evidence``: what counts against a critical control."""
+        return self.status in NOT_PASSING
+
+    @property
+    def critical(self) -> bool:
+        return self.severity == CRITICAL
+
+    def clause_ids(self) -> list[str]:
+        """Bare clause ids, e.g. ``["A.8.32", "GOVERN 1.4"]``, in the mapping order."""
+        return [m.clause for m in self.mappings]
+
+    def clause_tags(self) -> list[str]:
+        """Framework-qualified clause ids, e.g. ``["iso27001-2022:A.8.32"]``."""
+        return [m.tag for m in self.mappings]
 
     def population_text(self) -> str:
         """"3 of 4 in scope passed", or "not evaluated"."""
         return self.population.sentence() if self.population is not None else "not evaluated"
 
 
-_EVIDENCE_FIELDS = ("path", "kind", "source", "collected_at", "sha256", "size", "items", "errors", "collector")
+_EVIDENCE_FIELDS = ("path", "kind", "source", "collected_at", "sha256", "size", "items", "errors", "collector",
+                    "organisation")
 
 
 @dataclass
@@ -168,21 +221,104 @@ class EvidenceEntry:
     #: collection failures recorded in the document (scope, code, message)
     errors: list[dict[str, str]]
     collector: dict[str, str] | None = None
+    #: the organisation the document names (envelope ``organisation``), when it names one
+    organisation: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> EvidenceEntry:
         return cls(d["path"], d["kind"], d["source"], d["collected_at"], d["sha256"], d["size"], d["items"],
-                   list(d["errors"]), d.get("collector"), _split(d, _EVIDENCE_FIELDS))
+                   list(d["errors"]), d.get("collector"), d.get("organisation"), _split(d, _EVIDENCE_FIELDS))
 
     def to_dict(self) -> dict[str, Any]:
         out = {"path": self.path, "kind": self.kind, "source": self.source, "collected_at": self.collected_at,
                "sha256": self.sha256, "size": self.size, "items": self.items, "errors": self.errors, **self.extra}
-        return _present(out, collector=self.collector)
+        return _present(out, collector=self.collector, organisation=self.organisation)
+
+
+@dataclass(frozen=True)
+class DisabledEntry:
+    """A control a library layer disabled or a profile left out (results.json ``disabled_controls``):
+    never evaluated, never a pass."""
+
+    id: str
+    title: str
+    family: str
+    severity: str
+    owner: str
+    reason: str
+    #: file and line of the override (or profile) that disabled it
+    disabled_by: str
+    layer: str
+    mappings: list[ClauseLink] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    _FIELDS: ClassVar[tuple[str, ...]] = ("id", "title", "family", "severity", "owner", "reason", "disabled_by",
+                                          "layer", "mappings")
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DisabledEntry:
+        mappings = [ClauseLink.from_dict(m) for m in d["mappings"]] if "mappings" in d else None
+        return cls(d["id"], d["title"], d["family"], d["severity"], d["owner"], d["reason"], d["disabled_by"],
+                   d["layer"], mappings, _split(d, cls._FIELDS))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"id": self.id, "title": self.title, "family": self.family, "severity": self.severity,
+               "owner": self.owner, "reason": self.reason, "disabled_by": self.disabled_by, "layer": self.layer,
+               **self.extra}
+        return _present(out, mappings=[m.to_dict() for m in self.mappings] if self.mappings is not None else None)
+
+    @property
+    def by_profile(self) -> bool:
+        """Left out by a profile (``layer`` ``profile:<name>``) rather than disabled by an override."""
+        from auditor.profiles import LAYER_PREFIX
+
+        return self.layer.startswith(LAYER_PREFIX)
+
+
+@dataclass(frozen=True)
+class ExcludedClause:
+    id: str
+    title: str = ""
+    justification: str = ""
+
+
+@dataclass(frozen=True)
+class FrameworkCoverage:
+    """One framework of results.json ``coverage``: clauses counted against the applicable ones."""
+
+    clauses: int
+    applicable: int
+    excluded: int
+    automated: int
+    automated_pass: int
+    automated_fail: int
+    attested: int
+    uncovered: int
+    #: the excluded clauses with their justification (None: not recorded)
+    excluded_clauses: list[dict[str, str]] | None = None
+
+    _COUNTS: ClassVar[tuple[str, ...]] = ("clauses", "applicable", "excluded", "automated", "automated_pass",
+                                          "automated_fail", "attested", "uncovered")
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FrameworkCoverage:
+        excluded = d.get("excluded_clauses")
+        counts = {k: int(d[k]) for k in cls._COUNTS}
+        return cls(**counts, excluded_clauses=list(excluded) if excluded is not None else None)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: getattr(self, k) for k in self._COUNTS}
+        return _present(out, excluded_clauses=self.excluded_clauses)
+
+    def excluded_list(self) -> list[ExcludedClause]:
+        return [ExcludedClause(str(e["id"]), str(e.get("title", "")), str(e.get("justification", "")))
+                for e in self.excluded_clauses or []]
 
 
 _RESULTS_FIELDS = ("schema_version", "run_id", "started_at", "finished_at", "as_of", "engine", "fail_on",
-                   "exit_code", "evidence", "controls", "summary", "exceptions", "warnings", "baseline", "profile")
+                   "exit_code", "evidence", "controls", "summary", "exceptions", "warnings", "baseline", "profile",
+                   "disabled_controls", "coverage")
 
 
 @dataclass
@@ -207,7 +343,11 @@ class Results:
     #: with --baseline: known, new and baseline_size
     baseline: dict[str, int] | None = None
     profile: str | None = None
-    #: fields this version does not type (disabled_controls, an organisation name, a newer writer's additions)
+    #: controls a library layer disabled (absent when none was)
+    disabled_controls: list[DisabledEntry] | None = None
+    #: per framework (absent in results written before it existed, or without mappings)
+    coverage: dict[str, FrameworkCoverage] | None = None
+    #: fields this version does not type (a merged pack's shards, a newer writer's additions)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -222,7 +362,12 @@ class Results:
             exit_code=d["exit_code"], evidence=[EvidenceEntry.from_dict(e) for e in d["evidence"]],
             controls=[ControlOutcome.from_dict(c) for c in d["controls"]], summary=d["summary"],
             waivers=d.get("exceptions"), warnings=d.get("warnings"), baseline=d.get("baseline"),
-            profile=d.get("profile"), extra=_split(d, _RESULTS_FIELDS),
+            profile=d.get("profile"),
+            disabled_controls=[DisabledEntry.from_dict(e) for e in d["disabled_controls"]]
+            if "disabled_controls" in d else None,
+            coverage={fw: FrameworkCoverage.from_dict(c) for fw, c in d["coverage"].items()}
+            if "coverage" in d else None,
+            extra=_split(d, _RESULTS_FIELDS),
         )
 
     @classmethod
@@ -244,8 +389,19 @@ class Results:
             "exit_code": self.exit_code, "evidence": [e.to_dict() for e in self.evidence],
             "controls": [c.to_dict() for c in self.controls], "summary": self.summary, **self.extra,
         }
+        disabled = [e.to_dict() for e in self.disabled_controls] if self.disabled_controls is not None else None
+        coverage = {fw: c.to_dict() for fw, c in self.coverage.items()} if self.coverage is not None else None
         return _present(out, exceptions=self.waivers, warnings=self.warnings, baseline=self.baseline,
-                        profile=self.profile)
+                        profile=self.profile, disabled_controls=disabled, coverage=coverage)
+
+    @property
+    def disabled(self) -> list[DisabledEntry]:
+        """Disabled controls, by id."""
+        return sorted(self.disabled_controls or [], key=lambda d: d.id)
+
+    @property
+    def has_baseline(self) -> bool:
+        return self.baseline is not None
 
     def counts(self) -> dict[Status, int]:
         """Controls per status, every status present (worst first: :data:`STATUS_ORDER`)."""
@@ -257,3 +413,10 @@ class Results:
 
 #: Worst first: the order outputs list controls in.
 STATUS_ORDER = (Status.ERROR, Status.INSUFFICIENT_EVIDENCE, Status.FAIL, Status.WAIVED, Status.PASS)
+#: no verdict, only a reason
+UNDECIDED = frozenset({Status.ERROR, Status.INSUFFICIENT_EVIDENCE})
+#: what counts as "a critical control failed" (fail closed: an error or missing evidence is not a pass)
+NOT_PASSING = frozenset({Status.FAIL, Status.ERROR, Status.INSUFFICIENT_EVIDENCE})
+#: worst first
+SEVERITY_ORDER = tuple(reversed(SEVERITIES))
+CRITICAL = SEVERITY_ORDER[0]

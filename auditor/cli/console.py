@@ -59,7 +59,7 @@ def print_problems(run: Any) -> None:
     for r in sorted(run.results, key=lambda r: r.control.id):
         if r.status in EXPLAINED:
             click.echo(f"{r.control.id} {r.status.value}: {r.reason}", err=True)
-        elif r.status.value == "fail" and severity_rank(r.control.severity) >= threshold:
+        elif r.status is Status.FAIL and severity_rank(r.control.severity) >= threshold:
             shown = [v for v in r.violations if run.baseline is None or (r.control.id, v.resource) not in run.baseline]
             if not shown:
                 continue

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from auditor.cli.plugins import RegistryChoice, RegistryHelpOption, load_engine_registry
-from auditor.model import SEVERITIES
+from auditor.model import DEFAULT_FAIL_ON, SEVERITIES
 from auditor.pipeline.settings import EvaluationOptions, Sources
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def evaluation_options(func: F) -> F:
         return func(*args, **kwargs)
 
     options = [
-        click.option("--fail-on", type=click.Choice(SEVERITIES), default="high", show_default=True,
+        click.option("--fail-on", type=click.Choice(SEVERITIES), default=DEFAULT_FAIL_ON, show_default=True,
                      help="Exit 1 when a control of this severity or higher does not pass."),
         click.option("--engine", default="regorus", show_default=True, cls=RegistryHelpOption,
                      registry=load_engine_registry, type=RegistryChoice(load_engine_registry), metavar="NAME",

@@ -8,6 +8,7 @@ import click
 
 from auditor.cli.options import Sources, library_options
 from auditor.errors import ExitCode
+from auditor.model import Status
 
 
 @click.group("policies")
@@ -43,8 +44,8 @@ def test_command(sources: Sources, coverage: bool, verbose_tests: bool, formats:
     for problem in report.problems:
         click.secho(f"ERROR {problem}", fg="red", err=True)
     for case in report.cases:
-        if case.status != "pass" or verbose_tests:
-            colour = {"pass": "green", "fail": "red", "error": "magenta"}[case.status]
+        if case.status is not Status.PASS or verbose_tests:
+            colour = {Status.PASS: "green", Status.FAIL: "red", Status.ERROR: "magenta"}[case.status]
             detail = f": {case.message}" if case.message else ""
             click.secho(f"{case.status.upper():5} {case.file} {case.package}.{case.name}{detail}", fg=colour)
     if coverage and report.coverage:
@@ -56,7 +57,7 @@ def test_command(sources: Sources, coverage: bool, verbose_tests: bool, formats:
             lines = ",".join(str(n) for n in report.coverage[file]["not_covered_lines"])
             click.echo(f"  {file}: {percent}% (not covered: lines {lines})")
     counts = report.counts()
-    click.echo(f"{counts['pass']} passed, {counts['fail']} failed, {counts['error']} errors"
+    click.echo(f"{counts[Status.PASS]} passed, {counts[Status.FAIL]} failed, {counts[Status.ERROR]} errors"
                + (f", {len(report.problems)} policy problems" if report.problems else ""))
     raise click.exceptions.Exit(int(ExitCode.OK if report.ok else ExitCode.FAILED))
 

@@ -13,12 +13,13 @@ if TYPE_CHECKING:
     from auditor.mappings import MappingSet
     from auditor.report.board import PackNote
     from auditor.report.pack_info import PackInfo
+    from auditor.results_model import Results
 
 ORG_HELP = ("Organisation name shown in the report (default: the 'organisation' the evidence documents give; "
             "without either the report says the organisation is not named).")
 
 
-def _org(results: dict[str, Any], org: str | None, where: Path) -> str:
+def _org(results: Results, org: str | None, where: Path) -> str:
     from auditor.organisation import report_organisation
 
     return report_organisation(results, org, str(where))
@@ -42,10 +43,9 @@ def write_reports(results_path: Path, out_dir: Path, **options: Any) -> list[Pat
     :func:`auditor.pipeline.write_reports`."""
     from auditor.pipeline.outputs import write_reports as pipeline_write_reports
     from auditor.results import WrittenResults
-    from auditor.results_check import check_results
 
     written = WrittenResults.read(results_path)
-    check_results(written.document, results_path)
+    written.results  # noqa: B018 - checked (exit 2 naming the field) before any report is written
     return pipeline_write_reports(written, out_dir, **options)
 
 
@@ -105,9 +105,9 @@ def evidence_command(results_path: Path, pack: Path | None, mappings: Path | Non
     from auditor.report.pack_info import read_pack_info
     from auditor.report.period import report_period
     from auditor.report.service_facts import read_report_evidence
-    from auditor.results_check import read_checked_results
+    from auditor.results_model import Results
 
-    results = read_checked_results(results_path)
+    results = Results.read(results_path)
     period = report_period(results, period_days, since)
     documents = read_report_evidence(results, evidence_dir)
     write_evidence_report(results, out, org=_org(results, org, results_path),
@@ -146,9 +146,9 @@ def board_command(results_path: Path, locker: Path | None, mappings: Path | None
     from auditor.report.pack_info import read_pack_info
     from auditor.report.period import report_period
     from auditor.report.service_facts import read_report_evidence
-    from auditor.results_check import read_checked_results
+    from auditor.results_model import Results
 
-    results = read_checked_results(results_path)
+    results = Results.read(results_path)
     period = report_period(results, period_days, since)
     documents = read_report_evidence(results, evidence_dir)
     note = _pack_note(read_pack_info(pack)) if pack else None

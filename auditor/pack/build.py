@@ -200,6 +200,8 @@ def build_pack(
     from auditor.files import pretty_json
     from auditor.report.oscal import assessment_results
 
+    # the document as given, not typed: a pack may hold results of another schema version (a shard that
+    # ``pack merge`` must refuse by its own check), so packing never rejects what it only copies and counts
     written = results_path if isinstance(results_path, WrittenResults) else WrittenResults.read(results_path)
     results_path, evidence_dir = written.path, Path(evidence_dir)
     results, results_raw = written.document, written.raw

@@ -38,11 +38,11 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
@@ -51,6 +51,10 @@ from auditor.files import sha256_file
 from auditor.model import Status
 from auditor.pack.testhook import phase as _phase
 from auditor.results import WrittenResults
+from auditor.results_model import Results
+
+if TYPE_CHECKING:
+    from auditor.pack.build import PackResult
 
 LOCK_NAME = "auditor-locker.lock"
 AUTHOR = ("Auditor", "auditor@localhost")
@@ -79,20 +83,29 @@ def _one_line(text: str) -> str:
     return "; ".join(line.strip() for line in text.strip().splitlines() if line.strip())
 
 
-def run_dir(results: dict[str, Any]) -> str:
-    finished = str(results.get("finished_at") or results.get("started_at") or "")
+def run_dir(results: Results) -> str:
+    """``runs/<YYYY-MM-DD>/<run-id>``: the run's folder in the locker."""
+    finished = results.finished_at or results.started_at
     day = finished[:10] if len(finished) >= 10 else "undated"
-    run_id = str(results["run_id"])
+    run_id = results.run_id
     if not RUN_ID.fullmatch(run_id) or not DAY.fullmatch(day):
         raise InputError(f"results.json: run_id/finished_at: found {run_id!r} / {finished!r}, expected a run id of "
                          "letters, digits, '.', '_' or '-' and an ISO date: it names the run's locker folder")
     return f"runs/{day}/{run_id}"
 
 
-def _counts(results: dict[str, Any]) -> dict[str, int]:
+def _counts(results: Results) -> dict[str, int]:
+    return _tally(control.status.value for control in results.controls)
+
+
+def _committed_counts(results: dict[str, Any]) -> dict[str, int]:
+    """Counts of a run read back from the locker, leniently (earlier versions; a missing status is an error)."""
+    return _tally(str(control.get("status", Status.ERROR.value)) for control in results.get("controls") or [])
+
+
+def _tally(statuses: Iterable[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for control in results.get("controls") or []:
-        status = str(control.get("status", Status.ERROR.value))
+    for status in statuses:
         counts[status] = counts.get(status, 0) + 1
     return dict(sorted(counts.items()))
 
@@ -320,7 +333,7 @@ class Locker:
         ``update-ref <ref> <new> <old>``; :class:`RefMoved` if it moved since it was read.
         """
         written = results_path if isinstance(results_path, WrittenResults) else WrittenResults.read(results_path)
-        results = written.document
+        results = written.results
         rel = run_dir(results)
         ref = self.branch_ref()
         before = self._resolve(ref)
@@ -334,10 +347,10 @@ class Locker:
         root = self._tree_with(base_tree, rel.split("/"), run_tree, rel)
         _phase("tree")
         counts = ", ".join(f"{n} {s}" for s, n in _counts(results).items())
-        message = f"run {results['run_id']}: {counts}\n\npack sha256 {pack_sha256}\n"
+        message = f"run {results.run_id}: {counts}\n\npack sha256 {pack_sha256}\n"
         commit = self.git("commit-tree", root, *(["-p", before] if before else []), input=message.encode("utf-8"))
         _phase("commit")
-        proc = subprocess.run(["git", "-C", str(self.path), "update-ref", "-m", f"auditor: run {results['run_id']}",
+        proc = subprocess.run(["git", "-C", str(self.path), "update-ref", "-m", f"auditor: run {results.run_id}",
                                ref, commit, before or ZERO], capture_output=True, check=False)
         if proc.returncode != 0:
             if self._resolve(ref) != before:
@@ -459,7 +472,7 @@ def _entry(run: CommittedRun) -> RunEntry:
         directory=run.directory,
         run_id=str(results["run_id"]),
         finished_at=str(results.get("finished_at") or ""),
-        counts=_counts(results),
+        counts=_committed_counts(results),
         recorded_sha256=recorded,
         results=results,
         source=run,
@@ -621,7 +634,7 @@ def _packed_results(pack: Path) -> bytes | None:
 
 
 def record_run(path: Path, results_path: Path | WrittenResults,
-               build: Callable[[str | None], Any]) -> tuple[Any, str]:
+               build: Callable[[str | None], PackResult]) -> tuple[PackResult, str]:
     """Under the locker's lock: clean, sync, read the chain head, ``build(previous_sha256)`` the pack, commit, push.
 
     The commit is made with plumbing and published by one ``update-ref`` (see :class:`Locker`), so a
@@ -638,10 +651,10 @@ def record_run(path: Path, results_path: Path | WrittenResults,
     from auditor.pack.s3 import StorageError
 
     written = results_path if isinstance(results_path, WrittenResults) else WrittenResults.read(results_path)
-    rel = run_dir(written.document)
+    rel = run_dir(written.results)
     locker = Locker(path)
 
-    def attempt() -> tuple[Any, str]:
+    def attempt() -> tuple[PackResult, str]:
         locker.sync()
         _phase("synced")
         pack = build(locker.last_pack_sha256())

@@ -51,6 +51,7 @@ from auditor.pack.manifest import MANIFEST, RESULTS
 from auditor.pack.manifest import parse as parse_manifest
 from auditor.pack.signers import Verifier
 from auditor.pack.verify import Verification, verify_pack
+from auditor.results import WrittenResults
 from auditor.results_check import check_results
 
 #: worst first: the merged status is the first of these any taking-part shard has
@@ -497,7 +498,10 @@ def merge_packs(paths: Sequence[Path], verifiers: Sequence[Verifier], out: Path,
             _extract(shard, "evidence/", evidence_root / shard.name)
         results.update(merged_coverage(results, library_root, evidence_root))
         results_path = work / "results.json"
-        write_atomic(results_path, pretty_json(results))
+        raw = pretty_json(results)
+        write_atomic(results_path, raw)
+        # packed as written, never read back from disk (the document as the file holds it: sorted, lists)
+        written = WrittenResults(results_path, raw, orjson.loads(raw))
         libraries = {canonical_json(s.verification.predicate.get("library") or {}) for s in shards}
         provenance = (shards[0].verification.predicate.get("library") or {"commit": "unknown"}
                       if len(libraries) == 1 else {"commit": "mixed", "commits": sorted(
@@ -509,7 +513,7 @@ def merge_packs(paths: Sequence[Path], verifiers: Sequence[Verifier], out: Path,
             "shards": summaries,
             "materials": [{"uri": f"shard:{s.name}.zip", "digest": {"sha256": s.sha256}} for s in shards],
         }
-        pack = build_pack(results_path, evidence_root, out, signer, library=_MergedLibrary(library_root, provenance),
+        pack = build_pack(written, evidence_root, out, signer, library=_MergedLibrary(library_root, provenance),
                           development=development or any(s.verification.development for s in shards),
                           extra_predicate=extra)
     finally:

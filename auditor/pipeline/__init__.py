@@ -14,7 +14,7 @@ Example: the whole of ``auditor run`` from Python, then its pack verified::
         packing=pipeline.PackOptions(key=Path("keys/auditor.pem")),
     )
     outcome = pipeline.run(settings)
-    print(outcome.results.document["summary"]["by_status"], int(outcome.exit_code))
+    print(outcome.results.results.counts(), int(outcome.exit_code))
     assert verify_pack(outcome.pack.path).valid
 
 Or stage by stage (each a plain function over the typed settings of :mod:`auditor.pipeline.settings`)::

@@ -48,9 +48,9 @@ def write_results(run: Run, path: Path, formats: Iterable[FormatRequest] = (), d
         progress.note(f"step summary: appended to {summary}")
     for warning in run.warnings:
         progress.warning(warning)
-    if "baseline" in document:
-        b = document["baseline"]
-        progress.note(f"baseline: {b['new']} new, {b['known']} known violations")
+    baseline = written.results.baseline
+    if baseline is not None:
+        progress.note(f"baseline: {baseline['new']} new, {baseline['known']} known violations")
     return written
 
 
@@ -77,23 +77,23 @@ def write_reports(results: WrittenResults, out_dir: Path, *, org: str | None = N
     from auditor.report.period import report_period
     from auditor.report.service_facts import read_report_evidence
 
-    document = results.document
-    name = report_organisation(document, org, str(results.path))
-    period = report_period(document, period_days, since)
+    typed = results.results
+    name = report_organisation(typed, org, str(results.path))
+    period = report_period(typed, period_days, since)
     if catalogs is None:
         catalogs = load_catalogs(mappings or default_dir("mappings"))
     pack_info = read_pack_info(pack) if pack else None
     history = load_history(locker) if locker else []
-    documents = read_report_evidence(document, evidence)
+    documents = read_report_evidence(typed, evidence)
     if pack_info is not None:
         note: PackNote | None = PackNote(pack_info.path.name, pack_info.sha256, pack_info.development,
                                          pack_info.signed)
     else:
         note = PackNote(packed_into, development=development) if packed_into else None
-    evidence_pdf = write_evidence_report(document, out_dir / "evidence-report.pdf", org=name, pack=pack_info,
+    evidence_pdf = write_evidence_report(typed, out_dir / "evidence-report.pdf", org=name, pack=pack_info,
                                          catalogs=catalogs, packed_into=packed_into, evidence=documents,
                                          period=period)
-    summary = build_board(document, history=history, catalogs=catalogs, org=name, evidence=documents, pack=note,
+    summary = build_board(typed, history=history, catalogs=catalogs, org=name, evidence=documents, pack=note,
                           period=period)
     write_atomic(out_dir / "board.pdf", render_board_pdf(summary))
     write_atomic(out_dir / "board.md", render_board_markdown(summary))

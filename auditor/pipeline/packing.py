@@ -103,7 +103,7 @@ def write_pack(
         from auditor.pack.locker import run_dir
         from auditor.pack.s3 import upload_pack
 
-        upload = upload_pack(pack.path, options.s3, run_dir(results.document),
+        upload = upload_pack(pack.path, options.s3, run_dir(results.results),
                              mode=options.s3_retention_mode, days=options.s3_retention_days,
                              pack_sha256=pack.sha256)
         progress.note(f"s3: s3://{upload.bucket}/{upload.key} locked ({upload.mode}) until "

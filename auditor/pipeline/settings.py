@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditor.model import DEFAULT_FAIL_ON
+
 if TYPE_CHECKING:
     from auditor.controls import ControlLibrary
     from auditor.layers import LibraryStack
@@ -69,7 +71,7 @@ class Sources:
 
 @dataclass
 class EvaluationOptions:
-    fail_on: str = "high"
+    fail_on: str = DEFAULT_FAIL_ON
     engine: str = "regorus"
     as_of: str | None = None
     schemas: tuple[Path, ...] = ()

@@ -16,14 +16,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from auditor.model import SEVERITIES
+from auditor.model import SEVERITIES, Status
 from auditor.organisation import UNNAMED, UNNAMED_NOTE
-from auditor.report.common import population_text
-from auditor.report.disabled import disabled_controls
 from auditor.report.figures import FrameworkFigure, framework_figures, percent
-from auditor.report.history import NOT_PASSING, RunPoint, run_point, with_current
+from auditor.report.history import RunPoint, run_point, with_current
 from auditor.report.period import ReportPeriod, report_period
 from auditor.report.service_facts import (
+    BIAS_LABELS,
     ModelProof,
     ReportEvidence,
     ServiceFacts,
@@ -31,6 +30,7 @@ from auditor.report.service_facts import (
     needed_documents,
     service_facts,
 )
+from auditor.results_model import ControlOutcome, DisabledEntry, Results
 
 if TYPE_CHECKING:
     from auditor.mappings import MappingSet
@@ -46,7 +46,7 @@ DECISIONS_SHOWN = 3
 #: exceptions (and twice as many unproven controls) the board's gaps name; the evidence report has them all
 GAPS_LISTED = 3
 #: days to fix a failing control, by severity, when no exception sets the date (docs/reports.md)
-REMEDIATION_DAYS = {"critical": 14, "high": 30, "medium": 60, "low": 90}
+REMEDIATION_DAYS = dict(zip(SEVERITIES, (90, 60, 30, 14), strict=True))
 
 
 @dataclass(frozen=True)
@@ -114,9 +114,9 @@ class BoardSummary:
     top_risks: list[Risk]
     expiring: list[Expiring]
     insufficient: list[Risk]
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[Status, int] = field(default_factory=dict)
     #: controls an organisation library disabled (results.json ``disabled_controls``): not evaluated
-    disabled: list[dict[str, Any]] = field(default_factory=list)
+    disabled: list[DisabledEntry] = field(default_factory=list)
     #: one headline per catalogued service; None when the run read no service catalogue
     services: list[ServiceFacts] | None = None
     #: high-risk models not retired; None when the run read no model registry
@@ -131,7 +131,7 @@ class BoardSummary:
         if not self.disabled:
             return ""
         n = len(self.disabled)
-        listed = "; ".join(f"{d['id']} ({d['reason']})" for d in self.disabled[:LIST_LIMIT * 2])
+        listed = "; ".join(f"{d.id} ({d.reason})" for d in self.disabled[:LIST_LIMIT * 2])
         more = f"; and {n - LIST_LIMIT * 2} more" if n > LIST_LIMIT * 2 else ""
         return (f"{n} control{'s are' if n != 1 else ' is'} disabled by the organisation and not evaluated, "
                 f"so not counted as passing: {listed}{more}.")
@@ -200,35 +200,30 @@ class BoardSummary:
                 "rollback plan.")
 
 
-def _impact(control: dict[str, Any]) -> str:
+def _impact(control: ControlOutcome) -> str:
     """The control's impact sentence (``impact:``), else one built from its objective."""
-    if control.get("impact"):
-        return " ".join(str(control["impact"]).split())
-    objective = str(control.get("objective") or control.get("title") or "").strip().rstrip(".")
+    if control.impact:
+        return " ".join(control.impact.split())
+    objective = (control.objective or control.title).strip().rstrip(".")
     return f"Unproven or failing: {objective}."
 
 
-def _due(control: dict[str, Any], exceptions: dict[str, list[str]], today: dt.date | None) -> tuple[str, str]:
+def _due(control: ControlOutcome, exceptions: dict[str, list[str]], today: dt.date | None) -> tuple[str, str]:
     """(due date, basis): the earliest expiry of an exception on the control, else the severity's window."""
-    expiries = sorted(d for d in exceptions.get(control["id"], []) if _parse_date(d))
+    expiries = sorted(d for d in exceptions.get(control.id, []) if _parse_date(d))
     if expiries:
         return expiries[0][:10], "exception expires"
-    days = REMEDIATION_DAYS.get(str(control.get("severity")), 90)
+    days = REMEDIATION_DAYS[control.severity]
     if today is None:
         return "", f"{days} days"
     return (today + dt.timedelta(days=days)).isoformat(), f"{days}-day target"
 
 
-def _risk(control: dict[str, Any], exceptions: dict[str, list[str]] | None = None,
+def _risk(control: ControlOutcome, exceptions: dict[str, list[str]] | None = None,
           today: dt.date | None = None) -> Risk:
     due, basis = _due(control, exceptions or {}, today)
-    return Risk(control["id"], str(control.get("title", "")), str(control.get("severity", "")),
-                str(control.get("owner", "")), str(control.get("status", "")), _impact(control),
-                population_text(control), due, basis)
-
-
-def _severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
+    return Risk(control.id, control.title, control.severity, control.owner, control.status.value, _impact(control),
+                control.population_text(), due, basis)
 
 
 def _parse_date(value: Any) -> dt.date | None:
@@ -240,30 +235,33 @@ def _parse_date(value: Any) -> dt.date | None:
         return None
 
 
-def _exception_expiries(results: dict[str, Any]) -> dict[str, list[str]]:
+#: a judged waiver's status when it was applied (results.json ``exceptions[].status``)
+APPLIED = "applied"
+
+
+def _exception_expiries(results: Results) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for entry in results.get("exceptions") or []:
-        if entry.get("expires") and entry.get("status", "applied") == "applied":
+    for entry in results.waivers or []:
+        if entry.get("expires") and entry.get("status", APPLIED) == APPLIED:
             found.setdefault(str(entry.get("control")), []).append(str(entry["expires"]))
-    for control in results.get("controls") or []:
-        for waived in control.get("waived") or []:
-            exc = waived.get("exception") or {}
-            if exc.get("expires"):
-                found.setdefault(control["id"], []).append(str(exc["expires"]))
+    for control in results.controls:
+        for waived in control.waived_violations:
+            if waived.waiver.get("expires"):
+                found.setdefault(control.id, []).append(str(waived.waiver["expires"]))
     return found
 
 
-def _expiring(results: dict[str, Any], today: dt.date | None) -> list[Expiring]:
+def _expiring(results: Results, today: dt.date | None) -> list[Expiring]:
     """Exceptions that expire within the window (or already expired), from both places waivers show up."""
     found: dict[str, Expiring] = {}
-    for entry in results.get("exceptions") or []:
+    for entry in results.waivers or []:
         found[str(entry.get("id"))] = _expiry(entry.get("id"), entry.get("control"), entry.get("expires"),
-                                              str(entry.get("status", "applied")), today)
-    for control in results.get("controls") or []:
-        for waived in control.get("waived") or []:
-            exc = waived.get("exception") or {}
+                                              str(entry.get("status", APPLIED)), today)
+    for control in results.controls:
+        for waived in control.waived_violations:
+            exc = waived.waiver
             if exc.get("id") and str(exc["id"]) not in found:
-                found[str(exc["id"])] = _expiry(exc["id"], control["id"], exc.get("expires"), "applied", today)
+                found[str(exc["id"])] = _expiry(exc["id"], control.id, exc.get("expires"), APPLIED, today)
     soon = [e for e in found.values() if e.days_left is not None and e.days_left <= EXPIRY_WINDOW_DAYS]
     return sorted(soon, key=lambda e: (e.days_left or 0, e.control, e.id))
 
@@ -311,40 +309,40 @@ def _decisions(summary: BoardSummary) -> list[Decision]:
     return asks
 
 
-def build_board(results: dict[str, Any], *, history: list[RunPoint] | None = None,
+def build_board(given: Results | dict[str, Any], *, history: list[RunPoint] | None = None,
                 catalogs: MappingSet | None = None, org: str = UNNAMED,
                 runs: int = DEFAULT_RUNS, evidence: ReportEvidence | None = None,
                 pack: PackNote | None = None, period: ReportPeriod | None = None) -> BoardSummary:
     """The board summary; ``evidence`` (:func:`auditor.report.service_facts.read_report_evidence`) gives the
     service headlines and the AI proof points, ``pack`` the verification note, ``period`` the span incidents
     and changes are counted over (default: the 90 days to ``as_of``)."""
+    results = Results.coerce(given)
     period = period or report_period(results)
-    controls = sorted(results.get("controls") or [], key=lambda c: c["id"])
+    controls = sorted(results.controls, key=lambda c: c.id)
     current = run_point(results)
     points = with_current(history or [], current)
     earlier = [p for p in points if p.run_id != current.run_id and (p.finished_at, p.run_id) <=
                (current.finished_at, current.run_id)]
-    failing = [c for c in controls if c.get("status") in ("fail", "error")]
-    failing.sort(key=lambda c: (-_severity_rank(str(c.get("severity"))), -int(c.get("violation_count", 0)), c["id"]))
-    today = _parse_date(results.get("as_of") or results.get("finished_at"))
+    failing = [c for c in controls if c.status in (Status.FAIL, Status.ERROR)]
+    failing.sort(key=lambda c: (-SEVERITIES.index(c.severity), -c.violation_count, c.id))
+    today = _parse_date(results.as_of or results.finished_at)
     expiries = _exception_expiries(results)
-    critical = [_risk(c, expiries, today) for c in controls
-                if c.get("severity") == "critical" and c.get("status") in NOT_PASSING]
-    counts: dict[str, int] = {}
+    critical = [_risk(c, expiries, today) for c in controls if c.critical and c.not_passing]
+    counts: dict[Status, int] = {}
     for c in controls:
-        counts[c.get("status", "error")] = counts.get(c.get("status", "error"), 0) + 1
-    kinds = {str(e.get("kind")) for e in needed_documents(results)}
+        counts[c.status] = counts.get(c.status, 0) + 1
+    kinds = {e.kind for e in needed_documents(results)}
     have = evidence if evidence is not None and evidence.root is not None else None
     summary = BoardSummary(
-        org=org, run_id=str(results.get("run_id", "unknown")), as_of=str(results.get("as_of") or ""),
-        finished_at=str(results.get("finished_at") or ""), total=len(controls),
-        passing=sum(1 for c in controls if c.get("status") == "pass"), critical_not_met=critical,
+        org=org, run_id=results.run_id, as_of=results.as_of,
+        finished_at=results.finished_at, total=len(controls),
+        passing=sum(1 for c in controls if c.passing), critical_not_met=critical,
         previous=earlier[-1] if earlier else None, frameworks=framework_figures(results, catalogs),
         trend=points[-max(runs, 1):], top_risks=[_risk(c, expiries, today) for c in failing[:TOP_RISKS]],
         expiring=_expiring(results, today),
-        insufficient=[_risk(c, expiries, today) for c in controls if c.get("status") == "insufficient_evidence"],
+        insufficient=[_risk(c, expiries, today) for c in controls if c.status is Status.INSUFFICIENT_EVIDENCE],
         counts=counts,
-        disabled=disabled_controls(results),
+        disabled=results.disabled,
         services=service_facts(results, have, period) if have is not None and "services" in kinds else None,
         models=model_proofs(have) if have is not None and "models" in kinds else None,
         pack=pack, period=period,
@@ -413,8 +411,8 @@ def framework_rows(s: BoardSummary) -> list[list[str]]:
     """Clauses counted against the applicable ones (results.json ``coverage``, the SoA's figures), then controls."""
     rows = []
     for f in s.frameworks:
-        monitored = f.controls - f.by_status.get("insufficient_evidence", 0) - f.by_status.get("error", 0)
-        passing = f.by_status.get("pass", 0)
+        monitored = f.controls - f.by_status[Status.INSUFFICIENT_EVIDENCE] - f.by_status[Status.ERROR]
+        passing = f.by_status[Status.PASS]
         controls = [f"{passing} of {f.controls} ({percent(passing / f.controls if f.controls else None)})",
                     f"{monitored} of {f.controls}"]
         c = f.counts
@@ -452,17 +450,13 @@ def model_rows(s: BoardSummary) -> list[list[str]]:
     def present(flag: bool) -> str:
         return "present" if flag else "MISSING"
 
-    bias = {"pass": "passed", "fail": "FAILED", "conditional": "conditional", "missing": "MISSING"}
-    return [[m.id, m.stage, m.owner, present(m.model_card), bias.get(m.bias_check, m.bias_check),
+    return [[m.id, m.stage, m.owner, present(m.model_card), BIAS_LABELS.get(m.bias_check, m.bias_check),
              present(m.rollback)] for m in shown_models(s)]
 
 
-def shown_models(s: BoardSummary) -> list[Any]:
+def shown_models(s: BoardSummary) -> list[ModelProof]:
     """The models the board has room for, those missing a proof point first (a board must see the gaps)."""
-    def complete(m: Any) -> bool:
-        return bool(m.model_card and m.rollback and m.bias_check == "pass")
-
-    return sorted(s.models or [], key=lambda m: (complete(m), m.id))[:MODELS_SHOWN]
+    return sorted(s.models or [], key=lambda m: (m.complete, m.id))[:MODELS_SHOWN]
 
 
 MODEL_HEADER = ["High-risk model", "Stage", "Owner", "Model card", "Bias check", "Rollback plan"]
@@ -506,9 +500,9 @@ def board_story(summary: BoardSummary) -> list[Any]:
     from auditor.report.pdf_common import CONTENT_WIDTH, RULE, STATUS_COLOURS, esc, heading, markup, para, table
 
     s = summary
-    crit_colour = STATUS_COLOURS["fail"] if s.critical_not_met else STATUS_COLOURS["pass"]
-    share_colour = (STATUS_COLOURS["pass"] if s.pass_share >= 0.9 else
-                    STATUS_COLOURS["waived"] if s.pass_share >= 0.7 else STATUS_COLOURS["fail"])
+    crit_colour = STATUS_COLOURS[Status.FAIL] if s.critical_not_met else STATUS_COLOURS[Status.PASS]
+    share_colour = (STATUS_COLOURS[Status.PASS] if s.pass_share >= 0.9 else
+                    STATUS_COLOURS[Status.WAIVED] if s.pass_share >= 0.7 else STATUS_COLOURS[Status.FAIL])
     big = [
         (f"{s.pass_share * 100:.0f}%", f"of controls pass ({s.passing} of {s.total})", share_colour),
         (str(len(s.critical_not_met)), "critical controls not met", crit_colour),
@@ -531,7 +525,7 @@ def board_story(summary: BoardSummary) -> list[Any]:
                             f"{esc(s.pack.sha256)}</font>", "small"))
     flag = cover_flag(s)
     if flag:
-        story.append(markup(f'<font color="#{STATUS_COLOURS["fail"].hexval()[2:]}"><b>{esc(flag)}</b></font>'))
+        story.append(markup(f'<font color="#{STATUS_COLOURS[Status.FAIL].hexval()[2:]}"><b>{esc(flag)}</b></font>'))
     story += [headline, Spacer(1, 4), para(s.headline()), heading("Services", 0, "services")]
     if s.services is None:
         story.append(para("The run read no service catalogue (services evidence), so no service headline "

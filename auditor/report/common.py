@@ -1,37 +1,31 @@
-"""Small helpers the machine formats share: clause labels, ordering, counts."""
+"""Small helpers the machine formats share: clause labels, ordering, counts (over the typed results)."""
 
 from __future__ import annotations
 
-from typing import Any
+from auditor.model import Status
+from auditor.results_model import ControlOutcome, Results, Violation
 
-from auditor.results_model import STATUS_ORDER
 
-
-def clause_ids(control: dict[str, Any]) -> list[str]:
+def clause_ids(control: ControlOutcome) -> list[str]:
     """Bare clause ids, e.g. ``["A.8.32", "GOVERN 1.4"]``, in the mapping order."""
-    return [str(m["clause"]) for m in control.get("mappings", [])]
+    return control.clause_ids()
 
 
-def clause_tags(control: dict[str, Any]) -> list[str]:
+def clause_tags(control: ControlOutcome) -> list[str]:
     """Framework-qualified clause ids, e.g. ``["iso27001-2022:A.8.32"]``."""
-    return [f"{m['framework']}:{m['clause']}" for m in control.get("mappings", [])]
+    return control.clause_tags()
 
 
-def counts(document: dict[str, Any]) -> dict[str, int]:
-    found: dict[str, int] = {s.value: 0 for s in STATUS_ORDER}
-    for control in document.get("controls", []):
-        found[control["status"]] = found.get(control["status"], 0) + 1
-    return found
+def counts(results: Results) -> dict[Status, int]:
+    """Controls per status, every status present, worst first."""
+    return results.counts()
 
 
-def is_new(violation: dict[str, Any]) -> bool:
+def is_new(violation: Violation) -> bool:
     """Without a baseline every violation counts as new."""
-    return bool(violation.get("new", True))
+    return violation.counts_as_new
 
 
-def population_text(control: dict[str, Any]) -> str:
+def population_text(control: ControlOutcome) -> str:
     """"3 of 4 in scope passed", or why there is no count (results.json ``population``)."""
-    population = control.get("population")
-    if not isinstance(population, dict):
-        return "not evaluated"
-    return f"{int(population['passed']):,} of {int(population['in_scope']):,} in scope passed"
+    return control.population_text()

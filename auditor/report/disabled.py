@@ -6,30 +6,29 @@ from the results, with who disabled it (file and line) and the recorded reason.
 
 from __future__ import annotations
 
-from typing import Any
+from auditor.results_model import DisabledEntry, Results
 
 
-def disabled_controls(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return sorted(doc.get("disabled_controls") or [], key=lambda d: d["id"])
+def disabled_controls(results: Results) -> list[DisabledEntry]:
+    return results.disabled
 
 
-def describe(entry: dict[str, Any]) -> str:
+def describe(entry: DisabledEntry) -> str:
     """``AI-005 (medium) Each model has ...: disabled by org/overrides.yaml:12: <reason>``; a control a
     profile left out: ``AI-005 (medium) ...: not evaluated: not in the ci profile (controls/profiles.yaml:6)``."""
-    if str(entry.get("layer", "")).startswith("profile:"):
-        return f"{entry['id']} ({entry['severity']}) {entry['title']}: not evaluated: {entry['reason']} " \
-               f"({entry['disabled_by']})"
-    return (f"{entry['id']} ({entry['severity']}) {entry['title']}: disabled by {entry['disabled_by']} "
-            f"(layer {entry['layer']}): {entry['reason']}")
+    if entry.by_profile:
+        return f"{entry.id} ({entry.severity}) {entry.title}: not evaluated: {entry.reason} ({entry.disabled_by})"
+    return (f"{entry.id} ({entry.severity}) {entry.title}: disabled by {entry.disabled_by} "
+            f"(layer {entry.layer}): {entry.reason}")
 
 
-def tally(doc: dict[str, Any]) -> str:
+def tally(results: Results) -> str:
     """`` · 1 disabled (not evaluated)`` or the empty string."""
-    entries = disabled_controls(doc)
-    profiled = sum(1 for e in entries if str(e.get("layer", "")).startswith("profile:"))
+    entries = results.disabled
+    profiled = sum(1 for e in entries if e.by_profile)
     parts = []
     if len(entries) - profiled:
         parts.append(f" · {len(entries) - profiled} disabled (not evaluated)")
     if profiled:
-        parts.append(f" · {profiled} outside the {doc.get('profile', 'selected')} profile (not evaluated)")
+        parts.append(f" · {profiled} outside the {results.profile or 'selected'} profile (not evaluated)")
     return "".join(parts)

@@ -24,9 +24,8 @@ import orjson
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from auditor.files import write_atomic
+from auditor.model import Status
 from auditor.organisation import UNNAMED, UNNAMED_NOTE
-from auditor.report.common import population_text
-from auditor.report.disabled import disabled_controls
 from auditor.report.figures import STATUSES, FrameworkFigure, framework_figures, percent, status_counts
 from auditor.report.pdf_common import (
     CONTENT_WIDTH,
@@ -42,6 +41,7 @@ from auditor.report.pdf_common import (
     table,
     table_of_contents,
 )
+from auditor.results_model import ControlOutcome, EvidenceEntry, Results
 
 if TYPE_CHECKING:
     from auditor.mappings import MappingSet
@@ -58,9 +58,9 @@ def _date(value: str | None) -> str:
     return (value or "").replace("T", " ").replace("Z", " UTC").strip() or "unknown"
 
 
-def _audit_period(results: dict[str, Any]) -> str:
-    times = sorted(str(e["collected_at"]) for e in results.get("evidence") or [] if e.get("collected_at"))
-    as_of = _date(results.get("as_of"))
+def _audit_period(results: Results) -> str:
+    times = sorted(e.collected_at for e in results.evidence if e.collected_at)
+    as_of = _date(results.as_of)
     if not times:
         return f"evidence as of {as_of}"
     return f"evidence collected {_date(times[0])} to {_date(times[-1])}; evaluated as of {as_of}"
@@ -98,31 +98,32 @@ def _verify_statement(pack: PackInfo | None, packed_into: str | None = None) -> 
 class EvidenceReport:
     """Builds the story for one results document; :meth:`render` returns the PDF bytes."""
 
-    def __init__(self, results: dict[str, Any], *, org: str = DEFAULT_ORG, pack: PackInfo | None = None,
+    def __init__(self, given: Results | dict[str, Any], *, org: str = DEFAULT_ORG, pack: PackInfo | None = None,
                  catalogs: MappingSet | None = None, packed_into: str | None = None,
                  evidence: ReportEvidence | None = None, period: ReportPeriod | None = None) -> None:
         from auditor.report.period import report_period
         from auditor.report.service_facts import needed_documents, service_facts
 
+        results = Results.coerce(given)
         self.results = results
         self.period = period or report_period(results)
-        kinds = {str(e.get("kind")) for e in needed_documents(results)}
+        kinds = {e.kind for e in needed_documents(results)}
         self.services = (service_facts(results, evidence, self.period) if evidence is not None
                          and evidence.root is not None and "services" in kinds else None)
         self.packed_into = packed_into
         self.org = org
         self.pack = pack
         self.catalogs = catalogs
-        self.controls: list[dict[str, Any]] = sorted(results.get("controls") or [], key=lambda c: c["id"])
-        self.evidence = {e["path"]: e for e in results.get("evidence") or []}
+        self.controls: list[ControlOutcome] = sorted(results.controls, key=lambda c: c.id)
+        self.evidence: dict[str, EvidenceEntry] = {e.path: e for e in results.evidence}
         self.figures = framework_figures(results, catalogs)
-        self.run_id = str(results.get("run_id", "unknown"))
+        self.run_id = results.run_id
 
     # -- sections -------------------------------------------------------------------
 
     def cover(self) -> list[Flowable]:
         r = self.results
-        engine = r.get("engine") or {}
+        engine = r.engine
         pack = self.pack
         pairs: list[tuple[str, Any]] = [
             ("Organisation", f"{self.org}: {UNNAMED_NOTE}" if self.org == UNNAMED else self.org),
@@ -130,10 +131,10 @@ class EvidenceReport:
             ("Service period", f"{self.period.sentence()}: the per-service incidents and change failure rates "
                                "count only these"),
             ("Run id", self.run_id),
-            ("Run time", f"{_date(r.get('started_at'))} to {_date(r.get('finished_at'))}"),
+            ("Run time", f"{_date(r.started_at)} to {_date(r.finished_at)}"),
             ("Engine", f"{engine.get('name', 'unknown')} {engine.get('version', '')}".strip()),
             ("Auditor version", engine.get("auditor", "unknown")),
-            ("Failure threshold", f"controls of severity {r.get('fail_on', 'unknown')} or higher fail the run"),
+            ("Failure threshold", f"controls of severity {r.fail_on} or higher fail the run"),
             ("Controls evaluated", str(len(self.controls))),
             ("Evidence documents", str(len(self.evidence))),
         ]
@@ -173,26 +174,26 @@ class EvidenceReport:
         total = len(self.controls) or 1
         story: list[Flowable] = [heading("Summary", 0, "summary")]
         story.append(para(
-            f"{counts['pass']} of {len(self.controls)} controls pass; {counts['fail']} fail, "
-            f"{counts['waived']} are waived, {counts['error']} could not be evaluated and "
-            f"{counts['insufficient_evidence']} lack sufficient evidence."))
+            f"{counts[Status.PASS]} of {len(self.controls)} controls pass; {counts[Status.FAIL]} fail, "
+            f"{counts[Status.WAIVED]} are waived, {counts[Status.ERROR]} could not be evaluated and "
+            f"{counts[Status.INSUFFICIENT_EVIDENCE]} lack sufficient evidence."))
         story.append(markup("<b>Overall</b>", "h3"))
         story.append(table(["Status", "Controls", "Share"],
                            [[STATUS_LABELS[s], str(counts[s]), f"{counts[s] * 100 / total:.0f}%"] for s in STATUSES],
                            [0.4, 0.3, 0.3], width=CONTENT_WIDTH * 0.6))
-        disabled = disabled_controls(self.results)
+        disabled = self.results.disabled
         if disabled:
             story.append(markup("<b>Disabled controls</b>", "h3"))
             story.append(para(
                 f"{len(disabled)} control{'s were' if len(disabled) != 1 else ' was'} disabled by an organisation "
                 "library layer: not evaluated and not counted as passing."))
             story.append(table(["Control", "Severity", "Disabled by", "Reason"],
-                               [[f"{d['id']} {d['title']}", d["severity"], f"{d['disabled_by']} ({d['layer']})",
-                                 d["reason"]] for d in disabled], [0.3, 0.1, 0.25, 0.35]))
+                               [[f"{d.id} {d.title}", d.severity, f"{d.disabled_by} ({d.layer})",
+                                 d.reason] for d in disabled], [0.3, 0.1, 0.25, 0.35]))
         story.append(markup("<b>By family</b>", "h3"))
-        families: dict[str, list[dict[str, Any]]] = {}
+        families: dict[str, list[ControlOutcome]] = {}
         for control in self.controls:
-            families.setdefault(control.get("family", "unknown"), []).append(control)
+            families.setdefault(control.family, []).append(control)
         rows = []
         for family, members in sorted(families.items()):
             c = status_counts(members)
@@ -276,7 +277,7 @@ class EvidenceReport:
             "counts each control's population but does not list its items, so 'no finding here' means no finding "
             "names this service; the population shown is the control's whole population. "
             f"{self.period.sentence()}: incidents detected and changes completed outside it are not counted."))
-        by_id = {c["id"]: c for c in self.controls}
+        by_id = {c.id: c for c in self.controls}
         for f in self.services:
             story += [CondPageBreak(160), heading(f"{f.name} ({f.id})", 1, f"service-{f.id}")]
             story.append(key_value_table([
@@ -290,9 +291,8 @@ class EvidenceReport:
             story += subheading(f"Controls ({len(f.controls)})")
             if f.controls:
                 story.append(table(["Control", "Here", "Control status", "Population"],
-                                   [[f"{cid} {title}", here, STATUS_LABELS.get(str(by_id[cid].get("status")),
-                                                                               str(by_id[cid].get("status"))),
-                                     population_text(by_id[cid])] for cid, title, here in f.controls],
+                                   [[f"{cid} {title}", here, STATUS_LABELS[by_id[cid].status],
+                                     by_id[cid].population_text()] for cid, title, here in f.controls],
                                    [0.5, 0.14, 0.16, 0.2]))
             else:
                 story.append(para("No control judged this service.", "small"))
@@ -315,75 +315,74 @@ class EvidenceReport:
         story.append(PageBreak())
         return story
 
-    def control_section(self, control: dict[str, Any]) -> list[Flowable]:
-        cid = control["id"]
-        status = control.get("status", "error")
-        story: list[Flowable] = [CondPageBreak(120), heading(f"{cid}  {control.get('title', '')}", 1,
+    def control_section(self, control: ControlOutcome) -> list[Flowable]:
+        cid = control.id
+        status = control.status
+        story: list[Flowable] = [CondPageBreak(120), heading(f"{cid}  {control.title}", 1,
                                                              f"control-{cid}")]
-        params = control.get("parameters") or {}
+        params = control.parameters
         pairs: list[tuple[str, Any]] = [
-            ("Objective", control.get("objective", "")),
-            ("Impact if it fails", control.get("impact") or "not stated"),
-            ("Owner", control.get("owner", "")),
-            ("Severity", control.get("severity", "")),
-            ("Family", control.get("family", "")),
-            ("Status", markup(f"{status_text(status)}: {esc(control.get('reason', ''))}", "cell")),
-            ("Population", population_text(control)),
-            ("Policy", control.get("policy", "")),
+            ("Objective", control.objective),
+            ("Impact if it fails", control.impact or "not stated"),
+            ("Owner", control.owner),
+            ("Severity", control.severity),
+            ("Family", control.family),
+            ("Status", markup(f"{status_text(status)}: {esc(control.reason)}", "cell")),
+            ("Population", control.population_text()),
+            ("Policy", control.policy),
             ("Parameters in force", "; ".join(f"{k} = {_json_value(v)}" for k, v in sorted(params.items()))
              or "none"),
         ]
-        if control.get("remediation") and status != "pass":
-            pairs.append(("Remediation", control["remediation"]))
+        if control.remediation and not control.passing:
+            pairs.append(("Remediation", control.remediation))
         story.append(key_value_table(pairs))
-        mappings = control.get("mappings") or []
+        mappings = control.mappings
         story += subheading("Mapped clauses")
         if mappings:
             names = {f.framework: f.name for f in self.figures}
             story.append(table(
                 ["Framework", "Clause", "Strength", "Rationale"],
-                [[names.get(m.get("framework"), m.get("framework")), m.get("clause"), m.get("strength"),
-                  m.get("rationale")] for m in mappings],
+                [[names.get(m.framework, m.framework), m.clause, m.strength, m.rationale] for m in mappings],
                 [0.2, 0.1, 0.1, 0.6]))
         else:
             story.append(para("Not mapped to any framework clause.", "small"))
-        violations = control.get("violations") or []
-        count = int(control.get("violation_count", len(violations)))
+        violations = control.violations
+        count = control.violation_count
         story += subheading(f"Violations ({count})")
         if violations:
             shown = violations[:VIOLATIONS_SHOWN]
-            story.append(table(["Resource", "Message"], [[v.get("resource"), v.get("message")] for v in shown],
+            story.append(table(["Resource", "Message"], [[v.resource, v.message] for v in shown],
                                [0.3, 0.7]))
             if count > len(shown):
                 story.append(para(f"Showing the first {len(shown)} of {count} violations; the full list is in "
                                   "results.json in the pack.", "small"))
         else:
             story.append(para("None.", "small"))
-        waived = control.get("waived") or []
+        waived = control.waived_violations
         if waived:
             story += subheading(f"Waived findings ({len(waived)})")
             rows = []
             for w in waived[:VIOLATIONS_SHOWN]:
-                exc = w.get("exception") or {}
-                rows.append([w.get("resource"), w.get("message"), exc.get("id"), exc.get("approver"),
+                exc = w.waiver
+                rows.append([w.resource, w.message, exc.get("id"), exc.get("approver"),
                              exc.get("expires"), exc.get("ticket"), exc.get("reason")])
             story.append(table(["Resource", "Message", "Exception", "Approver", "Expires", "Ticket", "Reason"],
                                rows, [0.14, 0.22, 0.1, 0.12, 0.1, 0.1, 0.22]))
             if len(waived) > VIOLATIONS_SHOWN:
                 story.append(para(f"Showing the first {VIOLATIONS_SHOWN} of {len(waived)} waived findings.",
                                   "small"))
-        used = control.get("evidence") or []
+        used = control.evidence
         story += subheading("Evidence used")
         if used:
             rows = []
             for path in used:
-                doc = self.evidence.get(path, {})
-                rows.append([path, doc.get("source", "unknown"), _date(doc.get("collected_at")),
-                             doc.get("sha256", "unknown")])
+                doc = self.evidence.get(path)
+                rows.append([path, doc.source, _date(doc.collected_at), doc.sha256] if doc is not None
+                            else [path, "unknown", _date(None), "unknown"])
             story.append(table(["Document", "Source", "Collected", "sha256"], rows, [0.24, 0.22, 0.2, 0.34],
                                mono=[3]))
         else:
-            kinds = ", ".join(control.get("evidence_kinds") or []) or "none declared"
+            kinds = ", ".join(control.evidence_kinds) or "none declared"
             story.append(para(f"No evidence document was used (kinds required: {kinds}).", "small"))
         story.append(Spacer(1, 10))
         return story
@@ -419,20 +418,20 @@ class EvidenceReport:
         if docs:
             story.append(table(
                 ["Document", "Kind", "Source", "Collected", "Items", "Bytes", "sha256"],
-                [[d.get("path"), d.get("kind"), d.get("source"), _date(d.get("collected_at")), str(d.get("items", "")),
-                  str(d.get("size", "")), d.get("sha256", "")] for d in docs],
+                [[d.path, d.kind, d.source, _date(d.collected_at), str(d.items), str(d.size), d.sha256]
+                 for d in docs],
                 [0.17, 0.1, 0.14, 0.12, 0.07, 0.09, 0.31], mono=[6]))
         else:
             story.append(para("No evidence documents were loaded."))
         story += [Spacer(1, 8), heading("Appendix C: Collection errors", 0, "appendix-errors")]
-        errors = [(d.get("path"), e) for d in docs for e in d.get("errors") or []]
+        errors = [(d.path, e) for d in docs for e in d.errors]
         if errors:
             story.append(table(["Document", "Scope", "Code", "Message"],
                                [[path, e.get("scope"), e.get("code"), e.get("message")] for path, e in errors],
                                [0.22, 0.18, 0.15, 0.45]))
         else:
             story.append(para("The collectors reported no errors."))
-        exceptions = self.results.get("exceptions")
+        exceptions = self.results.waivers
         if exceptions is not None:
             story += [Spacer(1, 8), heading("Appendix D: Exceptions", 0, "appendix-exceptions")]
             if exceptions:
@@ -459,7 +458,7 @@ class EvidenceReport:
         )
 
 
-def write_evidence_report(results: dict[str, Any], out: Path, *, org: str = DEFAULT_ORG,
+def write_evidence_report(results: Results | dict[str, Any], out: Path, *, org: str = DEFAULT_ORG,
                           pack: PackInfo | None = None, catalogs: MappingSet | None = None,
                           packed_into: str | None = None, evidence: ReportEvidence | None = None,
                           period: ReportPeriod | None = None) -> Path:

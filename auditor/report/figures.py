@@ -23,11 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditor.model import Status
+from auditor.results_model import ControlOutcome, Results
+
 if TYPE_CHECKING:
     from auditor.mappings import MappingSet
     from auditor.mappings.coverage import CoverageCounts
 
-STATUSES = ("pass", "fail", "waived", "error", "insufficient_evidence")
+#: the statuses in the order the reports' tables show them (the vocabulary's own order)
+STATUSES = tuple(Status)
 COVERING = ("full", "partial")
 
 
@@ -39,9 +43,9 @@ class FrameworkFigure:
     covered: int = 0
     passing: int = 0
     controls: int = 0
-    by_status: dict[str, int] = field(default_factory=lambda: {s: 0 for s in STATUSES})
+    by_status: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in STATUSES})
     # clause id -> (title, [(control id, strength, status)]) in catalog order
-    clauses: dict[str, tuple[str, list[tuple[str, str, str]]]] = field(default_factory=dict)
+    clauses: dict[str, tuple[str, list[tuple[str, str, Status]]]] = field(default_factory=dict)
     #: results.json ``coverage`` of this framework (None in results written before it existed)
     counts: CoverageCounts | None = None
     #: clauses declared not applicable: {id, title, justification}
@@ -65,11 +69,10 @@ class FrameworkFigure:
         return self.passing / self.covered if self.covered else None
 
 
-def status_counts(controls: list[dict[str, Any]]) -> dict[str, int]:
+def status_counts(controls: list[ControlOutcome]) -> dict[Status, int]:
     counts = {s: 0 for s in STATUSES}
     for control in controls:
-        status = control.get("status", "error")
-        counts[status] = counts.get(status, 0) + 1
+        counts[control.status] += 1
     return counts
 
 
@@ -83,48 +86,46 @@ def load_catalogs(root: Path | None) -> MappingSet | None:
     return mapping_set if mapping_set.catalogs else None
 
 
-def framework_figures(results: dict[str, Any], catalogs: MappingSet | None) -> list[FrameworkFigure]:
+def framework_figures(given: Results | dict[str, Any], catalogs: MappingSet | None) -> list[FrameworkFigure]:
     """One figure per framework known from the catalogs or named in the results' mappings."""
+    results = Results.coerce(given)
     figures: dict[str, FrameworkFigure] = {}
     if catalogs is not None:
         for fw, catalog in sorted(catalogs.catalogs.items()):
             figure = FrameworkFigure(fw, catalog.name, len(catalog.clauses))
             figure.clauses = {cid: (clause.title, []) for cid, clause in catalog.clauses.items()}
             figures[fw] = figure
-    for control in results.get("controls") or []:
+    for control in results.controls:
         seen: set[str] = set()
-        for mapping in control.get("mappings") or []:
-            fw = str(mapping.get("framework"))
+        for mapping in control.mappings:
+            fw = mapping.framework
             figure = figures.setdefault(fw, FrameworkFigure(fw, fw, None))
-            clause = str(mapping.get("clause"))
-            entry = figure.clauses.setdefault(clause, ("", []))
-            entry[1].append((control["id"], str(mapping.get("strength")), control.get("status", "error")))
+            entry = figure.clauses.setdefault(mapping.clause, ("", []))
+            entry[1].append((control.id, str(mapping.strength), control.status))
             if fw not in seen:
                 seen.add(fw)
                 figure.controls += 1
-                status = control.get("status", "error")
-                figure.by_status[status] = figure.by_status.get(status, 0) + 1
+                figure.by_status[control.status] += 1
     for figure in figures.values():
         for _title, mapped in figure.clauses.values():
             covering = [m for m in mapped if m[1] in COVERING]
             if covering:
                 figure.covered += 1
-                if all(m[2] == "pass" for m in covering):
+                if all(m[2] is Status.PASS for m in covering):
                     figure.passing += 1
     _attach_coverage(figures, results)
     return list(figures.values())
 
 
-def _attach_coverage(figures: dict[str, FrameworkFigure], results: dict[str, Any]) -> None:
+def _attach_coverage(figures: dict[str, FrameworkFigure], results: Results) -> None:
     from auditor.mappings.coverage import CoverageCounts
 
     fields = CoverageCounts.__dataclass_fields__
-    for fw, entry in sorted((results.get("coverage") or {}).items()):
-        figure = figures.setdefault(fw, FrameworkFigure(fw, fw, int(entry["clauses"])))
-        figure.counts = CoverageCounts(**{k: int(entry[k]) for k in fields})
-        figure.excluded = [{"id": str(e["id"]), "title": str(e.get("title", "")),
-                            "justification": str(e.get("justification", ""))} for e in entry.get("excluded_clauses")
-                           or []]
+    for fw, entry in sorted((results.coverage or {}).items()):
+        figure = figures.setdefault(fw, FrameworkFigure(fw, fw, entry.clauses))
+        figure.counts = CoverageCounts(**{k: getattr(entry, k) for k in fields})
+        figure.excluded = [{"id": e.id, "title": e.title, "justification": e.justification}
+                           for e in entry.excluded_list()]
 
 
 def percent(value: float | None) -> str:

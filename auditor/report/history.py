@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
+from auditor.model import Status
 from auditor.results import read_results
+from auditor.results_model import CRITICAL, NOT_PASSING, Results
 
-#: statuses that count as "a critical control failed" for the error budget (fail closed:
-#: an error or missing evidence on a critical control is not a pass either).
-NOT_PASSING = ("fail", "error", "insufficient_evidence")
+__all__ = ["NOT_PASSING", "RunPoint", "load_history", "run_point", "with_current"]
 
 
 @dataclass(frozen=True)
@@ -28,15 +28,28 @@ class RunPoint:
 
     @property
     def pass_share(self) -> float:
-        return self.by_status.get("pass", 0) / self.total if self.total else 0.0
+        return self.by_status.get(Status.PASS, 0) / self.total if self.total else 0.0
 
 
-def run_point(results: dict[str, Any]) -> RunPoint:
+def run_point(results: Results) -> RunPoint:
+    """The current run's point on the trend."""
+    by_status: dict[str, int] = {}
+    for control in results.controls:
+        by_status[control.status] = by_status.get(control.status, 0) + 1
+    critical = sum(1 for c in results.controls if c.critical and c.not_passing)
+    return RunPoint(results.run_id, results.finished_at, len(results.controls), by_status, critical)
+
+
+def _locker_point(results: dict[str, Any]) -> RunPoint:
+    """An earlier run's point, read leniently: a locker keeps results of every earlier version (a missing
+    status counts as an error, never as a pass)."""
     controls = results.get("controls") or []
     by_status: dict[str, int] = {}
     for control in controls:
-        by_status[control.get("status", "error")] = by_status.get(control.get("status", "error"), 0) + 1
-    critical = sum(1 for c in controls if c.get("severity") == "critical" and c.get("status") in NOT_PASSING)
+        key = str(control.get("status", Status.ERROR))
+        by_status[key] = by_status.get(key, 0) + 1
+    critical = sum(1 for c in controls
+                   if c.get("severity") == CRITICAL and c.get("status", Status.ERROR) in NOT_PASSING)
     return RunPoint(str(results["run_id"]), str(results.get("finished_at") or ""), len(controls), by_status, critical)
 
 
@@ -51,7 +64,7 @@ def load_history(locker: Path) -> list[RunPoint]:
     documents = committed if committed is not None else [
         read_results(path) for path in sorted(locker.glob("runs/*/*/results.json"))
     ]
-    points = [run_point(document) for document in documents]
+    points = [_locker_point(document) for document in documents]
     return sorted(points, key=lambda p: (p.finished_at, p.run_id))
 
 

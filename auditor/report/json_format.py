@@ -5,13 +5,11 @@ Usage: ``auditor evaluate --evidence DIR --format json=out/results.json``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from auditor.files import pretty_json
-from auditor.report import FORMATS, Format, as_document
-
-if TYPE_CHECKING:
-    from auditor.results_model import Results
+from auditor.report import FORMATS, Format
+from auditor.results_model import Results
 
 
 @FORMATS.register("json")
@@ -24,5 +22,4 @@ class JsonFormat(Format):
     default_filename = "results.json"
 
     def render(self, results: Results | dict[str, Any]) -> bytes:
-        results_document = as_document(results)
-        return pretty_json(results_document)
+        return pretty_json(Results.coerce(results).to_dict())

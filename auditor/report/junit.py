@@ -29,14 +29,12 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 from auditor.model import Status
-from auditor.profiles import is_profile_entry
-from auditor.report import FORMATS, Format, as_document
-from auditor.report.common import clause_tags, counts, is_new, population_text
-from auditor.report.disabled import describe, disabled_controls
+from auditor.report import FORMATS, Format
+from auditor.report.disabled import describe
+from auditor.results_model import ControlOutcome, Results, Violation, WaivedViolation
 
 if TYPE_CHECKING:
     from auditor.policytest import TestReport
-    from auditor.results_model import Results
 
 
 def _seconds(ms: float) -> str:
@@ -68,56 +66,57 @@ def _properties(parent: ET.Element, pairs: list[tuple[str, str]]) -> None:
         ET.SubElement(props, "property", name=name, value=value)
 
 
-def _violation_lines(entries: list[dict[str, Any]], baseline: bool) -> str:
+def _violation_lines(entries: list[Violation], baseline: bool) -> str:
     lines = []
     for v in entries:
-        mark = ("[new] " if is_new(v) else "[known] ") if baseline else ""
-        lines.append(f"- {mark}{v['resource']}: {v['message']}")
+        mark = ("[new] " if v.counts_as_new else "[known] ") if baseline else ""
+        lines.append(f"- {mark}{v.resource}: {v.message}")
     return "\n".join(lines) + "\n"
 
 
-def _waived_lines(entries: list[dict[str, Any]]) -> str:
+def _waived_lines(entries: list[WaivedViolation]) -> str:
     out = []
     for w in entries:
-        e = w["exception"]
-        out.append(f"- waived {w['resource']}: {w['message']} "
+        e = w.waiver
+        out.append(f"- waived {w.resource}: {w.message} "
                    f"(exception {e['id']}, approver {e['approver']}, expires {e['expires']}, ticket {e['ticket']})")
     return "\n".join(out) + "\n"
 
 
-def _testcase(suite: ET.Element, control: dict[str, Any], baseline: bool) -> None:
-    case = ET.SubElement(suite, "testcase", name=f"{control['id']} {control['title']}",
-                         classname=control["family"], time=_seconds(control.get("duration_ms", 0.0)))
-    status = control["status"]
-    props = [("control", control["id"]), ("severity", control["severity"]), ("status", status),
-             ("owner", control.get("owner", "")), ("population", population_text(control))]
-    props += [("clause", tag) for tag in clause_tags(control)]
+def _testcase(suite: ET.Element, control: ControlOutcome, baseline: bool) -> None:
+    case = ET.SubElement(suite, "testcase", name=f"{control.id} {control.title}",
+                         classname=control.family, time=_seconds(control.duration_ms))
+    status = control.status
+    props = [("control", control.id), ("severity", control.severity), ("status", status.value),
+             ("owner", control.owner), ("population", control.population_text())]
+    props += [("clause", tag) for tag in control.clause_tags()]
     out = "".join(f"{name}: {value}\n" for name, value in props)
-    violations = control.get("violations", [])
-    if status == Status.FAIL:
-        message = control["reason"]
+    violations = control.violations
+    if status is Status.FAIL:
+        message = control.reason
         if baseline:
-            new = sum(1 for v in violations if is_new(v))
+            new = sum(1 for v in violations if v.counts_as_new)
             message += f" ({new} new against the baseline)"
-        message += f"; {population_text(control)}"
-        failure = ET.SubElement(case, "failure", message=message, type="fail")
+        message += f"; {control.population_text()}"
+        failure = ET.SubElement(case, "failure", message=message, type=Status.FAIL.value)
         failure.text = _violation_lines(violations, baseline)
-    elif status == Status.INSUFFICIENT_EVIDENCE:
-        failure = ET.SubElement(case, "failure", message=f"insufficient evidence: {control['reason']}",
-                                type="insufficient_evidence")
+    elif status is Status.INSUFFICIENT_EVIDENCE:
+        failure = ET.SubElement(case, "failure", message=f"insufficient evidence: {control.reason}",
+                                type=Status.INSUFFICIENT_EVIDENCE.value)
         failure.text = ("The control could not be evaluated, so it does not pass: "
-                        f"{control['reason']}\n")
-    elif status == Status.ERROR:
-        error = ET.SubElement(case, "error", message=control["reason"], type="error")
-        error.text = control["reason"] + "\n"
-    if control.get("waived"):
-        out += _waived_lines(control["waived"])
+                        f"{control.reason}\n")
+    elif status is Status.ERROR:
+        error = ET.SubElement(case, "error", message=control.reason, type=Status.ERROR.value)
+        error.text = control.reason + "\n"
+    if control.waived:
+        out += _waived_lines(control.waived)
     ET.SubElement(case, "system-out").text = out
 
 
 def _tree_bytes(root: ET.Element) -> bytes:
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
 
 
 @FORMATS.register("junit")
@@ -130,36 +129,35 @@ class JUnitFormat(Format):
     default_filename = "auditor.junit.xml"
 
     def render(self, results: Results | dict[str, Any]) -> bytes:
-        results_document = as_document(results)
-        doc = results_document
-        controls = doc.get("controls", [])
-        baseline = "baseline" in doc
-        warnings = doc.get("warnings", [])
-        total = counts(doc)
-        disabled = disabled_controls(doc)  # skipped testcases: never evaluated, never a pass
-        timestamp = str(doc.get("started_at", "")).removesuffix("Z")
+        doc = Results.coerce(results)
+        controls = doc.controls
+        baseline = doc.has_baseline
+        warnings = doc.warnings or []
+        total = doc.counts()
+        disabled = doc.disabled  # skipped testcases: never evaluated, never a pass
+        timestamp = doc.started_at.removesuffix("Z")
         root = _root("auditor", tests=len(controls) + len(disabled),
                      failures=total[Status.FAIL] + total[Status.INSUFFICIENT_EVIDENCE], errors=total[Status.ERROR],
-                     ms=sum(c.get("duration_ms", 0.0) for c in controls))
-        for family in sorted({c["family"] for c in [*controls, *disabled]}):
-            members = sorted((c for c in controls if c["family"] == family), key=lambda c: c["id"])
-            off = [d for d in disabled if d["family"] == family]
-            fam = {s: sum(1 for c in members if c["status"] == s) for s in total}
+                     ms=sum(c.duration_ms for c in controls))
+        for family in sorted({c.family for c in controls} | {d.family for d in disabled}):
+            members = sorted((c for c in controls if c.family == family), key=lambda c: c.id)
+            off = [d for d in disabled if d.family == family]
+            fam = {s: sum(1 for c in members if c.status is s) for s in total}
             suite = _suite(root, f"auditor.{family}", tests=len(members) + len(off),
                            failures=fam[Status.FAIL] + fam[Status.INSUFFICIENT_EVIDENCE], errors=fam[Status.ERROR],
-                           skipped=len(off), ms=sum(c.get("duration_ms", 0.0) for c in members),
+                           skipped=len(off), ms=sum(c.duration_ms for c in members),
                            timestamp=timestamp)
-            props = [("run_id", str(doc.get("run_id", ""))), ("as_of", str(doc.get("as_of", ""))),
-                     ("fail_on", str(doc.get("fail_on", ""))), ("exit_code", str(doc.get("exit_code", "")))]
+            props = [("run_id", doc.run_id), ("as_of", doc.as_of),
+                     ("fail_on", doc.fail_on), ("exit_code", str(doc.exit_code))]
             props += [("warning", w) for w in warnings]
             _properties(suite, props)
             for control in members:
                 _testcase(suite, control, baseline)
             for entry in off:
-                case = ET.SubElement(suite, "testcase", name=f"{entry['id']} {entry['title']}", classname=family,
+                case = ET.SubElement(suite, "testcase", name=f"{entry.id} {entry.title}", classname=family,
                                      time="0.000")
-                state = "not evaluated" if is_profile_entry(entry) else "disabled"
-                ET.SubElement(case, "skipped", message=f"{state}: {entry['reason']}").text = describe(entry) + "\n"
+                state = "not evaluated" if entry.by_profile else "disabled"
+                ET.SubElement(case, "skipped", message=f"{state}: {entry.reason}").text = describe(entry) + "\n"
             if warnings:
                 ET.SubElement(suite, "system-err").text = "".join(f"warning: {w}\n" for w in warnings)
         return _tree_bytes(root)
@@ -169,22 +167,21 @@ def policy_tests_junit(report: TestReport) -> bytes:
     """Rego unit-test results (``auditor policies test --format junit=PATH``) as JUnit XML."""
     cases = sorted(report.cases, key=lambda c: (c.file, c.name))
     count = report.counts()
-    root = _root("auditor policies test", tests=len(cases) + len(report.problems), failures=count["fail"],
-                 errors=count["error"] + len(report.problems), ms=sum(c.duration_ms for c in cases))
+    root = _root("auditor policies test", tests=len(cases) + len(report.problems), failures=count[Status.FAIL],
+                 errors=count[Status.ERROR] + len(report.problems), ms=sum(c.duration_ms for c in cases))
     for file in sorted({c.file for c in cases}):
         members = [c for c in cases if c.file == file]
-        suite = _suite(root, file, tests=len(members), failures=sum(c.status == "fail" for c in members),
-                       errors=sum(c.status == "error" for c in members), skipped=0,
+        suite = _suite(root, file, tests=len(members), failures=sum(c.status == Status.FAIL for c in members),
+                       errors=sum(c.status == Status.ERROR for c in members), skipped=0,
                        ms=sum(c.duration_ms for c in members))
         coverage = report.coverage.get(file.replace("_test.rego", ".rego"))
         if coverage:
             _properties(suite, [("coverage_percent", str(coverage["percent"]))])
         for c in members:
             case = ET.SubElement(suite, "testcase", name=c.name, classname=c.package, time=_seconds(c.duration_ms))
-            if c.status == "fail":
-                ET.SubElement(case, "failure", message=c.message, type="fail").text = f"{c.file}: {c.message}\n"
-            elif c.status == "error":
-                ET.SubElement(case, "error", message=c.message, type="error").text = f"{c.file}: {c.message}\n"
+            if c.status in (Status.FAIL, Status.ERROR):
+                element = "failure" if c.status == Status.FAIL else "error"
+                ET.SubElement(case, element, message=c.message, type=c.status).text = f"{c.file}: {c.message}\n"
     if report.problems:
         suite = _suite(root, "policy problems", tests=len(report.problems), failures=0,
                        errors=len(report.problems), skipped=0, ms=0.0)

@@ -16,14 +16,12 @@ from typing import Any
 
 from auditor.model import Status
 from auditor.report import FORMATS, Format
-from auditor.report.disabled import disabled_controls
 from auditor.report.disabled import tally as disabled_tally
-from auditor.results_model import STATUS_ORDER, ControlOutcome, Results
+from auditor.results_model import SEVERITY_ORDER, STATUS_ORDER, ControlOutcome, Results
 
 ICONS = {Status.PASS: "✅", Status.FAIL: "❌", Status.WAIVED: "⚪", Status.ERROR: "💥",
          Status.INSUFFICIENT_EVIDENCE: "❓"}
 MAX_LISTED = 20  # violations listed per control; the rest are counted
-_SEVERITY_ORDER = ("critical", "high", "medium", "low")  # SEVERITIES, worst first
 
 
 def cell(text: Any) -> str:
@@ -43,13 +41,13 @@ def _violation_count(control: ControlOutcome, baseline: bool) -> str:
 
 
 def _worst_first(controls: list[ControlOutcome]) -> list[ControlOutcome]:
-    return sorted(controls, key=lambda c: (STATUS_ORDER.index(c.status), _SEVERITY_ORDER.index(c.severity), c.id))
+    return sorted(controls, key=lambda c: (STATUS_ORDER.index(c.status), SEVERITY_ORDER.index(c.severity), c.id))
 
 
 def _clauses(control: ControlOutcome) -> str:
     groups: dict[str, list[str]] = {}
     for m in control.mappings:
-        groups.setdefault(str(m["framework"]), []).append(str(m["clause"]))
+        groups.setdefault(m.framework, []).append(m.clause)
     return " / ".join(f"{framework}: {', '.join(ids)}" for framework, ids in groups.items())
 
 
@@ -70,12 +68,10 @@ class MarkdownFormat(Format):
         verdict = "passed" if doc.exit_code == 0 else "failed"
         tally = ", ".join(f"{n} {s.value.replace('_', ' ')}" for s in STATUS_ORDER if (n := total[s]))
         out = [f"## Auditor: {verdict} ({len(controls)} controls: {tally or 'none evaluated'})", ""]
-        layers = {"disabled_controls": doc.extra.get("disabled_controls") or [],
-                  **({"profile": doc.profile} if doc.profile is not None else {})}
-        disabled = disabled_controls(layers)
+        disabled = doc.disabled
         meta = (f"Evidence as of `{doc.as_of}` · fail-on `{doc.fail_on}` · "
                 f"exit code {doc.exit_code} · run `{doc.run_id}`")
-        meta += disabled_tally(layers)
+        meta += disabled_tally(doc)
         if doc.baseline is not None:
             b = doc.baseline
             meta += f" · baseline: {b['new']} new, {b['known']} known violations"
@@ -124,8 +120,8 @@ class MarkdownFormat(Format):
         if disabled:
             out += ["| Disabled (not evaluated) | Severity | Disabled by | Reason | Title |", "|---|---|---|---|---|"]
             for d in disabled:
-                out.append(f"| ⏸️ `{d['id']}` | {d['severity']} | `{cell(d['disabled_by'])}` ({cell(d['layer'])}) | "
-                           f"{cell(d['reason'])} | {cell(d['title'])} |")
+                out.append(f"| ⏸️ `{d.id}` | {d.severity} | `{cell(d.disabled_by)}` ({cell(d.layer)}) | "
+                           f"{cell(d.reason)} | {cell(d.title)} |")
             out.append("")
         passing = sorted((c for c in controls if c.status is Status.PASS), key=lambda c: c.id)
         if passing:

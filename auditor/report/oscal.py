@@ -23,15 +23,23 @@ from auditor import __version__
 from auditor.files import pretty_json
 from auditor.model import Status
 from auditor.report import FORMATS, Format, as_document
+from auditor.report.disabled import describe
+from auditor.results_model import DisabledEntry, Population
 
 if TYPE_CHECKING:
     from auditor.results_model import Results
-from auditor.report.common import population_text
-from auditor.report.disabled import describe, disabled_controls
 
 OSCAL_VERSION = "1.1.2"
 NS = "https://auditor.dev/ns/oscal"
 _NAMESPACE = uuid.UUID("6f1d4c3e-5a8b-4d2e-9c1f-0a7b3e5d9c21")
+
+
+def population_text(control: dict[str, Any]) -> str:
+    """"3 of 4 in scope passed", or "not evaluated" (a control's ``population``)."""
+    population = control.get("population")
+    if not isinstance(population, dict):
+        return "not evaluated"
+    return Population(int(population["in_scope"]), int(population["passed"])).sentence()
 
 
 def _uuid(run_id: str, *parts: str) -> str:
@@ -162,10 +170,11 @@ def assessment_results(results: dict[str, Any]) -> dict[str, Any]:
         "reviewed-controls": {"control-selections": [{"include-all": {}}]},
         "findings": [_finding(run_id, c, by_path) for c in controls],
     }
-    disabled = disabled_controls(results)
+    disabled = sorted((DisabledEntry.from_dict(d) for d in results.get("disabled_controls") or []),
+                      key=lambda d: d.id)
     if disabled:  # reviewed, but excluded from the assessment by a library layer, with the reason
         selection = result["reviewed-controls"]["control-selections"][0]
-        selection["exclude-controls"] = [{"control-id": str(d["id"])} for d in disabled]
+        selection["exclude-controls"] = [{"control-id": d.id} for d in disabled]
         selection["props"] = [_prop("disabled-control", describe(d)) for d in disabled]
         selection["remarks"] = "Disabled by an organisation library layer, not evaluated: " + "; ".join(
             describe(d) for d in disabled)

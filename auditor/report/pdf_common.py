@@ -38,6 +38,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from auditor.model import Status
+
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
@@ -48,19 +50,14 @@ RULE = colors.HexColor("#cbd2d9")
 HEADER_BG = colors.HexColor("#e4e7eb")
 ZEBRA = colors.HexColor("#f5f7fa")
 STATUS_COLOURS = {
-    "pass": colors.HexColor("#2f855a"),
-    "fail": colors.HexColor("#c53030"),
-    "waived": colors.HexColor("#b7791f"),
-    "error": colors.HexColor("#6b46c1"),
-    "insufficient_evidence": colors.HexColor("#c05621"),
+    Status.PASS: colors.HexColor("#2f855a"),
+    Status.FAIL: colors.HexColor("#c53030"),
+    Status.WAIVED: colors.HexColor("#b7791f"),
+    Status.ERROR: colors.HexColor("#6b46c1"),
+    Status.INSUFFICIENT_EVIDENCE: colors.HexColor("#c05621"),
 }
-STATUS_LABELS = {
-    "pass": "pass",
-    "fail": "fail",
-    "waived": "waived",
-    "error": "error",
-    "insufficient_evidence": "insufficient evidence",
-}
+#: how the PDFs spell each status: its value, in words
+STATUS_LABELS = {s: s.value.replace("_", " ") for s in Status}
 
 CELL_FONT = "Helvetica"
 CELL_SIZE = 8
@@ -116,10 +113,10 @@ def _styles() -> dict[str, ParagraphStyle]:
 STYLES = _styles()
 
 
-def status_text(status: str) -> str:
+def status_text(status: Status) -> str:
     """A coloured, bold status label as Paragraph markup."""
-    colour = STATUS_COLOURS.get(status, INK).hexval()[2:]
-    return f'<font color="#{colour}"><b>{esc(STATUS_LABELS.get(status, status))}</b></font>'
+    colour = STATUS_COLOURS[status].hexval()[2:]
+    return f'<font color="#{colour}"><b>{esc(STATUS_LABELS[status])}</b></font>'
 
 
 class Heading(Paragraph):

@@ -30,20 +30,19 @@ Usage: ``auditor evaluate --evidence DIR --format sarif=out/auditor.sarif``.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from auditor.files import pretty_json
-from auditor.model import Status
-from auditor.report import FORMATS, Format, as_document
-
-if TYPE_CHECKING:
-    from auditor.results_model import Results
-from auditor.report.common import clause_ids, clause_tags, population_text
-from auditor.report.disabled import describe, disabled_controls
+from auditor.model import SEVERITIES, Status
+from auditor.report import FORMATS, Format
+from auditor.report.disabled import describe
+from auditor.results_model import UNDECIDED, ControlOutcome, Results, Violation, WaivedViolation
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
-SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+#: SARIF level and GitHub security-severity of each severity (SEVERITIES, least severe first)
+LEVELS = dict(zip(SEVERITIES, ("note", "warning", "error", "error"), strict=True))
+SECURITY_SEVERITY = dict(zip(SEVERITIES, ("3.0", "5.5", "8.0", "9.5"), strict=True))
 
 
 #: GitHub code scanning accepts at most 25,000 results per run (and shows at most 5,000 per rule)
@@ -56,90 +55,98 @@ def fingerprint(control_id: str, resource: str) -> str:
     return hashlib.sha256(f"{control_id}\x00{resource}".encode()).hexdigest()[:32]
 
 
-def _rule(control: dict[str, Any]) -> dict[str, Any]:
-    clauses = clause_ids(control)
-    help_text = control.get("remediation") or control["objective"]
-    mapped = ", ".join(clause_tags(control)) or "none"
+def _rule(control: ControlOutcome) -> dict[str, Any]:
+    clauses = control.clause_ids()
+    help_text = control.remediation or control.objective
+    mapped = ", ".join(control.clause_tags()) or "none"
     return {
-        "id": control["id"],
-        "name": control["id"].replace("-", ""),
-        "shortDescription": {"text": control["title"]},
-        "fullDescription": {"text": control["objective"]},
+        "id": control.id,
+        "name": control.id.replace("-", ""),
+        "shortDescription": {"text": control.title},
+        "fullDescription": {"text": control.objective},
         "help": {
-            "text": f"{help_text}\nFramework clauses: {mapped}. Owner: {control.get('owner', '')}.",
-            "markdown": f"{help_text}\n\n**Framework clauses:** {mapped}  \n**Owner:** {control.get('owner', '')}",
+            "text": f"{help_text}\nFramework clauses: {mapped}. Owner: {control.owner}.",
+            "markdown": f"{help_text}\n\n**Framework clauses:** {mapped}  \n**Owner:** {control.owner}",
         },
-        "defaultConfiguration": {"level": LEVELS[control["severity"]]},
+        "defaultConfiguration": {"level": LEVELS[control.severity]},
         "properties": {
             # GitHub reads security-severity only on rules tagged "security"
-            "tags": sorted({"security", control["family"], *clause_tags(control)}),
-            "security-severity": SECURITY_SEVERITY[control["severity"]],
+            "tags": sorted({"security", control.family, *control.clause_tags()}),
+            "security-severity": SECURITY_SEVERITY[control.severity],
             "precision": "high",
-            "severity": control["severity"],
-            "family": control["family"],
+            "severity": control.severity,
+            "family": control.family,
             "clauses": clauses,
-            "mappings": control.get("mappings", []),
-            **({"source": control["source"]} if control.get("source") else {}),
+            "mappings": [m.to_dict() for m in control.mappings],
+            **({"source": control.source} if control.source else {}),
         },
     }
 
 
-def source_uri(control: dict[str, Any]) -> str:
+def source_uri(control: ControlOutcome) -> str:
     """The control's YAML relative to the library root (``controls/sod/SOD-001.yaml``), a file in the repository
     that holds the library; results.json written before ``source`` existed fall back to the conventional path."""
-    return str(control.get("source") or f"controls/{control['family']}/{control['id']}.yaml")
+    return control.source or f"controls/{control.family}/{control.id}.yaml"
 
 
-def _locations(control: dict[str, Any], resource: str, kind: str = "resource") -> list[dict[str, Any]]:
+def _locations(control: ControlOutcome, resource: str, kind: str = "resource") -> list[dict[str, Any]]:
     """One location: the control's YAML (physical, inside the repository), the evidence item (logical)."""
     return [{
         "physicalLocation": {"artifactLocation": {"uri": source_uri(control)}, "region": {"startLine": 1}},
-        "logicalLocations": [{"name": resource, "fullyQualifiedName": f"{control['id']}/{resource}", "kind": kind}],
+        "logicalLocations": [{"name": resource, "fullyQualifiedName": f"{control.id}/{resource}", "kind": kind}],
     }]
 
 
-def _result(control: dict[str, Any], index: int, violation: dict[str, Any], baseline: bool,
+Entry = Violation | WaivedViolation
+
+
+def _result(control: ControlOutcome, index: int, violation: Entry, baseline: bool,
             occurrence: int) -> dict[str, Any]:
-    key = violation["resource"] if occurrence == 0 else f"{violation['resource']}\x00{occurrence}"
+    key = violation.resource if occurrence == 0 else f"{violation.resource}\x00{occurrence}"
     result: dict[str, Any] = {
-        "ruleId": control["id"],
+        "ruleId": control.id,
         "ruleIndex": index,
         "kind": "fail",
-        "level": LEVELS[control["severity"]],
-        "message": {"text": violation["message"]},
-        "locations": _locations(control, violation["resource"]),
-        "partialFingerprints": {"auditorViolation/v1": fingerprint(control["id"], key)},
-        "properties": {"resource": violation["resource"], "status": control["status"],
-                       "evidence": list(control.get("evidence") or []),
-                       "clauses": clause_ids(control), "population": population_text(control)},
+        "level": LEVELS[control.severity],
+        "message": {"text": violation.message},
+        "locations": _locations(control, violation.resource),
+        "partialFingerprints": {"auditorViolation/v1": fingerprint(control.id, key)},
+        "properties": {"resource": violation.resource, "status": control.status.value,
+                       "evidence": list(control.evidence),
+                       "clauses": control.clause_ids(), "population": control.population_text()},
     }
-    if baseline and "new" in violation:
-        result["baselineState"] = "new" if violation["new"] else "unchanged"
-    exception = violation.get("exception")
-    if exception:
+    if baseline and isinstance(violation, Violation) and violation.new is not None:
+        result["baselineState"] = "new" if violation.new else "unchanged"
+    if isinstance(violation, WaivedViolation) and violation.waiver:
         result["suppressions"] = [{
             "kind": "external",
             "status": "accepted",
-            "justification": exception["reason"],
-            "properties": dict(exception),
+            "justification": violation.waiver["reason"],
+            "properties": dict(violation.waiver),
         }]
-        result["properties"]["status"] = "waived"
+        result["properties"]["status"] = Status.WAIVED.value
     return result
 
 
-def _entries(control: dict[str, Any]) -> list[dict[str, Any]]:
-    return [*control.get("violations", []), *control.get("waived", [])]
+def _entries(control: ControlOutcome) -> list[Entry]:
+    return [*control.violations, *control.waived_violations]
 
 
-def _not_evaluated(control: dict[str, Any]) -> bool:
-    return control["status"] in (Status.ERROR, Status.INSUFFICIENT_EVIDENCE)
+def _size(control: ControlOutcome | Mapping[str, Any]) -> tuple[int, bool]:
+    """(results it gives, whether it was not evaluated) of a control, typed or a results.json entry."""
+    if isinstance(control, ControlOutcome):
+        return len(_entries(control)), control.explained
+    entries = len(control.get("violations") or []) + len(control.get("waived") or [])
+    return entries, control.get("status") in UNDECIDED
 
 
-def per_rule_cap(controls: list[dict[str, Any]], limit: int = MAX_RESULTS, cap: int = PER_RULE_CAP) -> int:
+def per_rule_cap(controls: Sequence[ControlOutcome] | Sequence[Mapping[str, Any]], limit: int = MAX_RESULTS,
+                 cap: int = PER_RULE_CAP) -> int:
     """The largest cap (at most ``cap``) for which every control's results, an aggregate result for each
     control over the cap and one result per unevaluated control fit in ``limit``."""
-    sizes = [len(_entries(c)) for c in controls]
-    fixed = sum(1 for c in controls if _not_evaluated(c))
+    measured = [_size(c) for c in controls]
+    sizes = [n for n, _ in measured]
+    fixed = sum(1 for _, undecided in measured if undecided)
 
     def total(c: int) -> int:
         return fixed + sum(min(n, c) + (1 if n > c else 0) for n in sizes)
@@ -154,22 +161,22 @@ def per_rule_cap(controls: list[dict[str, Any]], limit: int = MAX_RESULTS, cap: 
     return low
 
 
-def _aggregate(control: dict[str, Any], index: int, omitted: list[dict[str, Any]], cap: int) -> dict[str, Any]:
-    waived = sum(1 for v in omitted if v.get("exception"))
-    text = (f"{len(omitted)} more results of {control['id']} are not listed here ({waived} of them waived): "
+def _aggregate(control: ControlOutcome, index: int, omitted: list[Entry], cap: int) -> dict[str, Any]:
+    waived = sum(1 for v in omitted if isinstance(v, WaivedViolation) and v.waiver)
+    text = (f"{len(omitted)} more results of {control.id} are not listed here ({waived} of them waived): "
             f"SARIF output keeps {cap} per control so a run stays within code scanning's {MAX_RESULTS} results; "
             "every violation is in results.json")
     return {
-        "ruleId": control["id"],
+        "ruleId": control.id,
         "ruleIndex": index,
         "kind": "fail",
-        "level": LEVELS[control["severity"]],
+        "level": LEVELS[control.severity],
         "message": {"text": text},
-        "locations": _locations(control, control["id"], "control"),
-        "partialFingerprints": {"auditorViolation/v1": fingerprint(control["id"], "aggregate:more")},
-        "properties": {"status": control["status"], "aggregated": len(omitted), "aggregated_waived": waived,
-                       "resources": sorted({v["resource"] for v in omitted})[:100],
-                       "clauses": clause_ids(control), "population": population_text(control)},
+        "locations": _locations(control, control.id, "control"),
+        "partialFingerprints": {"auditorViolation/v1": fingerprint(control.id, "aggregate:more")},
+        "properties": {"status": control.status.value, "aggregated": len(omitted), "aggregated_waived": waived,
+                       "resources": sorted({v.resource for v in omitted})[:100],
+                       "clauses": control.clause_ids(), "population": control.population_text()},
     }
 
 
@@ -183,10 +190,9 @@ class SarifFormat(Format):
     default_filename = "auditor.sarif"
 
     def render(self, given: Results | dict[str, Any]) -> bytes:
-        results_document = as_document(given)
-        doc = results_document
-        controls = sorted(doc.get("controls", []), key=lambda c: c["id"])
-        baseline = "baseline" in doc
+        doc = Results.coerce(given)
+        controls = sorted(doc.controls, key=lambda c: c.id)
+        baseline = doc.has_baseline
         rules = [_rule(c) for c in controls]
         results: list[dict[str, Any]] = []
         notifications: list[dict[str, Any]] = []
@@ -196,90 +202,91 @@ class SarifFormat(Format):
             entries = _entries(control)
             seen: dict[str, int] = {}
             for entry in entries[:cap]:
-                occurrence = seen.get(entry["resource"], 0)
-                seen[entry["resource"]] = occurrence + 1
+                occurrence = seen.get(entry.resource, 0)
+                seen[entry.resource] = occurrence + 1
                 results.append(_result(control, index, entry, baseline, occurrence))
             if len(entries) > cap:
-                aggregated[control["id"]] = len(entries) - cap
+                aggregated[control.id] = len(entries) - cap
                 results.append(_aggregate(control, index, entries[cap:], cap))
                 notifications.append({
                     "level": "warning",
-                    "message": {"text": f"{control['id']}: {len(entries)} results, {cap} listed and "
+                    "message": {"text": f"{control.id}: {len(entries)} results, {cap} listed and "
                                         f"{len(entries) - cap} aggregated into one result (see results.json)"},
                     "descriptor": {"id": "aggregated"},
-                    "associatedRule": {"id": control["id"], "index": index},
+                    "associatedRule": {"id": control.id, "index": index},
                 })
-            if _not_evaluated(control):
-                text = f"{control['id']} was not evaluated ({control['status']}): {control['reason']}"
+            if control.explained:
+                status = control.status.value
+                text = f"{control.id} was not evaluated ({status}): {control.reason}"
                 results.append({
-                    "ruleId": control["id"],
+                    "ruleId": control.id,
                     "ruleIndex": index,
                     "kind": "fail",
-                    "level": "error" if control["status"] == Status.ERROR else LEVELS[control["severity"]],
+                    "level": "error" if control.status is Status.ERROR else LEVELS[control.severity],
                     "message": {"text": text},
-                    "locations": _locations(control, control["id"], "control"),
+                    "locations": _locations(control, control.id, "control"),
                     "partialFingerprints": {
-                        "auditorViolation/v1": fingerprint(control["id"], f"status:{control['status']}")
+                        "auditorViolation/v1": fingerprint(control.id, f"status:{status}")
                     },
-                    "properties": {"status": control["status"], "clauses": clause_ids(control),
-                                   "population": population_text(control)},
+                    "properties": {"status": status, "clauses": control.clause_ids(),
+                                   "population": control.population_text()},
                 })
                 notifications.append({
                     "level": "error",
                     "message": {"text": text},
-                    "descriptor": {"id": control["status"]},
-                    "associatedRule": {"id": control["id"], "index": index},
+                    "descriptor": {"id": status},
+                    "associatedRule": {"id": control.id, "index": index},
                 })
-        for entry in disabled_controls(doc):  # a rule switched off (SARIF's enabled: false), never a pass
+        disabled = doc.disabled
+        for off in disabled:  # a rule switched off (SARIF's enabled: false), never a pass
             rule = {
-                "id": entry["id"],
-                "name": entry["id"].replace("-", ""),
-                "shortDescription": {"text": entry["title"]},
-                "defaultConfiguration": {"enabled": False, "level": LEVELS[entry["severity"]]},
-                "properties": {"severity": entry["severity"], "family": entry["family"], "status": "disabled",
-                               "reason": entry["reason"], "disabled_by": entry["disabled_by"],
-                               "layer": entry["layer"], "tags": [entry["family"]]},
+                "id": off.id,
+                "name": off.id.replace("-", ""),
+                "shortDescription": {"text": off.title},
+                "defaultConfiguration": {"enabled": False, "level": LEVELS[off.severity]},
+                "properties": {"severity": off.severity, "family": off.family, "status": "disabled",
+                               "reason": off.reason, "disabled_by": off.disabled_by,
+                               "layer": off.layer, "tags": [off.family]},
             }
             rules.append(rule)
-            notifications.append({"level": "note", "message": {"text": describe(entry)},
+            notifications.append({"level": "note", "message": {"text": describe(off)},
                                   "descriptor": {"id": "disabled"},
-                                  "associatedRule": {"id": entry["id"], "index": len(rules) - 1}})
-        for warning in doc.get("warnings", []):
+                                  "associatedRule": {"id": off.id, "index": len(rules) - 1}})
+        for warning in doc.warnings or []:
             notifications.append({"level": "warning", "message": {"text": warning}})
-        engine = doc.get("engine", {})
         run: dict[str, Any] = {
             "tool": {
                 "driver": {
                     "name": "Auditor",
-                    "version": str(engine.get("auditor", "")) or "unknown",
+                    "version": doc.engine.get("auditor", "") or "unknown",
                     "rules": rules,
                 }
             },
             "automationDetails": {"id": "auditor/"},
             "invocations": [{
-                "executionSuccessful": not any(c["status"] == Status.ERROR for c in controls),
-                "exitCode": int(doc.get("exit_code", 0)),
+                "executionSuccessful": not any(c.status is Status.ERROR for c in controls),
+                "exitCode": doc.exit_code,
                 "toolExecutionNotifications": notifications,
             }],
             "results": results,
             "properties": {
-                "run_id": doc.get("run_id"),
-                "as_of": doc.get("as_of"),
-                "fail_on": doc.get("fail_on"),
-                "summary": doc.get("summary", {}),
+                "run_id": doc.run_id,
+                "as_of": doc.as_of,
+                "fail_on": doc.fail_on,
+                "summary": doc.summary,
                 # every control's status and population ("3 of 4 in scope passed"), passing ones included
-                "controls": {c["id"]: {"status": c["status"], "population": population_text(c),
-                                       **({"in_scope": c["population"]["in_scope"], "passed": c["population"]["passed"]}
-                                          if isinstance(c.get("population"), dict) else {})}
+                "controls": {c.id: {"status": c.status.value, "population": c.population_text(),
+                                    **({"in_scope": c.population.in_scope, "passed": c.population.passed}
+                                       if c.population is not None else {})}
                              for c in controls},
-                "exceptions": doc.get("exceptions", []),
-                "warnings": doc.get("warnings", []),
-                **({"disabled_controls": disabled_controls(doc)} if disabled_controls(doc) else {}),
+                "exceptions": doc.waivers or [],
+                "warnings": doc.warnings or [],
+                **({"disabled_controls": [e.to_dict() for e in disabled]} if disabled else {}),
                 **({"aggregated": {"per_rule_cap": cap, "controls": aggregated}} if aggregated else {}),
             },
         }
-        if doc.get("started_at"):
-            run["invocations"][0]["startTimeUtc"] = doc["started_at"]
-        if doc.get("finished_at"):
-            run["invocations"][0]["endTimeUtc"] = doc["finished_at"]
+        if doc.started_at:
+            run["invocations"][0]["startTimeUtc"] = doc.started_at
+        if doc.finished_at:
+            run["invocations"][0]["endTimeUtc"] = doc.finished_at
         return pretty_json({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]})

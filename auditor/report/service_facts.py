@@ -23,6 +23,7 @@ import orjson
 
 from auditor.errors import InputError
 from auditor.report.period import ReportPeriod, change_time, report_period
+from auditor.results_model import EvidenceEntry, Results
 
 #: the kinds the reports read documents of (the rest is summarised from results.json)
 REPORT_KINDS = ("services", "slo_reports", "incidents", "change_requests", "models", "deployments")
@@ -43,27 +44,28 @@ class ReportEvidence:
         return self.items.get(kind, [])
 
 
-def needed_documents(results: dict[str, Any]) -> list[dict[str, Any]]:
+def needed_documents(results: Results) -> list[EvidenceEntry]:
     """The results' evidence entries of the kinds the reports read."""
-    return [e for e in results.get("evidence") or [] if e.get("kind") in REPORT_KINDS]
+    return [e for e in results.evidence if e.kind in REPORT_KINDS]
 
 
-def missing_evidence_message(results: dict[str, Any]) -> str | None:
+def missing_evidence_message(results: Results) -> str | None:
     """Why a report needs ``--evidence``, or ``None`` when results.json lists no document it reads."""
     docs = needed_documents(results)
     if not docs:
         return None
-    names = ", ".join(sorted(str(d.get("path")) for d in docs))
+    names = ", ".join(sorted(d.path for d in docs))
     return (f"results.json: the run read {names}; the board and the evidence report show services, SLOs, "
             "incidents, changes and models from those documents: pass --evidence DIR, the evidence folder "
             "the run evaluated")
 
 
-def read_report_evidence(results: dict[str, Any], root: Path | None) -> ReportEvidence:
+def read_report_evidence(given: Results | dict[str, Any], root: Path | None) -> ReportEvidence:
     """Read the documents results.json lists of :data:`REPORT_KINDS` from ``root`` (checked by sha256)."""
     from auditor.evidence.load import load_document
     from auditor.evidence.schemas import SchemaSet
 
+    results = Results.coerce(given)
     docs = needed_documents(results)
     if root is None:
         if docs:
@@ -74,14 +76,14 @@ def read_report_evidence(results: dict[str, Any], root: Path | None) -> ReportEv
         raise InputError(f"{root}: evidence folder not found (expected the folder the run evaluated)")
     schemas = SchemaSet()
     found = ReportEvidence(root)
-    for entry in sorted(docs, key=lambda d: str(d.get("path"))):
-        path = root / str(entry["path"])
+    for entry in sorted(docs, key=lambda d: d.path):
+        path = root / entry.path
         if not path.exists() and not path.is_symlink():
             raise InputError(f"{path}: not found; results.json lists it as evidence the run read "
-                             f"(kind {entry['kind']}): expected the evidence folder the run evaluated")
+                             f"(kind {entry.kind}): expected the evidence folder the run evaluated")
         document = load_document(path, root, schemas)
-        if document.sha256 != entry.get("sha256"):
-            raise InputError(f"{path}: sha256 {document.sha256} differs from {entry.get('sha256')} recorded "
+        if document.sha256 != entry.sha256:
+            raise InputError(f"{path}: sha256 {document.sha256} differs from {entry.sha256} recorded "
                              "in results.json: the document changed since the run; report on the evidence "
                              "the run evaluated")
         found.items.setdefault(document.kind, []).extend(orjson.loads(document.items_json))
@@ -271,18 +273,19 @@ def resource_services(evidence: ReportEvidence) -> dict[str, set[str]]:
     return index
 
 
-def service_facts(results: dict[str, Any], evidence: ReportEvidence,
+def service_facts(given: Results | dict[str, Any], evidence: ReportEvidence,
                   period: ReportPeriod | None = None) -> list[ServiceFacts]:
     """One entry per service in the catalogue (production first, then by tier and id).
 
     Incidents and completed changes count only inside ``period`` (default: :func:`report_period` of the
     results, the 90 days to ``as_of``); those outside are counted as such, never in the figures."""
+    results = Results.coerce(given)
     period = period or report_period(results)
     services = sorted(evidence.of("services"), key=lambda s: (s["environment"] != "production",
                                                               s.get("tier") if s.get("tier") is not None else 99,
                                                               s["id"]))
     index = resource_services(evidence)
-    controls = sorted(results.get("controls") or [], key=lambda c: c["id"])
+    controls = sorted(results.controls, key=lambda c: c.id)
     out = []
     for s in services:
         sid = s["id"]
@@ -307,21 +310,25 @@ def service_facts(results: dict[str, Any], evidence: ReportEvidence,
             incidents_outside=len(own) - len(inside), changes_outside=len(done) - len(completed),
         )
         for control in controls:
-            touched = any(sid in index.get(str(v.get("resource")), ()) for v in control.get("violations") or [])
+            touched = any(sid in index.get(v.resource, ()) for v in control.violations)
             # the service-management controls judge production services; elsewhere only a finding counts
-            judges = facts.environment == "production" and bool(SERVICE_KINDS & set(control.get("evidence_kinds")
-                                                                                     or []))
+            judges = facts.environment == "production" and bool(SERVICE_KINDS & set(control.evidence_kinds))
             if touched:
-                facts.controls.append((control["id"], str(control.get("title", "")), "finding"))
-            elif judges:
-                status = str(control.get("status", "error"))
-                facts.controls.append((control["id"], str(control.get("title", "")),
-                                       "no finding" if status in ("pass", "fail", "waived") else status))
+                facts.controls.append((control.id, control.title, "finding"))
+            elif judges:  # a verdict without a finding here is "no finding"; no verdict keeps its status
+                facts.controls.append((control.id, control.title,
+                                       control.status.value if control.explained else "no finding"))
         out.append(facts)
     return out
 
 
 # -- high-risk models ---------------------------------------------------------------
+
+#: the model registry's vocabulary (evidence schema ``models``), not a control status or severity
+HIGH_RISK = "high"
+BIAS_PASSED = "pass"
+#: how the board prints a bias evaluation's result
+BIAS_LABELS = {BIAS_PASSED: "passed", "fail": "FAILED", "conditional": "conditional", "missing": "MISSING"}
 
 
 @dataclass(frozen=True)
@@ -330,19 +337,19 @@ class ModelProof:
     stage: str
     owner: str
     model_card: bool
-    bias_check: str  # "pass", "fail", "conditional" or "missing"
+    bias_check: str  # a bias evaluation's result (BIAS_LABELS), or "missing"
     rollback: bool
 
     @property
     def complete(self) -> bool:
-        return self.model_card and self.bias_check == "pass" and self.rollback
+        return self.model_card and self.bias_check == BIAS_PASSED and self.rollback
 
 
 def model_proofs(evidence: ReportEvidence) -> list[ModelProof]:
     """Every high-risk model not retired: model card, bias check and rollback plan present or missing."""
     out = []
     for m in evidence.of("models"):
-        if m.get("risk_tier") != "high" or m.get("stage") == "retired":
+        if m.get("risk_tier") != HIGH_RISK or m.get("stage") == "retired":
             continue
         card = m.get("model_card") or {}
         bias = m.get("bias_evaluation") or {}

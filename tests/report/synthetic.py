@@ -76,6 +76,8 @@ def synthetic_results(controls: int = 200, violations: int = 10_000, seed: int =
                        "error": "engine error: rego_type_error: undefined function foo.bar",
                        "insufficient_evidence": f"missing evidence kind {evidence[i % 40]['kind']}"}[status],
             "violations": vs, "violation_count": len(vs), "mappings": mapped,
+            # a valid results document: the population counted (none judged when not evaluated)
+            "population": None if status in ("error", "insufficient_evidence") else {"in_scope": len(vs) + 1, "passed": 1},
             "remediation": "Scope the role's policy to the resources it needs & remove wildcard actions.",
         }
         if status == "waived":

@@ -114,7 +114,8 @@ def test_many_services_and_models_stay_two_pages(big_results: dict[str, Any], ca
     evidence = ReportEvidence(Path(), {"services": services, "slo_reports": slos, "incidents": incidents,
                                           "models": models})
     results = copy.deepcopy(big_results)
-    results["evidence"] += [{"path": f"{k}.json", "kind": k} for k in ("services", "models")]
+    results["evidence"] += [{"path": f"{k}.json", "kind": k, "source": "test", "collected_at": "2026-11-20T08:00:00Z",
+                             "sha256": "0" * 64, "size": 0, "items": 0, "errors": []} for k in ("services", "models")]
     # a run with applicability: every framework counted against applicable clauses, six excluded in two of them
     results["coverage"] = {fw: {"clauses": len(c.clauses), "applicable": len(c.clauses) - 6 * (fw in EXCLUDING),
                                 "excluded": 6 * (fw in EXCLUDING), "automated": len(c.clauses) // 3, "automated_pass": 3,
