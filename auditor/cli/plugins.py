@@ -93,15 +93,18 @@ def _param_type(option: Option) -> Any:
 
 def option_parameter(option: Option) -> click.Parameter:
     """The click parameter for one declared collector option."""
+    # a default only when declared: click takes an explicit ``default=None`` as a value, and a required
+    # option given none would then pass unnoticed
+    default: dict[str, Any] = {} if option.default is None else {"default": option.default}
     if option.argument:
         return click.Argument([option.name], type=_param_type(option), required=option.required,
-                              default=option.default, nargs=-1 if option.multiple else 1)
+                              nargs=-1 if option.multiple else 1, **default)
     decls = [option.spelling, *option.aliases, option.name]
     if option.type == "flag":
         return click.Option(decls, is_flag=True, envvar=option.envvar, help=option.help)
     return click.Option(
-        decls, type=_param_type(option), required=option.required, default=option.default,
-        multiple=option.multiple, envvar=option.envvar, help=option.help, show_default=option.default is not None,
+        decls, type=_param_type(option), required=option.required, multiple=option.multiple, envvar=option.envvar,
+        help=option.help, show_default=option.default is not None, **default,
     )
 
 
@@ -123,10 +126,13 @@ def collector_command(name: str, collector: type[Collector], run: Callable[[Any,
     :class:`auditor.collect.base.Secret` read from the environment; ``run(collector, out)`` collects.
     """
     from auditor.collect.base import Clock, Progress, Secret
+    from auditor.errors import InputError
 
     clash = sorted({option.name for option in collector.options} & set(COMMON_OPTIONS))
     if clash:
-        raise ValueError(f"collector {name}: option(s) {', '.join(clash)} clash with every command's own")
+        raise InputError(f"collector {name} ({collector.__module__}.{collector.__qualname__}): option(s) "
+                         f"{', '.join(clash)}: found in its options, expected none of {', '.join(COMMON_OPTIONS)} "
+                         "(every collect command has them)")
 
     def notice(message: str) -> None:
         click.echo(message, err=True)
