@@ -108,6 +108,17 @@ def test_each_collector_command_is_generated_from_its_declared_options(name: str
     assert "--out" in own.out and "--collected-at" in own.out and "--no-progress" in own.out
 
 
+def test_each_built_in_collector_is_found_by_the_module_named_for_it() -> None:
+    from auditor.collect.base import BUILT_IN, load_collector
+
+    for name, module in BUILT_IN.items():
+        assert COLLECTORS.get(name).__module__.startswith(module)
+        assert load_collector(name) is COLLECTORS.get(name)
+    shipped = {name for name, collector in COLLECTORS if collector.__module__.startswith("auditor.")}
+    assert shipped == set(BUILT_IN)
+    assert load_collector("no-such-collector") is None
+
+
 def test_no_collector_command_is_written_by_hand() -> None:
     assert set(collect_group.commands) - set(COLLECTORS.names()) == {"list"}
     source = (ROOT / "auditor" / "cli" / "collect_cmd.py").read_text()

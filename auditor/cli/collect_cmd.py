@@ -37,12 +37,12 @@ class CollectGroup(click.Group):
         if cmd_name in self.commands:
             return self.commands[cmd_name]
         from auditor.cli.plugins import collector_command
-        from auditor.collect import load_collectors
+        from auditor.collect.base import load_collector
 
-        registry = load_collectors(entry_points=False)  # a built-in needs no other package loaded
-        if cmd_name not in registry and cmd_name not in registry.load_entry_points():
+        collector = load_collector(cmd_name)
+        if collector is None:
             return None
-        command = collector_command(cmd_name, registry.get(cmd_name), run_collector)
+        command = collector_command(cmd_name, collector, run_collector)
         self.commands[cmd_name] = command
         return command
 

@@ -23,16 +23,18 @@ from auditor.registry import Registry
 
 COLLECTORS: Registry[type[Collector]] = Registry("collector", group="auditor.collectors")
 
-#: Modules that define collectors, imported on demand by :func:`load_collectors`.
-COLLECTOR_MODULES = (
-    "auditor.collect.git",
-    "auditor.collect.deployment",
-    "auditor.collect.aws",
-    "auditor.collect.files",
-    "auditor.collect.prometheus",
-    "auditor.collect.github",
-    "auditor.collect.gitlab",
-)
+#: The built-in collectors and the modules registering them, imported on demand.
+BUILT_IN = {
+    "git": "auditor.collect.git",
+    "deployment": "auditor.collect.deployment",
+    "aws": "auditor.collect.aws",
+    "file": "auditor.collect.files",
+    "prometheus": "auditor.collect.prometheus",
+    "github": "auditor.collect.github",
+    "gitlab": "auditor.collect.gitlab",
+}
+#: Modules that define collectors, imported by :func:`load_collectors`.
+COLLECTOR_MODULES = tuple(BUILT_IN.values())
 
 
 def load_collectors(entry_points: bool = True) -> Registry[type[Collector]]:
@@ -43,6 +45,18 @@ def load_collectors(entry_points: bool = True) -> Registry[type[Collector]]:
     for module in COLLECTOR_MODULES:
         importlib.import_module(module)
     return COLLECTORS.load_entry_points() if entry_points else COLLECTORS
+
+
+def load_collector(name: str) -> type[Collector] | None:
+    """One collector by name: a built-in imports only its own module (``auditor collect git`` needs
+    no other collector, nor any other package); any other name is looked up in the entry points."""
+    import importlib
+
+    if name in BUILT_IN:
+        importlib.import_module(BUILT_IN[name])
+    elif name not in COLLECTORS:
+        COLLECTORS.load_entry_points()
+    return COLLECTORS.get(name) if name in COLLECTORS else None
 
 
 class CollectorError(InputError):
