@@ -128,10 +128,6 @@ class CollectionFailure:
         return {"scope": self.scope, "code": self.code, "message": self.message}
 
 
-#: The record's name before it was told apart from :class:`auditor.collect.base.CollectorError`.
-CollectionError = CollectionFailure
-
-
 @dataclass
 class EvidenceDocument:
     """One evidence file as evaluated. ``items_json`` is the items array, serialised."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from auditor.collect.base import Collector
+    from auditor.collect.base import Collector, Option
     from auditor.registry import Registry
 
 
@@ -73,34 +73,76 @@ def load_collector_registry() -> Registry[Any]:
 
 _TYPES: dict[str, Any] = {
     "text": str,
-    "int": int,
     "file": click.Path(exists=True, dir_okay=False, path_type=Path),
     "dir": click.Path(exists=True, file_okay=False, path_type=Path),
 }
 
+#: options every ``auditor collect <name>`` command has; a collector may not declare these names
+COMMON_OPTIONS = ("out", "collected_at", "no_progress")
 
-def collector_command(name: str, collector: type[Collector],
-                      common: Callable[[Callable[..., Any]], Callable[..., Any]],
-                      run: Callable[[Any, Path], Any], context: Callable[[str | None, bool], dict[str, Any]]
-                      ) -> click.Command:
-    """``auditor collect <name>`` built from the collector's declared ``options`` and docstring."""
-    from auditor.registry import summary
+
+def _param_type(option: Option) -> Any:
+    if option.type == "int":
+        if option.minimum is None and option.maximum is None:
+            return int
+        return click.IntRange(option.minimum, option.maximum)
+    if option.type == "choice":
+        return click.Choice(option.choices)
+    return _TYPES[option.type]
+
+
+def option_parameter(option: Option) -> click.Parameter:
+    """The click parameter for one declared collector option."""
+    # a default only when declared: click takes an explicit ``default=None`` as a value, and a required
+    # option given none would then pass unnoticed
+    default: dict[str, Any] = {} if option.default is None else {"default": option.default}
+    if option.argument:
+        return click.Argument([option.name], type=_param_type(option), required=option.required,
+                              nargs=-1 if option.multiple else 1, **default)
+    decls = [option.spelling, *option.aliases, option.name]
+    if option.type == "flag":
+        return click.Option(decls, is_flag=True, envvar=option.envvar, help=option.help)
+    return click.Option(
+        decls, type=_param_type(option), required=option.required, multiple=option.multiple, envvar=option.envvar,
+        help=option.help, show_default=option.default is not None, **default,
+    )
+
+
+def common_parameters() -> list[click.Parameter]:
+    """--out, --collected-at, --no-progress (fresh objects for each command)."""
+    return [
+        click.Option(["--out"], type=click.Path(file_okay=False, path_type=Path), required=True,
+                     help="Evidence folder to write documents into."),
+        click.Option(["--collected-at"], help="Pin collected_at (RFC 3339) for reproducible output; default "
+                                              "SOURCE_DATE_EPOCH, else now."),
+        click.Option(["--no-progress"], is_flag=True, help="Do not draw progress bars."),
+    ]
+
+
+def collector_command(name: str, collector: type[Collector], run: Callable[[Any, Path], Any]) -> click.Command:
+    """``auditor collect <name>``, generated from the collector's ``help`` and declared ``options``.
+
+    A secret option's value (the name of the variable holding it) reaches the collector as a
+    :class:`auditor.collect.base.Secret` read from the environment; ``run(collector, out)`` collects.
+    """
+    from auditor.collect.base import Clock, Progress, Secret
+    from auditor.errors import InputError
+
+    clash = sorted({option.name for option in collector.options} & set(COMMON_OPTIONS))
+    if clash:
+        raise InputError(f"collector {name} ({collector.__module__}.{collector.__qualname__}): option(s) "
+                         f"{', '.join(clash)}: found in its options, expected none of {', '.join(COMMON_OPTIONS)} "
+                         "(every collect command has them)")
+
+    def notice(message: str) -> None:
+        click.echo(message, err=True)
 
     def callback(out: Path, collected_at: str | None, no_progress: bool, **values: Any) -> None:
-        run(collector(**values, **context(collected_at, no_progress)), out)
+        for option in collector.options:
+            if option.secret and isinstance(values.get(option.name), str):
+                values[option.name] = Secret.from_env(values[option.name])
+        context = {"clock": Clock.from_env(collected_at), "progress": Progress(enabled=not no_progress)}
+        run(collector.from_options(values, notice, **context), out)
 
-    params: list[click.Parameter] = []
-    for option in collector.options:
-        flag = "--" + option.name.replace("_", "-")
-        if option.type == "flag":
-            params.append(click.Option([flag, option.name], is_flag=True, help=option.help))
-            continue
-        params.append(click.Option(
-            [flag, option.name], type=_TYPES[option.type], required=option.required, default=option.default,
-            multiple=option.multiple, envvar=option.envvar, help=option.help,
-            show_default=option.default is not None,
-        ))
-    command = click.Command(name, callback=common(callback), params=params, help=summary(collector))
-    # common() added its options as decorator params on the callback; move them onto the command
-    command.params.extend(getattr(command.callback, "__click_params__", [])[::-1])
-    return command
+    params = [option_parameter(option) for option in collector.options] + common_parameters()
+    return click.Command(name, callback=callback, params=params, help=collector.command_help())

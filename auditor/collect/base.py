@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,25 +23,40 @@ from auditor.registry import Registry
 
 COLLECTORS: Registry[type[Collector]] = Registry("collector", group="auditor.collectors")
 
-#: Modules that define collectors, imported on demand by :func:`load_collectors`.
-COLLECTOR_MODULES = (
-    "auditor.collect.git",
-    "auditor.collect.deployment",
-    "auditor.collect.aws",
-    "auditor.collect.files",
-    "auditor.collect.prometheus",
-    "auditor.collect.github",
-    "auditor.collect.gitlab",
-)
+#: The built-in collectors and the modules registering them, imported on demand.
+BUILT_IN = {
+    "git": "auditor.collect.git",
+    "deployment": "auditor.collect.deployment",
+    "aws": "auditor.collect.aws",
+    "file": "auditor.collect.files",
+    "prometheus": "auditor.collect.prometheus",
+    "github": "auditor.collect.github",
+    "gitlab": "auditor.collect.gitlab",
+}
+#: Modules that define collectors, imported by :func:`load_collectors`.
+COLLECTOR_MODULES = tuple(BUILT_IN.values())
 
 
-def load_collectors() -> Registry[type[Collector]]:
-    """Import every collector module (registering it) and return the registry."""
+def load_collectors(entry_points: bool = True) -> Registry[type[Collector]]:
+    """Import every built-in collector module (registering it), then (unless ``entry_points=False``) the
+    collectors other installed packages declare in the ``auditor.collectors`` group; returns the registry."""
     import importlib
 
     for module in COLLECTOR_MODULES:
         importlib.import_module(module)
-    return COLLECTORS.load_entry_points()
+    return COLLECTORS.load_entry_points() if entry_points else COLLECTORS
+
+
+def load_collector(name: str) -> type[Collector] | None:
+    """One collector by name: a built-in imports only its own module (``auditor collect git`` needs
+    no other collector, nor any other package); any other name is looked up in the entry points."""
+    import importlib
+
+    if name in BUILT_IN:
+        importlib.import_module(BUILT_IN[name])
+    elif name not in COLLECTORS:
+        COLLECTORS.load_entry_points()
+    return COLLECTORS.get(name) if name in COLLECTORS else None
 
 
 class CollectorError(InputError):
@@ -103,12 +118,25 @@ class Clock:
         return format_time(self.now())
 
 
+#: the ``type`` values an :class:`Option` may declare
+OPTION_TYPES = ("text", "int", "file", "dir", "flag", "choice")
+
+
 @dataclass(frozen=True)
 class Option:
-    """One input of a collector, from which ``auditor collect <name>`` builds its command-line option.
+    """One input of a collector, as data: ``auditor collect <name>`` builds its command-line option from it.
 
-    ``name`` is the constructor's keyword (``--base-url`` for ``base_url``); ``type``: ``text``,
-    ``int``, ``file`` (an existing file), ``dir`` (an existing folder) or ``flag``.
+    ``name`` is the constructor's keyword; ``flag`` its spelling on the command line (default
+    ``--base-url`` for ``base_url``; ``--token-env`` for a secret ``token``), ``aliases`` further
+    spellings. ``type``: ``text``, ``int`` (within ``minimum``/``maximum`` when given), ``file`` (an
+    existing file), ``dir`` (an existing folder), ``flag`` or ``choice`` (one of ``choices``).
+    ``argument``: a positional argument instead of an option. ``envvar``: the environment variable
+    read when the option is not given.
+
+    ``secret``: the value is a credential, so it is never taken from the command line (it would show
+    in logs and process lists): the option names the environment variable holding it (``default``,
+    e.g. ``GITHUB_TOKEN``), and the constructor receives the variable's value (``None`` when unset,
+    announced with ``unset``). A secret is never echoed: not in help, messages or evidence.
     """
 
     name: str
@@ -118,19 +146,64 @@ class Option:
     default: Any = None
     multiple: bool = False
     envvar: str | None = None
+    flag: str | None = None
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    argument: bool = False
+    secret: bool = False
+    #: for a secret: what happens when its variable is not set (``collect NAME: $VAR is not set; <unset>``)
+    unset: str = ""
+
+    def __post_init__(self) -> None:
+        where = f"collector option {self.name!r}"
+        if self.type not in OPTION_TYPES:
+            raise ValueError(f"{where}: type {self.type!r}, expected one of {', '.join(OPTION_TYPES)}")
+        if (self.type == "choice") != bool(self.choices):
+            raise ValueError(f"{where}: choices go with type 'choice' (and it needs them)")
+        if self.secret and not (isinstance(self.default, str) and self.default) and not self.required:
+            raise ValueError(f"{where}: a secret needs the environment variable holding it as its default")
+        if self.secret and (self.multiple or self.argument or self.type != "text"):
+            raise ValueError(f"{where}: a secret is one text value read from an environment variable")
+        if not self.help.strip():
+            raise ValueError(f"{where}: no help")
+
+    @property
+    def spelling(self) -> str:
+        """The option's name on the command line."""
+        if self.flag:
+            return self.flag
+        return "--" + self.name.replace("_", "-") + ("-env" if self.secret else "")
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret option's value: the environment variable it came from and what it holds (masked in repr)."""
+
+    variable: str
+    value: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, variable: str, environ: Mapping[str, str] | None = None) -> Secret:
+        env = os.environ if environ is None else environ
+        return cls(variable, env.get(variable) or None)
 
 
 class Collector:
     """Base of every collector.
 
-    Subclasses register with ``@COLLECTORS.register("name")`` (which sets ``name``), set the class
-    attributes below (one place declaring the contract, checked by a test that walks
-    :data:`COLLECTORS`), a docstring with a usage example, and implement :meth:`collect`. A collector
-    with ``options`` gets its ``auditor collect <name>`` command generated from them; the built-in
-    ones have hand-written commands in ``auditor.cli.collect_cmd``. See docs/collectors.md.
+    Subclasses register with ``@COLLECTORS.register("name")`` (or through an ``auditor.collectors``
+    entry point; either sets ``name``), set the class attributes below (one place declaring the
+    contract, checked by a test that walks :data:`COLLECTORS`), a docstring with a usage example, and
+    implement :meth:`collect`. Every collector's ``auditor collect <name>`` command is generated from
+    its ``help`` and ``options`` (:func:`auditor.cli.plugins.collector_command`), built-in or not.
+    See docs/collectors.md.
     """
 
     name: ClassVar[str] = ""
+    #: the command's one-line help (default: the docstring's first paragraph)
+    help: ClassVar[str] = ""
     version: ClassVar[str] = ""
     kinds: ClassVar[tuple[str, ...]] = ()
     #: Credentials or permissions the collector needs, as a person would grant them.
@@ -141,6 +214,28 @@ class Collector:
     def __init__(self, clock: Clock | None = None, progress: Progress | None = None) -> None:
         self.clock = clock or Clock()
         self.progress = progress or Progress(enabled=False)
+
+    @classmethod
+    def command_help(cls) -> str:
+        """The one-line help of ``auditor collect <name>``."""
+        from auditor.registry import summary
+
+        return cls.help or summary(cls)
+
+    @classmethod
+    def from_options(cls, values: dict[str, Any], notice: Callable[[str], None], **context: Any) -> Collector:
+        """The collector for its command's ``values`` (keyed by :attr:`Option.name`; a secret's as a
+        :class:`Secret`); ``notice`` prints a line for the person running it, ``context`` is the clock
+        and progress. Overridden where options need more than passing on (a schema set, a fallback token).
+        """
+        values = dict(values)
+        for option in cls.options:
+            secret = values.get(option.name)
+            if option.secret and isinstance(secret, Secret):
+                if secret.value is None and option.unset:
+                    notice(f"collect {cls.name}: ${secret.variable} is not set; {option.unset}")
+                values[option.name] = secret.value
+        return cls(**values, **context)
 
     def emits(self, kind: str) -> bool:
         """Whether this collector may write documents of ``kind``."""

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress, parse_instant
+from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Option, Progress, parse_instant
 from auditor.collect.base import format_time as _utc
 
 
@@ -95,6 +95,15 @@ class DeploymentCollector(Collector):
     kinds: ClassVar[tuple[str, ...]] = ("deployments",)
     permissions: ClassVar[tuple[str, ...]] = (
         "none: reads the CI job's standard environment variables, or a local JSONL file",
+    )
+    help: ClassVar[str] = "The running pipeline's deployment, or a JSONL deploy log, as deployments."
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("from_env", "Record this CI job's deployment (GitHub Actions or GitLab CI).", type="flag"),
+        Option("log", "Import a deploy log: JSON Lines, one deployment a line.", type="file", flag="--from"),
+        Option("environment", "Deployment environment (GitHub sets no variable for it)."),
+        Option("service", "Service deployed (default: the repository's name)."),
+        Option("status", "Outcome, when collected after the deployment step (default: unknown).", type="choice",
+               choices=STATUSES),
     )
 
     def __init__(

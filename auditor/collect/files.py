@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from auditor.collect.base import COLLECTORS, Clock, Collector, Document, Progress
+from auditor.collect.base import COLLECTORS, Clock, Collector, Document, Option, Progress
 from auditor.errors import InputError
 
 #: Names people use for the exports this collector reads, and the kind each one is.
@@ -135,6 +136,21 @@ class FileCollector(Collector):
         "slo_reports",
     )
     permissions: ClassVar[tuple[str, ...]] = ("none: reads a local export file",)
+    help: ClassVar[str] = ("A CSV, JSON or YAML export, validated row by row against the kind's schema (all or "
+                           "nothing).")
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("kind", "Evidence kind of the rows (e.g. access_reviews, dsar_requests).", required=True),
+        Option("path", "The export file.", type="file", argument=True, required=True),
+        Option("source", "Source recorded in the document (default: file:<name>)."),
+        Option("schemas", "Extra evidence schema folder(s).", type="dir", multiple=True),
+    )
+
+    @classmethod
+    def from_options(cls, values: dict[str, Any], notice: Callable[[str], None], **context: Any) -> Collector:
+        """``--schemas`` folders become one schema set (the bundled schemas and these)."""
+        from auditor.evidence import SchemaSet
+
+        return cls(**{**values, "schemas": SchemaSet(*values.get("schemas", ()))}, **context)
 
     def __init__(
         self,

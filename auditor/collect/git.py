@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress
+from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Option, Progress
 from auditor.collect.base import format_time as _utc
 from auditor.identity import EMPTY as _NO_DIRECTORY
 from auditor.model import CollectionFailure
@@ -156,6 +156,13 @@ class GitCollector(Collector):
     kinds: ClassVar[tuple[str, ...]] = ("changes", "deployments")
     permissions: ClassVar[tuple[str, ...]] = (
         "read access to a local clone with the branch's full history (no credentials are used)",
+    )
+    help: ClassVar[str] = "Commits (changes) and release tags (deployments) from a git repository."
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("repo", "Git repository to read.", type="dir", default=Path()),
+        Option("branch", "Branch whose first-parent history is collected (default: main, else HEAD)."),
+        Option("since", "Only commits committed at or after this date (RFC 3339 or YYYY-MM-DD)."),
+        Option("release_tags", "Tags (glob) recorded as deployment candidates.", default="v*"),
     )
 
     def __init__(

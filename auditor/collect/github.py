@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress
+from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Option, Progress
 from auditor.collect.forge import ForgeClient
 from auditor.identity import EMPTY as NO_DIRECTORY
 from auditor.identity import normalize
@@ -74,6 +74,20 @@ class GitHubCollector(Collector):
         "a token with read access to pull requests, contents and checks (the Actions GITHUB_TOKEN with "
         "permissions: {pull-requests: read, contents: read, checks: read}); branch protection needs "
         "administration: read, else it is recorded as a collection error",
+    )
+    help: ClassVar[str] = ("Merged pull requests (reviews, approvals, required checks, branch protection) as "
+                           "changes evidence.")
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("repository", "owner/name (default: $GITHUB_REPOSITORY, set in GitHub Actions).", required=True,
+               envvar="GITHUB_REPOSITORY"),
+        Option("branch", "Base branch whose merged pull requests are read.", default="main"),
+        Option("token", "Environment variable holding the token (never a command-line value: it would show in "
+               "logs).", secret=True, default="GITHUB_TOKEN",
+               unset="calling the API without a token (public repositories only, 60 requests an hour)"),
+        Option("api", "REST API root (GitHub Enterprise: https://HOST/api/v3; $GITHUB_API_URL in Actions).",
+               default=API, envvar="GITHUB_API_URL"),
+        Option("limit", "Most recently updated closed pull requests read.", type="int", default=200, minimum=1,
+               maximum=10_000),
     )
 
     def __init__(self, repository: str, branch: str = "main", *, token: str | None = None, api: str = API,

@@ -38,16 +38,27 @@ rel="next"`` (keyset and offset pagination) or ``X-Next-Page``; a 429 (or 403) r
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress, format_time
+from auditor.collect.base import (
+    COLLECTORS,
+    Clock,
+    Collector,
+    CollectorError,
+    Document,
+    Option,
+    Progress,
+    Secret,
+    format_time,
+)
 from auditor.collect.forge import ForgeClient
 from auditor.identity import EMPTY as NO_DIRECTORY
 from auditor.identity import normalize
-from auditor.model import CollectionError
+from auditor.model import CollectionFailure
 
 API = "https://gitlab.com/api/v4"
 #: pipeline status -> tests_passed (any other status: not concluded, None)
@@ -102,7 +113,6 @@ class GitLabCollector(Collector):
         GITLAB_TOKEN=... auditor collect gitlab --project acme/app --branch main --out ev/
     """
 
-    name: ClassVar[str] = "gitlab"
     version: ClassVar[str] = "1.0.0"
     kinds: ClassVar[tuple[str, ...]] = ("changes",)
     permissions: ClassVar[tuple[str, ...]] = (
@@ -110,6 +120,21 @@ class GitLabCollector(Collector):
         "GITLAB_TOKEN), or the job's CI_JOB_TOKEN where the instance lets it read merge requests and "
         "pipelines; protected branches and approval rules need Maintainer, else they are recorded as "
         "collection errors",
+    )
+    help: ClassVar[str] = ("Merged merge requests (approvals, pipelines, approval rules, protected branch) as "
+                           "changes evidence.")
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("project", "Project id or group/name path (default: $CI_PROJECT_ID, set in GitLab CI).",
+               required=True, envvar="CI_PROJECT_ID"),
+        Option("branch", "Target branch whose merged merge requests are read (default: $CI_DEFAULT_BRANCH, else "
+               "main).", default="main", envvar="CI_DEFAULT_BRANCH"),
+        Option("token", "Environment variable holding an access token (sent as PRIVATE-TOKEN); when it is not "
+               "set, CI_JOB_TOKEN is used (sent as JOB-TOKEN). Never a command-line value: it would show in logs.",
+               secret=True, default="GITLAB_TOKEN"),
+        Option("api", "REST API v4 root (self-managed: https://HOST/api/v4; $CI_API_V4_URL in GitLab CI).",
+               flag="--url", default=API, envvar="CI_API_V4_URL"),
+        Option("limit", "Most recently updated merged merge requests read.", type="int", default=200, minimum=1,
+               maximum=10_000),
     )
 
     def __init__(self, project: str, branch: str = "main", *, token: str | None = None, api: str = API,
@@ -127,8 +152,24 @@ class GitLabCollector(Collector):
         self._base = f"/projects/{quote(project, safe='')}"
         self._users: dict[Any, dict[str, Any]] = {}
 
+    @classmethod
+    def from_options(cls, values: dict[str, Any], notice: Callable[[str], None], **context: Any) -> Collector:
+        """The token from the variable ``--token-env`` names (sent as PRIVATE-TOKEN), else the job's
+        CI_JOB_TOKEN (sent as JOB-TOKEN), else none (public projects only)."""
+        import os
+
+        secret: Secret = values["token"]
+        token, job_token = secret.value, secret.variable == "CI_JOB_TOKEN"
+        if token is None and not job_token and os.environ.get("CI_JOB_TOKEN"):
+            token, job_token = os.environ["CI_JOB_TOKEN"], True
+            notice(f"collect gitlab: ${secret.variable} is not set; using the job token (CI_JOB_TOKEN)")
+        elif token is None:
+            notice(f"collect gitlab: neither ${secret.variable} nor $CI_JOB_TOKEN is set; calling the API without "
+                   "a token (public projects only)")
+        return cls(**{**values, "token": token}, job_token=job_token, **context)
+
     def collect(self) -> list[Document]:
-        errors: list[CollectionError] = []
+        errors: list[CollectionFailure] = []
         project = self._optional("", "project", errors) or {}
         repository = project.get("path_with_namespace") or self.project
         settings = self._optional("/approvals", "approval settings", errors) or {}
@@ -153,22 +194,22 @@ class GitLabCollector(Collector):
 
     # --- project-wide settings -------------------------------------------------------------------
 
-    def _optional(self, path: str, what: str, errors: list[CollectionError]) -> Any:
+    def _optional(self, path: str, what: str, errors: list[CollectionFailure]) -> Any:
         """A settings endpoint: its answer, or None with a collection error (404 on a tier without it: None)."""
         try:
             return self.client.get(f"{self._base}{path}")
         except CollectorError as exc:
             if "HTTP 404" not in exc.message:
-                errors.append(CollectionError(what, exc.message, "settings"))
+                errors.append(CollectionFailure(what, exc.message, "settings"))
             return None
 
-    def _protection(self, errors: list[CollectionError]) -> dict[str, Any] | None:
+    def _protection(self, errors: list[CollectionFailure]) -> dict[str, Any] | None:
         try:
             data = self.client.get(f"{self._base}/protected_branches/{quote(self.branch, safe='')}")
         except CollectorError as exc:
             if "HTTP 404" in exc.message:
                 return {"protected": False}
-            errors.append(CollectionError(f"protected branch {self.branch}", exc.message, "protection"))
+            errors.append(CollectionFailure(f"protected branch {self.branch}", exc.message, "protection"))
             return None
         rules = self._optional("/approval_rules", "approval rules", errors)
         return {
@@ -185,7 +226,7 @@ class GitLabCollector(Collector):
 
     # --- one merge request -----------------------------------------------------------------------
 
-    def _change(self, mr: dict[str, Any], context: dict[str, Any], errors: list[CollectionError]) -> dict[str, Any]:
+    def _change(self, mr: dict[str, Any], context: dict[str, Any], errors: list[CollectionFailure]) -> dict[str, Any]:
         iid = mr["iid"]
         where = f"{self._base}/merge_requests/{iid}"
         head = mr.get("sha")
@@ -250,7 +291,7 @@ class GitLabCollector(Collector):
             item["merged_commits"] = authors
         return item
 
-    def _email(self, user: dict[str, Any], errors: list[CollectionError]) -> str:
+    def _email(self, user: dict[str, Any], errors: list[CollectionFailure]) -> str:
         """The approver's public (or primary) address from ``/users/:id``, else GitLab's noreply form. A
         profile that is not found (private) gives the noreply form; any other failure is a collection error,
         since the address may be what shows an approver to be the author."""
@@ -260,31 +301,31 @@ class GitLabCollector(Collector):
                 self._users[ident] = self.client.get(f"/users/{ident}") if ident else {}
             except CollectorError as exc:
                 if "HTTP 404" not in exc.message:
-                    errors.append(CollectionError(f"user {user['username']}", exc.message, "users"))
+                    errors.append(CollectionFailure(f"user {user['username']}", exc.message, "users"))
                 self._users[ident] = {}
         found = self._users[ident]
         address = normalize(found.get("public_email") or found.get("email"))
         return address or noreply(ident, user["username"], self.host)
 
-    def _signature(self, sha: str, errors: list[CollectionError]) -> dict[str, Any]:
+    def _signature(self, sha: str, errors: list[CollectionFailure]) -> dict[str, Any]:
         try:
             data = self.client.get(f"{self._base}/repository/commits/{sha}/signature")
         except CollectorError as exc:
             if "HTTP 404" in exc.message:  # GitLab answers 404 for an unsigned commit
                 return {"present": False, "verified": False, "key_id": None, "signer": None}
-            errors.append(CollectionError(f"signature of {sha[:12]}", exc.message, "signature"))
+            errors.append(CollectionFailure(f"signature of {sha[:12]}", exc.message, "signature"))
             return {"present": False, "verified": None, "key_id": None, "signer": None}
         status = data.get("verification_status")
         return {"present": True, "verified": True if status == "verified" else None if status is None else False,
                 "key_id": data.get("gpg_key_primary_keyid") or data.get("key_fingerprint_sha256") or None,
                 "signer": data.get("gpg_key_user_email") or None}
 
-    def _approval_state(self, where: str, iid: int, errors: list[CollectionError]) -> list[dict[str, Any]] | None:
+    def _approval_state(self, where: str, iid: int, errors: list[CollectionFailure]) -> list[dict[str, Any]] | None:
         try:
             state = self.client.get(f"{where}/approval_state")
         except CollectorError as exc:
             if "HTTP 404" not in exc.message:  # a tier without approval rules answers 404
-                errors.append(CollectionError(f"approval rules of !{iid}", exc.message, "approvals"))
+                errors.append(CollectionFailure(f"approval rules of !{iid}", exc.message, "approvals"))
             return None
         return sorted(({"name": r.get("name"), "rule_type": r.get("rule_type"),
                         "approvals_required": r.get("approvals_required"), "approved": r.get("approved"),
@@ -293,12 +334,12 @@ class GitLabCollector(Collector):
                        for r in state.get("rules") or [] if isinstance(r, dict)),
                       key=lambda r: (str(r["name"]), str(r["rule_type"])))
 
-    def _pipelines(self, where: str, iid: int, head: str | None, sha: str, errors: list[CollectionError]
+    def _pipelines(self, where: str, iid: int, head: str | None, sha: str, errors: list[CollectionFailure]
                    ) -> tuple[list[dict[str, Any]], bool | None, list[dict[str, Any]]]:
         try:
             found = self.client.pages(f"{where}/pipelines")
         except CollectorError as exc:
-            errors.append(CollectionError(f"pipelines of !{iid}", exc.message, "pipelines"))
+            errors.append(CollectionFailure(f"pipelines of !{iid}", exc.message, "pipelines"))
             return [], None, []
         pipelines = sorted(({"id": p.get("id"), "sha": p.get("sha"), "ref": p.get("ref"), "status": p.get("status"),
                              "source": p.get("source")} for p in found if isinstance(p, dict)),
@@ -312,16 +353,16 @@ class GitLabCollector(Collector):
                      "allow_failure": bool(j.get("allow_failure"))}
                     for j in self.client.pages(f"{self._base}/pipelines/{latest['id']}/jobs")]
         except CollectorError as exc:
-            errors.append(CollectionError(f"jobs of pipeline {latest['id']}", exc.message, "pipelines"))
+            errors.append(CollectionFailure(f"jobs of pipeline {latest['id']}", exc.message, "pipelines"))
             jobs = []
         return pipelines, PIPELINE_RESULT.get(str(latest["status"])), sorted(
             jobs, key=lambda j: (str(j["stage"]), str(j["name"])))
 
-    def _commits(self, where: str, iid: int, errors: list[CollectionError]) -> list[dict[str, Any]]:
+    def _commits(self, where: str, iid: int, errors: list[CollectionFailure]) -> list[dict[str, Any]]:
         try:
             commits = self.client.pages(f"{where}/commits")
         except CollectorError as exc:
-            errors.append(CollectionError(f"commits of !{iid}", exc.message, "commits"))
+            errors.append(CollectionFailure(f"commits of !{iid}", exc.message, "commits"))
             return []
         return sorted(({"id": c["id"], "author": {"name": c.get("author_name"), "email": c.get("author_email")},
                         "person": _person(c.get("author_email"))} for c in commits if c.get("id")),

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Progress, format_time
+from auditor.collect.base import COLLECTORS, Clock, Collector, CollectorError, Document, Option, Progress, format_time
 
 _DURATION = re.compile(r"^([1-9][0-9]*)([mhdw])$")
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -342,6 +342,14 @@ class PrometheusCollector(Collector):
     kinds: ClassVar[tuple[str, ...]] = ("slo_reports",)
     permissions: ClassVar[tuple[str, ...]] = (
         "read access to the Prometheus HTTP API (/api/v1/query, /api/v1/query_range)",
+    )
+    help: ClassVar[str] = "SLO attainment and error budgets (slo_reports) from Prometheus for an OpenSLO document."
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("url", "Prometheus base URL, e.g. http://prometheus:9090.", required=True),
+        Option("slo_file", "OpenSLO v1 document (SLO, SLI, AlertPolicy).", type="file", flag="--slo", required=True),
+        Option("at", "End of every SLO window (RFC 3339); default: the collection instant."),
+        Option("step", "Range query resolution in seconds (default: window / 10000, at least 60).", type="int",
+               minimum=1),
     )
 
     def __init__(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from auditor.collect.aws.context import WORKERS, AwsContext
-from auditor.collect.base import COLLECTORS, Clock, Collector, Document, Progress
+from auditor.collect.base import COLLECTORS, Clock, Collector, Document, Option, Progress
 
 DEFAULT_REGION = "us-east-1"
 
@@ -57,6 +57,11 @@ class AwsCollector(Collector):
         "rds:DescribeDBInstances; dynamodb:ListTables, DescribeTable, DescribeTimeToLive, ListTagsOfResource, "
         "DescribeContinuousBackups",
         "cloudtrail:DescribeTrails, GetTrailStatus; kms:ListKeys, DescribeKey, GetKeyRotationStatus",
+    )
+    help: ClassVar[str] = "IAM identities and admin grants, S3/RDS/DynamoDB data stores, CloudTrail trails."
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("profile", "AWS profile (default: the standard chain: AWS_PROFILE, env, instance role)."),
+        Option("regions", "Region(s) to read (repeatable; default: the profile's).", flag="--region", multiple=True),
     )
 
     def __init__(
