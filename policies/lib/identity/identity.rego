@@ -190,3 +190,16 @@ person_key(id) := concat("", ["person:", id])
 display_names(identities) := {concat("", ["person:", p]): name |
 	some p, name in first_claims(sort({[i.person, i.display_name] | some i in identities; i.display_name != ""}))
 }
+
+# METADATA
+# title: display_names_of
+# description: >-
+#   display_names restricted to the person ids in ids (a set): the same names, without sorting
+#   the whole directory, for a control that names a few people.
+display_names_of(identities, ids) := {concat("", ["person:", p]): name |
+	some p, name in first_claims(sort({[i.person, i.display_name] |
+		some i in identities
+		i.person in ids
+		i.display_name != ""
+	}))
+}

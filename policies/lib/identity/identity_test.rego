@@ -131,3 +131,8 @@ test_index_for_keeps_only_wanted_keys if {
 	part.email == {"erin@brightwater.example": "p-011"}
 	part.login == {"zed": "p-099", "dan": "p-010"}
 }
+
+test_display_names_of_names_only_the_people_asked_for if {
+	identity.display_names_of(dirs, {"p-010", "p-099"}) == {"person:p-010": "Dan O"}
+	identity.display_names_of(dirs, {"p-010", "p-011"}) == {k: v | some k, v in identity.display_names(dirs); k != "person:p-099"}
+}
