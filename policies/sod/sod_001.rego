@@ -106,7 +106,7 @@ commit_facts(recs) := object.union(facts_until(authors, approvals), {
 	approvals := [[p, at_ns(a), approval_label(a)] |
 		some c in recs
 		some a in c.approvals
-		p := names[identity.pair_of(a)]
+		p := names[changes.approval_pair(a)]
 	]
 }
 

@@ -27,19 +27,18 @@ in_scope := {d.id | some d in prod}
 # the deployed commits, lower-cased once per distinct commit (many deployments ship one commit)
 deployed := {c: lower(c) | some c in {d.commit | some d in prod}}
 
-# [actor, approver] of the deployments, distinct (null where a deployment records none)
-deployed_by := {[object.get(d, "actor", null), object.get(d, "approver", null)] | some d in prod}
+# who triggered the deployments and who approved them, distinct (null where a deployment records none)
+actors := {object.get(d, "actor", null) | some d in prod}
 
-# who triggered the deployments (null for a deployment that records no actor)
-actors := {x[0] | some x in deployed_by}
+approvers := {object.get(d, "approver", null) | some d in prod}
 
 # [email, login] -> person key, resolved once for the authors of the deployed commits, the actors
 # and the deployment approvers
 names := identity.persons(identity.index_for(object.get(input, "identities", []), named), named)
 
 named := (changes.authors_named(deployed_changes) | {identity.pair_of(a) | some a in actors}) | {
-	identity.pair_of(x[1]) |
-		some x in deployed_by
+	identity.pair_of(a) |
+		some a in approvers
 }
 
 # the change records of the deployed commits
@@ -72,11 +71,14 @@ self_deployed := [d |
 
 deployer(d) := deployers[d.actor]
 
+# actor -> how messages name it, once per distinct actor
+actor_labels := {a: actor_label(a) | some a in actors}
+
 default actor_label(_) := "an unrecorded actor"
 
-actor_label(d) := identity.field(d.actor, "email")
+actor_label(a) := identity.field(a, "email")
 
-actor_label(d) := identity.field(d.actor, "login") if not identity.field(d.actor, "email")
+actor_label(a) := identity.field(a, "login") if not identity.field(a, "email")
 
 independently_approved(d) if {
 	params.allow_independent_deploy_approval
@@ -109,7 +111,7 @@ violations contains {
 			"%s was triggered by %s, the sole author of commit %s, with no independent deployment approval; have ",
 			"another engineer deploy or approve it (e.g. a protected environment with required reviewers).",
 		]),
-		[where(d), actor_label(d), changes.short(lower(d.commit))],
+		[where(d), actor_labels[d.actor], changes.short(deployed[d.commit])],
 	),
 } if {
 	some d in self_deployed

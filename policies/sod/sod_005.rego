@@ -40,7 +40,7 @@ violations contains {"resource": c.id, "message": message(c, a, p)} if {
 	some c in approved
 	authors := changes.authors(names, c)
 	some a in c.approvals
-	p := names[identity.pair_of(a)]
+	p := names[changes.approval_pair(a)]
 	p in authors
 }
 

@@ -52,7 +52,7 @@ split_merge(c) if {
 	count(object.get(c, "merged_commits", [])) > 0
 }
 
-approvals(list) := [[names[identity.pair_of(a)], identity.field(a, "email")] | some a in list]
+approvals(list) := [[names[changes.approval_pair(a)], identity.field(a, "email")] | some a in list]
 
 default author_label(_) := "an unrecorded author"
 

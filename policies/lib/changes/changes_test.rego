@@ -156,3 +156,10 @@ test_concerns_per_release_leave_out_clean_releases if {
 	rel := {"deployed": [[{"id": "d1"}, "r1"], [{"id": "d2"}, "r2"]], "commits": {"r1": ["abc", "def"], "r2": ["ghi"]}}
 	changes.concerns(rel, {"def": [["unrecorded"]], "abc": []}) == {"r1": [["def", ["unrecorded"]]]}
 }
+
+test_approval_pair_is_the_pair_identity_gives if {
+	a := {"email": "Bob@x.example", "source": "github", "login": "bob", "at": "2026-01-01T00:00:00Z"}
+	t := {"email": "t@x.example", "source": "trailer"}
+	changes.approval_pair(a) == identity.pair_of(a)
+	changes.approval_pair(t) == ["t@x.example", null]
+}
