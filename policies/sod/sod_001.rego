@@ -79,14 +79,13 @@ deadline := {key: max(ts) |
 	count(ts) > 0
 }
 
-# [deployment, release key] for the deployments whose release raises any concern (most raise none)
-concerned := [[d, key] | some [d, key] in rel.deployed; concerns[key]]
-
-# [deployment, commit, kind] for each concern a deployment's release raises at its start
+# [deployment, commit, kind] for each concern a deployment's release raises at its start (two passes
+# over the deployments, each a lookup by release key: a first pass keeping the deployments with any
+# concern costs as much as it saves, since most releases carry one)
 flagged := array.concat(
-	[[d, sha, kind] | some [d, key] in concerned; some [sha, kind] in fixed[key]],
+	[[d, sha, kind] | some [d, key] in rel.deployed; some [sha, kind] in fixed[key]],
 	[[d, sha, "approvals"] |
-		some [d, key] in concerned
+		some [d, key] in rel.deployed
 		latest := deadline[key]
 		start := time.parse_rfc3339_ns(d.started_at)
 		start < latest
