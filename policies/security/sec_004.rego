@@ -55,8 +55,8 @@ concerns := changes.concerns(rel, concern)
 
 # [deployment, commit, concern] for every concern of every commit a deployment shipped
 flagged := [[d, sha, c] |
-	some d in prod
-	some [sha, c] in concerns[rel.of[d.id]]
+	some [d, key] in rel.deployed
+	some [sha, c] in concerns[key]
 ]
 
 where(d) := sprintf("Deployment %s of %s to %s", [d.id, d.service, d.environment])

@@ -22,7 +22,6 @@ params := data.params["SOD-001"]
 
 min_approvals := params.min_independent_approvals
 
-people := identity.index(object.get(input, "identities", []))
 
 idx := changes.index(input.changes)
 
@@ -31,6 +30,11 @@ prod := changes.production(input.deployments, {identity.norm(e) | some e in para
 rel := changes.releases(prod, idx)
 
 in_scope := {d.id | some d in prod}
+
+# [email, login] -> person key, resolved once for every author and approver of a shipped commit
+names := identity.persons(identity.index_for(object.get(input, "identities", []), named), named)
+
+named := changes.named([c | some sha in changes.shipped_commits(rel); some c in idx.records[sha]])
 
 # sha -> {"authors", "author", "approvals": [[person, at_ns or null, label]], "unattributed", "until"},
 # judged once per commit every release shipped (many deployments ship one commit)
@@ -75,14 +79,16 @@ deadline := {key: max(ts) |
 	count(ts) > 0
 }
 
-# [deployment, commit, kind] for each concern a deployment's release raises at its start
+# [deployment, commit, kind] for each concern a deployment's release raises at its start (two passes
+# over the deployments, each a lookup by release key: a first pass keeping the deployments with any
+# concern costs as much as it saves, since most releases carry one)
 flagged := array.concat(
-	[[d, sha, kind] | some d in prod; some [sha, kind] in fixed[rel.of[d.id]]],
+	[[d, sha, kind] | some [d, key] in rel.deployed; some [sha, kind] in fixed[key]],
 	[[d, sha, "approvals"] |
-		some d in prod
-		key := rel.of[d.id]
+		some [d, key] in rel.deployed
+		latest := deadline[key]
 		start := time.parse_rfc3339_ns(d.started_at)
-		start < deadline[key]
+		start < latest
 		some [sha, c] in concerns[key]
 		is_number(c[1])
 		start < c[1]
@@ -93,13 +99,13 @@ commit_facts(recs) := object.union(facts_until(authors, approvals), {
 	"authors": authors,
 	"author": author_label(recs[0]),
 	"approvals": approvals,
-	"unattributed": count([c | some c in recs; changes.unattributed(people, c)]) > 0,
+	"unattributed": count([c | some c in recs; changes.unattributed(names, c)]) > 0,
 }) if {
-	authors := union({changes.authors(people, c) | some c in recs})
+	authors := union({changes.authors(names, c) | some c in recs})
 	approvals := [[p, at_ns(a), approval_label(a)] |
 		some c in recs
 		some a in c.approvals
-		p := identity.person_of(people, a)
+		p := names[changes.approval_pair(a)]
 	]
 }
 

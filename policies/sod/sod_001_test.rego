@@ -215,8 +215,9 @@ test_release_judges_every_change_since_the_previous_deployment if {
 	contains(x.message, "shipped commit 0000000 (part of the changes since the previous production deployment, up to 0000000)")
 	contains(x.message, "with no recorded approval")
 	rel := sod_001.rel with input as ev
-	rel.commits[rel.of["d-2"]] == [sprintf("%040d", [2]), sprintf("%040d", [3]), sprintf("%040d", [4])]
-	rel.commits[rel.of["d-1"]] == [sprintf("%040d", [1])]
+	of := {d.id: key | some [d, key] in rel.deployed}
+	rel.commits[of["d-2"]] == [sprintf("%040d", [2]), sprintf("%040d", [3]), sprintf("%040d", [4])]
+	rel.commits[of["d-1"]] == [sprintf("%040d", [1])]
 }
 
 test_release_previous_deployment_is_per_service if {

@@ -17,7 +17,6 @@ import data.lib.identity
 
 params := data.params["SOD-002"]
 
-people := identity.index(object.get(input, "identities", []))
 
 idx := changes.index(input.changes)
 
@@ -25,37 +24,67 @@ prod := changes.production(input.deployments, {identity.norm(e) | some e in para
 
 in_scope := {d.id | some d in prod}
 
-# commit -> the person keys of its authors, once per deployed commit (many deployments ship one commit)
-authors := {sha: union({changes.authors(people, c) | some c in recs}) |
-	some sha in {lower(d.commit) | some d in prod}
+# the deployed commits, lower-cased once per distinct commit (many deployments ship one commit)
+deployed := {c: lower(c) | some c in {d.commit | some d in prod}}
+
+# who triggered the deployments and who approved them, distinct (null where a deployment records none)
+actors := {object.get(d, "actor", null) | some d in prod}
+
+approvers := {object.get(d, "approver", null) | some d in prod}
+
+# [email, login] -> person key, resolved once for the authors of the deployed commits, the actors
+# and the deployment approvers
+names := identity.persons(identity.index_for(object.get(input, "identities", []), named), named)
+
+named := (changes.authors_named(deployed_changes) | {identity.pair_of(a) | some a in actors}) | {
+	identity.pair_of(a) |
+		some a in approvers
+}
+
+# the change records of the deployed commits
+deployed_changes := [c | some sha in deployed; some c in idx.records[sha]]
+
+# commit (as deployed) -> the person keys of its authors, once per deployed commit
+authors := {commit: union({changes.authors(names, c) | some c in recs}) |
+	some commit, sha in deployed
 	recs := idx.records[sha]
 }
 
 # commit -> its author, for commits with exactly one (the only ones a deployer can be the sole author of)
 sole_author := {sha: p | some sha, ps in authors; count(ps) == 1; some p in ps}
 
-# who triggered the deployments (null for a deployment that records no actor)
-actors := {object.get(d, "actor", null) | some d in prod}
-
 # actor -> the person key of who triggered a deployment, once per distinct actor
-deployers := {a: p | some a in actors; p := identity.person_of(people, a)}
+deployers := {a: p | some a in actors; p := names[identity.pair_of(a)]}
 
 # actors naming nobody (neither address nor login recorded)
 unrecorded_actors := {a | some a in actors; not deployers[a]}
 
+# commits whose sole author triggers deployments: only deployments of these can be self-deployed
+deployed_by_author := {c | some c, p in sole_author; p in {q | some _, q in deployers}}
+
+# deployments triggered by the sole author of the deployed commit
+self_deployed := [d |
+	some d in prod
+	d.commit in deployed_by_author
+	deployers[d.actor] == sole_author[d.commit]
+]
+
 deployer(d) := deployers[d.actor]
+
+# actor -> how messages name it, once per distinct actor
+actor_labels := {a: actor_label(a) | some a in actors}
 
 default actor_label(_) := "an unrecorded actor"
 
-actor_label(d) := identity.field(d.actor, "email")
+actor_label(a) := identity.field(a, "email")
 
-actor_label(d) := identity.field(d.actor, "login") if not identity.field(d.actor, "email")
+actor_label(a) := identity.field(a, "login") if not identity.field(a, "email")
 
 independently_approved(d) if {
 	params.allow_independent_deploy_approval
-	p := identity.person_of(people, d.approver)
+	p := names[identity.pair_of(d.approver)]
 	p != deployer(d)
-	not p in authors[lower(d.commit)]
+	not p in authors[d.commit]
 }
 
 where(d) := sprintf("Deployment %s of %s to %s", [d.id, d.service, d.environment])
@@ -82,11 +111,9 @@ violations contains {
 			"%s was triggered by %s, the sole author of commit %s, with no independent deployment approval; have ",
 			"another engineer deploy or approve it (e.g. a protected environment with required reviewers).",
 		]),
-		[where(d), actor_label(d), changes.short(lower(d.commit))],
+		[where(d), actor_labels[d.actor], changes.short(deployed[d.commit])],
 	),
 } if {
-	some d in prod
-	p := sole_author[lower(d.commit)]
-	deployers[d.actor] == p
+	some d in self_deployed
 	not independently_approved(d)
 }

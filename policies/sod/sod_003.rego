@@ -49,7 +49,7 @@ approver_labels := labels_of(approver_rows)
 
 in_scope := {g.person | some g in active_grants}
 
-display_names := identity.display_names(identities)
+display_names := identity.display_names_of(identities, conflicted)
 
 violations contains {
 	"resource": person,

@@ -16,11 +16,18 @@ import data.lib.identity
 
 params := data.params["SOD-005"]
 
-people := identity.index(object.get(input, "identities", []))
 
 protected := changes.on_branches(input.changes, params.protected_branches)
 
 in_scope := {c.id | some c in protected}
+
+# the changes with approvals (most carry none: their authors are never looked at)
+approved := [c | some c in protected; count(c.approvals) > 0]
+
+# [email, login] -> person key, resolved once for every author and approver of an approved change
+names := identity.persons(identity.index_for(object.get(input, "identities", []), named), named)
+
+named := changes.named(approved)
 
 author_addresses(c) := {e | e := identity.field(c.author, "email")} | {e |
 	some m in object.get(c, "merged_commits", [])
@@ -30,11 +37,10 @@ author_addresses(c) := {e | e := identity.field(c.author, "email")} | {e |
 where(c) := sprintf("Change %s (%s) on %s of %s", [changes.short(c.id), c.message_summary, c.branch, c.repository])
 
 violations contains {"resource": c.id, "message": message(c, a, p)} if {
-	some c in protected
-	count(c.approvals) > 0 # most changes carry no approval: skip their authors
-	authors := changes.authors(people, c)
+	some c in approved
+	authors := changes.authors(names, c)
 	some a in c.approvals
-	p := identity.person_of(people, a)
+	p := names[changes.approval_pair(a)]
 	p in authors
 }
 

@@ -22,7 +22,6 @@ now_ns := time.parse(data.audit.as_of)
 
 identities := object.get(input, "identities", [])
 
-people := identity.index(identities)
 
 # [review, completion ns] of reviews completed within the last lookback_days.
 recent_reviews := [[r, t] |
@@ -65,6 +64,11 @@ holdings := groups.by(sort([[[row.person, scope], row] | some row in grant_rows;
 
 in_scope := {r.id | some [r, _] in recent_reviews}
 
+# reviewer address -> person key, resolved once per distinct reviewer
+reviewers := {[r.reviewer, null] | some [r, _] in recent_reviews}
+
+names := identity.persons(identity.index_for(identities, reviewers), reviewers)
+
 violations contains {
 	"resource": r.id,
 	"message": sprintf(
@@ -76,7 +80,7 @@ violations contains {
 	),
 } if {
 	some [r, completed] in recent_reviews
-	reviewer := identity.person_of_email(people, r.reviewer)
+	reviewer := names[[r.reviewer, null]]
 	scope := identity.norm(r.scope)
 	held := {row.label |
 		some row in holdings[[reviewer, scope]]

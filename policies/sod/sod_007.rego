@@ -17,11 +17,14 @@ import data.lib.time
 
 identities := object.get(input, "identities", [])
 
-people := identity.index(identities)
-
-display_names := identity.display_names(identities)
-
 privileged := [g | some g in grants.active(input.access_grants, identities, time.parse(data.audit.as_of)); g.privileged]
+
+display_names := identity.display_names_of(identities, {g.person | some g in privileged})
+
+# grantor address -> person key, resolved once per distinct grantor
+grantors := {[g.granted_by, null] | some g in privileged}
+
+names := identity.persons(identity.index_for(identities, grantors), grantors)
 
 in_scope := {g.id | some g in privileged}
 
@@ -37,7 +40,7 @@ violations contains {
 } if {
 	some g in privileged
 	grantee := identity.person_key(g.person)
-	grantee == identity.person_of_email(people, g.granted_by)
+	grantee == names[[g.granted_by, null]]
 }
 
 violations contains {

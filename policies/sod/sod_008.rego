@@ -20,21 +20,25 @@ params := data.params["SOD-008"]
 
 min_approvals := params.min_approvals
 
-people := identity.index(object.get(input, "identities", []))
 
 protected := changes.on_branches(input.changes, params.protected_branches)
 
 in_scope := {c.id | some c in protected}
 
+# [email, login] -> person key, resolved once for every author and approver the protected changes name
+names := identity.persons(identity.index_for(object.get(input, "identities", []), named), named)
+
+named := changes.named(protected)
+
 # What is judged, once: [change id, commit id, author keys, [[approver key, label]], author, change]
 # (the author and the change are put into words only for a violation).
 units := array.concat(
-	[[c.id, c.id, changes.authors(people, c), approvals(c.approvals), c.author, c] |
+	[[c.id, c.id, changes.authors(names, c), approvals(c.approvals), c.author, c] |
 		some c in protected
 		not split_merge(c)
 	],
 	[[
-		c.id, m.id, {a | a := merged_author(m)},
+		c.id, m.id, {a | a := changes.author_key(names, m)},
 		approvals(array.concat(object.get(m, "approvals", []), c.approvals)), m.author, c,
 	] |
 		some c in protected
@@ -43,26 +47,12 @@ units := array.concat(
 	],
 )
 
-# Merged commits' author keys resolved once per distinct key (a history has far fewer
-# authors than merged commits).
-resolved := {k: identity.resolve(people, k) |
-	some k in {m.person |
-		some c in protected
-		some m in object.get(c, "merged_commits", [])
-		is_string(object.get(m, "person", null))
-	}
-}
-
-merged_author(m) := resolved[m.person]
-
-merged_author(m) := identity.person_of(people, m.author) if not is_string(object.get(m, "person", null))
-
 split_merge(c) if {
 	c.is_merge
 	count(object.get(c, "merged_commits", [])) > 0
 }
 
-approvals(list) := [[identity.person_of(people, a), identity.field(a, "email")] | some a in list]
+approvals(list) := [[names[changes.approval_pair(a)], identity.field(a, "email")] | some a in list]
 
 default author_label(_) := "an unrecorded author"
 

@@ -27,6 +27,33 @@ index(identities) := {
 	}),
 }
 
+# METADATA
+# title: index_for
+# description: >-
+#   The index (as index builds it) restricted to the addresses and logins that pairs (from
+#   pair_of or key_pair) can look up, noreply logins included: every claim of a wanted key is
+#   kept, so each resolves to the same person as with the whole index, while the identities
+#   are read in one pass, as distinct [emails, username, person] entries, and only wanted keys
+#   are sorted. For a control that resolves a few people against a large directory.
+index_for(identities, pairs) := {
+	"email": first_claims(sort({[k, e[2]] |
+		some e in entries
+		some raw in e[0]
+		k := norm(raw)
+		k in emails
+	})),
+	"login": first_claims(sort({[k, e[2]] |
+		some e in entries
+		is_string(e[1])
+		k := norm(e[1])
+		k in logins
+	})),
+} if {
+	entries := {[i.emails, object.get(i, "username", null), i.person] | some i in identities}
+	emails := {norm(p[0]) | some p in pairs; is_string(p[0])}
+	logins := {norm(p[1]) | some p in pairs; is_string(p[1])} | {login | some e in emails; login := noreply_login(e)}
+}
+
 # Distinct raw [key, person] pairs -> {normalised key: lowest person}.
 claims(raw) := first_claims(sort({[lower(trim_space(k)), p] | some [k, p] in raw}))
 
@@ -115,6 +142,44 @@ resolve(people, key) := person_of(people, {"login": trim_prefix(key, "login:")})
 resolve(people, key) := key if startswith(key, "person:")
 
 # METADATA
+# title: pair_of
+# description: >-
+#   The raw [email, login] of who (null where a field is absent; [null, null] when who is
+#   not an object): the key persons resolves once, so a control looks each who up instead
+#   of calling person_of per item (regorus does not memoise functions).
+default pair_of(_) := [null, null]
+
+pair_of(who) := [object.get(who, "email", null), object.get(who, "login", null)] if is_object(who)
+
+# METADATA
+# title: persons
+# description: >-
+#   {pair: person key} for the distinct [email, login] pairs given (from pair_of or key_pair),
+#   each resolved once by person_of; a pair naming nobody is left out.
+persons(people, pairs) := {p: key |
+	some p in pairs
+	key := person_of(people, {"email": p[0], "login": p[1]})
+}
+
+# METADATA
+# title: key_pair
+# description: >-
+#   The pair of a collector's "email:..." or "login:..." person key ([address, null] or
+#   [null, login]), so resolving it through persons is resolve; undefined for other keys.
+key_pair(key) := [trim_prefix(key, "email:"), null] if startswith(key, "email:")
+
+key_pair(key) := [null, trim_prefix(key, "login:")] if startswith(key, "login:")
+
+# METADATA
+# title: person_in
+# description: >-
+#   A collector's person key resolved through names (from persons over its key_pair): what
+#   resolve gives, by lookup. A "person:..." key is already resolved.
+person_in(_, key) := key if startswith(key, "person:")
+
+person_in(names, key) := names[key_pair(key)]
+
+# METADATA
 # title: person_key
 # description: The person key of a person id recorded in the evidence (e.g. an access grant's person).
 person_key(id) := concat("", ["person:", id])
@@ -124,4 +189,17 @@ person_key(id) := concat("", ["person:", id])
 # description: Person key -> the first display name of that person in identities items.
 display_names(identities) := {concat("", ["person:", p]): name |
 	some p, name in first_claims(sort({[i.person, i.display_name] | some i in identities; i.display_name != ""}))
+}
+
+# METADATA
+# title: display_names_of
+# description: >-
+#   display_names restricted to the person ids in ids (a set): the same names, without sorting
+#   the whole directory, for a control that names a few people.
+display_names_of(identities, ids) := {concat("", ["person:", p]): name |
+	some p, name in first_claims(sort({[i.person, i.display_name] |
+		some i in identities
+		i.person in ids
+		i.display_name != ""
+	}))
 }

@@ -80,3 +80,59 @@ test_index_is_first_claim_per_key if {
 	people.email["shared@brightwater.example"] == "p-011"
 	count(people.login) == 3
 }
+
+test_pair_of_is_the_raw_address_and_login if {
+	identity.pair_of({"email": "Dan@X.example", "login": "dan", "name": "Dan"}) == ["Dan@X.example", "dan"]
+	identity.pair_of({"name": "nobody"}) == [null, null]
+	identity.pair_of(null) == [null, null]
+}
+
+test_persons_resolve_each_pair_as_person_of_does if {
+	whos := [
+		{"email": " DAN@brightwater.example "}, {"email": "777+dan@users.noreply.github.com"},
+		{"email": null, "login": "DAN-O"}, {"email": "erin@brightwater.example", "login": "dan"},
+		{"email": "nobody@x.example"}, {"login": "ghost"},
+	]
+	names := identity.persons(people, {identity.pair_of(w) | some w in whos})
+	count(names) == count(whos)
+	every w in whos {
+		names[identity.pair_of(w)] == identity.person_of(people, w)
+	}
+}
+
+test_persons_leave_out_pairs_naming_nobody if {
+	identity.persons(people, {[null, null], ["", " "]}) == {}
+}
+
+test_key_pair_and_person_in_resolve_collector_keys if {
+	identity.key_pair("email:Dan@brightwater.example") == ["Dan@brightwater.example", null]
+	identity.key_pair("login:dan") == [null, "dan"]
+	not identity.key_pair("person:p-010")
+	names := identity.persons(people, {identity.key_pair(k) | some k in ["email:Dan@brightwater.example", "login:dan-o", "login:ghost"]})
+	identity.person_in(names, "email:Dan@brightwater.example") == identity.resolve(people, "email:Dan@brightwater.example")
+	identity.person_in(names, "login:dan-o") == "person:p-010"
+	identity.person_in(names, "login:ghost") == "login:ghost"
+	identity.person_in(names, "person:p-042") == "person:p-042"
+	not identity.person_in(names, "github:dan")
+}
+
+test_index_for_resolves_the_wanted_pairs_as_the_whole_index_does if {
+	whos := [
+		{"email": " DAN@brightwater.example "}, {"email": "777+dan@users.noreply.github.com"},
+		{"email": "shared@brightwater.example"}, {"email": null, "login": "DAN-O"},
+		{"email": "nobody@x.example", "login": "zed"}, {"login": "ghost"},
+	]
+	pairs := {identity.pair_of(w) | some w in whos}
+	identity.persons(identity.index_for(dirs, pairs), pairs) == identity.persons(people, pairs)
+}
+
+test_index_for_keeps_only_wanted_keys if {
+	part := identity.index_for(dirs, {["erin@brightwater.example", null], [null, "ZED"], ["9+dan@users.noreply.github.com", null]})
+	part.email == {"erin@brightwater.example": "p-011"}
+	part.login == {"zed": "p-099", "dan": "p-010"}
+}
+
+test_display_names_of_names_only_the_people_asked_for if {
+	identity.display_names_of(dirs, {"p-010", "p-099"}) == {"person:p-010": "Dan O"}
+	identity.display_names_of(dirs, {"p-010", "p-011"}) == {k: v | some k, v in identity.display_names(dirs); k != "person:p-099"}
+}
