@@ -18,6 +18,8 @@ lawful_bases := {"consent", "contract", "legal_obligation", "vital_interests", "
 
 personal_stores := stores.personal(input.data_stores)
 
+special_categories := stores.wanted_categories(personal_stores, params.special_categories)
+
 violations contains {
 	"resource": s.id,
 	"message": sprintf(
@@ -86,7 +88,7 @@ violations contains {
 	),
 } if {
 	some s in personal_stores
-	special := stores.categories(s, params.special_categories)
+	special := stores.categories(s, special_categories)
 	count(special) > 0
 	not text.filled(object.get(s, "special_category_condition", null))
 }

@@ -24,6 +24,9 @@ max_days := params.max_unused_days
 # an instant at or before this is stale (now - t >= max_days), computed once
 stale_from := now_ns - t.days(max_days)
 
+# a time sorting at or after this date is not stale: compared as strings before any is parsed
+stale_before := t.later_date(stale_from)
+
 enabled := [i | some i in input.identities; not i.disabled]
 
 active_keys := [[i, k] | some i in enabled; some k in i.access_keys; k.status == "active"]
@@ -41,7 +44,8 @@ violations contains {
 	),
 } if {
 	some [i, k] in active_keys
-	is_string(k.last_used_at)
+	k.last_used_at < stale_before
+	k.last_used_at != null
 	used := time.parse_rfc3339_ns(k.last_used_at)
 	used <= stale_from
 }
@@ -73,7 +77,9 @@ violations contains {
 	),
 } if {
 	some i in console_logins
-	last := t.ns(object.get(i, "last_login_at", null))
+	i.last_login_at < stale_before
+	i.last_login_at != null
+	last := time.parse_rfc3339_ns(i.last_login_at)
 	last <= stale_from
 }
 
@@ -88,7 +94,7 @@ violations contains {
 	),
 } if {
 	some i in console_logins
-	object.get(i, "last_login_at", "not collected") == null
+	i.last_login_at == null
 	created := time.parse_rfc3339_ns(i.created_at)
 	created <= stale_from
 }
@@ -106,8 +112,8 @@ violations contains {
 	),
 } if {
 	some i in console_logins
+	not i.last_login_at # absent: the schema allows a string or null when it is recorded
 	lower(i.system) in login_evidence_systems
-	not "last_login_at" in object.keys(i)
 }
 
 # Enabled identities with an active access key or a human console login.
