@@ -33,6 +33,10 @@ active_keys := [[i, k] | some i in enabled; some k in i.access_keys; k.status ==
 
 console_logins := [i | some i in enabled; i.type == "human"; i.console_access]
 
+# console logins that may be at fault: last sign-in absent, null, or sorting before stale_before (a
+# string comparison, no parse); a login signed in at or after that date is not stale
+dormant_logins := [i | some i in console_logins; not i.last_login_at >= stale_before]
+
 violations contains {
 	"resource": i.id,
 	"message": sprintf(
@@ -76,8 +80,7 @@ violations contains {
 		[i.id, i.display_name, i.system, t.age_days(last, now_ns), max_days],
 	),
 } if {
-	some i in console_logins
-	i.last_login_at < stale_before
+	some i in dormant_logins
 	i.last_login_at != null
 	last := time.parse_rfc3339_ns(i.last_login_at)
 	last <= stale_from
@@ -93,7 +96,7 @@ violations contains {
 		[i.id, i.display_name, i.system, t.age_days(created, now_ns)],
 	),
 } if {
-	some i in console_logins
+	some i in dormant_logins
 	i.last_login_at == null
 	created := time.parse_rfc3339_ns(i.created_at)
 	created <= stale_from
@@ -111,7 +114,7 @@ violations contains {
 		[i.id, i.display_name, i.system, i.system],
 	),
 } if {
-	some i in console_logins
+	some i in dormant_logins
 	not i.last_login_at # absent: the schema allows a string or null when it is recorded
 	lower(i.system) in login_evidence_systems
 }
