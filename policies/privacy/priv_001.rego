@@ -23,7 +23,7 @@ on_legal_hold := {s.id |
 	s.legal_hold_ref != ""
 }
 
-personal_stores := [s | some s in stores.personal(input.data_stores); not s.id in on_legal_hold]
+personal_stores := [s | held := on_legal_hold; some s in stores.personal(input.data_stores); not s.id in held]
 
 violations contains {
 	"resource": s.id,

@@ -27,15 +27,15 @@ stale_from := now_ns - t.days(max_days)
 # a time sorting at or after this date is not stale: compared as strings before any is parsed
 stale_before := t.later_date(stale_from)
 
-enabled := [i | some i in input.identities; not i.disabled]
+# [identity, key] for each active access key of an enabled identity
+active_keys := [[i, k] | some i in input.identities; some k in i.access_keys; k.status == "active"; not i.disabled]
 
-active_keys := [[i, k] | some i in enabled; some k in i.access_keys; k.status == "active"]
-
-console_logins := [i | some i in enabled; i.type == "human"; i.console_access]
+# enabled human identities with a console login
+console_logins := [i | some i in input.identities; i.console_access; i.type == "human"; not i.disabled]
 
 # console logins that may be at fault: last sign-in absent, null, or sorting before stale_before (a
 # string comparison, no parse); a login signed in at or after that date is not stale
-dormant_logins := [i | some i in console_logins; not i.last_login_at >= stale_before]
+dormant_logins := [i | cut := stale_before; some i in console_logins; not i.last_login_at >= cut]
 
 violations contains {
 	"resource": i.id,
