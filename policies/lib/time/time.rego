@@ -81,4 +81,7 @@ age_days(t_ns, now_ns) := floor((now_ns - t_ns) / day_ns)
 #   (offsets are under a day), so "d < later_date(t_ns)" is a cheap string comparison
 #   that keeps every d at or before t_ns: filter with it, then parse only what is left.
 #   Compute it once in a rule; it relies on evidence times being RFC 3339 (the schemas check).
-later_date(t_ns) := sprintf("%04d-%02d-%02d", time.date(t_ns + 2 * day_ns))
+later_date(t_ns) := day if {
+	[y, m, d] := time.date(t_ns + 2 * day_ns)
+	day := sprintf("%04d-%02d-%02d", [y, m, d])
+}
