@@ -13,15 +13,17 @@ import data.lib.stores
 
 params := data.params["PRIV-001"]
 
-personal_stores := [s | some s in stores.personal(input.data_stores); not on_legal_hold(s)]
-
-on_legal_hold(s) if {
+# Stores under a recorded legal hold (legal_hold true with a non-empty legal_hold_ref), when holds are
+# honoured: an id set built once, so each personal store is a lookup, not a function call.
+on_legal_hold := {s.id |
 	params.honour_legal_hold
-	object.get(s, "legal_hold", false) == true
-	hold_ref := object.get(s, "legal_hold_ref", null)
-	is_string(hold_ref)
-	hold_ref != ""
+	some s in input.data_stores
+	s.legal_hold == true
+	is_string(s.legal_hold_ref)
+	s.legal_hold_ref != ""
 }
+
+personal_stores := [s | held := on_legal_hold; some s in stores.personal(input.data_stores); not s.id in held]
 
 violations contains {
 	"resource": s.id,
@@ -52,10 +54,12 @@ violations contains {
 	s.retention_policy_days == null
 }
 
-# Stores with both periods recorded whose retention exceeds the schedule.
-beyond_schedule(s) if {
-	is_number(s.retention_policy_days)
-	is_number(s.retention_days)
+# Stores with both periods recorded (integers or null, as the schema has them) whose retention exceeds
+# the schedule: ids, so the ceiling rule below looks each store up.
+beyond_schedule := {s.id |
+	some s in personal_stores
+	s.retention_policy_days != null
+	s.retention_days != null
 	s.retention_days > s.retention_policy_days
 }
 
@@ -70,7 +74,7 @@ violations contains {
 	),
 } if {
 	some s in personal_stores
-	beyond_schedule(s)
+	s.id in beyond_schedule
 }
 
 violations contains {
@@ -84,10 +88,10 @@ violations contains {
 	),
 } if {
 	some s in personal_stores
-	is_number(s.retention_days)
+	s.retention_days != null
 	s.retention_days > params.max_retention_days
 	# avoid a second message when the schedule entry is already exceeded
-	not beyond_schedule(s)
+	not s.id in beyond_schedule
 }
 
 in_scope := {s.id | some s in personal_stores}

@@ -18,6 +18,15 @@ lawful_bases := {"consent", "contract", "legal_obligation", "vital_interests", "
 
 personal_stores := stores.personal(input.data_stores)
 
+special_categories := stores.wanted_categories(personal_stores, params.special_categories)
+
+# the personal stores holding a special category (each once): a lookup per recorded category, no function
+special_stores := [s |
+	special := special_categories
+	some s in personal_stores
+	count([c | some c in s.personal_data_categories; special[c]]) > 0
+]
+
 violations contains {
 	"resource": s.id,
 	"message": sprintf(
@@ -85,9 +94,8 @@ violations contains {
 		[stores.label(s), text.joined(special)],
 	),
 } if {
-	some s in personal_stores
-	special := stores.categories(s, params.special_categories)
-	count(special) > 0
+	some s in special_stores
+	special := stores.categories(s, special_categories)
 	not text.filled(object.get(s, "special_category_condition", null))
 }
 

@@ -15,6 +15,8 @@ params := data.params["PRIV-005"]
 
 personal_stores := stores.personal(input.data_stores)
 
+restricted_categories := stores.wanted_categories(personal_stores, params.restricted_categories)
+
 allowed := {c | some c in params.allowed_classifications}
 
 violations contains {
@@ -64,7 +66,7 @@ violations contains {
 	some s in personal_stores
 	s.classification in allowed
 	s.classification != "restricted"
-	sensitive := stores.categories(s, params.restricted_categories)
+	sensitive := stores.categories(s, restricted_categories)
 	count(sensitive) > 0
 }
 

@@ -16,14 +16,26 @@ cmk_classes := {lower(c) | some c in params.cmk_required_classifications}
 
 store_text(s) := sprintf("%s (%s, %s)", [s.name, s.id, s.type])
 
-cmk_class(s) if lower(text.or_empty(s.classification)) in cmk_classes
-
-needs_cmk(s) if cmk_class(s)
-
-needs_cmk(s) if {
-	params.cmk_required_for_personal_data
-	s.contains_personal_data
+# The recorded classifications (as written, null included) that require a customer-managed key:
+# each distinct value lower-cased once, so a store is judged by one lookup.
+cmk_values := {c |
+	some c in {s.classification | some s in input.data_stores}
+	lower(text.or_empty(c)) in cmk_classes
 }
+
+# Encrypted stores needing a customer-managed key, [store, reason for messages]: by classification,
+# then (when cmk_required_for_personal_data) for holding personal data; no store is listed twice.
+needs_cmk := array.concat(
+	[[s, s.classification] | cmk := cmk_values; some s in input.data_stores; s.encrypted_at_rest; s.classification in cmk],
+	[[s, "as holding personal data"] |
+		params.cmk_required_for_personal_data
+		cmk := cmk_values
+		some s in input.data_stores
+		s.encrypted_at_rest
+		s.contains_personal_data
+		not s.classification in cmk
+	],
+)
 
 violations contains {
 	"resource": s.id,
@@ -46,17 +58,11 @@ violations contains {
 			"Data store %s is classified %s but is encrypted with a provider-managed key; encrypt it with a ",
 			"customer-managed KMS key so key use can be controlled and audited.",
 		]),
-		[store_text(s), cmk_reason(s)],
+		[store_text(s), reason],
 	),
 } if {
-	some s in input.data_stores
-	s.encrypted_at_rest
-	needs_cmk(s)
+	some [s, reason] in needs_cmk
 	not text.filled(s.kms_key)
 }
-
-default cmk_reason(_) := "as holding personal data"
-
-cmk_reason(s) := s.classification if cmk_class(s)
 
 in_scope := {s.id | some s in input.data_stores}

@@ -24,11 +24,18 @@ max_days := params.max_unused_days
 # an instant at or before this is stale (now - t >= max_days), computed once
 stale_from := now_ns - t.days(max_days)
 
-enabled := [i | some i in input.identities; not i.disabled]
+# a time sorting at or after this date is not stale: compared as strings before any is parsed
+stale_before := t.later_date(stale_from)
 
-active_keys := [[i, k] | some i in enabled; some k in i.access_keys; k.status == "active"]
+# [identity, key] for each active access key of an enabled identity
+active_keys := [[i, k] | some i in input.identities; some k in i.access_keys; k.status == "active"; not i.disabled]
 
-console_logins := [i | some i in enabled; i.type == "human"; i.console_access]
+# enabled human identities with a console login
+console_logins := [i | some i in input.identities; i.console_access; i.type == "human"; not i.disabled]
+
+# console logins that may be at fault: last sign-in absent, null, or sorting before stale_before (a
+# string comparison, no parse); a login signed in at or after that date is not stale
+dormant_logins := [i | cut := stale_before; some i in console_logins; not i.last_login_at >= cut]
 
 violations contains {
 	"resource": i.id,
@@ -41,7 +48,8 @@ violations contains {
 	),
 } if {
 	some [i, k] in active_keys
-	is_string(k.last_used_at)
+	k.last_used_at < stale_before
+	k.last_used_at != null
 	used := time.parse_rfc3339_ns(k.last_used_at)
 	used <= stale_from
 }
@@ -72,8 +80,9 @@ violations contains {
 		[i.id, i.display_name, i.system, t.age_days(last, now_ns), max_days],
 	),
 } if {
-	some i in console_logins
-	last := t.ns(object.get(i, "last_login_at", null))
+	some i in dormant_logins
+	i.last_login_at != null
+	last := time.parse_rfc3339_ns(i.last_login_at)
 	last <= stale_from
 }
 
@@ -87,8 +96,8 @@ violations contains {
 		[i.id, i.display_name, i.system, t.age_days(created, now_ns)],
 	),
 } if {
-	some i in console_logins
-	object.get(i, "last_login_at", "not collected") == null
+	some i in dormant_logins
+	i.last_login_at == null
 	created := time.parse_rfc3339_ns(i.created_at)
 	created <= stale_from
 }
@@ -105,9 +114,9 @@ violations contains {
 		[i.id, i.display_name, i.system, i.system],
 	),
 } if {
-	some i in console_logins
+	some i in dormant_logins
+	not i.last_login_at # absent: the schema allows a string or null when it is recorded
 	lower(i.system) in login_evidence_systems
-	not "last_login_at" in object.keys(i)
 }
 
 # Enabled identities with an active access key or a human console login.

@@ -81,3 +81,17 @@ test_in_scope_is_enabled_identities_with_keys_or_console_logins if {
 		{"id": "none", "type": "human", "console_access": false, "access_keys": [{"id": "b", "status": "inactive"}]},
 	]}
 }
+
+test_offsets_near_the_limit_are_judged_as_instants if {
+	# 45 days before the audit instant is 2025-11-17T00:00:00Z: judged as instants, whatever the offset
+	stale := ["2025-11-17T01:00:00+02:00", "2025-11-16T23:59:59Z", "2025-11-16T02:00:00-21:00"]
+	every last in stale {
+		count(sec_007.violations) == 1 with input as {"identities": [ident([key(last)], recent)]}
+		count(sec_007.violations) == 1 with input as {"identities": [ident([], last)]}
+	}
+	fresh := ["2025-11-17T00:30:00-00:30", "2025-11-18T00:30:00+01:00", "2025-11-19T00:00:00+23:59"]
+	every last in fresh {
+		count(sec_007.violations) == 0 with input as {"identities": [ident([key(last)], recent)]}
+		count(sec_007.violations) == 0 with input as {"identities": [ident([], last)]}
+	}
+}

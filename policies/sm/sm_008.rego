@@ -12,30 +12,21 @@ package controls.sm.sm_008
 import rego.v1
 
 import data.lib.groups
-import data.lib.time
+import data.lib.time as t
 
 params := data.params["SM-008"]
 
 prod_envs := {lower(e) | some e in params.production_environments}
 
-# an array, not a set of whole objects; each distinct environment name lower-cased once
-prod_deployments := [d |
-	reached := {e | some e in {x.environment | some x in input.deployments}; lower(e) in prod_envs}
-	ok := {"success", "unknown"}
-	some d in input.deployments
-	d.environment in reached
-	d.status in ok
-]
-
 # Windows per service, grouped once: [start_ns, end_ns, exhausted_ns or null, report id, exhausted_at].
 windows := groups.by(sort([[r.service, w] |
 	some r in input.slo_reports
-	w := [time.ns(r.window_start), time.ns(r.window_end), exhausted_ns(r), r.id, r.error_budget_exhausted_at]
+	w := [t.ns(r.window_start), t.ns(r.window_end), exhausted_ns(r), r.id, r.error_budget_exhausted_at]
 ]))
 
 default exhausted_ns(_) := null
 
-exhausted_ns(r) := time.ns(r.error_budget_exhausted_at) if is_string(r.error_budget_exhausted_at)
+exhausted_ns(r) := t.ns(r.error_budget_exhausted_at) if is_string(r.error_budget_exhausted_at)
 
 emergency_deployments := {id |
 	some c in object.get(input, "change_requests", [])
@@ -43,20 +34,23 @@ emergency_deployments := {id |
 	some id in object.get(c, "deployments", [])
 }
 
-# [deployment, started_ns, window] for each production deployment of a reporting service and each window
-# of that service ending at or after it started (one parse per deployment, no scan of other services)
-candidates := [[d, t, w] |
-	some d in prod_deployments
-	ws := windows[d.service]
-	t := time.parse(d.started_at)
+# [deployment, started_ns, window] for each production deployment that reached its environment (status success
+# or unknown) of a reporting service, and each window of that service ending at or after it started: one pass
+# over the deployments, each distinct environment lower-cased once, one parse per deployment kept
+candidates := [[d, started, w] |
+	reached := {e | some e in {x.environment | some x in input.deployments}; lower(e) in prod_envs}
+	ok := {"success", "unknown"}
+	by_service := windows
+	some d in input.deployments
+	d.environment in reached
+	d.status in ok
+	ws := by_service[d.service]
+	started := time.parse_rfc3339_ns(d.started_at)
 	some w in ws
-	t <= w[1]
+	started <= w[1]
 ]
 
-in_scope contains d.id if {
-	some [d, t, w] in candidates
-	w[0] <= t
-}
+in_scope := {d.id | some [d, started, w] in candidates; w[0] <= started}
 
 violations contains {
 	"resource": d.id,
@@ -68,8 +62,8 @@ violations contains {
 		[d.id, d.service, d.environment, d.started_at, w[3], w[4]],
 	),
 } if {
-	some [d, t, w] in candidates
-	is_number(w[2])
-	w[2] <= t
+	some [d, started, w] in candidates
+	w[2] != null
+	w[2] <= started
 	not d.id in emergency_deployments
 }

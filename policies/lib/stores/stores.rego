@@ -20,11 +20,24 @@ personal(stores) := [s | some s in stores; s.contains_personal_data]
 label(s) := sprintf("%s (%s)", [s.name, s.id])
 
 # METADATA
+# title: wanted_categories
+# description: >-
+#   Category string as recorded -> its name trimmed and lower-cased (they are free strings),
+#   for each category recorded on the stores whose name is in wanted (compared lower-cased).
+#   Each distinct string is normalised once: build it once in a rule and pass it to categories.
+wanted_categories(stores, wanted) := {c: n |
+	names := {lower(w) | some w in wanted}
+	some c in {raw | some s in stores; some raw in s.personal_data_categories}
+	n := lower(trim_space(c))
+	n in names
+}
+
+# METADATA
 # title: categories
 # description: >-
-#   The store's personal data categories, trimmed and lower-cased (they are free strings),
-#   that are also in wanted (compared the same way).
-categories(s, wanted) := {lower(trim_space(c)) | some c in s.personal_data_categories} & {lower(c) | some c in wanted}
+#   The store's personal data categories, trimmed and lower-cased, that are wanted:
+#   wanted is a wanted_categories map built over stores that include s.
+categories(s, wanted) := {wanted[c] | some c in s.personal_data_categories}
 
 # METADATA
 # title: buckets

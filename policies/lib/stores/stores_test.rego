@@ -16,8 +16,15 @@ test_personal_keeps_stores_with_personal_data if {
 test_label if stores.label(store("rds:x", true, [])) == "Loans (rds:x)"
 
 test_categories_are_normalised_and_intersected if {
-	stores.categories(store("a", true, [" Health ", "contact"]), ["health", "Biometric"]) == {"health"}
-	stores.categories(store("a", true, []), ["health"]) == set()
+	a := store("a", true, [" Health ", "contact", "health"])
+	b := store("b", true, [])
+	c := store("c", true, ["BIOMETRIC", "contact"])
+	wanted := stores.wanted_categories([a, b, c], ["health", "Biometric"])
+	wanted == {" Health ": "health", "health": "health", "BIOMETRIC": "biometric"}
+	stores.categories(a, wanted) == {"health"}
+	stores.categories(b, wanted) == set()
+	stores.categories(c, wanted) == {"biometric"}
+	stores.categories(c, stores.wanted_categories([c], [])) == set()
 }
 
 bucket(attrs) := {"id": "b1", "name": "b1", "type": "s3", "attributes": attrs}

@@ -72,3 +72,16 @@ parse(s) := time.parse_rfc3339_ns(s)
 # title: age_days
 # description: Whole days from the instant t_ns to the instant now_ns (floored), for messages.
 age_days(t_ns, now_ns) := floor((now_ns - t_ns) / day_ns)
+
+# METADATA
+# title: later_date
+# description: >-
+#   The UTC date ("YYYY-MM-DD") two days after the instant t_ns. An RFC 3339 date-time
+#   that sorts at or after it as a string is an instant after t_ns, whatever its offset
+#   (offsets are under a day), so "d < later_date(t_ns)" is a cheap string comparison
+#   that keeps every d at or before t_ns: filter with it, then parse only what is left.
+#   Compute it once in a rule; it relies on evidence times being RFC 3339 (the schemas check).
+later_date(t_ns) := day if {
+	[y, m, d] := time.date(t_ns + 2 * day_ns)
+	day := sprintf("%04d-%02d-%02d", [y, m, d])
+}
