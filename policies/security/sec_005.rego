@@ -26,7 +26,12 @@ cmk_values := {c |
 # Encrypted stores needing a customer-managed key, [store, reason for messages]: by classification,
 # then (when cmk_required_for_personal_data) for holding personal data; no store is listed twice.
 needs_cmk := array.concat(
-	[[s, s.classification] | cmk := cmk_values; some s in input.data_stores; s.encrypted_at_rest; s.classification in cmk],
+	[[s, s.classification] |
+		cmk := cmk_values
+		some s in input.data_stores
+		s.encrypted_at_rest
+		s.classification in cmk
+	],
 	[[s, "as holding personal data"] |
 		params.cmk_required_for_personal_data
 		cmk := cmk_values

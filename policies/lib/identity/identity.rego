@@ -22,8 +22,8 @@ index(identities) := {
 	"email": claims({[e, i.person] | some i in identities; some e in i.emails}),
 	"login": claims({[u, i.person] |
 		some i in identities
-		u := object.get(i, "username", null)
-		is_string(u)
+		u := i.username # optional, string or null (the schema): absent is undefined, skipped
+		u != null
 	}),
 }
 
