@@ -124,6 +124,19 @@ class SchemaSet:
                 raise InputError(f"{self.paths[kind]}: invalid JSON Schema: {exc}") from None
         return self._validators[kind]
 
+    def prepare(self) -> None:
+        """Compile every kind's validator now (before forking workers, so each need not); a schema that
+        does not compile is left to be refused where a document of its kind is validated, as before."""
+        try:
+            kinds = [ENVELOPE, *self.kinds]
+        except InputError:
+            return
+        for kind in kinds:
+            try:
+                self._validator(kind)
+            except InputError:
+                continue
+
     def validate_document(self, doc: Any, where: str) -> str:
         """Validate envelope then items; return the kind. Raises :class:`InputError`."""
         if not isinstance(doc, dict):
