@@ -493,11 +493,29 @@ def _load_parallel(files: list[Path], root: Path, schemas: SchemaSet, projection
 
     Workers start largest document first; what every worker would build for itself (the secret detector,
     the schemas' validators) is built here once, before forking."""
-    from auditor.workers import Failed, Limits, run_forked
+    with _built_for_workers(schemas):
+        return _run_workers(files, root, schemas, projection, jobs, progress, seen_ids, merges)
 
+
+@contextmanager
+def _built_for_workers(schemas: SchemaSet) -> Iterator[None]:
+    """The secret detector and every kind's validator built here, once, for the workers forked in the
+    block to inherit; the validators this process did not hold before are dropped after (7 MB, which the
+    engine's parse of the input, the run's peak, can use instead)."""
     with _lap("prepare"):
         secrets.detector()
-        schemas.prepare()
+        compiled = schemas.prepare()
+    try:
+        yield
+    finally:
+        schemas.forget(compiled)
+
+
+def _run_workers(files: list[Path], root: Path, schemas: SchemaSet, projection: Projection, jobs: int,
+                 progress: Callable[[Path], None] | None, seen_ids: IdIndex,
+                 merges: set[str]) -> list[EvidenceDocument]:
+    from auditor.workers import Failed, Limits, run_forked
+
     order = _balanced(files)
     channel = _Channel() if _Channel.available() else None
     answers: dict[int, Any] = {}

@@ -237,23 +237,43 @@ _LIBRARY_PLUGINS: dict[str, tuple[str, tuple[bytes, ...], re.Pattern[bytes] | No
 }
 
 
-def _library_rules() -> list[Rule]:
+def _denylists() -> list[tuple[str, str, int]]:
+    """Each plugin's ``denylist`` patterns: ``(plugin, pattern, flags)``, in :data:`_LIBRARY_PLUGINS` order."""
     import importlib
 
-    rules = []
-    for name, (kind, hints, confirm) in _LIBRARY_PLUGINS.items():
+    found: list[tuple[str, str, int]] = []
+    for name in _LIBRARY_PLUGINS:
         module, cls = name.rsplit(".", 1)
         plugin = getattr(importlib.import_module(f"detect_secrets.plugins.{module}"), cls)
-        for pattern in plugin.denylist:
-            if not isinstance(pattern, re.Pattern):
-                continue
-            source = pattern.pattern
-            if "PrivateKey" in cls:  # redact the whole block, not only its first line
-                source = f"(?:{source})" + r"[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)"
-            elif "Jwt" in cls:  # the whole token, signature included
-                source = source.removesuffix("*?") + "*"
-            rules.append(Rule(kind, re.compile(source, pattern.flags), hints,
-                              confirm=_searcher(confirm) if confirm else None))
+        found.extend((name, pattern.pattern, pattern.flags) for pattern in plugin.denylist
+                     if isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str))
+    return found
+
+
+def _denylists_apart() -> list[tuple[str, str, int]]:
+    """:func:`_denylists`, read in a forked child where this process has not imported detect-secrets:
+    the library imports requests, urllib3 and about 190 modules (14 MB resident, kept for the whole run,
+    the engine's peak included) for the few patterns taken from it."""
+    import sys
+
+    from auditor.workers import Failed, Limits, can_fork, run_forked
+
+    if "detect_secrets" in sys.modules or not can_fork():
+        return _denylists()
+    (found,) = run_forked(lambda _: _denylists(), [0], jobs=1, limits=Limits(timeout_s=120, memory_mib=1024))
+    return _denylists() if isinstance(found, Failed) else found
+
+
+def _library_rules() -> list[Rule]:
+    rules = []
+    for name, source, flags in _denylists_apart():
+        kind, hints, confirm = _LIBRARY_PLUGINS[name]
+        cls = name.rsplit(".", 1)[1]
+        if "PrivateKey" in cls:  # redact the whole block, not only its first line
+            source = f"(?:{source})" + r"[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)"
+        elif "Jwt" in cls:  # the whole token, signature included
+            source = source.removesuffix("*?") + "*"
+        rules.append(Rule(kind, re.compile(source, flags), hints, confirm=_searcher(confirm) if confirm else None))
     return rules
 
 
