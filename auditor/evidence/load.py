@@ -456,6 +456,11 @@ class _Channel:
             outcome[-1].items_json = _read_at(fd, sizes[1], sizes[0])
         return outcome
 
+    def keep_only(self, task: int) -> None:
+        """In a worker: close the other running workers' files (their memory is freed when they are read)."""
+        for other in [t for t in self.fds if t != task]:
+            self.close(other)
+
     def close(self, task: int) -> None:
         fd = self.fds.pop(task, None)
         if fd is not None:
@@ -522,6 +527,8 @@ def _run_workers(files: list[Path], root: Path, schemas: SchemaSet, projection: 
 
     def work(task: int) -> Any:
         _phases.clear()
+        if channel is not None:
+            channel.keep_only(task)
         outcome = _load_in_worker(files[task], root, schemas, projection)
         answer = outcome if channel is None else channel.send(task, outcome)
         return answer, dict(_phases)
