@@ -335,7 +335,8 @@ def _parse(path: Path, root: Path, schemas: SchemaSet) -> _Parsed:
 
 
 def _finish(parsed: _Parsed, path: Path, root: Path, projection: Projection) -> EvidenceDocument:
-    """The document scanned for secrets on every field, its items kept serialised and projected.
+    """The document scanned for secrets on every field, then its items projected (in place: nothing else
+    holds them) and kept serialised.
 
     The cheap secret check reads the serialisation the parse made (every item's bytes, and the envelope's:
     a superset, so it can only find more), so the items are serialised once, projected."""
@@ -344,35 +345,28 @@ def _finish(parsed: _Parsed, path: Path, root: Path, projection: Projection) -> 
         CollectionFailure(scope=e["scope"], message=e["message"], code=e.get("code", ""))
         for e in doc.get("errors", [])
     )
-    whole = projection.keeps_whole(kind)
-    with _lap("project"):
-        items_json = orjson.dumps(items if whole else projection.project(kind, items))
     with _lap("read"):
         digest = hashlib.sha256(parsed.raw).hexdigest()
     with _lap("secrets"):
-        checked = _checked(parsed, path, root, kind, errors, digest, items_json, whole)
-    if not whole and checked.redactions:  # the redacted items (every field), projected
-        checked.items_json = orjson.dumps(projection.project(kind, orjson.loads(checked.items_json)))
+        checked = secrets.checked(EvidenceDocument(  # refused, or redacted with --redact-secrets
+            path=path,
+            relpath=path.relative_to(root).as_posix(),
+            kind=kind,
+            source=doc["source"],
+            collected_at=doc["collected_at"],
+            sha256=digest,
+            size=len(parsed.raw),
+            item_count=len(items),
+            collector=doc.get("collector"),
+            errors=errors,
+            items_json=b"",  # set below (what the check needs of the items is given to it)
+            organisation=" ".join(doc["organisation"].split()) if doc.get("organisation") else None,
+        ), items=items, screen=parsed.serialised or orjson.dumps(items))
+    if checked.redactions:  # the redacted items, every field
+        items = orjson.loads(checked.items_json)
+    with _lap("project"):
+        checked.items_json = orjson.dumps(projection.prune(kind, items))
     return checked
-
-
-def _checked(parsed: _Parsed, path: Path, root: Path, kind: str, errors: tuple[CollectionFailure, ...], digest: str,
-             items_json: bytes, whole: bool) -> EvidenceDocument:
-    doc, items = parsed.doc, parsed.items
-    return secrets.checked(EvidenceDocument(  # refused, or redacted with --redact-secrets
-        path=path,
-        relpath=path.relative_to(root).as_posix(),
-        kind=kind,
-        source=doc["source"],
-        collected_at=doc["collected_at"],
-        sha256=digest,
-        size=len(parsed.raw),
-        item_count=len(items),
-        collector=doc.get("collector"),
-        errors=errors,
-        items_json=items_json,
-        organisation=" ".join(doc["organisation"].split()) if doc.get("organisation") else None,
-    ), items=items, screen=parsed.serialised or (items_json if whole else orjson.dumps(items)))
 
 
 def load_document(
