@@ -179,13 +179,15 @@ class IdIndex:
     are unique within a kind. The one exception: a commit collected by git and by a forge (``merges``
     collects its id; see :mod:`auditor.evidence.merge`).
 
-    Each id maps to the number of the document it came from (a small integer, shared), so 1M ids cost one
-    dictionary entry each; where an id was first used is worked out only for a refusal's message."""
+    A document's ids are checked against a set per kind at C speed; which document first used an id is
+    worked out only where one repeats (a refusal's message, or a commit to merge)."""
 
     def __init__(self) -> None:
-        self._kinds: dict[str, dict[str, int]] = {}
-        #: per document added: where it is (for messages), its collector and its ids
-        self._documents: list[tuple[str, str | None, list[str | None]]] = []
+        self._kinds: dict[str, set[str]] = {}
+        #: per document added: where it is (for messages), its kind, its collector and its ids
+        self._documents: list[tuple[str, str, str | None, list[str | None]]] = []
+        #: kind -> id -> the number of the document that first used it (built when an id first repeats)
+        self._first: dict[str, dict[str, int]] = {}
         #: (kind, id) -> the collectors of a merged commit (``git+github``): a third record is refused
         self._merged: dict[tuple[str, str], str | None] = {}
 
@@ -193,36 +195,52 @@ class IdIndex:
             merges: set[str] | None = None) -> None:
         """Record one document's item ids (:func:`item_ids`); refuse the first repeated one
         (:class:`InputError` naming both places), or add a mergeable commit's id to ``merges``."""
-        known = self._kinds.setdefault(kind, {})
+        known = self._kinds.setdefault(kind, set())
         number = len(self._documents)
-        self._documents.append((where, collector, ids))
+        self._documents.append((where, kind, collector, ids))
         present: list[str] = [i for i in ids if i is not None] if None in ids else ids  # type: ignore[assignment]
-        if len(set(present)) == len(present) and known.keys().isdisjoint(present):  # the usual case, at C speed
-            known.update(dict.fromkeys(present, number))
+        fresh = set(present)
+        if len(fresh) == len(present) and known.isdisjoint(fresh):  # the usual case
+            known |= fresh
+            if kind in self._first:
+                self._first[kind].update(dict.fromkeys(present, number))
             return
         self._one_by_one(ids, kind, where, collector, merges, known, number)
 
+    def _first_of(self, kind: str, before: int) -> dict[str, int]:
+        first = self._first.get(kind)
+        if first is None:
+            first = self._first[kind] = {}
+            for number, (_, of_kind, _, ids) in enumerate(self._documents[:before]):
+                if of_kind == kind:
+                    for item_id in ids:
+                        if item_id is not None:
+                            first.setdefault(item_id, number)
+        return first
+
     def _one_by_one(self, ids: list[str | None], kind: str, where: str, collector: str | None,
-                    merges: set[str] | None, known: dict[str, int], number: int) -> None:
+                    merges: set[str] | None, known: set[str], number: int) -> None:
         from auditor.evidence.merge import mergeable
 
+        first_use = self._first_of(kind, number)
         for index, item_id in enumerate(ids):
             if item_id is None:
                 continue
             if item_id in known:
-                first = known[item_id]
-                by = self._merged.get((kind, item_id), self._documents[first][1])
+                first = first_use[item_id]
+                by = self._merged.get((kind, item_id), self._documents[first][2])
                 if merges is not None and mergeable(kind, by, collector):
                     merges.add(item_id)
                     self._merged[(kind, item_id)] = f"{by}+{collector}"
                     continue
-                first_where, _, first_ids = self._documents[first]
+                first_where, _, _, first_ids = self._documents[first]
                 raise InputError(
                     f"{where} items[{index}]: id: duplicate {kind} id {item_id!r}, already used by "
                     f"{first_where} items[{first_ids.index(item_id)}]; "
                     "expected ids unique within a kind (a commit collected by git and by one forge is merged)"
                 )
-            known[item_id] = number
+            known.add(item_id)
+            first_use[item_id] = number
 
 
 def read_evidence_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
