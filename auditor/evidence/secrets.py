@@ -255,10 +255,12 @@ def _denylists_apart() -> list[tuple[str, str, int]]:
     the library imports requests, urllib3 and about 190 modules (14 MB resident, kept for the whole run,
     the engine's peak included) for the few patterns taken from it."""
     import sys
+    import threading
 
     from auditor.workers import Failed, Limits, can_fork, run_forked
 
-    if "detect_secrets" in sys.modules or not can_fork():
+    # only from a single-threaded process: a fork copies no other thread, nor releases a lock one holds
+    if "detect_secrets" in sys.modules or not can_fork() or threading.active_count() > 1:
         return _denylists()
     (found,) = run_forked(lambda _: _denylists(), [0], jobs=1, limits=Limits(timeout_s=120, memory_mib=1024))
     return _denylists() if isinstance(found, Failed) else found
