@@ -330,15 +330,21 @@ def parse_yaml_lines(text: str | bytes, path: Path | str) -> Any:
 
 def load_data(path: Path, data: bytes | None = None) -> Any:
     """Load a JSON or YAML data file (by extension), fast, without line tracking."""
+    return load_data_serialised(path, data)[0]
+
+
+def load_data_serialised(path: Path, data: bytes | None = None) -> tuple[Any, bytes | None]:
+    """:func:`load_data`, and for JSON the value as orjson serialises it (made anyway, to check its
+    numbers: a caller scanning the serialised value need not make it again); None for YAML."""
     if data is None:
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     if path.suffix.lower() == ".json":
-        return parse_json(data, path)
+        return parse_json_serialised(data, path)
     try:
-        return yaml.load(data, Loader=_DataLoader)
+        return yaml.load(data, Loader=_DataLoader), None
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
 
@@ -352,13 +358,37 @@ def parse_json(data: bytes | str, path: Path | str) -> Any:
     integer outside 64 bits or a number too large for a double is an :class:`InputError` naming the
     place (orjson keeps the last of two keys and reads a big integer as an inexact float).
 
-    jiter parses (as fast as orjson, catching duplicate keys, exact integers); orjson re-serialising
-    the value checks the integers' range, and comparing the ``null`` count finds an overflowed
-    number (read as infinity, written as null) without walking the document in Python.
+    jiter parses (as fast as orjson, exact integers); orjson re-serialising the value checks the
+    integers' range, and comparing counts of the raw and re-serialised bytes at C speed finds what the
+    parse dropped or changed without walking the document in Python: fewer strings (a key given twice
+    keeps one pair: :func:`_string_count`) means a duplicate key, which jiter then names with its line
+    (parsing again, catching duplicates: twice as slow, so only then); fewer ``null`` an overflowed
+    number (read as infinity, written as null).
     """
+    return parse_json_serialised(data, path)[0]
+
+
+def parse_json_serialised(data: bytes | str, path: Path | str) -> tuple[Any, bytes]:
+    """:func:`parse_json`, and the value serialised by orjson (compact, as ``orjson.dumps`` writes it)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    value = _jiter(raw, path, duplicates=False)
     try:
-        value = jiter.from_json(raw, catch_duplicate_keys=True, allow_inf_nan=False)
+        out = orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        _jiter(raw, path, duplicates=True)  # a duplicate key is named first, as the parse would
+        _check_numbers(path, value)
+        raise  # pragma: no cover - _check_numbers names the integer first
+    if _string_count(out) != _string_count(raw):
+        _jiter(raw, path, duplicates=True)
+        raise AssertionError(f"{path}: strings lost in parsing, and no duplicate key")  # pragma: no cover
+    if out.count(b"null") != raw.count(b"null"):
+        _check_numbers(path, value)
+    return value, out
+
+
+def _jiter(raw: bytes, path: Path | str, *, duplicates: bool) -> Any:
+    try:
+        return jiter.from_json(raw, catch_duplicate_keys=duplicates, allow_inf_nan=False)
     except ValueError as exc:
         raise _json_error(path, str(exc)) from None
     finally:
@@ -366,14 +396,15 @@ def parse_json(data: bytes | str, path: Path | str) -> Any:
         # allocator's block it sits in, so a large document's freed objects stayed resident (80 MB
         # measured after loading 170k items). Clearing it costs microseconds; parsing keeps the cache.
         jiter.cache_clear()
-    try:
-        out = orjson.dumps(value)
-    except orjson.JSONEncodeError:
-        _check_numbers(path, value)
-        raise  # pragma: no cover - _check_numbers names the integer first
-    if out.count(b"null") != raw.count(b"null"):
-        _check_numbers(path, value)
-    return value
+
+
+def _string_count(data: bytes) -> int:
+    """Twice the strings (keys included) of valid JSON ``data``: its unescaped quotes. Every string of the
+    text is one of the parsed value, except those of a member dropped for a key given again."""
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"")  # escaped backslashes: what is left of ``\"`` is an escaped quote
+        return data.count(b'"') - data.count(b'\\"')
+    return data.count(b'"')
 
 
 def _json_error(path: Path | str, message: str) -> InputError:

@@ -100,6 +100,7 @@ t4 = time.perf_counter()
 print(json.dumps({"load": t1 - t0, "validate": t2 - t1, "evaluate": t3 - t2, "write": t4 - t3,
                   "engine_load": run.timings["load_policies"], "set_input": run.timings["set_input"],
                   "query": run.timings["query"], "input_bytes": run.timings.get("input_bytes", 0),
+                  "load_phases": evidence.timings,
                   "violations": sum(len(r.violations) for r in run.results),
                   "errors": {r.control.id: r.reason for r in run.results if r.status.value == "error"},
                   "wall": t4 - t0, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -191,6 +192,14 @@ def run_size(work: Path, scale: float, jobs_list: list[int], raw: bool) -> dict[
               f"validate {ours['validate']:.2f}s  evaluate {ours['evaluate']:.2f}s (policies "
               f"{ours['engine_load']:.2f}s, input {ours['set_input']:.2f}s, queries {ours['query']:.2f}s)  "
               f"write {ours['write']:.2f}s")
+        phases = dict(ours.get("load_phases") or {})
+        if phases:
+            jobs_used = int(phases.pop("jobs", 1))
+            walls = {k: phases.pop(k) for k in [k for k in phases if k.endswith("(wall)")]}
+            print(f"    validate: loaded with {jobs_used} job(s) in {walls.get('total (wall)', 0):.2f}s "
+                  + (f"(workers {walls['workers (wall)']:.2f}s) " if "workers (wall)" in walls else "")
+                  + "; seconds per phase, summed over documents and workers: "
+                  + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
         print(f"    peak RSS {ours['rss_mb']:.0f} MB main ({ours['rss_mb'] * 1024 * 1024 / size:.2f}x the input JSON; "
               f"target 4x), {ours['worker_rss_mb']:.0f} MB largest worker; engine input "
               f"{ours['input_bytes'] / 1e6:.1f} MB; {ours['violations']} violations; {before} -> {load_average()}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -71,6 +72,29 @@ def test_duplicate_key_in_json_is_an_error_not_last_wins(tmp_path: Path) -> None
     nested = _data_error(tmp_path, "n.json", b'{"items": [{"id": "a", "id": "b"}]}')
     assert "duplicate key 'id'" in nested
 
+
+
+# Duplicate keys are found by comparing the strings of the text with those of its parse (escapes
+# counted right), then named by a second, strict parse: each case below is a key given twice, hidden
+# among escaped quotes and backslashes, or a document with such escapes and no key given twice.
+@pytest.mark.parametrize("data, key", [
+    (b'{"a": "x\\\\", "a": 1}', "a"),                             # an escaped backslash before a closing quote
+    (b'{"note": "say \\"hi\\"", "b": [{"k": "\\\\\\"", "k": 2}]}', "k"),  # an escaped quote after one
+    (b'{"q": "\\u0022", "q": "\\u005c"}', "q"),                  # quotes and backslashes as \\u escapes
+    (b'[{"\\u0061": 1, "a": 2}]', "a"),                          # the same key spelt two ways
+])
+def test_a_key_given_twice_among_escapes_is_an_error(tmp_path: Path, data: bytes, key: str) -> None:
+    assert f"found duplicate key '{key}' in one object" in _data_error(tmp_path, "d.json", data)
+
+
+@pytest.mark.parametrize("data", [
+    b'{"a": "x\\\\", "b": "\\"q\\"", "c": "\\\\\\"", "d": "\\u0022\\u005c\\\\u0022"}',
+    b'[{"path": "C:\\\\dir\\\\", "msg": "line\\nnext \\"quoted\\""}, {"path": "\\\\\\\\server"}]',
+])
+def test_escapes_without_a_key_given_twice_parse(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "ok.json"
+    path.write_bytes(data)
+    assert load_data(path) == json.loads(data)
 
 @pytest.mark.parametrize("text", [b"kind: x\nitems: [1]\nitems: []\n", b"kind: x\n'items': [1]\n\"items\": []\n"])
 def test_duplicate_key_in_yaml_data_is_an_error(tmp_path: Path, text: bytes) -> None:

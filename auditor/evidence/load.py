@@ -6,13 +6,17 @@ memory holds one document's Python objects, not the whole organisation's.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
+import pickle
 import stat
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -23,7 +27,7 @@ from auditor.errors import InputError
 from auditor.evidence import secrets
 from auditor.evidence.projection import NONE, Projection
 from auditor.evidence.schemas import SchemaSet
-from auditor.files import load_data
+from auditor.files import load_data_serialised
 from auditor.model import CollectionFailure, EvidenceDocument
 from auditor.organisation import organisation_of
 
@@ -51,6 +55,9 @@ class EvidenceSet:
     documents: list[EvidenceDocument]
     #: the projection the items were loaded with (:data:`NONE`: every field as collected)
     projection: Projection = NONE
+    #: seconds per phase of the load (read, parse, schema, ids, secrets, project: summed over documents, in
+    #: every worker; ``workers (wall)``, ``total (wall)``), for the bench; not part of any result
+    timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def __iter__(self) -> Iterator[EvidenceDocument]:
         return iter(self.documents)
@@ -158,34 +165,82 @@ def evidence_files(root: Path) -> list[Path]:
 
 def item_ids(items: Iterable[Any]) -> list[str | None]:
     """Each item's id, in order (None where an item has no string id)."""
-    return [i if isinstance(i, str) else None for i in (item.get("id") if isinstance(item, dict) else None
-                                                         for item in items)]
+    try:  # every item an object (as every bundled schema requires): one pass at C speed
+        ids: list[Any] = [item.get("id") for item in items]
+    except AttributeError:  # an item that is not an object (only ``dict`` has ``get`` among JSON values)
+        ids = [item.get("id") if isinstance(item, dict) else None for item in items]
+    if set(map(type, ids)) <= {str}:
+        return ids
+    return [i if isinstance(i, str) else None for i in ids]
 
 
-def check_unique_ids(ids: Iterable[str | None], kind: str, where: str,
-                     seen: dict[str, dict[str, tuple[str, str | None]]],
-                     collector: str | None = None, merges: set[str] | None = None) -> None:
-    """Item ids are unique within a kind, across documents: results, waivers and baselines key on them.
-    The one exception: a commit collected by git and by a forge (``merges`` collects its id; see
-    :mod:`auditor.evidence.merge`)."""
-    from auditor.evidence.merge import mergeable
+class IdIndex:
+    """Item ids seen so far, per kind, across documents: results, waivers and baselines key on them, so they
+    are unique within a kind. The one exception: a commit collected by git and by a forge (``merges``
+    collects its id; see :mod:`auditor.evidence.merge`).
 
-    known = seen.setdefault(kind, {})
-    for index, item_id in enumerate(ids):
-        if item_id is None:
-            continue
-        here = f"{where} items[{index}]"
-        if item_id in known:
-            first, by = known[item_id]
-            if merges is not None and mergeable(kind, by, collector):
-                merges.add(item_id)
-                known[item_id] = (first, f"{by}+{collector}")  # a third record of the commit is refused
+    A document's ids are checked against a set per kind at C speed; which document first used an id is
+    worked out only where one repeats (a refusal's message, or a commit to merge)."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, set[str]] = {}
+        #: per document added: where it is (for messages), its kind, its collector and its ids
+        self._documents: list[tuple[str, str, str | None, list[str | None]]] = []
+        #: kind -> id -> the number of the document that first used it (built when an id first repeats)
+        self._first: dict[str, dict[str, int]] = {}
+        #: (kind, id) -> the collectors of a merged commit (``git+github``): a third record is refused
+        self._merged: dict[tuple[str, str], str | None] = {}
+
+    def add(self, ids: list[str | None], kind: str, where: str, collector: str | None = None,
+            merges: set[str] | None = None) -> None:
+        """Record one document's item ids (:func:`item_ids`); refuse the first repeated one
+        (:class:`InputError` naming both places), or add a mergeable commit's id to ``merges``."""
+        known = self._kinds.setdefault(kind, set())
+        number = len(self._documents)
+        self._documents.append((where, kind, collector, ids))
+        present: list[str] = [i for i in ids if i is not None] if None in ids else ids  # type: ignore[assignment]
+        fresh = set(present)
+        if len(fresh) == len(present) and known.isdisjoint(fresh):  # the usual case
+            known |= fresh
+            if kind in self._first:
+                self._first[kind].update(dict.fromkeys(present, number))
+            return
+        self._one_by_one(ids, kind, where, collector, merges, known, number)
+
+    def _first_of(self, kind: str, before: int) -> dict[str, int]:
+        first = self._first.get(kind)
+        if first is None:
+            first = self._first[kind] = {}
+            for number, (_, of_kind, _, ids) in enumerate(self._documents[:before]):
+                if of_kind == kind:
+                    for item_id in ids:
+                        if item_id is not None:
+                            first.setdefault(item_id, number)
+        return first
+
+    def _one_by_one(self, ids: list[str | None], kind: str, where: str, collector: str | None,
+                    merges: set[str] | None, known: set[str], number: int) -> None:
+        from auditor.evidence.merge import mergeable
+
+        first_use = self._first_of(kind, number)
+        for index, item_id in enumerate(ids):
+            if item_id is None:
                 continue
-            raise InputError(
-                f"{here}: id: duplicate {kind} id {item_id!r}, already used by {first}; "
-                "expected ids unique within a kind (a commit collected by git and by one forge is merged)"
-            )
-        known[item_id] = (here, collector)
+            if item_id in known:
+                first = first_use[item_id]
+                by = self._merged.get((kind, item_id), self._documents[first][2])
+                if merges is not None and mergeable(kind, by, collector):
+                    merges.add(item_id)
+                    self._merged[(kind, item_id)] = f"{by}+{collector}"
+                    continue
+                first_where, _, _, first_ids = self._documents[first]
+                raise InputError(
+                    f"{where} items[{index}]: id: duplicate {kind} id {item_id!r}, already used by "
+                    f"{first_where} items[{first_ids.index(item_id)}]; "
+                    "expected ids unique within a kind (a commit collected by git and by one forge is merged)"
+                )
+            known.add(item_id)
+            first_use[item_id] = number
 
 
 def read_evidence_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
@@ -252,6 +307,8 @@ class _Parsed:
     doc: dict[str, Any]
     kind: str
     collector: str | None
+    #: the whole document as orjson serialised it while parsing (JSON only): holds every item's serialisation
+    serialised: bytes | None = None
 
     @property
     def items(self) -> list[Any]:
@@ -259,10 +316,32 @@ class _Parsed:
         return items
 
 
+#: seconds spent per phase of loading in this process, summed over documents (see :attr:`EvidenceSet.timings`)
+_phases: defaultdict[str, float] = defaultdict(float)
+
+
+class _lap:
+    """Add the time spent in the block to ``_phases[name]``."""
+
+    __slots__ = ("name", "start")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *_: object) -> None:
+        _phases[self.name] += time.perf_counter() - self.start
+
+
 def _parse(path: Path, root: Path, schemas: SchemaSet) -> _Parsed:
-    raw = read_evidence_bytes(path, root)
-    doc = load_data(path, raw)
-    kind = schemas.validate_document(doc, str(path))
+    with _lap("read"):
+        raw = read_evidence_bytes(path, root)
+    with _lap("parse"):
+        doc, serialised = load_data_serialised(path, raw)
+    with _lap("schema"):
+        kind = schemas.validate_document(doc, str(path))
     try:
         parse_time(doc["collected_at"])
     except ValueError:
@@ -270,47 +349,55 @@ def _parse(path: Path, root: Path, schemas: SchemaSet) -> _Parsed:
             f"{path}: collected_at: found {doc['collected_at']!r}, expected an RFC 3339 date-time"
         ) from None
     collector = doc.get("collector")
-    return _Parsed(raw, doc, kind, collector.get("name") if isinstance(collector, dict) else None)
+    return _Parsed(raw, doc, kind, collector.get("name") if isinstance(collector, dict) else None, serialised)
 
 
 def _finish(parsed: _Parsed, path: Path, root: Path, projection: Projection) -> EvidenceDocument:
+    """The document scanned for secrets on every field, then its items projected (in place: nothing else
+    holds them) and kept serialised.
+
+    The cheap secret check reads the serialisation the parse made (every item's bytes, and the envelope's:
+    a superset, so it can only find more), so the items are serialised once, projected."""
     doc, kind, items = parsed.doc, parsed.kind, parsed.items
     errors = tuple(
         CollectionFailure(scope=e["scope"], message=e["message"], code=e.get("code", ""))
         for e in doc.get("errors", [])
     )
-    checked = secrets.checked(EvidenceDocument(  # refused, or redacted with --redact-secrets
-        path=path,
-        relpath=path.relative_to(root).as_posix(),
-        kind=kind,
-        source=doc["source"],
-        collected_at=doc["collected_at"],
-        sha256=hashlib.sha256(parsed.raw).hexdigest(),
-        size=len(parsed.raw),
-        item_count=len(items),
-        collector=doc.get("collector"),
-        errors=errors,
-        items_json=orjson.dumps(items),  # every field, for the secret scan
-        organisation=" ".join(doc["organisation"].split()) if doc.get("organisation") else None,
-    ))
-    if not projection.keeps_whole(kind):
-        if checked.redactions:  # the redacted items, projected
-            items = orjson.loads(checked.items_json)
-        checked.items_json = b""
-        checked.items_json = orjson.dumps(projection.project(kind, items))
+    with _lap("read"):
+        digest = hashlib.sha256(parsed.raw).hexdigest()
+    with _lap("secrets"):
+        checked = secrets.checked(EvidenceDocument(  # refused, or redacted with --redact-secrets
+            path=path,
+            relpath=path.relative_to(root).as_posix(),
+            kind=kind,
+            source=doc["source"],
+            collected_at=doc["collected_at"],
+            sha256=digest,
+            size=len(parsed.raw),
+            item_count=len(items),
+            collector=doc.get("collector"),
+            errors=errors,
+            items_json=b"",  # set below (what the check needs of the items is given to it)
+            organisation=" ".join(doc["organisation"].split()) if doc.get("organisation") else None,
+        ), items=items, screen=parsed.serialised or orjson.dumps(items))
+    if checked.redactions:  # the redacted items, every field
+        items = orjson.loads(checked.items_json)
+    with _lap("project"):
+        checked.items_json = orjson.dumps(projection.prune(kind, items))
     return checked
 
 
 def load_document(
-    path: Path, root: Path, schemas: SchemaSet, seen_ids: dict[str, dict[str, tuple[str, str | None]]] | None = None,
+    path: Path, root: Path, schemas: SchemaSet, seen_ids: IdIndex | None = None,
     merges: set[str] | None = None,
     projection: Projection = NONE,
 ) -> EvidenceDocument:
     """One document, validated and scanned for secrets on every field; its items then kept serialised,
     projected (``projection``: only the fields the policies may read, so the whole set is never held)."""
     parsed = _parse(path, root, schemas)
-    check_unique_ids(item_ids(parsed.items), parsed.kind, str(path), {} if seen_ids is None else seen_ids,
-                     parsed.collector, merges)
+    with _lap("ids"):
+        (IdIndex() if seen_ids is None else seen_ids).add(item_ids(parsed.items), parsed.kind, str(path),
+                                                           parsed.collector, merges)
     return _finish(parsed, path, root, projection)
 
 
@@ -334,7 +421,8 @@ def _load_in_worker(path: Path, root: Path, schemas: SchemaSet, projection: Proj
         parsed = _parse(path, root, schemas)
     except InputError as exc:
         return ("parse", exc.message)
-    ids = item_ids(parsed.items)
+    with _lap("ids"):
+        ids = item_ids(parsed.items)
     try:
         document = _finish(parsed, path, root, projection)
     except InputError as exc:
@@ -342,31 +430,180 @@ def _load_in_worker(path: Path, root: Path, schemas: SchemaSet, projection: Proj
     return ("ok", parsed.kind, parsed.collector, ids, document)
 
 
+class _Channel:
+    """A worker's answer through an in-memory file (``memfd``) the parent opens before forking it, not
+    through the result pipe: a pipe moves 64 KB per wake-up of the parent, and a document's items (20 MB
+    and more) took thousands of them, each a scheduling round trip on a busy machine. The worker writes
+    its answer's small part pickled, then the serialised items as they are; the pipe carries two sizes."""
+
+    def __init__(self) -> None:
+        self.fds: dict[int, int] = {}  # task -> the memfd of its worker, while it runs
+
+    @staticmethod
+    def available() -> bool:
+        return hasattr(os, "memfd_create")
+
+    def open(self, task: int) -> None:
+        self.fds[task] = os.memfd_create(f"auditor-load-{task}")
+
+    def send(self, task: int, outcome: tuple[Any, ...]) -> tuple[int, int]:
+        """In the worker: write ``outcome`` (its document's items apart); return the two sizes."""
+        items = b""
+        if outcome[0] == "ok":
+            document: EvidenceDocument = outcome[-1]
+            items, document.items_json = document.items_json, b""
+        head = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        fd = self.fds[task]
+        for data in (head, items):
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        return len(head), len(items)
+
+    def receive(self, task: int, sizes: tuple[int, int]) -> tuple[Any, ...]:
+        """In the parent, once the worker has ended: its outcome, whole."""
+        fd = self.fds[task]
+        outcome: tuple[Any, ...] = pickle.loads(_read_at(fd, sizes[0], 0))
+        if outcome[0] == "ok":
+            outcome[-1].items_json = _read_at(fd, sizes[1], sizes[0])
+        return outcome
+
+    def keep_only(self, task: int) -> None:
+        """In a worker: close the other running workers' files (their memory is freed when they are read)."""
+        for other in [t for t in self.fds if t != task]:
+            self.close(other)
+
+    def close(self, task: int) -> None:
+        fd = self.fds.pop(task, None)
+        if fd is not None:
+            os.close(fd)
+
+
+def _read_at(fd: int, size: int, offset: int) -> bytes:
+    data = os.pread(fd, size, offset)
+    if len(data) == size:
+        return data
+    parts = [data]  # pread returns at most about 2 GB at once
+    done = len(data)
+    while done < size:
+        chunk = os.pread(fd, size - done, offset + done)
+        if not chunk:
+            raise OSError(f"worker answer cut short at {done} of {size} bytes")
+        parts.append(chunk)
+        done += len(chunk)
+    return b"".join(parts)
+
+
+def _balanced(files: list[Path]) -> list[int]:
+    """The order to start ``files`` in: largest first, so the last to finish is a small one (ties: file order)."""
+    sizes = [_size(path) for path in files]
+    return sorted(range(len(files)), key=lambda n: -sizes[n])
+
+
 def _load_parallel(files: list[Path], root: Path, schemas: SchemaSet, projection: Projection, jobs: int,
-                   progress: Callable[[Path], None] | None,
-                   seen_ids: dict[str, dict[str, tuple[str, str | None]]], merges: set[str]) -> list[EvidenceDocument]:
+                   progress: Callable[[Path], None] | None, seen_ids: IdIndex,
+                   merges: set[str]) -> list[EvidenceDocument]:
     """The documents of ``files`` loaded ``jobs`` at a time in forked workers, judged in file order exactly as
     one at a time would: the first document refused stops the load, with the same message (a document's own
     fault before its duplicate ids, its ids before its secret scan). A worker that fails for any other
-    reason (killed, out of memory) has its document loaded again here, so the outcome never depends on it."""
+    reason (killed, out of memory) has its document loaded again here, so the outcome never depends on it.
+
+    Workers start largest document first; what every worker would build for itself (the secret detector,
+    the schemas' validators) is built here once, before forking."""
+    with _built_for_workers(schemas):
+        return _run_workers(files, root, schemas, projection, jobs, progress, seen_ids, merges)
+
+
+@contextmanager
+def _built_for_workers(schemas: SchemaSet) -> Iterator[None]:
+    """The secret detector and every kind's validator built here, once, for the workers forked in the
+    block to inherit; the validators this process did not hold before are dropped after (7 MB, which the
+    engine's parse of the input, the run's peak, can use instead)."""
+    with _lap("prepare"):
+        secrets.detector()
+        compiled = schemas.prepare()
+    try:
+        yield
+    finally:
+        schemas.forget(compiled)
+
+
+def _run_workers(files: list[Path], root: Path, schemas: SchemaSet, projection: Projection, jobs: int,
+                 progress: Callable[[Path], None] | None, seen_ids: IdIndex,
+                 merges: set[str]) -> list[EvidenceDocument]:
     from auditor.workers import Failed, Limits, run_forked
 
-    outcomes = run_forked(lambda path: _load_in_worker(path, root, schemas, projection), files, jobs=jobs,
-                          limits=Limits(timeout_s=3600, memory_mib=16 * 1024),
-                          on_start=(lambda n: progress(files[n])) if progress else None)
+    order = _balanced(files)
+    channel = _Channel() if _Channel.available() else None
+    answers: dict[int, Any] = {}
+
+    def work(task: int) -> Any:
+        _phases.clear()
+        if channel is not None:
+            channel.keep_only(task)
+        outcome = _load_in_worker(files[task], root, schemas, projection)
+        answer = outcome if channel is None else channel.send(task, outcome)
+        return answer, dict(_phases)
+
+    def started(n: int) -> None:
+        if progress:
+            progress(files[order[n]])
+        if channel is not None:
+            channel.open(order[n])
+
+    def done(n: int, outcome: Any) -> None:
+        task = order[n]
+        if not isinstance(outcome, Failed):
+            outcome, spent = outcome
+            for phase, seconds in spent.items():
+                _phases[phase] += seconds
+        if channel is not None:
+            try:
+                if not isinstance(outcome, Failed):
+                    outcome = channel.receive(task, outcome)
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+                outcome = Failed("worker sent an unreadable result")  # loaded again here
+            finally:
+                channel.close(task)
+        answers[task] = outcome
+
+    start = time.perf_counter()
+    try:
+        run_forked(work, order, jobs=jobs, limits=Limits(timeout_s=3600, memory_mib=16 * 1024),
+                   on_start=started, on_done=done)
+    finally:
+        if channel is not None:
+            for task in list(channel.fds):
+                channel.close(task)
+    _phases["workers (wall)"] += time.perf_counter() - start
     documents = []
-    for path, outcome in zip(files, outcomes, strict=True):
+    for task, path in enumerate(files):
+        outcome = answers.get(task, Failed("no result"))
         if isinstance(outcome, Failed):
             documents.append(load_document(path, root, schemas, seen_ids, merges, projection))
             continue
         if outcome[0] == "parse":
             raise InputError(outcome[1])
         _, kind, collector, ids, found = outcome
-        check_unique_ids(ids, kind, str(path), seen_ids, collector, merges)
+        with _lap("ids"):
+            seen_ids.add(ids, kind, str(path), collector, merges)
         if outcome[0] == "scan":
             raise InputError(found)
         documents.append(found)
     return documents
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while loading: parsing builds millions of objects (no cycles), and each
+    full collection walked every one already held (the serial load spent a fifth of its time there)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_evidence(
@@ -392,24 +629,29 @@ def load_evidence(
     files = evidence_files(root)
     if not files:
         raise InputError(f"{root}: no evidence documents (*.json, *.yaml) found")
-    seen_ids: dict[str, dict[str, tuple[str, str | None]]] = {}
+    _phases.clear()
+    started = time.perf_counter()
+    seen_ids = IdIndex()
     merges: set[str] = set()
     if jobs is None:
         from auditor.workers import available_cores, can_fork
 
         size = sum(_size(path) for path in files)
         jobs = min(available_cores(), len(files)) if can_fork() and size >= PARALLEL_BYTES else 1
-    if jobs > 1:
-        documents = _load_parallel(files, root, schemas, projection, jobs, progress, seen_ids, merges)
-    else:
-        documents = []
-        for path in files:
-            if progress:
-                progress(path)
-            documents.append(load_document(path, root, schemas, seen_ids, merges, projection))
+    with _collection_paused():
+        if jobs > 1:
+            documents = _load_parallel(files, root, schemas, projection, jobs, progress, seen_ids, merges)
+        else:
+            documents = []
+            for path in files:
+                if progress:
+                    progress(path)
+                documents.append(load_document(path, root, schemas, seen_ids, merges, projection))
+        del seen_ids
     if merges:
         from auditor.evidence.merge import merge_changes
 
         documents = merge_changes(documents, merges)
     organisation_of(((d.relpath, d.organisation) for d in documents), str(root))  # one name, or none
-    return EvidenceSet(root, documents, projection)
+    timings = {"total (wall)": time.perf_counter() - started, "jobs": float(jobs), **_phases}
+    return EvidenceSet(root, documents, projection, timings)

@@ -124,6 +124,30 @@ class SchemaSet:
                 raise InputError(f"{self.paths[kind]}: invalid JSON Schema: {exc}") from None
         return self._validators[kind]
 
+    def prepare(self) -> set[str]:
+        """Compile every kind's validator now (before forking workers, so each need not); return the kinds
+        compiled by this call (for :meth:`forget`). A schema that does not compile is left to be refused
+        where a document of its kind is validated, as before."""
+        try:
+            kinds = [ENVELOPE, *self.kinds]
+        except InputError:
+            return set()
+        compiled = set()
+        for kind in kinds:
+            if kind in self._validators:
+                continue
+            try:
+                self._validator(kind)
+            except InputError:
+                continue
+            compiled.add(kind)
+        return compiled
+
+    def forget(self, kinds: set[str]) -> None:
+        """Drop the compiled validators of ``kinds`` (compiled again if used): memory for the engine."""
+        for kind in kinds:
+            self._validators.pop(kind, None)
+
     def validate_document(self, doc: Any, where: str) -> str:
         """Validate envelope then items; return the kind. Raises :class:`InputError`."""
         if not isinstance(doc, dict):

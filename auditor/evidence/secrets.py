@@ -165,18 +165,31 @@ _HEX_RUNS = bytes(
 _HEX_40 = b" " + b"h" * 40 + b" "
 
 
+def _padded(runs: bytes) -> tuple[bytes, int]:
+    """``runs`` with a space at both ends, so a run may start or end the text, and the number of bytes
+    added in front (serialised JSON starts and ends with a bracket, already a space: a large document is
+    not copied)."""
+    lead = 0
+    if runs[:1] != b" ":
+        runs, lead = b" " + runs, 1
+    if runs[-1:] != b" ":
+        runs += b" "
+    return runs, lead
+
+
 def _has_secret_run(data: bytes, _lowered: bytes = b"", _found: set[bytes] | None = None) -> bool:
     """A run of exactly 40 base64 characters with an upper-case letter (so not a hex SHA).
 
     Fast path: when every exactly-40 run is lower-case hex (commit SHAs), counted at C speed
     (runs of 40 or more minus runs of 41 or more, against bounded 40-hex runs), there is none."""
-    runs = b" " + data.translate(_BASE64_RUNS) + b" "  # padded: a run may start or end the text
+    runs, lead = _padded(data.translate(_BASE64_RUNS))
     exact = runs.count(b"a" * 40 + b" ") - runs.count(b"a" * 41 + b" ")
-    if exact == 0 or exact == (b" " + data.translate(_HEX_RUNS) + b" ").count(_HEX_40):
+    if exact == 0 or exact == _padded(data.translate(_HEX_RUNS))[0].count(_HEX_40):
         return False
     at = runs.find(_RUN_40)
     while at != -1:
-        segment = data[at:at + 40]
+        start = at + 1 - lead  # the run's first byte in data
+        segment = data[start:start + 40]
         if not segment.islower():  # hex digests are lower case or all digits
             return True
         at = runs.find(_RUN_40, at + 41)
@@ -224,23 +237,45 @@ _LIBRARY_PLUGINS: dict[str, tuple[str, tuple[bytes, ...], re.Pattern[bytes] | No
 }
 
 
-def _library_rules() -> list[Rule]:
+def _denylists() -> list[tuple[str, str, int]]:
+    """Each plugin's ``denylist`` patterns: ``(plugin, pattern, flags)``, in :data:`_LIBRARY_PLUGINS` order."""
     import importlib
 
-    rules = []
-    for name, (kind, hints, confirm) in _LIBRARY_PLUGINS.items():
+    found: list[tuple[str, str, int]] = []
+    for name in _LIBRARY_PLUGINS:
         module, cls = name.rsplit(".", 1)
         plugin = getattr(importlib.import_module(f"detect_secrets.plugins.{module}"), cls)
-        for pattern in plugin.denylist:
-            if not isinstance(pattern, re.Pattern):
-                continue
-            source = pattern.pattern
-            if "PrivateKey" in cls:  # redact the whole block, not only its first line
-                source = f"(?:{source})" + r"[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)"
-            elif "Jwt" in cls:  # the whole token, signature included
-                source = source.removesuffix("*?") + "*"
-            rules.append(Rule(kind, re.compile(source, pattern.flags), hints,
-                              confirm=_searcher(confirm) if confirm else None))
+        found.extend((name, pattern.pattern, pattern.flags) for pattern in plugin.denylist
+                     if isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str))
+    return found
+
+
+def _denylists_apart() -> list[tuple[str, str, int]]:
+    """:func:`_denylists`, read in a forked child where this process has not imported detect-secrets:
+    the library imports requests, urllib3 and about 190 modules (14 MB resident, kept for the whole run,
+    the engine's peak included) for the few patterns taken from it."""
+    import sys
+    import threading
+
+    from auditor.workers import Failed, Limits, can_fork, run_forked
+
+    # only from a single-threaded process: a fork copies no other thread, nor releases a lock one holds
+    if "detect_secrets" in sys.modules or not can_fork() or threading.active_count() > 1:
+        return _denylists()
+    (found,) = run_forked(lambda _: _denylists(), [0], jobs=1, limits=Limits(timeout_s=120, memory_mib=1024))
+    return _denylists() if isinstance(found, Failed) else found
+
+
+def _library_rules() -> list[Rule]:
+    rules = []
+    for name, source, flags in _denylists_apart():
+        kind, hints, confirm = _LIBRARY_PLUGINS[name]
+        cls = name.rsplit(".", 1)[1]
+        if "PrivateKey" in cls:  # redact the whole block, not only its first line
+            source = f"(?:{source})" + r"[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)"
+        elif "Jwt" in cls:  # the whole token, signature included
+            source = source.removesuffix("*?") + "*"
+        rules.append(Rule(kind, re.compile(source, flags), hints, confirm=_searcher(confirm) if confirm else None))
     return rules
 
 
@@ -475,7 +510,9 @@ def _envelope_texts(document: EvidenceDocument) -> dict[str, str]:
     return texts
 
 
-def checked(document: EvidenceDocument) -> EvidenceDocument:
+def checked(
+    document: EvidenceDocument, items: list[Any] | None = None, screen: bytes | None = None
+) -> EvidenceDocument:
     """An evidence document as loaded, scanned for secrets before it is evaluated or packed.
 
     A secret is refused (:class:`~auditor.errors.InputError`, exit 2: file, item index and id,
@@ -483,17 +520,25 @@ def checked(document: EvidenceDocument) -> EvidenceDocument:
     then the file itself is rewritten with the secrets replaced (so the pack, which copies the
     evaluated files, never holds them) and each replacement is recorded in the document's
     ``redactions`` (written to results.json). A clean document costs one cheap check.
+
+    ``items``: the document's items, every field (default: ``document.items_json`` parsed), when
+    ``items_json`` holds fewer (projected); ``screen``: bytes holding every item's orjson serialisation
+    for the cheap check (default: ``items_json``), e.g. the whole document as its parse serialised it
+    (more text can only make the cheap check find more, never less). A redacted document's
+    ``items_json`` holds every field of the redacted items.
     """
     from auditor.errors import InputError
 
     found = detector()
     texts = _envelope_texts(document)
-    if not may_hold_secrets(document.items_json) and not found.candidates("\n".join(texts.values()).encode()):
+    if not may_hold_secrets(document.items_json if screen is None else screen) and not found.candidates(
+            "\n".join(texts.values()).encode()):
         return document
     redact = _MODE.get() == REDACT
     findings = [Finding(-1, None, where, h.kind, mask_secret(h.secret))
                 for where, text in texts.items() for h in found.find(text)]
-    item_findings, items = find_in_items(orjson.loads(document.items_json), redact=redact)
+    item_findings, items = find_in_items(orjson.loads(document.items_json) if items is None else items,
+                                         redact=redact)
     findings += item_findings
     if not findings:
         return document

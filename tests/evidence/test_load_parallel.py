@@ -91,3 +91,17 @@ def test_a_worker_that_dies_has_its_document_loaded_here(evidence: Path, fixture
 
     monkeypatch.setattr(load_module, "_load_in_worker", dying)
     assert fingerprint(evidence, schemas, 2) == serial
+
+
+def test_an_unreadable_answer_has_its_document_loaded_here(evidence: Path, fixtures: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    schemas = SchemaSet(fixtures / "schemas")
+    serial = fingerprint(evidence, schemas, 1)
+    if not load_module._Channel.available():
+        pytest.skip("no memfd on this platform: answers come through the pipe")
+
+    def unreadable(self: object, task: int, sizes: tuple[int, int]) -> tuple[object, ...]:
+        raise OSError("cut short")
+
+    monkeypatch.setattr(load_module._Channel, "receive", unreadable)
+    assert fingerprint(evidence, schemas, 2) == serial

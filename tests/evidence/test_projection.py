@@ -272,3 +272,17 @@ def test_evidence_projected_at_load_is_not_evaluated_whole() -> None:
     evidence = load_evidence(DEMO, projection=bundled_projection())
     with pytest.raises(ValueError, match="projected"):
         evaluate(library(), policies(), evidence, create("regorus"), jobs=1, projection=False)
+
+
+def test_projection_of_is_computed_once_per_library_and_policies() -> None:
+    from auditor.content import bundled
+    from auditor.controls import load_library
+    from auditor.evaluate import projection_of
+    from auditor.evidence.projection import projection_for
+    from auditor.policies import load_policies
+
+    library, policies = load_library(bundled("controls")), load_policies(bundled("policies"))
+    first = projection_of(library, policies)
+    assert projection_of(load_library(bundled("controls")), load_policies(bundled("policies"))) is first
+    reads = {control.policy: control.reads for control in library}
+    assert first == projection_for(policies.runtime, reads, library.params_document())

@@ -255,3 +255,19 @@ def test_redact_text_is_the_collectors_redaction() -> None:
     from auditor.collect import redact
 
     assert redact.redact_text is redact_text
+
+
+def test_the_library_patterns_read_apart_are_the_librarys_own() -> None:
+    """detect-secrets is imported in a forked child (not in the run's process, which would hold its 190
+    modules through the engine's parse): the patterns are the same, in the same order."""
+    import subprocess
+    import sys
+
+    from auditor.evidence import secrets
+
+    assert secrets._denylists_apart() == secrets._denylists()
+    assert len(secrets._denylists()) >= len(secrets._LIBRARY_PLUGINS)
+    script = ("import sys; from auditor.evidence import secrets; d = secrets.detector(); "
+              "assert d.find('ghp_' + 'R2d2C3po' * 4 + 'Bb8X'); print('detect_secrets' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
