@@ -20,7 +20,9 @@ idx := changes.index(input.changes)
 
 prod := changes.production(input.deployments, {identity.norm(e) | some e in params.production_environments})
 
-rel := changes.releases(prod, idx)
+deployed := changes.deployed(prod)
+
+rel := changes.releases(deployed, idx)
 
 in_scope := {d.id | some d in prod}
 
@@ -55,7 +57,7 @@ concerns := changes.concerns(rel, concern)
 
 # [deployment, commit, concern] for every concern of every commit a deployment shipped
 flagged := [[d, sha, c] |
-	some [d, key] in rel.deployed
+	some [d, key] in deployed
 	some [sha, c] in concerns[key]
 ]
 

@@ -27,7 +27,9 @@ idx := changes.index(input.changes)
 
 prod := changes.production(input.deployments, {identity.norm(e) | some e in params.production_environments})
 
-rel := changes.releases(prod, idx)
+deployed := changes.deployed(prod)
+
+rel := changes.releases(deployed, idx)
 
 in_scope := {d.id | some d in prod}
 
@@ -83,9 +85,9 @@ deadline := {key: max(ts) |
 # over the deployments, each a lookup by release key: a first pass keeping the deployments with any
 # concern costs as much as it saves, since most releases carry one)
 flagged := array.concat(
-	[[d, sha, kind] | some [d, key] in rel.deployed; some [sha, kind] in fixed[key]],
+	[[d, sha, kind] | some [d, key] in deployed; some [sha, kind] in fixed[key]],
 	[[d, sha, "approvals"] |
-		some [d, key] in rel.deployed
+		some [d, key] in deployed
 		latest := deadline[key]
 		start := time.parse_rfc3339_ns(d.started_at)
 		start < latest

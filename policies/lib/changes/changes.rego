@@ -44,24 +44,31 @@ production(deployments, envs) := [d |
 ]
 
 # METADATA
-# title: releases
+# title: deployed
 # description: >-
-#   What each production deployment shipped, drawn once per distinct release (a previous
-#   and a deployed commit; many deployments ship the same one): {"deployed": [[deployment,
-#   release key]] (by service, then started_at, then id), "commits": {release key: commits,
-#   oldest first}}. The previous commit is the deployment's own previous_commit when
-#   recorded, else the commit the previous deployment of the same service (by started_at)
-#   shipped. The commits are the first-parent range (previous, deployed] when both commits
-#   are collected with a sequence on the same repository and branch and the deployed one is
-#   newer, else the deployed commit alone. A position missing from the evidence is reported
-#   as "missing:<repo#branch#seq>". Pairs, not an object keyed by deployment id: a control
-#   walks them once instead of looking each deployment up.
-releases(prod, idx) := {"deployed": deployed, "commits": commits} if {
+#   Each production deployment with its release key: [[deployment, "<previous> <deployed>"]]
+#   (by service, then started_at, then id). The previous commit is the deployment's own
+#   previous_commit when recorded, else the commit the previous deployment of the same
+#   service (by started_at) shipped. Pairs, not an object keyed by deployment id: a control
+#   walks them once instead of looking each deployment up. A rule of its own (not a field of
+#   releases), so the evidence projection can see it holds deployments and nothing deeper.
+deployed(prod) := release_keys(rows) if {
 	# the deployment rides last: ids are unique, so the sort never compares two deployments
 	rows := sort([[d.service, d.started_at, d.id, d.commit, object.get(d, "previous_commit", null), d] |
 		some d in prod
 	])
-	deployed := release_keys(rows)
+}
+
+# METADATA
+# title: releases
+# description: >-
+#   What the deployed pairs (from deployed) shipped, drawn once per distinct release (many
+#   deployments ship the same one): {"deployed": the pairs, "commits": {release key: commits,
+#   oldest first}}. The commits are the first-parent range (previous, deployed] when both
+#   commits are collected with a sequence on the same repository and branch and the deployed
+#   one is newer, else the deployed commit alone. A position missing from the evidence is
+#   reported as "missing:<repo#branch#seq>".
+releases(deployed, idx) := {"deployed": deployed, "commits": commits} if {
 	commits := {key: list |
 		some key in {k | some [_, k] in deployed}
 		pair := split(key, " ")

@@ -38,7 +38,7 @@ test_production_filters_environment_and_status if {
 
 test_shipped_range_since_previous_deployment_of_same_service if {
 	prod := [dep("d1", "api", 1, "2026-01-01T00:00:00Z"), dep("d2", "web", 2, "2026-01-02T00:00:00Z"), dep("d3", "api", 3, "2026-01-03T00:00:00Z")]
-	rel := changes.releases(prod, changes.index(history))
+	rel := changes.releases(changes.deployed(prod), changes.index(history))
 	shipped(rel, "d1") == [sha(1)]
 	shipped(rel, "d2") == [sha(2)]
 	shipped(rel, "d3") == [sha(2), sha(3)]
@@ -47,7 +47,7 @@ test_shipped_range_since_previous_deployment_of_same_service if {
 
 test_deployments_shipping_the_same_release_share_it if {
 	prod := [dep("d1", "api", 1, "2026-01-01T00:00:00Z"), dep("d2", "api", 3, "2026-01-02T00:00:00Z"), object.union(dep("d3", "api", 3, "2026-01-02T00:00:00Z"), {"previous_commit": sha(1)})]
-	rel := changes.releases(prod, changes.index(history))
+	rel := changes.releases(changes.deployed(prod), changes.index(history))
 	keys := {d.id: key | some [d, key] in rel.deployed}
 	keys.d2 == keys.d3
 	count(rel.commits) == 2
@@ -55,7 +55,7 @@ test_deployments_shipping_the_same_release_share_it if {
 
 test_redeploy_of_older_commit_is_that_commit_alone if {
 	prod := [dep("d1", "api", 3, "2026-01-01T00:00:00Z"), dep("d2", "api", 1, "2026-01-02T00:00:00Z")]
-	rel := changes.releases(prod, changes.index(history))
+	rel := changes.releases(changes.deployed(prod), changes.index(history))
 	shipped(rel, "d2") == [sha(1)]
 }
 
@@ -124,7 +124,7 @@ test_release_keys_use_recorded_previous_else_the_service_before if {
 
 test_releases_lower_case_the_commits_once_per_release if {
 	upper := object.union(dep("d1", "api", 3, "2026-01-01T00:00:00Z"), {"commit": upper(sha(3)), "previous_commit": upper(sha(1))})
-	rel := changes.releases([upper], changes.index(history))
+	rel := changes.releases(changes.deployed([upper]), changes.index(history))
 	shipped(rel, "d1") == [sha(2), sha(3)]
 }
 
@@ -137,7 +137,7 @@ test_holes_and_their_message if {
 test_releases_with_a_hole_in_the_history if {
 	prod := [dep("d1", "api", 1, "2026-01-01T00:00:00Z"), dep("d3", "api", 3, "2026-01-03T00:00:00Z")]
 	gappy := [change(1, "a@x.example", {}), change(3, "a@x.example", {})]
-	rel := changes.releases(prod, changes.index(gappy))
+	rel := changes.releases(changes.deployed(prod), changes.index(gappy))
 	shipped(rel, "d3") == ["missing:acme/api#main#2", sha(3)]
 }
 
