@@ -200,8 +200,8 @@ def run_size(work: Path, scale: float, jobs_list: list[int], raw: bool) -> dict[
                   + (f"(workers {walls['workers (wall)']:.2f}s) " if "workers (wall)" in walls else "")
                   + "; seconds per phase, summed over documents and workers: "
                   + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
-        print(f"    peak RSS {ours['rss_mb']:.0f} MB main ({ours['rss_mb'] * 1024 * 1024 / size:.2f}x the input JSON; "
-              f"target 4x), {ours['worker_rss_mb']:.0f} MB largest worker; engine input "
+        print(f"    peak RSS {ours['rss_mb']:.0f} MiB main ({ours['rss_mb'] * 1024 * 1024 / size:.2f}x the input JSON; "
+              f"target 4x), {ours['worker_rss_mb']:.0f} MiB largest worker; engine input "
               f"{ours['input_bytes'] / 1e6:.1f} MB; {ours['violations']} violations; {before} -> {load_average()}")
         for cid, reason in sorted(ours.get("errors", {}).items()):
             print(f"    ERROR {cid}: {reason}")
@@ -212,7 +212,7 @@ def run_size(work: Path, scale: float, jobs_list: list[int], raw: bool) -> dict[
             [sys.executable, "-c", RAW_RUN, str(evidence), str(REPO)],
             check=True, capture_output=True, text=True).stdout)
         print(f"raw regorus (whole items, one process, control after control): set_input {r['set_input']:.2f}s, "
-              f"queries {r['queries']:.2f}s, peak RSS {r['rss_mb']:.0f} MB, {r['violations']} violations")
+              f"queries {r['queries']:.2f}s, peak RSS {r['rss_mb']:.0f} MiB, {r['violations']} violations")
         for jobs, ours in found["runs"].items():
             print(f"    --jobs {jobs}: Auditor's queries / raw queries = {ours['query'] / r['queries']:.2f}x "
                   f"(CPU of all workers: sum of control times {sum(ours['controls_ms'].values()) / 1000:.1f}s)")
