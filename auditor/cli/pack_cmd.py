@@ -90,6 +90,7 @@ def write_pack(
     options: PackOptions,
     reports: Iterable[Path] = (),
     allow_development: bool = False,
+    schemas: tuple[Path, ...] = (),
 ) -> PackResult:
     """Sign a pack for the results.json at ``results_path`` (read once): :func:`auditor.pipeline.write_pack`."""
     from auditor.cli.console import ConsoleProgress
@@ -99,7 +100,7 @@ def write_pack(
     if options.key and options.kms_key_id:
         raise click.UsageError("give --key or --kms-key-id, not both")
     return pipeline_write_pack(WrittenResults.read(results_path), evidence, sources, out, options, reports,
-                               allow_development, ConsoleProgress())
+                               allow_development, ConsoleProgress(), schemas)
 
 
 @click.group("pack")
@@ -113,12 +114,15 @@ def pack_group() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/pack.zip"),
               show_default=True, help="Where to write the pack.")
 @click.option("--report", "reports", type=existing_file, multiple=True, help="PDF report(s) to include.")
+@click.option("--schemas", type=existing_dir, multiple=True,
+              help="Extra evidence schema folder(s) the results were evaluated with (packed, so a replay can "
+                   "read the evidence).")
 @library_options
 @pack_options
 def pack_build_command(results: Path, evidence: Path, out: Path, reports: tuple[Path, ...],
-                       sources: Sources, packing: PackOptions) -> None:
+                       schemas: tuple[Path, ...], sources: Sources, packing: PackOptions) -> None:
     """Build a signed pack (zip) from results, evidence and the control library."""
-    write_pack(results, evidence, sources, out, packing, reports)
+    write_pack(results, evidence, sources, out, packing, reports, schemas=schemas)
 
 
 @pack_group.command("merge")

@@ -29,6 +29,8 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644 << 16
 #: the library layers' order (only in packs of a layered library)
 STACK = "library/stack.json"
+#: the run's extra evidence schema folders, numbered in their order (only when it had some)
+SCHEMAS = "library/schemas"
 CHUNK = 1 << 20
 FAST_ABOVE = 16 << 20
 FAST_LEVEL = 1
@@ -44,6 +46,8 @@ class LibrarySnapshot:
     params: Path | None = None
     #: organisation library layers over the base (``auditor.layers``): (name, {member name: path})
     layers: tuple[tuple[str, dict[str, Path]], ...] = ()
+    #: extra evidence schema folders (``--schemas``), in order: ``library/schemas/<n>/`` (n from 1)
+    schemas: tuple[Path, ...] = ()
 
     def files(self) -> list[tuple[str, Path]]:
         found: list[tuple[str, Path]] = []
@@ -51,6 +55,8 @@ class LibrarySnapshot:
             found.extend(_tree(f"library/{name}", getattr(self, name)))
         if self.params is not None:
             found.append((f"library/params/{self.params.name}", self.params))
+        for n, folder in enumerate(self.schemas, 1):
+            found.extend(_tree(f"{SCHEMAS}/{n}", folder))
         for layer, parts in self.layers:
             for name, path in sorted(parts.items()):
                 if path.is_dir():

@@ -36,7 +36,7 @@ import orjson
 from auditor import __version__
 from auditor.errors import InputError
 from auditor.model import Status
-from auditor.pack.build import STACK
+from auditor.pack.build import SCHEMAS, STACK
 from auditor.pack.manifest import RESULTS
 from auditor.pack.signers import Verifier
 from auditor.pack.verify import Verification, verify_pack
@@ -97,7 +97,14 @@ def replay_pack(path: Path, verifier: Verifier | None = None, *, jobs: int | Non
                          "shard's pack; their evidence is evaluated apart")
     with _extracted(path) as root:
         recorded = Results.from_dict(orjson.loads((root / RESULTS).read_bytes()), f"{path}:{RESULTS}")
-        replayed = _evaluate(root, recorded, jobs)
+        try:
+            replayed = _evaluate(root, recorded, jobs)
+        except InputError as exc:  # name the pack's member, not the temporary folder it was read from
+            message = exc.message.replace(f"{root}/", f"{path}:")
+            if "with --schemas" in message:
+                message += ("; a replay reads the schema folders packed with the run: rebuild the pack with "
+                            "pack build --schemas")
+            raise InputError(f"cannot replay {path}: {message}") from None
     _compare(replay, recorded, replayed)
     recorded_engine = recorded.engine.get("name")
     if recorded_engine and recorded_engine != replayed.engine.get("name"):
@@ -145,7 +152,10 @@ def _evaluate(root: Path, recorded: Results, jobs: int | None) -> Results:
     base = Layer("base", None, folder("controls"), folder("policies"), folder("mappings"))
     stack = LibraryStack(base, [Layer.from_dir(layers_dir / name, name) for name in names])
     sources = Sources.of_stack(stack, params=params[0] if params else None, profile=recorded.profile)
-    evaluation = EvaluationOptions(fail_on=recorded.fail_on, as_of=recorded.as_of, jobs=jobs)
+    packed = root / SCHEMAS
+    schemas = tuple(sorted((p for p in packed.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
+                    if packed.is_dir() else ())
+    evaluation = EvaluationOptions(fail_on=recorded.fail_on, as_of=recorded.as_of, jobs=jobs, schemas=schemas)
     run = evaluate_evidence(root / "evidence", sources, evaluation)
     return Results.from_dict(results_document(run), "the replay")
 

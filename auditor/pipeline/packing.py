@@ -48,8 +48,9 @@ def signer_for(options: PackOptions, allow_development: bool, progress: Progress
     return _signer("local", path), True
 
 
-def library_snapshot(sources: Sources) -> LibrarySnapshot:
-    """The control library as the pack records it: the base folders and every layer's files."""
+def library_snapshot(sources: Sources, schemas: tuple[Path, ...] = ()) -> LibrarySnapshot:
+    """The control library as the pack records it: the base folders, every layer's files and the extra
+    evidence schema folders the run validated with (a replay needs them to read the evidence)."""
     from auditor.layers import OVERRIDES_FILE, PARAMS_FILE
     from auditor.pack.build import LibrarySnapshot
 
@@ -65,6 +66,7 @@ def library_snapshot(sources: Sources) -> LibrarySnapshot:
         mappings=base.mappings,
         params=sources.params,
         layers=tuple(layers),
+        schemas=tuple(Path(s) for s in schemas),
     )
 
 
@@ -77,13 +79,16 @@ def write_pack(
     reports: Iterable[Path] = (),
     allow_development: bool = False,
     progress: Progress = SILENT,
+    schemas: tuple[Path, ...] = (),
 ) -> PackResult:
-    """Sign a pack of ``results``; commit it to the locker and upload it to S3 when ``options`` say so."""
+    """Sign a pack of ``results``; commit it to the locker and upload it to S3 when ``options`` say so.
+
+    ``schemas``: the extra evidence schema folders the run validated with, packed beside the library."""
     from auditor.pack import keys
     from auditor.pack.build import build_pack
 
     signer, development = signer_for(options, allow_development, progress)
-    snapshot = library_snapshot(sources)
+    snapshot = library_snapshot(sources, schemas)
     reports = list(reports)
 
     def build(previous: str | None) -> PackResult:

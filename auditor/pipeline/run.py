@@ -126,5 +126,5 @@ def run(settings: RunSettings, progress: Progress = SILENT) -> RunOutcome:
     if packing.pack:
         pack = write_pack(written, evidence, settings.sources, pack_path, packing,
                           reports=[p for p in reports if p.suffix == ".pdf"], allow_development=True,
-                          progress=progress)
+                          progress=progress, schemas=settings.evaluation.schemas)
     return RunOutcome(result, evidence, written, reports, pack)

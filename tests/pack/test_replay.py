@@ -180,3 +180,23 @@ def test_a_merged_pack_is_refused_with_what_to_do(cli: Callable[..., CliResult],
     assert done.code == 2
     assert "a merged pack (shards" in done.err and "replay each shard's pack" in done.err
     assert "Traceback" not in done.err
+
+
+def test_evidence_of_an_organisation_kind_is_replayed_with_the_packed_schemas(
+        cli: Callable[..., CliResult], work: dict[str, Path]) -> None:
+    from tests.pack.helpers import FIXTURES, copy_evidence
+
+    work["evidence"] = copy_evidence(work["root"])  # gadgets and ledgers: kinds only tests/fixtures/schemas know
+    library = ("--controls", FIXTURES / "library" / "controls", "--policies", FIXTURES / "library" / "policies",
+               "--mappings", FIXTURES / "mappings-empty")
+    schemas = ("--schemas", FIXTURES / "schemas")
+    results = _evaluated(cli, work, "org", *library, *schemas)
+    packed = _packed(cli, work, results, "org", *library, *schemas)
+    done = cli("verify", packed, "--key", work["pub"], "--replay", "--jobs", "1")
+    assert done.code == 0, done.out + done.err
+    assert "replay     backed: all 3 results" in done.out
+    # packed without them, the evidence cannot be read back: said, not a traceback
+    bare = _packed(cli, work, results, "bare", *library)
+    done = cli("verify", bare, "--key", work["pub"], "--replay", "--jobs", "1")
+    assert done.code == 2 and "Traceback" not in done.err and "auditor-replay-" not in done.err
+    assert f"cannot replay {bare}: {bare}:library/controls/" in done.err and "pack build --schemas" in done.err
