@@ -86,7 +86,8 @@ class PackNote:
                   f"Its sha256 is printed when the run writes it (sha256sum {self.name}). ")
         text = (f"These figures come from the audit pack {self.name}. {digest}Then run auditor verify {self.name} "
                 "--key PUBLISHER.pub.pem (the publisher's key, obtained independently): exit 0 "
-                "means signature and files match.")
+                "means signature and files match; add --replay to re-evaluate the pack's evidence: exit 0 "
+                "then also means every result follows from it.")
         if not self.signed:
             text += " This pack carries no signature: treat it as unsigned."
         elif self.development:

@@ -87,7 +87,8 @@ def _verify_statement(pack: PackInfo | None, packed_into: str | None = None) -> 
             f"Then run <b>auditor verify {name} --key PUBLISHER.pub.pem</b> with the public key obtained "
             "independently from the organisation: it checks the signature, the sha256 of every member against "
             "the manifest and the signed attestation, and that no member was added or removed. It exits 0 only "
-            "when everything matches.")
+            "when everything matches. With <b>--replay</b> it also evaluates the pack's own controls over its own "
+            "evidence and exits 0 only when every result in this report follows from that evidence.")
     if not pack.signed:
         text += " <b>This pack carries no signature that Auditor could read: treat it as unsigned.</b>"
     elif pack.development:
