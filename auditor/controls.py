@@ -326,9 +326,11 @@ def load_library(root: Path, params_file: Path | None = None, families: FamilySe
     return library
 
 
-def check_evidence_kinds(library: ControlLibrary, known: Iterable[str], where: str = "the bundled schemas") -> None:
+def check_evidence_kinds(library: ControlLibrary, known: Iterable[str], where: str = "the bundled schemas",
+                         remedy: str = "add {kind}.schema.json with --schemas") -> None:
     """Every evidence kind a control names has a schema: a kind nothing can supply would leave the
-    control for ever without evidence, and a typo in ``evidence:`` would go unnoticed."""
+    control for ever without evidence, and a typo in ``evidence:`` would go unnoticed. ``remedy`` (with
+    ``{kind}``) is what the message tells the reader to do."""
     kinds = set(known)
     for control in library:
         for key, kind in [*(("evidence", k) for k in control.evidence), *(("uses", k) for k in control.uses)]:
@@ -336,7 +338,7 @@ def check_evidence_kinds(library: ControlLibrary, known: Iterable[str], where: s
                 line = line_of(load_yaml_lines(control.path), key)
                 raise InputError(
                     f"{control.path}:{line}: {key}: found kind {kind!r}, which has no schema in {where}; "
-                    f"expected one of: {', '.join(sorted(kinds))} (or add {kind}.schema.json with --schemas)"
+                    f"expected one of: {', '.join(sorted(kinds))} (or {remedy.format(kind=kind)})"
                 )
 
 

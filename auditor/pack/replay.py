@@ -100,11 +100,7 @@ def replay_pack(path: Path, verifier: Verifier | None = None, *, jobs: int | Non
         try:
             replayed = _evaluate(root, recorded, jobs)
         except InputError as exc:  # name the pack's member, not the temporary folder it was read from
-            message = exc.message.replace(f"{root}/", f"{path}:")
-            if "with --schemas" in message:
-                message += ("; a replay reads the schema folders packed with the run: rebuild the pack with "
-                            "pack build --schemas")
-            raise InputError(f"cannot replay {path}: {message}") from None
+            raise InputError(f"cannot replay {path}: {exc.message.replace(f'{root}/', f'{path}:')}") from None
     _compare(replay, recorded, replayed)
     recorded_engine = recorded.engine.get("name")
     if recorded_engine and recorded_engine != replayed.engine.get("name"):
@@ -131,6 +127,8 @@ def _extracted(path: Path) -> Iterator[Path]:
 
 
 def _evaluate(root: Path, recorded: Results, jobs: int | None) -> Results:
+    from auditor.controls import check_evidence_kinds
+    from auditor.evidence import SchemaSet
     from auditor.layers import Layer, LibraryStack
     from auditor.pipeline import evaluate_evidence
     from auditor.pipeline.settings import EvaluationOptions, Sources
@@ -155,13 +153,12 @@ def _evaluate(root: Path, recorded: Results, jobs: int | None) -> Results:
     packed = root / SCHEMAS
     schemas = tuple(sorted((p for p in packed.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
                     if packed.is_dir() else ())
+    # a kind without a schema: say where a replay looks for one, not the run's --schemas flag
+    check_evidence_kinds(sources.library(), SchemaSet(*schemas).kinds, f"the bundled schemas or {SCHEMAS}/",
+                         "rebuild the pack with the run's schema folders: pack build --schemas DIR")
     evaluation = EvaluationOptions(fail_on=recorded.fail_on, as_of=recorded.as_of, jobs=jobs, schemas=schemas)
     run = evaluate_evidence(root / "evidence", sources, evaluation)
     return Results.from_dict(results_document(run), "the replay")
-
-
-def _key(resource: str, message: str) -> tuple[str, str]:
-    return resource, message
 
 
 def _compare(replay: Replay, recorded: Results, replayed: Results) -> None:
@@ -183,9 +180,9 @@ def _compare(replay: Replay, recorded: Results, replayed: Results) -> None:
 
 def _difference(recorded: ControlOutcome, replayed: ControlOutcome) -> str:
     """Why ``replayed`` does not back ``recorded`` (empty when it does)."""
-    claimed = Counter(_key(v.resource, v.message) for v in recorded.violations)
-    claimed.update(_key(w.resource, w.message) for w in recorded.waived_violations)
-    found = Counter(_key(v.resource, v.message) for v in replayed.violations)
+    claimed = Counter((v.resource, v.message) for v in recorded.violations)
+    claimed.update((w.resource, w.message) for w in recorded.waived_violations)
+    found = Counter((v.resource, v.message) for v in replayed.violations)
     expected = replayed.status
     if recorded.waived_violations and replayed.status is Status.FAIL:  # the waivers the results carry
         expected = Status.FAIL if recorded.violations else Status.WAIVED
