@@ -3,50 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from auditor.cli.options import existing_dir, existing_file
 
-if TYPE_CHECKING:
-    from auditor.mappings import MappingSet
-    from auditor.report.board import PackNote
-    from auditor.report.pack_info import PackInfo
-    from auditor.results_model import Results
-
 ORG_HELP = ("Organisation name shown in the report (default: the 'organisation' the evidence documents give; "
             "without either the report says the organisation is not named).")
-
-
-def _org(results: Results, org: str | None, where: Path) -> str:
-    from auditor.organisation import report_organisation
-
-    return report_organisation(results, org, str(where))
-
-
-def _pack_note(info: PackInfo) -> PackNote:
-    from auditor.report.board import PackNote
-
-    return PackNote(info.path.name, info.sha256, info.development, info.signed)
-
-
-def _catalogs(mappings: Path | None) -> MappingSet | None:
-    from auditor.content import default_dir
-    from auditor.report.figures import load_catalogs
-
-    return load_catalogs(mappings or default_dir("mappings"))
-
-
-def write_reports(results_path: Path, out_dir: Path, **options: Any) -> list[Path]:
-    """The reports of the results.json at ``results_path`` (read once and checked):
-    :func:`auditor.pipeline.write_reports`."""
-    from auditor.pipeline.outputs import write_reports as pipeline_write_reports
-    from auditor.results import WrittenResults
-
-    written = WrittenResults.read(results_path)
-    written.results  # noqa: B018 - checked (exit 2 naming the field) before any report is written
-    return pipeline_write_reports(written, out_dir, **options)
 
 
 def period_options(func: Any) -> Any:
@@ -64,7 +28,6 @@ def check_since(since: str | None) -> None:
 
     if since is not None:
         parse_since(since)
-
 
 
 @click.group("report")
@@ -101,18 +64,12 @@ def evidence_command(results_path: Path, pack: Path | None, mappings: Path | Non
       auditor report evidence --results out/results.json --evidence evidence/ --pack out/pack.zip \\
         --out out/evidence-report.pdf
     """
-    from auditor.report.evidence_report import write_evidence_report
-    from auditor.report.pack_info import read_pack_info
-    from auditor.report.period import report_period
-    from auditor.report.service_facts import read_report_evidence
+    from auditor.pipeline.outputs import evidence_report, report_inputs
     from auditor.results_model import Results
 
-    results = Results.read(results_path)
-    period = report_period(results, period_days, since)
-    documents = read_report_evidence(results, evidence_dir)
-    write_evidence_report(results, out, org=_org(results, org, results_path),
-                          pack=read_pack_info(pack) if pack else None, catalogs=_catalogs(mappings),
-                          evidence=documents, period=period)
+    inputs = report_inputs(Results.read(results_path), results_path, org=org, mappings=mappings, pack=pack,
+                           evidence=evidence_dir, period_days=period_days, since=since)
+    evidence_report(inputs, out)
     click.echo(f"evidence report: {out}", err=True)
 
 
@@ -141,20 +98,13 @@ def board_command(results_path: Path, locker: Path | None, mappings: Path | None
         --locker ../evidence-locker --out out/board.pdf
     """
     from auditor.files import write_atomic
-    from auditor.report.board import build_board, render_board_pdf
-    from auditor.report.history import load_history
-    from auditor.report.pack_info import read_pack_info
-    from auditor.report.period import report_period
-    from auditor.report.service_facts import read_report_evidence
+    from auditor.pipeline.outputs import board_summary, report_inputs
+    from auditor.report.board import render_board_pdf
     from auditor.results_model import Results
 
-    results = Results.read(results_path)
-    period = report_period(results, period_days, since)
-    documents = read_report_evidence(results, evidence_dir)
-    note = _pack_note(read_pack_info(pack)) if pack else None
-    summary = build_board(results, history=load_history(locker) if locker else [], catalogs=_catalogs(mappings),
-                          org=_org(results, org, results_path), runs=runs, evidence=documents, pack=note,
-                          period=period)
+    inputs = report_inputs(Results.read(results_path), results_path, org=org, mappings=mappings, pack=pack,
+                           evidence=evidence_dir, period_days=period_days, since=since)
+    summary = board_summary(inputs, locker, runs)
     if fmt == "markdown":
         from auditor.report.board_markdown import render_board_markdown
 

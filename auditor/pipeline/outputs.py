@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,8 +12,13 @@ from auditor.pipeline.progress import SILENT, Progress
 if TYPE_CHECKING:
     from auditor.evaluate import Run
     from auditor.mappings.load import MappingSet
+    from auditor.report.board import BoardSummary, PackNote
     from auditor.report.outputs import FormatRequest
+    from auditor.report.pack_info import PackInfo
+    from auditor.report.period import ReportPeriod
+    from auditor.report.service_facts import ReportEvidence
     from auditor.results import WrittenResults
+    from auditor.results_model import Results
 
 
 def canonical(value: Any) -> Any:
@@ -54,47 +60,100 @@ def write_results(run: Run, path: Path, formats: Iterable[FormatRequest] = (), d
     return written
 
 
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything the evidence report and the board read besides the results themselves.
+
+    Built once by :func:`report_inputs` (for ``auditor run`` and ``auditor report ...`` alike), so both
+    reports of a run name the same organisation, period, catalogs, evidence documents and pack.
+    """
+
+    results: Results
+    org: str
+    period: ReportPeriod
+    catalogs: MappingSet | None
+    evidence: ReportEvidence
+    #: an existing pack to describe (its digest and signer)
+    pack: PackInfo | None = None
+    #: the name of the pack the reports will go into (``auditor run``), and whether it is development-signed
+    packed_into: str | None = None
+    development: bool = False
+
+    @property
+    def pack_note(self) -> PackNote | None:
+        """The board's verification note: the pack described, or the one the reports go into."""
+        from auditor.report.board import PackNote
+
+        if self.pack is not None:
+            return PackNote(self.pack.path.name, self.pack.sha256, self.pack.development, self.pack.signed)
+        return PackNote(self.packed_into, development=self.development) if self.packed_into else None
+
+
+def report_inputs(results: Results, where: Path, *, org: str | None = None, mappings: Path | None = None,
+                  catalogs: MappingSet | None = None, pack: Path | None = None, packed_into: str | None = None,
+                  evidence: Path | None = None, development: bool = False, period_days: int | None = None,
+                  since: str | None = None) -> ReportInputs:
+    """The report inputs of ``results`` (read from ``where``).
+
+    ``evidence`` is the folder the run evaluated (service, SLO, incident, change and model documents);
+    ``pack`` an existing pack to describe, or ``packed_into`` the name of the pack the reports will go
+    into, ``development`` whether it will be development-signed; ``period_days``/``since`` the reporting
+    period; ``catalogs`` the (layered) mapping set, else ``mappings``' (default: ./mappings or bundled).
+    """
+    from auditor.content import default_dir
+    from auditor.organisation import report_organisation
+    from auditor.report.figures import load_catalogs
+    from auditor.report.pack_info import read_pack_info
+    from auditor.report.period import report_period
+    from auditor.report.service_facts import read_report_evidence
+
+    return ReportInputs(
+        results=results,
+        org=report_organisation(results, org, str(where)),
+        period=report_period(results, period_days, since),
+        catalogs=catalogs if catalogs is not None else load_catalogs(mappings or default_dir("mappings")),
+        evidence=read_report_evidence(results, evidence),
+        pack=read_pack_info(pack) if pack else None,
+        packed_into=packed_into,
+        development=development,
+    )
+
+
+def evidence_report(inputs: ReportInputs, out: Path) -> Path:
+    """Write the auditor's evidence report (PDF) to ``out``."""
+    from auditor.report.evidence_report import write_evidence_report
+
+    return write_evidence_report(inputs.results, out, org=inputs.org, pack=inputs.pack, catalogs=inputs.catalogs,
+                                 packed_into=inputs.packed_into, evidence=inputs.evidence, period=inputs.period)
+
+
+def board_summary(inputs: ReportInputs, locker: Path | None = None, runs: int | None = None) -> BoardSummary:
+    """The board summary, with the trend of the last ``runs`` runs recorded in ``locker``."""
+    from auditor.report.board import DEFAULT_RUNS, build_board
+    from auditor.report.history import load_history
+
+    return build_board(inputs.results, history=load_history(locker) if locker else [], catalogs=inputs.catalogs,
+                       org=inputs.org, runs=runs or DEFAULT_RUNS, evidence=inputs.evidence, pack=inputs.pack_note,
+                       period=inputs.period)
+
+
 def write_reports(results: WrittenResults, out_dir: Path, *, org: str | None = None, mappings: Path | None = None,
                   locker: Path | None = None, pack: Path | None = None, packed_into: str | None = None,
                   evidence: Path | None = None, development: bool = False, period_days: int | None = None,
                   since: str | None = None, catalogs: MappingSet | None = None) -> list[Path]:
     """Write ``evidence-report.pdf``, ``board.pdf`` and ``board.md`` into ``out_dir``.
 
-    ``evidence`` is the folder the run evaluated (service, SLO, incident, change and model documents);
-    ``locker`` gives the board's trend; ``pack`` an existing pack to describe, or ``packed_into`` the name
-    of the pack the reports will go into, ``development`` whether it will be development-signed;
-    ``period_days``/``since`` the reporting period; ``catalogs`` the (layered) mapping set, else ``mappings``'.
+    ``locker`` gives the board's trend; the other options are :func:`report_inputs`'.
     """
-    from auditor.content import default_dir
     from auditor.files import write_atomic
-    from auditor.organisation import report_organisation
-    from auditor.report.board import PackNote, build_board, render_board_pdf
+    from auditor.report.board import render_board_pdf
     from auditor.report.board_markdown import render_board_markdown
-    from auditor.report.evidence_report import write_evidence_report
-    from auditor.report.figures import load_catalogs
-    from auditor.report.history import load_history
-    from auditor.report.pack_info import read_pack_info
-    from auditor.report.period import report_period
-    from auditor.report.service_facts import read_report_evidence
 
-    typed = results.results
-    name = report_organisation(typed, org, str(results.path))
-    period = report_period(typed, period_days, since)
-    if catalogs is None:
-        catalogs = load_catalogs(mappings or default_dir("mappings"))
-    pack_info = read_pack_info(pack) if pack else None
-    history = load_history(locker) if locker else []
-    documents = read_report_evidence(typed, evidence)
-    if pack_info is not None:
-        note: PackNote | None = PackNote(pack_info.path.name, pack_info.sha256, pack_info.development,
-                                         pack_info.signed)
-    else:
-        note = PackNote(packed_into, development=development) if packed_into else None
-    evidence_pdf = write_evidence_report(typed, out_dir / "evidence-report.pdf", org=name, pack=pack_info,
-                                         catalogs=catalogs, packed_into=packed_into, evidence=documents,
-                                         period=period)
-    summary = build_board(typed, history=history, catalogs=catalogs, org=name, evidence=documents, pack=note,
-                          period=period)
+    inputs = report_inputs(results.results, results.path, org=org, mappings=mappings, catalogs=catalogs, pack=pack,
+                           packed_into=packed_into, evidence=evidence, development=development,
+                           period_days=period_days, since=since)
+    evidence_pdf = evidence_report(inputs, out_dir / "evidence-report.pdf")
+    summary = board_summary(inputs, locker)
     write_atomic(out_dir / "board.pdf", render_board_pdf(summary))
     write_atomic(out_dir / "board.md", render_board_markdown(summary))
     return [evidence_pdf, out_dir / "board.pdf", out_dir / "board.md"]

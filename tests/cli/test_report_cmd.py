@@ -127,3 +127,26 @@ def test_two_organisation_names_in_the_evidence_exit_2(cli, tmp_path):  # type: 
     (evidence / "incidents.json").write_bytes(orjson.dumps(doc))
     blank = cli("run", "--evidence", evidence, "--out-dir", tmp_path / "out", "--no-pack")
     assert blank.code == 2 and "organisation" in blank.err
+
+
+def test_report_commands_render_what_the_run_rendered(cli, tmp_path):  # type: ignore[no-untyped-def]
+    """`auditor report board|evidence` over a run's results.json and evidence give the run's own bytes:
+    both assemble their inputs (organisation, period, catalogs, documents) through one function."""
+    from tests.conftest import REPO
+
+    evidence = REPO / "evidence" / "examples" / "demo"
+    out = tmp_path / "out"
+    result = cli("run", "--evidence", evidence, "--out-dir", out, "--no-pack", "--period-days", "30")
+    assert result.code in (0, 1), result.err
+    board = cli("report", "board", "--results", out / "results.json", "--evidence", evidence, "--format", "markdown",
+                "--period-days", "30", "--out", tmp_path / "board.md")
+    assert board.code == 0, board.err
+    assert (tmp_path / "board.md").read_bytes() == (out / "board.md").read_bytes()
+    report = cli("report", "evidence", "--results", out / "results.json", "--evidence", evidence,
+                 "--period-days", "30", "--out", tmp_path / "evidence-report.pdf")
+    assert report.code == 0, report.err
+    assert (tmp_path / "evidence-report.pdf").read_bytes() == (out / "evidence-report.pdf").read_bytes()
+    other = cli("report", "board", "--results", out / "results.json", "--evidence", evidence, "--format", "markdown",
+                "--period-days", "7", "--out", tmp_path / "week.md")
+    assert other.code == 0, other.err
+    assert (tmp_path / "week.md").read_bytes() != (out / "board.md").read_bytes()  # the period is read
