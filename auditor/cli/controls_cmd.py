@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from auditor.cli.options import Sources, existing_dir, library_options, schema_places
+from auditor.cli.options import Sources, existing_dir, library_options
 
 if TYPE_CHECKING:
     from auditor.model import DisabledControl
@@ -77,19 +77,11 @@ def list_command(sources: Sources, fmt: str) -> None:
 def validate_command(sources: Sources, schemas: tuple[Path, ...]) -> None:
     """Validate control files, parameters and evidence maximum ages, mappings, that every control's policy
     exists and that every evidence kind a control names has a schema."""
-    from auditor.controls import check_evidence_kinds
     from auditor.engine.regorus_engine import RegorusEngine
-    from auditor.evaluate import check_policies
-    from auditor.evidence import SchemaSet
-    from auditor.evidence.freshness import load_freshness
+    from auditor.pipeline.evaluation import check_library
 
-    library = sources.library()
-    schema_set = SchemaSet(*schemas)
-    check_evidence_kinds(library, schema_set.kinds, schema_places(schemas))
-    load_freshness(sources.params, schema_set)
-    policy_set = sources.policy_set()
-    check_policies(library, policy_set)
-    sources.mapping_set(library)
+    checked = check_library(sources, schemas)
+    library, policy_set = checked.library, checked.policies
     RegorusEngine().load(policy_set.sources, {"params": library.params_document()})  # syntax check
     stack = sources.stack()
     layers = ", ".join(layer.name for layer in stack.all)

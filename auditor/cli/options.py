@@ -89,11 +89,6 @@ def opa_engine_options(
     return options
 
 
-def schema_places(extra: tuple[Path, ...]) -> str:
-    """Where evidence schemas came from, for messages."""
-    return "the bundled schemas" + "".join(f" or {d}" for d in extra)
-
-
 def check_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """--as-of is held to the rule for evidence times: RFC 3339 with a timezone, in the years evidence may use."""
     if value is None:
