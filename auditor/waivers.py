@@ -1,12 +1,16 @@
-"""Exceptions (waivers): ``exceptions.yaml``, validated, judged at the run's ``as_of``, applied.
+"""Waivers: ``waivers.yaml``, validated, judged at the run's ``as_of``, applied.
 
-An exception turns matching violations of one control into ``waived``; they stay
+A waiver turns matching violations of one control into ``waived``; they stay
 in every output. It is applied only when it has an approver who is not its
 requester (compared as persons through :mod:`auditor.identity`: the run's
 ``identities`` evidence, the ``.mailmap`` named by the file's optional ``mailmap``
 key, and forge noreply addresses), is in force at ``as_of`` (``created <= as_of <= expires``, dates
-inclusive) and names a known control. Every exception is reported with its
+inclusive) and names a known control. Every waiver is reported with its
 status and, when it is not applied, why.
+
+The file lists them under ``waivers:``; ``exceptions:``, the old spelling, is still read (messages
+then name the key the file uses). results.json keeps schema 1's spelling: the judged waivers are
+its ``exceptions`` and a waived violation's waiver its ``exception``.
 """
 
 from __future__ import annotations
@@ -28,15 +32,15 @@ if TYPE_CHECKING:
     from auditor.controls import ControlLibrary
     from auditor.evidence import EvidenceSet
 
-#: An applied exception expiring within this many days raises a warning in every output.
+#: An applied waiver expiring within this many days raises a warning in every output.
 EXPIRY_WARNING_DAYS = 14
 
 _TEXT = {"type": "string", "required": True, "empty": False}
 
-EXCEPTIONS_SCHEMA: dict[str, Any] = {
-    # A .mailmap (relative to this file) whose aliases link a person's addresses.
-    "mailmap": {"type": "string", "empty": False},
-    "exceptions": {
+#: the key the waivers are listed under, and its old spelling
+WAIVERS_KEY, OLD_KEY = "waivers", "exceptions"
+
+_WAIVER_LIST: dict[str, Any] = {
         "type": "list",
         "required": True,
         "schema": {
@@ -54,13 +58,24 @@ EXCEPTIONS_SCHEMA: dict[str, Any] = {
                 "ticket": _TEXT,
             },
         },
-    },
-}
+    }
+
+
+def waivers_schema(key: str = WAIVERS_KEY) -> dict[str, Any]:
+    """The waivers file's schema, its list under ``key`` (``waivers``, or the old ``exceptions``)."""
+    return {
+        # A .mailmap (relative to this file) whose aliases link a person's addresses.
+        "mailmap": {"type": "string", "empty": False},
+        key: _WAIVER_LIST,
+    }
+
+
+WAIVERS_SCHEMA = waivers_schema()
 
 
 @dataclass(frozen=True)
 class Waiver:
-    """One entry of ``exceptions.yaml``."""
+    """One entry of ``waivers.yaml``."""
 
     id: str
     control: str
@@ -81,11 +96,11 @@ class Waiver:
 @dataclass
 class WaiverSet:
     path: Path
-    exceptions: list[Waiver]
+    waivers: list[Waiver]
     aliases: dict[str, str] = field(default_factory=dict)  # address -> canonical address (.mailmap)
 
     def __len__(self) -> int:
-        return len(self.exceptions)
+        return len(self.waivers)
 
 
 
@@ -99,30 +114,34 @@ def resource_matches(pattern: str, resource: str) -> bool:
     return re.fullmatch(regex, resource, flags=re.DOTALL) is not None
 
 def load_waivers(path: Path, library: ControlLibrary | None = None) -> WaiverSet:
-    """Read and validate ``exceptions.yaml``; unknown control ids and duplicate ids are exit 2."""
+    """Read and validate ``waivers.yaml``; unknown control ids and duplicate ids are exit 2."""
     path = Path(path)
     raw = load_yaml_lines(path)
-    doc = validate(EXCEPTIONS_SCHEMA, raw, path, "exceptions file")
-    entries = raw["exceptions"]
+    key = OLD_KEY if isinstance(raw, dict) and OLD_KEY in raw and WAIVERS_KEY not in raw else WAIVERS_KEY
+    if isinstance(raw, dict) and OLD_KEY in raw and WAIVERS_KEY in raw:
+        raise InputError(f"{path}:{line_of(raw, OLD_KEY)}: {OLD_KEY}: found both {WAIVERS_KEY} and {OLD_KEY}, "
+                         f"expected one list ({OLD_KEY} is the old spelling of {WAIVERS_KEY})")
+    doc = validate(waivers_schema(key), raw, path, "waivers file")
+    entries = raw[key]
     found: list[Waiver] = []
     seen: dict[str, int | None] = {}
-    for index, item in enumerate(doc["exceptions"]):
+    for index, item in enumerate(doc[key]):
         line = line_of(entries[index], "id")
         if item["id"] in seen:
-            raise InputError(f"{path}:{line}: exceptions[{index}].id: duplicate id {item['id']!r} "
+            raise InputError(f"{path}:{line}: {key}[{index}].id: duplicate id {item['id']!r} "
                              f"(first at line {seen[item['id']]})")
         seen[item["id"]] = line
         if library is not None and item["control"] not in library.controls:
             cline = line_of(entries[index], "control")
-            raise InputError(f"{path}:{cline}: exceptions[{index}].control: found {item['control']!r}, "
+            raise InputError(f"{path}:{cline}: {key}[{index}].control: found {item['control']!r}, "
                              "expected a control id of the library")
         for name in ("created", "expires"):
             if isinstance(item[name], dt.datetime):  # a YAML date-time passes cerberus' "date" type
-                raise InputError(f"{path}:{line_of(entries[index], name)}: exceptions[{index}].{name}: "
+                raise InputError(f"{path}:{line_of(entries[index], name)}: {key}[{index}].{name}: "
                                  f"found {item[name].isoformat()}, expected a date (YYYY-MM-DD)")
         if item["expires"] < item["created"]:
             eline = line_of(entries[index], "expires")
-            raise InputError(f"{path}:{eline}: exceptions[{index}].expires: found {item['expires']}, "
+            raise InputError(f"{path}:{eline}: {key}[{index}].expires: found {item['expires']}, "
                              f"expected a date on or after created ({item['created']})")
         approver = item.get("approver")
         found.append(Waiver(
@@ -140,21 +159,21 @@ def load_waivers(path: Path, library: ControlLibrary | None = None) -> WaiverSet
     return WaiverSet(path, sorted(found, key=lambda e: e.id), aliases)
 
 
-def people_for(exceptions: WaiverSet, evidence: EvidenceSet | None = None) -> Directory:
+def people_for(waivers: WaiverSet, evidence: EvidenceSet | None = None) -> Directory:
     """The directory that judges requesters and approvers: identities evidence plus the mailmap aliases."""
     import orjson
 
     items: list[dict[str, Any]] = []
     for doc in evidence.for_kind("identities") if evidence is not None else ():
         items.extend(orjson.loads(doc.items_json))
-    return Directory.from_identities(items, exceptions.aliases)
+    return Directory.from_identities(items, waivers.aliases)
 
 
 @dataclass
 class Judgement:
-    """An exception judged at ``as_of``: its status and, when not applied, why."""
+    """A waiver judged at ``as_of``: its status and, when not applied, why."""
 
-    exception: Waiver
+    waiver: Waiver
     status: str  # applied | expiring | expired | not_applied
     detail: str
     days_left: int
@@ -165,15 +184,15 @@ class Judgement:
         return self.status in ("applied", "expiring")
 
     def to_dict(self) -> dict[str, Any]:
-        e = self.exception
+        e = self.waiver
         return {"id": e.id, "control": e.control, "resource": e.resource, "status": self.status,
                 "detail": self.detail, "reason": e.reason, "requester": e.requester, "approver": e.approver,
                 "created": e.created.isoformat(), "expires": e.expires.isoformat(), "days_left": self.days_left,
                 "ticket": e.ticket, "matched": self.matched}
 
 
-def judge(exception: Waiver, as_of: dt.date, people: Directory = EMPTY) -> Judgement:
-    e = exception
+def judge(waiver: Waiver, as_of: dt.date, people: Directory = EMPTY) -> Judgement:
+    e = waiver
     days_left = (e.expires - as_of).days
     if not e.approver:
         return Judgement(e, "not_applied", "no approver", days_left)
@@ -192,32 +211,32 @@ def judge(exception: Waiver, as_of: dt.date, people: Directory = EMPTY) -> Judge
 
 
 def apply_waivers(
-    results: list[ControlResult], exceptions: WaiverSet, as_of: str, people: Directory | None = None
+    results: list[ControlResult], waivers: WaiverSet, as_of: str, people: Directory | None = None
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Move matched violations of failing controls to ``waived``.
 
-    Returns the judged exceptions (for results.json) and the warnings to show in
+    Returns the judged waivers (for results.json's ``exceptions``) and the warnings to show in
     every output. A control whose violations are all waived ends ``waived``.
     """
     day = dt.date.fromisoformat(as_of[:10])
-    people = people if people is not None else people_for(exceptions)
-    judged = [judge(e, day, people) for e in exceptions.exceptions]
+    people = people if people is not None else people_for(waivers)
+    judged = [judge(w, day, people) for w in waivers.waivers]
     by_control: dict[str, list[Judgement]] = {}
     for j in judged:
         if j.applies:
-            by_control.setdefault(j.exception.control, []).append(j)
+            by_control.setdefault(j.waiver.control, []).append(j)
     for result in results:
         candidates = by_control.get(result.control.id)
         if not candidates or result.status is not Status.FAIL:
             continue
         remaining: list[Violation] = []
         for violation in result.violations:
-            match = next((j for j in candidates if resource_matches(j.exception.resource, violation.resource)), None)
+            match = next((j for j in candidates if resource_matches(j.waiver.resource, violation.resource)), None)
             if match is None:
                 remaining.append(violation)
                 continue
             match.matched += 1
-            result.waived.append({**violation.to_dict(), "exception": match.exception.summary()})
+            result.waived.append({**violation.to_dict(), "exception": match.waiver.summary()})
         if not result.waived:
             continue
         result.violations = remaining
@@ -231,14 +250,24 @@ def apply_waivers(
     evaluated = {r.control.id for r in results}
     warnings = []
     for j in judged:
-        e = j.exception
+        e = j.waiver
         if j.status == "expiring":
-            warnings.append(f"exception {e.id} ({e.control}, {e.resource}) {j.detail}; ticket {e.ticket}")
+            warnings.append(f"waiver {e.id} ({e.control}, {e.resource}) {j.detail}; ticket {e.ticket}")
         elif not j.applies:
-            warnings.append(f"exception {e.id} ({e.control}, {e.resource}) not applied: {j.detail}")
+            warnings.append(f"waiver {e.id} ({e.control}, {e.resource}) not applied: {j.detail}")
         if j.applies and j.matched == 0 and e.control in evaluated:
-            warnings.append(f"exception {e.id} ({e.control}, {e.resource}) matched no violation")
+            warnings.append(f"waiver {e.id} ({e.control}, {e.resource}){_UNMATCHED}")
     return [j.to_dict() for j in judged], warnings
+
+
+_UNMATCHED = " matched no violation"
+
+
+def unmatched_waiver(warning: str) -> str | None:
+    """The id of the waiver a "matched no violation" warning names; ``None`` for any other warning
+    (a merge drops it when another shard's violation matched that waiver)."""
+    m = re.match(rf"waiver (\S+) .*{_UNMATCHED}$", warning)
+    return m.group(1) if m else None
 
 
 #: The names before waivers had one word across code, CLI and docs (kept for callers of 0.x).

@@ -19,7 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CI = FIXTURES / "ci"
 
 
-def ci_run(library: Path, evidence: Path, *, exceptions: Path | None = CI / "exceptions.yaml",
+def ci_run(library: Path, evidence: Path, *, exceptions: Path | None = CI / "waivers.yaml",
            baseline: Path | None = None, **kwargs: Any) -> Run:
     lib = load_library(library / "controls")
     run = evaluate(

@@ -182,12 +182,12 @@ def test_a_second_yaml_document_is_named(tmp_path: Path) -> None:
 ])
 def test_impossible_dates_in_the_exceptions_file_are_exit_2(tmp_path: Path, expires: str, message: str) -> None:
     from auditor.errors import ExitCode
-    from auditor.waivers import load_exceptions
+    from auditor.waivers import load_waivers
 
     path = tmp_path / "exceptions.yaml"
     path.write_text("exceptions:\n  - id: w1\n    control: SEC-001\n    resource: r\n    reason: x\n"
                     f"    requester: a\n    approver: b\n    created: 2026-01-01\n    expires: {expires}\n"
                     "    ticket: T-1\n")
     with pytest.raises(InputError, match=message) as info:
-        load_exceptions(path)
+        load_waivers(path)
     assert info.value.exit_code == ExitCode.INVALID_INPUT

@@ -8,7 +8,7 @@ import pytest
 from auditor.controls import load_library
 from auditor.errors import ExitCode, InputError
 from auditor.model import Status
-from auditor.waivers import judge, load_exceptions
+from auditor.waivers import judge, load_waivers, unmatched_waiver
 from tests.ci_helpers import CI, ci_run
 
 
@@ -47,7 +47,7 @@ def test_invalid_exceptions_are_not_applied_and_say_why(library: Path, evidence:
 def test_warnings_for_expiring_and_rejected_exceptions(library: Path, evidence: Path) -> None:
     run = ci_run(library, evidence)
     text = "\n".join(run.warnings)
-    assert "exception EX-002 (SEC-001, g-3*) expires on 2026-11-30 (in 10 days); ticket SEC-102" in text
+    assert "waiver EX-002 (SEC-001, g-3*) expires on 2026-11-30 (in 10 days); ticket SEC-102" in text
     assert "EX-003 (SEC-002, *) not applied: approver is the requester" in text
     assert "EX-004" in text and "EX-005" in text
     assert "EX-001" not in text
@@ -61,7 +61,7 @@ def test_waived_does_not_fail_the_exit_code(library: Path, evidence: Path) -> No
 
 def test_partial_waiver_keeps_the_control_failing(library: Path, evidence: Path, tmp_path: Path) -> None:
     path = tmp_path / "exceptions.yaml"
-    path.write_text((CI / "exceptions.yaml").read_text().replace('resource: "g-3*"', "resource: g-9"))
+    path.write_text((CI / "waivers.yaml").read_text().replace('resource: "g-3*"', "resource: g-9"))
     run = ci_run(library, evidence, exceptions=path)
     sec1 = results_by_id(run)["SEC-001"]
     assert sec1.status is Status.FAIL
@@ -69,6 +69,8 @@ def test_partial_waiver_keeps_the_control_failing(library: Path, evidence: Path,
     assert [w["resource"] for w in sec1.waived] == ["g-2"]
     assert sec1.reason == "1 violation (1 more waived)"
     assert any("EX-002 (SEC-001, g-9) matched no violation" in w for w in run.warnings)
+    # a pack merge recognises that warning (and only that one) by the waiver it names
+    assert sorted(filter(None, map(unmatched_waiver, run.warnings))) == ["EX-002"]
     assert run.exit_code() is ExitCode.FAILED
 
 
@@ -133,14 +135,14 @@ def test_bad_exceptions_file_is_exit_2_with_file_line_field(
 ) -> None:
     lib = load_library(library / "controls")
     with pytest.raises(InputError, match=message) as info:
-        load_exceptions(write(tmp_path, ENTRY.replace(old, new)), lib)
+        load_waivers(write(tmp_path, ENTRY.replace(old, new)), lib)
     assert info.value.exit_code == 2
 
 
 def test_duplicate_exception_ids_are_rejected(library: Path, tmp_path: Path) -> None:
     text = ENTRY + ENTRY.split("\n", 1)[1]
     with pytest.raises(InputError, match=r":11: exceptions\[1\]\.id: duplicate id 'EX-1' \(first at line 2\)"):
-        load_exceptions(write(tmp_path, text), load_library(library / "controls"))
+        load_waivers(write(tmp_path, text), load_library(library / "controls"))
 
 
 @pytest.mark.parametrize(
@@ -236,14 +238,29 @@ def test_mailmap_aliases_link_addresses(library: Path, tmp_path: Path) -> None:
     (tmp_path / "people.mailmap").write_text("Dave <dave@example.com> <dave@laptop.local>\n")
     path = _exceptions_file(tmp_path / "exceptions.yaml", "dave@example.com", "Dave <DAVE@laptop.local>",
                             extra="mailmap: people.mailmap\n")
-    exceptions = load_exceptions(path, load_library(library / "controls"))
+    exceptions = load_waivers(path, load_library(library / "controls"))
     from auditor.waivers import people_for
 
-    assert judge(exceptions.exceptions[0], dt.date(2026, 6, 1), people_for(exceptions)).status == "not_applied"
+    assert judge(exceptions.waivers[0], dt.date(2026, 6, 1), people_for(exceptions)).status == "not_applied"
 
 
 def test_missing_mailmap_file_is_exit_2(library: Path, tmp_path: Path) -> None:
     path = _exceptions_file(tmp_path / "exceptions.yaml", "a@example.com", "b@example.com", extra="mailmap: nope.mailmap\n")
     with pytest.raises(InputError, match=r"exceptions.yaml:1: mailmap: found 'nope.mailmap', expected a .mailmap file") as info:
-        load_exceptions(path, load_library(library / "controls"))
+        load_waivers(path, load_library(library / "controls"))
     assert info.value.exit_code == ExitCode.INVALID_INPUT
+
+
+def test_waivers_are_listed_under_waivers_and_the_old_spelling_still_reads(tmp_path: Path, library: Path) -> None:
+    lib = load_library(library / "controls")
+    new = load_waivers(write(tmp_path, ENTRY.replace("exceptions:", "waivers:")), lib)
+    old = load_waivers(write(tmp_path, ENTRY), lib)
+    assert [w.id for w in new.waivers] == [w.id for w in old.waivers] == ["EX-1"]
+    # messages name the key the file uses, with its line
+    with pytest.raises(InputError, match=r"exceptions\.yaml:3: waivers\[0\]\.control: found 'SEC-999'"):
+        load_waivers(write(tmp_path, ENTRY.replace("exceptions:", "waivers:").replace("SEC-001", "SEC-999")), lib)
+    with pytest.raises(InputError, match=r"exceptions\.yaml:1: exceptions: found both waivers and exceptions, "
+                                         r"expected one list \(exceptions is the old spelling of waivers\)"):
+        load_waivers(write(tmp_path, ENTRY + "waivers: []\n"), lib)
+    with pytest.raises(InputError, match=r"waivers: required field is missing"):
+        load_waivers(write(tmp_path, "mailmap: .mailmap\n"), lib)

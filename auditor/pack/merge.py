@@ -53,6 +53,7 @@ from auditor.pack.signers import Verifier
 from auditor.pack.verify import Verification, verify_pack
 from auditor.results import WrittenResults
 from auditor.results_check import check_results
+from auditor.waivers import unmatched_waiver
 
 #: worst first: the merged status is the first of these any taking-part shard has
 PRECEDENCE = (Status.ERROR, Status.FAIL, Status.INSUFFICIENT_EVIDENCE, Status.WAIVED, Status.PASS)
@@ -354,8 +355,7 @@ def _warnings(shards: list[Shard], exceptions: list[dict[str, Any]]) -> list[str
     found: set[str] = set()
     for shard in shards:
         for w in shard.results.get("warnings") or []:
-            m = re.match(r"exception (\S+) .* matched no violation$", w)
-            if m and m.group(1) in matched:
+            if unmatched_waiver(w) in matched:
                 continue  # another shard's violation matched it
             found.add(w)
     return sorted(found)

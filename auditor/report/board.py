@@ -43,9 +43,9 @@ LIST_LIMIT = 8
 SERVICES_SHOWN = 5
 MODELS_SHOWN = 3
 DECISIONS_SHOWN = 3
-#: exceptions (and twice as many unproven controls) the board's gaps name; the evidence report has them all
+#: waivers (and twice as many unproven controls) the board's gaps name; the evidence report has them all
 GAPS_LISTED = 3
-#: days to fix a failing control, by severity, when no exception sets the date (docs/reports.md)
+#: days to fix a failing control, by severity, when no waiver sets the date (docs/reports.md)
 REMEDIATION_DAYS = dict(zip(SEVERITIES, (90, 60, 30, 14), strict=True))
 
 
@@ -209,20 +209,20 @@ def _impact(control: ControlOutcome) -> str:
     return f"Unproven or failing: {objective}."
 
 
-def _due(control: ControlOutcome, exceptions: dict[str, list[str]], today: dt.date | None) -> tuple[str, str]:
-    """(due date, basis): the earliest expiry of an exception on the control, else the severity's window."""
-    expiries = sorted(d for d in exceptions.get(control.id, []) if _parse_date(d))
+def _due(control: ControlOutcome, waivers: dict[str, list[str]], today: dt.date | None) -> tuple[str, str]:
+    """(due date, basis): the earliest expiry of a waiver on the control, else the severity's window."""
+    expiries = sorted(d for d in waivers.get(control.id, []) if _parse_date(d))
     if expiries:
-        return expiries[0][:10], "exception expires"
+        return expiries[0][:10], "waiver expires"
     days = REMEDIATION_DAYS[control.severity]
     if today is None:
         return "", f"{days} days"
     return (today + dt.timedelta(days=days)).isoformat(), f"{days}-day target"
 
 
-def _risk(control: ControlOutcome, exceptions: dict[str, list[str]] | None = None,
+def _risk(control: ControlOutcome, waivers: dict[str, list[str]] | None = None,
           today: dt.date | None = None) -> Risk:
-    due, basis = _due(control, exceptions or {}, today)
+    due, basis = _due(control, waivers or {}, today)
     return Risk(control.id, control.title, control.severity, control.owner, control.status.value, _impact(control),
                 control.population_text(), due, basis)
 
@@ -240,7 +240,7 @@ def _parse_date(value: Any) -> dt.date | None:
 APPLIED = "applied"
 
 
-def _exception_expiries(results: Results) -> dict[str, list[str]]:
+def _waiver_expiries(results: Results) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for entry in results.waivers or []:
         if entry.get("expires") and entry.get("status", APPLIED) == APPLIED:
@@ -253,7 +253,7 @@ def _exception_expiries(results: Results) -> dict[str, list[str]]:
 
 
 def _expiring(results: Results, today: dt.date | None) -> list[Expiring]:
-    """Exceptions that expire within the window (or already expired), from both places waivers show up."""
+    """Waivers that expire within the window (or already expired), from both places waivers show up."""
     found: dict[str, Expiring] = {}
     for entry in results.waivers or []:
         found[str(entry.get("id"))] = _expiry(entry.get("id"), entry.get("control"), entry.get("expires"),
@@ -302,7 +302,7 @@ def _decisions(summary: BoardSummary) -> list[Decision]:
                              f" in production ({_names(incomplete, 2)}) may keep deciding for customers while a "
                              "proof point is missing."))
     if summary.expiring:
-        asks.append(Decision(f"Renew or end {len(summary.expiring)} exception"
+        asks.append(Decision(f"Renew or end {len(summary.expiring)} waiver"
                              f"{'s' if len(summary.expiring) != 1 else ''} expiring within {EXPIRY_WINDOW_DAYS} days."))
     if summary.insufficient:
         asks.append(Decision(f"Require the evidence for {len(summary.insufficient)} control"
@@ -327,7 +327,7 @@ def build_board(given: Results | dict[str, Any], *, history: list[RunPoint] | No
     failing = [c for c in controls if c.status in (Status.FAIL, Status.ERROR)]
     failing.sort(key=lambda c: (-SEVERITIES.index(c.severity), -c.violation_count, c.id))
     today = _parse_date(results.as_of or results.finished_at)
-    expiries = _exception_expiries(results)
+    expiries = _waiver_expiries(results)
     critical = [_risk(c, expiries, today) for c in controls if c.critical and c.not_passing]
     counts: dict[Status, int] = {}
     for c in controls:
@@ -481,9 +481,9 @@ def gaps_sentences(s: BoardSummary) -> list[str]:
     if s.expiring:
         listed = "; ".join(f"{e.id} on {e.control} ({_days(e)})" for e in s.expiring[:GAPS_LISTED])
         more = f"; and {len(s.expiring) - GAPS_LISTED} more" if len(s.expiring) > GAPS_LISTED else ""
-        out.append(f"Exceptions expiring within {EXPIRY_WINDOW_DAYS} days: {listed}{more}.")
+        out.append(f"Waivers expiring within {EXPIRY_WINDOW_DAYS} days: {listed}{more}.")
     else:
-        out.append(f"No exception expires within {EXPIRY_WINDOW_DAYS} days.")
+        out.append(f"No waiver expires within {EXPIRY_WINDOW_DAYS} days.")
     if s.insufficient:
         names = ", ".join(r.id for r in s.insufficient[:GAPS_LISTED * 2])
         more = f" and {len(s.insufficient) - GAPS_LISTED * 2} more" if len(s.insufficient) > GAPS_LISTED * 2 else ""

@@ -6,7 +6,7 @@ service (its controls with their populations, incidents, SLOs and changes, from 
 evidence documents the run read), one section per control (objective, impact, owner,
 severity, status and reason, mapped clauses, parameters, violations, evidence
 documents with their sha256, waivers), and appendices (the
-mapping matrix, the evidence inventory, collection errors, exceptions).
+mapping matrix, the evidence inventory, collection errors, waivers).
 
 Usage::
 
@@ -160,7 +160,7 @@ class EvidenceReport:
             markup(_verify_statement(pack, self.packed_into)),
             Spacer(1, 8),
             para("Statuses: pass (the control's policy found no violation); fail (violations found); waived "
-                 "(every violation covered by an approved exception); error (the control could not be evaluated); "
+                 "(every violation covered by an approved waiver); error (the control could not be evaluated); "
                  "insufficient evidence (required evidence missing, unusable, older than its kind allows, or "
                  "nothing in scope). Each control shows its population: how many evidence items it judged and how many "
                  "passed. Only pass is a pass.", "small"),
@@ -367,7 +367,7 @@ class EvidenceReport:
                 exc = w.waiver
                 rows.append([w.resource, w.message, exc.get("id"), exc.get("approver"),
                              exc.get("expires"), exc.get("ticket"), exc.get("reason")])
-            story.append(table(["Resource", "Message", "Exception", "Approver", "Expires", "Ticket", "Reason"],
+            story.append(table(["Resource", "Message", "Waiver", "Approver", "Expires", "Ticket", "Reason"],
                                rows, [0.14, 0.22, 0.1, 0.12, 0.1, 0.1, 0.22]))
             if len(waived) > VIOLATIONS_SHOWN:
                 story.append(para(f"Showing the first {VIOLATIONS_SHOWN} of {len(waived)} waived findings.",
@@ -432,17 +432,17 @@ class EvidenceReport:
                                [0.22, 0.18, 0.15, 0.45]))
         else:
             story.append(para("The collectors reported no errors."))
-        exceptions = self.results.waivers
-        if exceptions is not None:
-            story += [Spacer(1, 8), heading("Appendix D: Exceptions", 0, "appendix-exceptions")]
-            if exceptions:
+        waivers = self.results.waivers
+        if waivers is not None:
+            story += [Spacer(1, 8), heading("Appendix D: Waivers", 0, "appendix-waivers")]
+            if waivers:
                 story.append(table(
-                    ["Exception", "Control", "Expires", "Status", "Why not applied"],
+                    ["Waiver", "Control", "Expires", "Status", "Why not applied"],
                     [[e.get("id"), e.get("control"), e.get("expires"), e.get("status"), e.get("reason_not_applied")]
-                     for e in sorted(exceptions, key=lambda e: (str(e.get("control")), str(e.get("id"))))],
+                     for e in sorted(waivers, key=lambda e: (str(e.get("control")), str(e.get("id"))))],
                     [0.2, 0.14, 0.14, 0.12, 0.4]))
             else:
-                story.append(para("No exceptions were declared."))
+                story.append(para("No waivers were declared."))
         return story
 
     def story(self) -> list[Flowable]:

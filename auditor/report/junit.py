@@ -16,10 +16,10 @@ Usage: ``auditor evaluate --evidence DIR --format junit=out/auditor.junit.xml``.
   baseline each is marked ``[new]`` or ``[known]``); ``insufficient_evidence`` ->
   ``<failure type="insufficient_evidence">``; ``error`` -> ``<error>``.
 * ``waived`` -> a passing testcase with property ``status=waived`` and the waived
-  violations in ``<system-out>``. JUnit has no "passed with exceptions" state:
+  violations in ``<system-out>``. JUnit has no "passed with waivers" state:
   ``<skipped>`` would read as "not evaluated", which is false, and a failure would
   contradict the exit code; the property and system-out keep it visible.
-* Warnings (expiring or rejected exceptions) are ``warning`` properties and
+* Warnings (expiring or rejected waivers) are ``warning`` properties and
   ``<system-err>`` lines on every testsuite.
 """
 
@@ -79,7 +79,7 @@ def _waived_lines(entries: list[WaivedViolation]) -> str:
     for w in entries:
         e = w.waiver
         out.append(f"- waived {w.resource}: {w.message} "
-                   f"(exception {e['id']}, approver {e['approver']}, expires {e['expires']}, ticket {e['ticket']})")
+                   f"(waiver {e['id']}, approver {e['approver']}, expires {e['expires']}, ticket {e['ticket']})")
     return "\n".join(out) + "\n"
 
 

@@ -6,7 +6,7 @@ Usage: ``auditor evaluate --evidence DIR --format markdown=out/auditor.md``; whe
 A headline with counts and the exit code, warnings, one table row per control
 that did not pass (status, control, severity, framework clauses, violations,
 population "N of M in scope passed", title), then the violations and waived
-violations in collapsed sections, the exceptions, and the passing controls with
+violations in collapsed sections, the waivers, and the passing controls with
 their populations.
 """
 
@@ -103,7 +103,7 @@ class MarkdownFormat(Format):
                 out.append(f"- ... and {len(violations) - MAX_LISTED} more (see results.json)")
             for w in waived[:MAX_LISTED]:
                 e = w.waiver
-                out.append(f"- waived `{cell(w.resource)}`: {cell(w.message)} (exception `{e['id']}`, "
+                out.append(f"- waived `{cell(w.resource)}`: {cell(w.message)} (waiver `{e['id']}`, "
                            f"approved by {cell(e['approver'])}, expires {e['expires']}, {cell(e['ticket'])})")
             if len(waived) > MAX_LISTED:
                 out.append(f"- ... and {len(waived) - MAX_LISTED} more waived (see results.json)")
@@ -112,7 +112,7 @@ class MarkdownFormat(Format):
             out += ["", "</details>", ""]
         waivers = doc.waivers or []
         if waivers:
-            out += ["| Exception | Control | Resource | Status | Expires | Detail |", "|---|---|---|---|---|---|"]
+            out += ["| Waiver | Control | Resource | Status | Expires | Detail |", "|---|---|---|---|---|---|"]
             for e in waivers:
                 out.append(f"| `{cell(e['id'])}` | `{e['control']}` | `{cell(e['resource'])}` | {e['status']} | "
                            f"{e['expires']} | {cell(e['detail'])} |")

@@ -16,7 +16,7 @@ Usage: ``auditor evaluate --evidence DIR --format sarif=out/auditor.sarif``.
   control (1,000, lowered when needed to fit), the rest of a control's results are one
   aggregate result with the count, a warning notification and
   ``runs[0].properties.aggregated``; results.json keeps every violation. Waived violations are
-  results with an accepted external ``suppression`` carrying the exception.
+  results with an accepted external ``suppression`` carrying the waiver.
   With a baseline, ``baselineState`` is ``new`` or ``unchanged``.
 * Controls that could not be evaluated (``error``, ``insufficient_evidence``)
   are one result each with the control id as logical location, and a
@@ -279,7 +279,7 @@ class SarifFormat(Format):
                                     **({"in_scope": c.population.in_scope, "passed": c.population.passed}
                                        if c.population is not None else {})}
                              for c in controls},
-                "exceptions": doc.waivers or [],
+                "waivers": doc.waivers or [],
                 "warnings": doc.warnings or [],
                 **({"disabled_controls": [e.to_dict() for e in disabled]} if disabled else {}),
                 **({"aggregated": {"per_rule_cap": cap, "controls": aggregated}} if aggregated else {}),

@@ -34,7 +34,7 @@
 #                        GitLab's CI_ENVIRONMENT_NAME is read by itself)
 #   AUDITOR_FAIL_ON      low | medium | high | critical (default: high)
 #   AUDITOR_FORMATS      space-separated output formats (default: "junit sarif markdown"; also oscal)
-#   AUDITOR_EXCEPTIONS   exceptions.yaml (waivers)
+#   AUDITOR_WAIVERS      waivers.yaml (AUDITOR_EXCEPTIONS, the old name, still works)
 #   AUDITOR_BASELINE     baseline.json or results.json: fail only on new violations
 #   AUDITOR_CHANGED_ONLY "true" to evaluate only controls changed since AUDITOR_BASE
 #   AUDITOR_BASE         revision for AUDITOR_CHANGED_ONLY
@@ -150,7 +150,10 @@ done
 [ -n "${AUDITOR_PROFILE:-}" ] && library_args+=(--profile "$AUDITOR_PROFILE")
 args+=("${library_args[@]}")
 [ -n "${AUDITOR_SCHEMAS:-}" ] && args+=(--schemas "$AUDITOR_SCHEMAS")
-[ -n "${AUDITOR_EXCEPTIONS:-}" ] && args+=(--exceptions "$AUDITOR_EXCEPTIONS")
+[ -n "${AUDITOR_WAIVERS:-}" ] && [ -n "${AUDITOR_EXCEPTIONS:-}" ] &&
+  die "give AUDITOR_WAIVERS or AUDITOR_EXCEPTIONS (its old name), not both"
+waivers="${AUDITOR_WAIVERS:-${AUDITOR_EXCEPTIONS:-}}"
+[ -n "$waivers" ] && args+=(--waivers "$waivers")
 [ -n "${AUDITOR_BASELINE:-}" ] && args+=(--baseline "$AUDITOR_BASELINE")
 if [ "${AUDITOR_CHANGED_ONLY:-false}" = "true" ]; then
   args+=(--changed-only)

@@ -39,7 +39,7 @@ def workspace(tmp_path: Path) -> Path:
     work = tmp_path / "repo"
     shutil.copytree(FIXTURES / "library", work)
     shutil.copytree(CI / "mappings", work / "mappings")
-    shutil.copy(CI / "exceptions.yaml", work / "exceptions.yaml")
+    shutil.copy(CI / "waivers.yaml", work / "waivers.yaml")
     # its controls reuse bundled ids (PRIV-001, SEC-001...): a standalone library, not a layer over ours
     (work / "auditor.yaml").write_text("base: .\n")
     repo = git.Repo.init(work, initial_branch="main")
@@ -115,12 +115,12 @@ def test_step_end_to_end_fails_the_job_by_exit_code(workspace: Path, tmp_path: P
     assert signing_key.read_text().strip() not in result.stdout + result.stderr
 
 
-def test_step_with_exceptions_passes_and_warns(workspace: Path, tmp_path: Path, signing_key: Path) -> None:
-    env = github_env(tmp_path, workspace, AUDITOR_EXCEPTIONS="exceptions.yaml",
+def test_step_with_waivers_passes_and_warns(workspace: Path, tmp_path: Path, signing_key: Path) -> None:
+    env = github_env(tmp_path, workspace, AUDITOR_WAIVERS="waivers.yaml",
                      AUDITOR_SIGNING_KEY_FILE=str(signing_key))
     result = step(workspace, env)
     assert result.returncode == 0, result.stderr
-    assert "warning: exception EX-002" in result.stderr
+    assert "warning: waiver EX-002" in result.stderr
     assert "| ⚪ waived | `SEC-001`" in (tmp_path / "summary.md").read_text()
 
 
@@ -130,9 +130,12 @@ def test_step_stops_at_invalid_input(workspace: Path, tmp_path: Path, signing_ke
                      AUDITOR_SIGNING_KEY_FILE=str(signing_key))
     result = step(workspace, env)
     assert result.returncode == 2
-    assert "exceptions.0.control: required field is missing" in result.stderr
+    assert "exceptions.0.control: required field is missing" in result.stderr  # the old names still read
     assert outputs(tmp_path)["exit-code"] == "2"
     assert not (tmp_path / "auditor-out" / "auditor-pack.zip").exists()
+    both = step(workspace, github_env(tmp_path, workspace, AUDITOR_EXCEPTIONS="exceptions.yaml",
+                                      AUDITOR_WAIVERS="waivers.yaml", AUDITOR_SIGNING_KEY_FILE=str(signing_key)))
+    assert both.returncode == 2 and "give AUDITOR_WAIVERS or AUDITOR_EXCEPTIONS (its old name), not both" in both.stderr
 
 
 SHIM = """#!/usr/bin/env bash

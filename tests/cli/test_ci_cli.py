@@ -25,7 +25,7 @@ def test_evaluate_writes_every_format_and_applies_exceptions(
     out = tmp_path / "out" / "results.json"
     sarif = tmp_path / "elsewhere" / "x.sarif"
     result = cli(*evaluate_args(library, evidence, out, "--format", "junit", "--format", f"sarif={sarif}",
-                                "--format", "markdown", "--exceptions", CI / "exceptions.yaml"))
+                                "--format", "markdown", "--exceptions", CI / "waivers.yaml"))
     assert result.code == 0, result.err  # SEC-001 waived, SEC-002 medium
     assert (out.parent / "auditor.junit.xml").is_file() and (out.parent / "auditor.md").is_file()
     assert json.loads(sarif.read_text())["version"] == "2.1.0"
@@ -35,7 +35,7 @@ def test_evaluate_writes_every_format_and_applies_exceptions(
                                                               "SEC-002": "fail"}
     assert [e["status"] for e in doc["exceptions"]] == ["applied", "expiring", "not_applied", "expired",
                                                          "not_applied"]
-    assert "warning: exception EX-002 (SEC-001, g-3*) expires on 2026-11-30" in result.err
+    assert "warning: waiver EX-002 (SEC-001, g-3*) expires on 2026-11-30" in result.err
     assert not list(out.parent.glob(".*.tmp"))
 
 
@@ -69,11 +69,11 @@ def test_bad_ci_options_are_exit_2(
 def test_exceptions_for_an_unknown_control_are_exit_2(
     library: Path, evidence: Path, tmp_path: Path, cli
 ) -> None:  # type: ignore[no-untyped-def]
-    bad = tmp_path / "exceptions.yaml"
-    bad.write_text((CI / "exceptions.yaml").read_text().replace("control: SEC-002", "control: SEC-042", 1))
+    bad = tmp_path / "waivers.yaml"
+    bad.write_text((CI / "waivers.yaml").read_text().replace("control: SEC-002", "control: SEC-042", 1))
     result = cli(*evaluate_args(library, evidence, tmp_path / "r.json", "--exceptions", bad))
     assert result.code == 2
-    assert "exceptions.yaml:22: exceptions[2].control: found 'SEC-042', expected a control id" in result.err
+    assert "waivers.yaml:22: waivers[2].control: found 'SEC-042', expected a control id" in result.err
     assert "Traceback" not in result.err
 
 
@@ -140,14 +140,14 @@ def test_every_format_declares_its_contract() -> None:
 def test_waivers_is_the_option_and_exceptions_its_hidden_old_spelling(
     library: Path, evidence: Path, tmp_path: Path, cli
 ) -> None:  # type: ignore[no-untyped-def]
-    new = cli(*evaluate_args(library, evidence, tmp_path / "new.json", "--waivers", CI / "exceptions.yaml"))
-    old = cli(*evaluate_args(library, evidence, tmp_path / "old.json", "--exceptions", CI / "exceptions.yaml"))
+    new = cli(*evaluate_args(library, evidence, tmp_path / "new.json", "--waivers", CI / "waivers.yaml"))
+    old = cli(*evaluate_args(library, evidence, tmp_path / "old.json", "--exceptions", CI / "waivers.yaml"))
     assert new.code == old.code == 0
     statuses = [{c["id"]: c["status"] for c in json.loads((tmp_path / f"{n}.json").read_text())["controls"]}
                 for n in ("new", "old")]
     assert statuses[0] == statuses[1] and statuses[0]["SEC-001"] == "waived"
-    both = cli(*evaluate_args(library, evidence, tmp_path / "both.json", "--waivers", CI / "exceptions.yaml",
-                              "--exceptions", CI / "exceptions.yaml"))
+    both = cli(*evaluate_args(library, evidence, tmp_path / "both.json", "--waivers", CI / "waivers.yaml",
+                              "--exceptions", CI / "waivers.yaml"))
     assert both.code == 2 and "give --waivers once" in both.err and not (tmp_path / "both.json").exists()
     help_text = cli("evaluate", "--help").out
     assert "--waivers" in help_text and "--exceptions" not in help_text

@@ -154,7 +154,7 @@ def real_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     fixtures = REPO / "tests/fixtures"
     with pytest.raises(SystemExit):
         main([str(a) for a in ["evaluate", "--evidence", tmp / "evidence", *lib_args(tmp / "library", fixtures),
-                               "--exceptions", CI / "exceptions.yaml", "--as-of", "2026-11-20T12:00:00Z",
+                               "--exceptions", CI / "waivers.yaml", "--as-of", "2026-11-20T12:00:00Z",
                                "--out", tmp / "results.json", "-q"]])
     doc: dict[str, Any] = json.loads((tmp / "results.json").read_text())
     assert doc["exceptions"] and any(c.get("waived") for c in doc["controls"]) and doc["evidence"]

@@ -51,7 +51,7 @@ def test_top_risks_quote_the_controls_impact_with_owner_and_due_date(basic_resul
     risks = {r.id: r for r in summary.top_risks}
     assert risks["SEC-001"].impact == "Anyone who copies a gadget's disk reads everything on it."
     assert (risks["SEC-001"].due, risks["SEC-001"].due_basis) == ("2026-12-20", "30-day target")  # high: 30 days
-    assert (risks["SEC-002"].due, risks["SEC-002"].due_basis) == ("2026-12-03", "exception expires")
+    assert (risks["SEC-002"].due, risks["SEC-002"].due_basis) == ("2026-12-03", "waiver expires")
     text = "\n".join(pdf_pages(render_board_pdf(summary)))
     assert "Anyone who copies a gadget" in text and "2026-12-03" in text
 

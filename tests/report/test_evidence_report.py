@@ -70,7 +70,7 @@ def test_no_mappings_no_pack_degrades_gracefully(basic_results: dict[str, Any]) 
     text = "\n".join(pdf_pages(render(basic_results)))
     assert "No framework catalogs or mappings were available" in text
     assert "Not mapped to any framework clause." in text
-    assert "No exceptions were declared." in text  # results always list the exceptions judged, here none
+    assert "No waivers were declared." in text  # results always list the waivers judged, here none
     older = {k: v for k, v in basic_results.items() if k != "exceptions"}  # results written before waivers
     assert "Appendix D" not in "\n".join(pdf_pages(render(older)))
 
@@ -124,7 +124,7 @@ def test_waivers_and_exceptions_rendered_when_present(basic_results: dict[str, A
     text = "\n".join(pdf_pages(render(results)))
     assert "Waived findings (1)" in text
     assert "EX-42" in text and "replacement ordered" in text
-    assert "Appendix D: Exceptions" in text
+    assert "Appendix D: Waivers" in text
     assert "expired on 2026-01-01" in text
 
 

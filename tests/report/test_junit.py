@@ -95,7 +95,7 @@ def test_waived_is_a_passed_case_marked_waived_with_system_out(library: Path, ev
     case = cases(path)[name]
     assert case.is_passed  # type: ignore[attr-defined]
     assert ("status", "waived") in case_properties(path, name)
-    assert "waived g-2: Gadget g-2 is not encrypted at rest. (exception EX-001" in case.system_out  # type: ignore[attr-defined]
+    assert "waived g-2: Gadget g-2 is not encrypted at rest. (waiver EX-001" in case.system_out  # type: ignore[attr-defined]
     assert "ticket SEC-102" in case.system_out  # type: ignore[attr-defined]
 
 
@@ -104,7 +104,7 @@ def test_warnings_on_every_suite(library: Path, evidence: Path, tmp_path: Path) 
     for suite in suites(path):
         warnings = [p.value for p in suite.properties() if p.name == "warning"]
         assert any("EX-002" in w and "expires on 2026-11-30" in w for w in warnings)
-        assert "warning: exception EX-002" in suite._elem.find("system-err").text
+        assert "warning: waiver EX-002" in suite._elem.find("system-err").text
 
 
 def test_insufficient_evidence_fails_and_error_is_error(library: Path, evidence: Path, tmp_path: Path) -> None:

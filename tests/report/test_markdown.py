@@ -33,8 +33,8 @@ def test_waived_and_warnings_are_shown(library: Path, evidence: Path) -> None:
     text = render(ci_document(library, evidence))
     assert text.startswith("## Auditor: passed")
     assert "| ⚪ waived | `SEC-001` | high | iso27001-2022: A.8.24 / nist-ai-rmf-1.0: GOVERN 1.4 | 2 waived |" in text
-    assert "- waived `g-2`: Gadget g-2 is not encrypted at rest. (exception `EX-001`" in text
-    assert "> ⚠️ **Warning:** exception EX-002 (SEC-001, g-3*) expires on 2026-11-30 (in 10 days)" in text
+    assert "- waived `g-2`: Gadget g-2 is not encrypted at rest. (waiver `EX-001`" in text
+    assert "> ⚠️ **Warning:** waiver EX-002 (SEC-001, g-3*) expires on 2026-11-30 (in 10 days)" in text
     assert "| `EX-003` | `SEC-002` | `*` | not_applied | 2027-01-31 | approver is the requester" in text
 
 
