@@ -350,7 +350,7 @@ def evaluate(
     if baseline is not None:
         from auditor.results import profile_section
 
-        baseline.check_origin(profile_section(run).get("profile"), [d.summary() for d in evidence.documents])
+        baseline.check_origin(profile_section(run).get("profile"), [(d.kind, d.source) for d in evidence.documents])
         run.baseline = set(baseline.pairs)
     return run
 
