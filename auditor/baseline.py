@@ -31,8 +31,9 @@ def _list(value: Any, where: str, field: str) -> list[Any]:
 
 def baseline_from_results(results: Results) -> dict[str, Any]:
     """The minimal, canonical baseline of a run's results (violations and waived ones)."""
-    pairs = {(control.id, entry.resource) for control in results.controls
-             for entry in [*control.violations, *control.waived_violations]}
+    pairs = {(control.id, resource) for control in results.controls
+             for resource in [*(v.resource for v in control.violations),
+                              *(w.resource for w in control.waived_violations)]}
     return {
         "kind": BASELINE_KIND,
         "schema_version": BASELINE_VERSION,
