@@ -1,5 +1,14 @@
 """The example organisation (tests/fixtures/soa-org): exclusions and attestations; SoA, coverage and
-the figures reports use (``coverage_counts``) agree with each other."""
+the figures reports use (``coverage_counts``) agree with each other.
+
+tests/fixtures/soa-org/results.json is a real run (the demo evidence plus the organisation's
+attestations), regenerated with::
+
+    mkdir -p /tmp/soa && cp -r evidence/examples/demo /tmp/soa/evidence \
+      && cp tests/fixtures/soa-org/evidence/attestations.json /tmp/soa/evidence/ \
+      && auditor evaluate --evidence /tmp/soa/evidence --library tests/fixtures/soa-org \
+           --as-of 2026-11-20T09:00:00Z -q --out tests/fixtures/soa-org/results.json
+"""
 
 from __future__ import annotations
 
