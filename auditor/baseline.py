@@ -8,6 +8,7 @@ violation is still reported, marked ``new: true|false``. Either a baseline file
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import orjson
 
 from auditor.errors import InputError
 from auditor.files import pretty_json, write_atomic
+from auditor.results_model import Results
 
 BASELINE_KIND = "auditor-baseline"
 BASELINE_VERSION = "1"
@@ -27,42 +29,28 @@ def _list(value: Any, where: str, field: str) -> list[Any]:
     return value
 
 
-def baseline_from_results(document: dict[str, Any], where: str | Path = "results.json") -> dict[str, Any]:
-    """The minimal, canonical baseline of a results.json document (violations and waived ones).
-
-    ``where`` names the document in the :class:`InputError` raised for a malformed entry.
-    """
-    pairs = set()
-    for i, control in enumerate(_list(document.get("controls", []), str(where), "controls")):
-        control_id = control.get("id") if isinstance(control, dict) else None
-        if not isinstance(control_id, str):
-            raise InputError(f"{where}: controls[{i}].id: found {control_id!r}, expected a control id (string)")
-        for key in ("violations", "waived"):
-            for j, entry in enumerate(_list(control.get(key, []), str(where), f"controls[{i}].{key}")):
-                resource = entry.get("resource") if isinstance(entry, dict) else None
-                if not isinstance(resource, str):
-                    raise InputError(
-                        f"{where}: controls[{i}].{key}[{j}].resource: found {resource!r}, expected a string"
-                    )
-                pairs.add((control_id, resource))
+def baseline_from_results(results: Results) -> dict[str, Any]:
+    """The minimal, canonical baseline of a run's results (violations and waived ones)."""
+    pairs = {(control.id, resource) for control in results.controls
+             for resource in [*(v.resource for v in control.violations),
+                              *(w.resource for w in control.waived_violations)]}
     return {
         "kind": BASELINE_KIND,
         "schema_version": BASELINE_VERSION,
-        "source_run_id": document.get("run_id"),
-        "as_of": document.get("as_of"),
+        "source_run_id": results.run_id,
+        "as_of": results.as_of,
         # what the baseline was taken from: a baseline of other evidence is refused (check_origin)
-        "profile": document.get("profile"),
-        "evidence_sources": evidence_sources(document.get("evidence") or []),
+        "profile": results.profile,
+        "evidence_sources": evidence_sources((e.kind, e.source) for e in results.evidence),
         "violations": [{"control": c, "resource": r} for c, r in sorted(pairs)],
     }
 
 
-def evidence_sources(evidence: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """``{kind: [source, ...]}`` of a results.json's evidence summaries (where each kind came from)."""
+def evidence_sources(evidence: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """``{kind: [source, ...]}`` of a run's evidence documents, given as (kind, source) pairs."""
     sources: dict[str, set[str]] = {}
-    for entry in evidence:
-        if isinstance(entry, dict) and isinstance(entry.get("kind"), str):
-            sources.setdefault(entry["kind"], set()).add(str(entry.get("source", "")))
+    for kind, source in evidence:
+        sources.setdefault(kind, set()).add(source)
     return {kind: sorted(values) for kind, values in sorted(sources.items())}
 
 
@@ -88,8 +76,8 @@ def check_origin(path: Path | str, baseline: dict[str, Any], profile: str | None
                          "auditor run --out-dir out; auditor baseline --results out/results.json")
 
 
-def write_baseline(document: dict[str, Any], path: Path, source: str | Path = "results.json") -> dict[str, Any]:
-    baseline = baseline_from_results(document, source)
+def write_baseline(results: Results, path: Path) -> dict[str, Any]:
+    baseline = baseline_from_results(results)
     write_atomic(path, pretty_json(baseline))
     return baseline
 
@@ -108,8 +96,9 @@ class Baseline:
         document = load_baseline_document(path)
         return cls(Path(path), document, frozenset(pairs_of(document, path)))
 
-    def check_origin(self, profile: str | None, evidence: list[dict[str, Any]]) -> None:
-        """Refuse this baseline for a run of another profile or other evidence (see :func:`check_origin`)."""
+    def check_origin(self, profile: str | None, evidence: Iterable[tuple[str, str]]) -> None:
+        """Refuse this baseline for a run of another profile or of other evidence ((kind, source) of each
+        document the run read; see :func:`check_origin`)."""
         check_origin(self.path, self.document, profile, evidence_sources(evidence))
 
 
@@ -119,7 +108,10 @@ def load_baseline(path: Path) -> set[tuple[str, str]]:
 
 
 def load_baseline_document(path: Path) -> dict[str, Any]:
-    """A baseline file, or the baseline of a results.json (exit 2 on anything else)."""
+    """A baseline file, or the baseline of a results.json (exit 2 on anything else).
+
+    A results.json is checked like every results.json a command starts from
+    (:meth:`auditor.results_model.Results.from_dict`: exit 2 naming the field)."""
     path = Path(path)
     try:
         document = orjson.loads(path.read_bytes())
@@ -127,8 +119,8 @@ def load_baseline_document(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: baseline file not found") from None
     except orjson.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg}") from None
-    if isinstance(document, dict) and "controls" in document and "run_id" in document:
-        document = baseline_from_results(document, path)
+    if isinstance(document, dict) and "kind" not in document and ("controls" in document or "run_id" in document):
+        document = baseline_from_results(Results.from_dict(document, path))
     if not isinstance(document, dict) or document.get("kind") != BASELINE_KIND:
         raise InputError(f"{path}: kind: expected {BASELINE_KIND!r} or an Auditor results.json")
     return document

@@ -350,7 +350,7 @@ def evaluate(
     if baseline is not None:
         from auditor.results import profile_section
 
-        baseline.check_origin(profile_section(run).get("profile"), [d.summary() for d in evidence.documents])
+        baseline.check_origin(profile_section(run).get("profile"), [(d.kind, d.source) for d in evidence.documents])
         run.baseline = set(baseline.pairs)
     return run
 
@@ -491,24 +491,8 @@ def _evaluate_forked(
 
 
 def durations_from(path: Path) -> dict[str, float]:
-    """Control id -> ``duration_ms`` from an earlier results.json (the schedule's estimates)."""
-    import orjson
+    """Control id -> ``duration_ms`` from an earlier results.json (the schedule's estimates), read and
+    checked like every results.json a command starts from (exit 2 naming the field)."""
+    from auditor.results_model import Results
 
-    try:
-        document = orjson.loads(Path(path).read_bytes())
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read results: {exc.strerror}") from None
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg}") from None
-    controls = document.get("controls") if isinstance(document, dict) else None
-    if not isinstance(controls, list):
-        raise InputError(f"{path}: controls: not found, expected an Auditor results.json")
-    found: dict[str, float] = {}
-    for n, entry in enumerate(controls):
-        if not isinstance(entry, dict):
-            raise InputError(f"{path}: controls[{n}]: found {type(entry).__name__}, expected an object")
-        cid, ms = entry.get("id"), entry.get("duration_ms")
-        if not isinstance(cid, str) or isinstance(ms, bool) or not isinstance(ms, int | float):
-            raise InputError(f"{path}: controls[{n}]: expected a string 'id' and a number 'duration_ms'")
-        found[cid] = float(ms)
-    return found
+    return {control.id: float(control.duration_ms) for control in Results.read(path).controls}

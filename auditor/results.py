@@ -214,4 +214,6 @@ def read_results(path: Path) -> dict[str, Any]:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: results file not found") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read results: {exc.strerror}") from None
     return parse_results(raw, path)

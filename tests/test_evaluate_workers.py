@@ -130,8 +130,11 @@ def test_durations_from_an_earlier_results_file(library: Path, evidence: Path, f
     path = tmp_path / "results.json"
     write_results(run_library(library, evidence, fixtures), path)
     assert set(durations_from(path)) == {"PRIV-001", "SEC-001", "SEC-002"}
-    path.write_text('{"controls": [{"id": "SEC-001", "duration_ms": "fast"}]}')
-    with pytest.raises(InputError, match=r"results.json: controls\[0\]: expected a string 'id' and a number"):
+    # checked like every results.json a command starts from: the damaged field is named
+    document = json.loads(path.read_text())
+    document["controls"][1]["duration_ms"] = "fast"
+    path.write_text(json.dumps(document))
+    with pytest.raises(InputError, match=r"results.json: controls\[1\]\.duration_ms: found 'fast', expected number$"):
         durations_from(path)
     path.write_text('{"controls": ')
     with pytest.raises(InputError, match=r"results.json:1: malformed JSON"):
@@ -205,5 +208,13 @@ def test_cli_schedule_from_a_file_that_is_not_results_is_exit_2(
     out = tmp_path / "r.json"
     result = cli(*cli_args(library, evidence, fixtures, out), "--schedule-from", bad)
     assert result.code == 2
-    assert "old.json: controls: not found, expected an Auditor results.json" in result.err
+    assert "old.json: not an Auditor results file (expected 'run_id' and 'controls')" in result.err
+    assert not out.exists()
+    write_results(run_library(library, evidence, fixtures), bad)
+    document = json.loads(bad.read_text())
+    document["controls"] = {}
+    bad.write_text(json.dumps(document))
+    result = cli(*cli_args(library, evidence, fixtures, out), "--schedule-from", bad)
+    assert result.code == 2
+    assert f"{bad}: controls: found {{}}, expected array" in result.err
     assert not out.exists()

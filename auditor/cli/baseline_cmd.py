@@ -20,9 +20,9 @@ def baseline_command(results_path: Path, out: Path) -> None:
     that are not in it, while still reporting every violation.
     """
     from auditor.baseline import write_baseline
-    from auditor.results import read_results
+    from auditor.results_model import Results
 
-    baseline = write_baseline(read_results(results_path), out, results_path)
+    baseline = write_baseline(Results.read(results_path), out)
     click.echo(f"baseline: {len(baseline['violations'])} known violations -> {out}", err=True)
 
 

@@ -136,17 +136,10 @@ def judged_options(func: F) -> F:
 
 
 def _judged(ms: Any, framework: str, results: Path | None, evidence: Path | None, as_of: str | None) -> Any:
-    from auditor.mappings.attestations import load_attestations
-    from auditor.mappings.coverage import control_statuses, coverage
-    from auditor.results import read_results
+    from auditor.mappings.coverage import judged_coverage
+    from auditor.results_model import Results
 
-    doc = read_results(results) if results is not None else None
-    statuses = control_statuses(doc) if doc is not None else None
-    instant = as_of or (str(doc["as_of"]) if doc is not None and doc.get("as_of") else None)
-    attestations, when = (load_attestations(evidence, ms.catalogs, instant) if evidence is not None
-                          else ([], None))
-    run = str(doc.get("run_id", "unknown run")) if doc is not None else "no results"
-    return coverage(ms, framework, statuses, attestations, when), run
+    return judged_coverage(ms, framework, Results.read(results) if results is not None else None, evidence, as_of)
 
 
 @mappings_group.command("coverage")

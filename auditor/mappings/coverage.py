@@ -28,11 +28,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from auditor.mappings.applicability import Applicability, Decision
 from auditor.mappings.attestations import VALID, Attestation
 from auditor.mappings.load import STRENGTH_RANK, Catalog, Clause, MappingSet
+
+if TYPE_CHECKING:
+    from auditor.model import Status
+    from auditor.results_model import Results
 
 COVERAGE_LEVELS = ("covered", "supported", "gap")
 CLAUSE_STATUSES = ("pass", "fail", "not_evaluated", "supported", "gap")
@@ -194,9 +199,41 @@ class CoverageCounts:
                 "automated_fail": self.automated_fail, "attested": self.attested, "uncovered": self.uncovered}
 
 
-def control_statuses(results: Mapping[str, Any]) -> dict[str, str]:
-    """Control id -> status from a results.json document."""
-    return {str(c["id"]): str(c["status"]) for c in results.get("controls", []) if "id" in c and "status" in c}
+def control_statuses(results: Results | dict[str, Any]) -> dict[str, Status]:
+    """Control id -> status of every control a run evaluated.
+
+    A results document (from a caller not yet holding typed results) is checked and typed first
+    (:meth:`auditor.results_model.Results.coerce`: exit 2 naming the field), never read leniently."""
+    from auditor.results_model import Results
+
+    return {control.id: control.status for control in Results.coerce(results).controls}
+
+
+#: the run label of coverage judged without results
+NO_RESULTS = "no results"
+
+
+def judged_coverage(
+    mappings: MappingSet,
+    framework: str,
+    results: Results | None = None,
+    evidence: Path | None = None,
+    as_of: str | None = None,
+) -> tuple[Coverage, str]:
+    """Coverage of ``framework`` with each control's status from ``results`` (when given) and the
+    attestations of ``evidence`` judged at ``as_of`` (default: the results' ``as_of``, else the
+    evidence's latest ``collected_at``); and the run it was judged from (its id, or "no results").
+
+    What ``auditor mappings coverage`` and ``auditor mappings soa`` show.
+    """
+    from auditor.mappings.attestations import load_attestations
+
+    statuses = control_statuses(results) if results is not None else None
+    instant = as_of or (results.as_of if results is not None else None)
+    attestations, when = (load_attestations(evidence, mappings.catalogs, instant) if evidence is not None
+                          else ([], None))
+    run = results.run_id if results is not None else NO_RESULTS
+    return coverage(mappings, framework, statuses, attestations, when), run
 
 
 def clause_status(links: list[ControlLink]) -> tuple[str, str]:

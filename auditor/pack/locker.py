@@ -48,7 +48,6 @@ import orjson
 
 from auditor.errors import InputError
 from auditor.files import sha256_file
-from auditor.model import Status
 from auditor.pack.testhook import phase as _phase
 from auditor.results import WrittenResults
 from auditor.results_model import Results
@@ -96,11 +95,6 @@ def run_dir(results: Results) -> str:
 
 def _counts(results: Results) -> dict[str, int]:
     return _tally(control.status.value for control in results.controls)
-
-
-def _committed_counts(results: dict[str, Any]) -> dict[str, int]:
-    """Counts of a run read back from the locker, leniently (earlier versions; a missing status is an error)."""
-    return _tally(str(control.get("status", Status.ERROR.value)) for control in results.get("controls") or [])
 
 
 def _tally(statuses: Iterable[str]) -> dict[str, int]:
@@ -435,7 +429,8 @@ class RunEntry:
     finished_at: str
     counts: dict[str, int]
     recorded_sha256: str | None
-    results: dict[str, Any] = field(default_factory=dict)
+    #: the committed results.json, checked and typed (None when it cannot be read: ``problem`` says why)
+    results: Results | None = None
     source: CommittedRun | None = None
     problem: str | None = None  #: the committed results.json cannot be read
 
@@ -454,25 +449,27 @@ def _entry(run: CommittedRun) -> RunEntry:
     raw = run.read("results.json")
     digest = run.read("pack.sha256")
     recorded = _parse_digest(digest) if digest is not None else None
-    results: Any = None
+    results: Results | None = None
     problem = None
     if raw is None:
         problem = "results.json is missing"
     else:
         try:
-            results = orjson.loads(raw)
+            document = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             problem = f"results.json is not valid JSON ({exc.msg})"
         else:
-            if not isinstance(results, dict) or "controls" not in results or "run_id" not in results:
-                problem = "results.json is not an Auditor results file"
-    if problem is not None:
-        return RunEntry(run.directory, run.name, "", {}, recorded, {}, run, problem)
+            try:  # checked like every results.json read from a file: the problem names the field
+                results = Results.from_dict(document, "results.json")
+            except InputError as exc:
+                problem = exc.message
+    if results is None:
+        return RunEntry(run.directory, run.name, "", {}, recorded, None, run, problem)
     return RunEntry(
         directory=run.directory,
-        run_id=str(results["run_id"]),
-        finished_at=str(results.get("finished_at") or ""),
-        counts=_committed_counts(results),
+        run_id=results.run_id,
+        finished_at=results.finished_at,
+        counts=_counts(results),
         recorded_sha256=recorded,
         results=results,
         source=run,
@@ -495,15 +492,24 @@ def history(path: Path) -> list[dict[str, Any]]:
     return [e.to_dict() for e in sorted(entries, key=lambda e: (e.finished_at, e.run_id))]
 
 
-def committed_results(path: Path) -> list[dict[str, Any]] | None:
-    """The results.json of every committed run (unordered), or None when ``path`` is not a git repository."""
+def committed_results(path: Path) -> list[Results] | None:
+    """The typed results of every committed run (unordered), or None when ``path`` is not a git repository.
+
+    A committed results.json that cannot be read (missing, not JSON, not a results document) is exit 2
+    naming the run's folder in the locker and the field.
+    """
     import git
 
     try:
         git.Repo(path)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return None
-    return [e.results for e in _open(path).runs_in_commit_order() if e.problem is None]
+    found = []
+    for entry in _open(path).runs_in_commit_order():
+        if entry.results is None:
+            raise InputError(f"{Path(path) / entry.directory}: {entry.problem}")
+        found.append(entry.results)
+    return found
 
 
 @dataclass

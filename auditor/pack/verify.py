@@ -266,20 +266,25 @@ def _verify(path: Path, verifier: Verifier | None, result: Verification, max_tot
 
 
 def _check_results(raw: bytes, members: dict[str, str], run_id: str | None) -> None:
+    """The packed results.json is a results document (checked and typed like every results.json read
+    from a file; the reason names the field), for the signed run, listing exactly the evidence packed."""
+    from auditor.results_model import Results
+
     try:
-        results = orjson.loads(raw)
+        results = Results.from_dict(orjson.loads(raw), RESULTS)
     except orjson.JSONDecodeError:
         raise Invalid("results.json is not valid JSON") from None
-    if not isinstance(results, dict) or str(results.get("run_id")) != run_id:
-        raise Invalid(f"results.json is for run {results.get('run_id') if isinstance(results, dict) else None}, "
-                      f"the signature for run {run_id}")
+    except InputError as exc:
+        raise Invalid(exc.message) from None
+    if results.run_id != run_id:
+        raise Invalid(f"results.json is for run {results.run_id}, the signature for run {run_id}")
     listed: set[str] = set()
-    for item in results.get("evidence") or []:
-        name = f"evidence/{item.get('path')}"
+    for item in results.evidence:
+        name = f"evidence/{item.path}"
         listed.add(name)
         if name not in members:
-            raise Invalid(f"results.json names evidence {item.get('path')} that is not in the pack")
-        if members[name] != item.get("sha256"):
+            raise Invalid(f"results.json names evidence {item.path} that is not in the pack")
+        if members[name] != item.sha256:
             raise Invalid(f"results.json records a different sha256 for {name} than the file packed")
     extra = sorted(n for n in members if n.startswith("evidence/") and n not in listed)
     if extra:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from auditor.errors import InputError
 from auditor.model import Status
-from auditor.results import read_results
-from auditor.results_model import CRITICAL, NOT_PASSING, Results
+from auditor.results_model import NOT_PASSING, Results
 
 __all__ = ["NOT_PASSING", "RunPoint", "load_history", "run_point", "with_current"]
 
@@ -40,31 +38,22 @@ def run_point(results: Results) -> RunPoint:
     return RunPoint(results.run_id, results.finished_at, len(results.controls), by_status, critical)
 
 
-def _locker_point(results: dict[str, Any]) -> RunPoint:
-    """An earlier run's point, read leniently: a locker keeps results of every earlier version (a missing
-    status counts as an error, never as a pass)."""
-    controls = results.get("controls") or []
-    by_status: dict[str, int] = {}
-    for control in controls:
-        key = str(control.get("status", Status.ERROR))
-        by_status[key] = by_status.get(key, 0) + 1
-    critical = sum(1 for c in controls
-                   if c.get("severity") == CRITICAL and c.get("status", Status.ERROR) in NOT_PASSING)
-    return RunPoint(str(results["run_id"]), str(results.get("finished_at") or ""), len(controls), by_status, critical)
-
-
 def load_history(locker: Path) -> list[RunPoint]:
-    """Every run recorded in the locker, oldest first (by finished_at, then run id)."""
+    """Every run recorded in the locker, oldest first (by finished_at, then run id).
+
+    Each run's results.json is checked and typed like every results.json read from a file: a damaged
+    one is exit 2 naming the run's folder in the locker and the field (never skipped, never a guess).
+    """
     locker = Path(locker)
     if not locker.is_dir():
         raise InputError(f"{locker}: locker folder not found")
     from auditor.pack.locker import committed_results
 
     committed = committed_results(locker)  # a git locker: its committed runs only, never a killed run's leftovers
-    documents = committed if committed is not None else [
-        read_results(path) for path in sorted(locker.glob("runs/*/*/results.json"))
+    runs = committed if committed is not None else [
+        Results.read(path) for path in sorted(locker.glob("runs/*/*/results.json"))
     ]
-    points = [_locker_point(document) for document in documents]
+    points = [run_point(results) for results in runs]
     return sorted(points, key=lambda p: (p.finished_at, p.run_id))
 
 

@@ -71,13 +71,9 @@ def parse_since(since: str) -> datetime:
     return start
 
 
-def report_period(results: Results | dict[str, Any], days: int | None = None,
-                  since: str | None = None) -> ReportPeriod:
+def report_period(results: Results, days: int | None = None, since: str | None = None) -> ReportPeriod:
     """The period ending at the results' ``as_of``: ``days`` long, or from ``since`` (not both)."""
-    if isinstance(results, Results):
-        end = _instant(results.as_of) or _instant(results.finished_at)
-    else:  # a partial document (tests, callers that know only the run's instants)
-        end = _instant(results.get("as_of")) or _instant(results.get("finished_at"))
+    end = _instant(results.as_of) or _instant(results.finished_at)
     if end is None:
         raise InputError("results.json: as_of: missing or not an RFC 3339 date-time; the reporting period ends "
                          "at the run's as_of")

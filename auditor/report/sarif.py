@@ -30,14 +30,14 @@ Usage: ``auditor evaluate --evidence DIR --format sarif=out/auditor.sarif``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from auditor.files import pretty_json
 from auditor.model import SEVERITIES, Status
 from auditor.report import FORMATS, Format
 from auditor.report.disabled import describe
-from auditor.results_model import UNDECIDED, ControlOutcome, Results, Violation, WaivedViolation
+from auditor.results_model import ControlOutcome, Results, Violation, WaivedViolation
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: SARIF level and GitHub security-severity of each severity (SEVERITIES, least severe first)
@@ -132,15 +132,12 @@ def _entries(control: ControlOutcome) -> list[Entry]:
     return [*control.violations, *control.waived_violations]
 
 
-def _size(control: ControlOutcome | Mapping[str, Any]) -> tuple[int, bool]:
-    """(results it gives, whether it was not evaluated) of a control, typed or a results.json entry."""
-    if isinstance(control, ControlOutcome):
-        return len(_entries(control)), control.explained
-    entries = len(control.get("violations") or []) + len(control.get("waived") or [])
-    return entries, control.get("status") in UNDECIDED
+def _size(control: ControlOutcome) -> tuple[int, bool]:
+    """(results it gives, whether it was not evaluated) of a control."""
+    return len(_entries(control)), control.explained
 
 
-def per_rule_cap(controls: Sequence[ControlOutcome] | Sequence[Mapping[str, Any]], limit: int = MAX_RESULTS,
+def per_rule_cap(controls: Sequence[ControlOutcome], limit: int = MAX_RESULTS,
                  cap: int = PER_RULE_CAP) -> int:
     """The largest cap (at most ``cap``) for which every control's results, an aggregate result for each
     control over the cap and one result per unevaluated control fit in ``limit``."""

@@ -77,6 +77,26 @@ def test_coverage_errors(cli, root: Path, tmp_path: Path) -> None:  # type: igno
     assert bad.code == 2 and "not an Auditor results file" in bad.err
 
 
+@pytest.mark.parametrize("command", [["coverage", "--framework", "widget-std-1"], ["soa", "--framework", "widget-std-1"]])
+def test_a_damaged_results_file_is_exit_2_naming_the_field(cli, root: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                           command: list[str]) -> None:
+    """--results is checked like every results.json a command starts from: no control is skipped or
+    defaulted (a control without a status was left out, a run without an id was "unknown run")."""
+    document = json.loads((FIX / "results.json").read_text())
+    assert document["controls"][1]["id"] == "SEC-001"
+    document["controls"][1]["status"] = "skipped"
+    bad = tmp_path / "results.json"
+    bad.write_text(json.dumps(document))
+    result = cli("mappings", *command, "--results", bad, *args(root))
+    assert result.code == 2
+    assert f"{bad}: controls[1].status: found 'skipped', expected 'pass' or 'fail'" in result.err
+    assert "Traceback" not in result.err and result.out == ""
+    del document["controls"][1]["status"]
+    bad.write_text(json.dumps(document))
+    result = cli("mappings", *command, "--results", bad, *args(root))
+    assert result.code == 2 and f"{bad}: controls[1].status: required field is missing" in result.err
+
+
 def test_crosswalk_cli(cli, root: Path) -> None:  # type: ignore[no-untyped-def]
     add_acme(root)
     doc = json.loads(cli("mappings", "crosswalk", "--from", "acme-internal-2025", "--to", "widget-std-1",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from auditor.mappings import load_mappings
 from auditor.mappings.coverage import ControlLink, clause_status, control_statuses, coverage
+from auditor.model import Status
+from auditor.results_model import Results
 
 RESULTS = {"SOD-001": "pass", "SEC-001": "fail", "SEC-002": "pass", "PRIV-001": "pass"}
 
@@ -58,8 +59,9 @@ def test_fail_wins_over_not_evaluated() -> None:
 
 
 def test_control_statuses_from_results_file(fix: Path) -> None:
-    doc = json.loads((fix / "results.json").read_text())
-    assert control_statuses(doc) == RESULTS
+    statuses = control_statuses(Results.read(fix / "results.json"))
+    assert statuses == RESULTS
+    assert all(isinstance(s, Status) for s in statuses.values())
 
 
 def test_catalog_without_mapping_file_is_all_gaps(root: Path, controls) -> None:  # type: ignore[no-untyped-def]

@@ -1,5 +1,14 @@
 """The example organisation (tests/fixtures/soa-org): exclusions and attestations; SoA, coverage and
-the figures reports use (``coverage_counts``) agree with each other."""
+the figures reports use (``coverage_counts``) agree with each other.
+
+tests/fixtures/soa-org/results.json is a real run (the demo evidence plus the organisation's
+attestations), regenerated with::
+
+    mkdir -p /tmp/soa && cp -r evidence/examples/demo /tmp/soa/evidence \
+      && cp tests/fixtures/soa-org/evidence/attestations.json /tmp/soa/evidence/ \
+      && auditor evaluate --evidence /tmp/soa/evidence --library tests/fixtures/soa-org \
+           --as-of 2026-11-20T09:00:00Z -q --out tests/fixtures/soa-org/results.json
+"""
 
 from __future__ import annotations
 
@@ -19,6 +28,7 @@ from auditor.mappings.coverage import control_statuses, coverage, coverage_count
 from auditor.mappings.load import load_layered_mappings
 from auditor.report.soa import build_soa, to_pdf
 from auditor.results import read_results
+from auditor.results_model import Results
 
 REPO = Path(__file__).resolve().parents[2]
 ORG = REPO / "tests" / "fixtures" / "soa-org"
@@ -46,7 +56,7 @@ def test_attestations_are_judged_at_as_of(ms) -> None:  # type: ignore[no-untype
 
 
 def test_coverage_separates_automated_attested_uncovered_excluded(ms) -> None:  # type: ignore[no-untyped-def]
-    statuses = control_statuses(read_results(ORG / "results.json"))
+    statuses = control_statuses(Results.read(ORG / "results.json"))
     attestations, when = load_attestations(ORG / "evidence", ms.catalogs)
     cov = coverage(ms, ISO, statuses, attestations, when)
     by_id = {c.clause.id: c for c in cov.clauses}
@@ -66,7 +76,7 @@ def test_coverage_separates_automated_attested_uncovered_excluded(ms) -> None:  
 
 
 def test_soa_coverage_and_report_figures_agree(cli, ms) -> None:  # type: ignore[no-untyped-def]
-    statuses = control_statuses(read_results(ORG / "results.json"))
+    statuses = control_statuses(Results.read(ORG / "results.json"))
     attestations, when = load_attestations(ORG / "evidence", ms.catalogs)
     annex = coverage_counts(ms, ISO, statuses, attestations, when, groups=("A",))
     whole = coverage_counts(ms, ISO, statuses, attestations, when)
@@ -120,9 +130,9 @@ def test_soa_pdf_is_deterministic_and_needs_output(cli, tmp_path: Path, ms) -> N
     assert out.read_bytes() == first
     refused = cli("mappings", "soa", "--format", "pdf", *org_args())
     assert refused.code == 2 and "needs -o/--output" in refused.err
-    statuses = control_statuses(read_results(ORG / "results.json"))
+    results = Results.read(ORG / "results.json")
     attestations, when = load_attestations(ORG / "evidence", ms.catalogs)
-    assert to_pdf(build_soa(coverage(ms, ISO, statuses, attestations, when), "soa-org-run")) == first
+    assert to_pdf(build_soa(coverage(ms, ISO, control_statuses(results), attestations, when), results.run_id)) == first
 
 
 def test_attestation_for_unknown_clause_exits_2(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -172,7 +182,7 @@ def test_every_surface_counts_the_same_applicable_clauses(cli, tmp_path: Path) -
     assert run.code in (0, 1), run.err
     results = read_results(out / "results.json")
     ms = load_layered_mappings([REPO / "mappings", ORG / "mappings"], load_library(REPO / "controls"))
-    statuses = control_statuses(results)
+    statuses = control_statuses(Results.from_dict(results, out / "results.json"))
     attestations, when = load_attestations(evidence, ms.catalogs)
     assert when == AS_OF
     whole = coverage_counts(ms, ISO, statuses, attestations, when)

@@ -256,3 +256,30 @@ def test_results_must_name_the_packed_evidence(built: tuple[Path, Verifier], tmp
     rewrite(path, tmp_path / "t.zip", {"manifest.json": manifest_raw, ATTESTATION: orjson.dumps(envelope)}, add=extra)
     reason = verify_pack(tmp_path / "t.zip", built[1]).reason
     assert reason == "evidence/ledgers.yaml is packed but results.json does not list it as evaluated evidence"
+
+
+def test_a_signed_results_file_that_is_not_a_results_document_is_invalid_naming_the_field(
+        built: tuple[Path, Verifier], tmp_path: Path) -> None:
+    """verify reads the packed results.json checked and typed like every results.json read from a file: a
+    correctly signed pack whose results.json lost a field is rejected, the reason naming the field."""
+    from auditor.pack import attestation
+
+    path = built[0]
+    doc = orjson.loads(member(path, "results.json"))
+    del doc["evidence"][0]["sha256"]
+    damaged = orjson.dumps(doc)
+    digest = hashlib.sha256(damaged).hexdigest()
+    manifest = orjson.loads(member(path, "manifest.json"))
+    for entry in manifest["members"]:
+        if entry["path"] == "results.json":
+            entry.update(size=len(damaged), sha256=digest)
+    manifest_raw = orjson.dumps(manifest)
+    doc_statement = statement(path)
+    subjects = attestation.subjects_of(doc_statement)
+    subjects["manifest.json"] = hashlib.sha256(manifest_raw).hexdigest()
+    subjects["results.json"] = digest
+    envelope = attestation.sign(attestation.statement(subjects, doc_statement["predicate"]), signer(tmp_path / "key"))
+    rewrite(path, tmp_path / "t.zip", {"results.json": damaged, "manifest.json": manifest_raw,
+                                       ATTESTATION: orjson.dumps(envelope)})
+    assert verify_pack(tmp_path / "t.zip", built[1]).reason == \
+        "results.json: evidence[0].sha256: required field is missing"

@@ -285,3 +285,23 @@ def test_concurrent_runs_across_clones_keep_one_chain(tmp_path: Path) -> None:
     order, problems = _fresh_clone_report(remote, tmp_path / "check")
     assert sorted(order) == sorted(f"w{i}{n}" for i in range(4) for n in range(2))
     assert problems == []
+
+
+def test_a_damaged_committed_results_file_is_exit_2_naming_the_run_and_field(
+        three: tuple[Path, list[dict[str, str]]]) -> None:
+    """The board's history reads each committed run's results.json checked and typed: a damaged one stops
+    it (exit 2) naming the run's folder and the field, rather than being skipped or counted leniently;
+    `locker verify` lists the same problem."""
+    from auditor.errors import InputError
+    from auditor.report.history import load_history
+
+    locker, runs = three
+    results = locker / runs[1]["dir"] / "results.json"
+    results.write_bytes(results.read_bytes().replace(b'"status": "fail"', b'"status": "skipped"', 1))
+    _commit_all(locker, "damage r2")
+    with pytest.raises(InputError, match=rf"^{locker}/{runs[1]['dir']}: results\.json: controls\[\d+\]\.status: "
+                                         r"found 'skipped', expected 'pass' or "):
+        load_history(locker)
+    problems = verify_locker(locker).problems
+    assert any(p.startswith(f"{runs[1]['dir']}: results.json: controls[") and "found 'skipped'" in p
+               for p in problems), problems

@@ -99,14 +99,32 @@ def synthetic_results(controls: int = 200, violations: int = 10_000, seed: int =
 
 
 def small_run(run_id: str, finished_at: str, passing: int, failing: int, critical_fail: bool) -> dict[str, Any]:
-    """A small earlier run for a locker history."""
+    """A small earlier run for a locker history: a complete results document (a locker's runs are checked
+    like every results.json read from a file)."""
     controls = []
     for n in range(passing + failing):
         status = "pass" if n < passing else "fail"
         severity = "critical" if (critical_fail and n == passing) else "medium"
-        controls.append({"id": f"SEC-{n + 1:03d}", "status": status, "severity": severity, "title": "t",
-                         "violations": [], "violation_count": 0})
-    return {"run_id": run_id, "finished_at": finished_at, "controls": controls}
+        violations = [] if status == "pass" else [{"resource": f"g-{n}", "message": f"Gadget g-{n} is exposed."}]
+        controls.append({
+            "id": f"SEC-{n + 1:03d}", "title": "t", "objective": "o", "family": "security", "severity": severity,
+            "owner": "Head of Security", "policy": f"controls.security.sec_{n + 1:03d}", "evidence_kinds": ["gadgets"],
+            "evidence": ["gadgets.json"], "parameters": {}, "status": status,
+            "reason": "no violations" if status == "pass" else "1 violation", "violations": violations,
+            "violation_count": len(violations), "population": {"in_scope": 1, "passed": 1 - len(violations)},
+            "duration_ms": 1.0, "mappings": [],
+        })
+    by_status = {s: sum(1 for c in controls if c["status"] == s) for s in STATUSES}
+    return {
+        "schema_version": "1", "run_id": run_id, "started_at": finished_at, "finished_at": finished_at,
+        "as_of": finished_at, "engine": {"name": "regorus", "version": "0.13.0", "auditor": "0.1.0"},
+        "fail_on": "high", "exit_code": 1 if failing else 0,
+        "evidence": [{"path": "gadgets.json", "kind": "gadgets", "source": "test:inventory",
+                      "collected_at": finished_at, "sha256": "0" * 64, "size": 100, "items": len(controls),
+                      "errors": []}],
+        "controls": controls,
+        "summary": {"total": len(controls), "by_status": by_status, "by_family": {"security": by_status}},
+    }
 
 
 def write_locker(root: Path, runs: list[dict[str, Any]]) -> Path:

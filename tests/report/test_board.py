@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,23 @@ def test_corrupt_history_is_reported(tmp_path: Path) -> None:
     bad.write_text("{not json")
     with pytest.raises(InputError, match="malformed JSON"):
         load_history(tmp_path / "locker")
+
+
+def test_a_damaged_run_in_the_history_is_exit_2_naming_the_run_and_field(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    locker = _locker(tmp_path)
+    damaged = locker / "runs/2026-11-05/20261105T100000Z-aaaa0002/results.json"
+    document = json.loads(damaged.read_text())
+    del document["controls"][2]["severity"]  # was read as "not critical"
+    damaged.write_text(json.dumps(document))
+    with pytest.raises(InputError, match=rf"^{damaged}: controls\[2\]\.severity: required field is missing$"):
+        load_history(locker)
+    current = tmp_path / "results.json"
+    current.write_text(json.dumps(small_run("20261120T100000Z-aaaa0004", "2026-11-20T10:00:00Z", 9, 1, False)))
+    out = tmp_path / "board.md"
+    result = cli("report", "board", "--results", current, "--locker", locker, "--format", "markdown", "--out", out)
+    assert result.code == 2, result.err
+    assert f"{damaged}: controls[2].severity: required field is missing" in result.err
+    assert "Traceback" not in result.err and not out.exists()
 
 
 def test_expiring_exceptions_and_insufficient_evidence(basic_results: dict[str, Any]) -> None:

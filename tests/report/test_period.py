@@ -11,11 +11,13 @@ import pytest
 
 from auditor.errors import InputError
 from auditor.report.period import report_period
+from auditor.results_model import Results
 from tests.conftest import REPO
 from tests.report.conftest import pdf_pages
 
 DEMO = REPO / "evidence" / "examples" / "demo"
-RESULTS = {"as_of": "2026-11-20T09:00:00Z"}
+#: the demo's run (golden): as_of 2026-11-20T09:00:00Z
+RESULTS = Results.read(REPO / "tests" / "fixtures" / "golden" / "results.json")
 
 
 def _flat(text: str) -> str:
@@ -23,6 +25,7 @@ def _flat(text: str) -> str:
 
 
 def test_the_period_ends_at_as_of_never_the_wall_clock() -> None:
+    assert RESULTS.as_of == "2026-11-20T09:00:00Z"
     period = report_period(RESULTS)
     assert (period.start, period.end) == (datetime(2026, 8, 22, 9, tzinfo=UTC), datetime(2026, 11, 20, 9, tzinfo=UTC))
     assert period.contains("2026-08-22T09:00:00Z") and period.contains("2026-11-20T09:00:00Z")

@@ -8,6 +8,7 @@ import jsonschema
 import pytest
 
 from auditor.report.sarif import MAX_RESULTS, PER_RULE_CAP, SarifFormat, fingerprint, per_rule_cap
+from auditor.results_model import Results
 from tests.ci_helpers import FIXTURES, ci_document
 
 SCHEMA = json.loads((FIXTURES / "sarif" / "sarif-2.1.0.json").read_text())
@@ -149,15 +150,18 @@ def test_many_large_controls_lower_the_cap_to_fit_the_run_limit(library: Path, e
     document = ci_document(library, evidence, exceptions=None)
     for control_id in ("SEC-001", "SEC-002", "PRIV-001"):
         _many(document, control_id, 30_000)
-    cap = per_rule_cap(document["controls"])
+    cap = per_rule_cap(Results.from_dict(document).controls)
     assert cap < PER_RULE_CAP or 3 * (PER_RULE_CAP + 1) <= MAX_RESULTS
     (run,) = sarif(document)["runs"]
     assert len(run["results"]) <= MAX_RESULTS
 
 
-def test_cap_shrinks_when_the_limit_is_small() -> None:
-    controls = [{"status": "fail", "violations": [{"resource": str(i)} for i in range(50)]} for _ in range(4)]
-    assert per_rule_cap(controls, limit=100, cap=1_000) == 24  # 4 x (24 + 1 aggregate) = 100
+def test_cap_shrinks_when_the_limit_is_small(library: Path, evidence: Path) -> None:
+    document = ci_document(library, evidence, exceptions=None)
+    for control_id in ("SEC-001", "SEC-002", "PRIV-001"):
+        _many(document, control_id, 50)
+    controls = Results.from_dict(document).controls
+    assert per_rule_cap(controls, limit=75, cap=1_000) == 24  # 3 x (24 + 1 aggregate) = 75
     assert per_rule_cap(controls, limit=1_000, cap=1_000) == 1_000
 
 
