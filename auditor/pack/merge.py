@@ -392,7 +392,7 @@ def merged_results(shards: list[Shard], library_root: Path, split_mode: str) -> 
         raise InputError(f"evidence kinds split across shards for {len(split)} control(s): {'; '.join(split)}. "
                          "A join over half the data is no verdict: put every kind a control reads in one shard "
                          "(docs/scaling.md), or pass --split-joins insufficient to record them as "
-                         "insufficient_evidence")
+                         f"{Status.INSUFFICIENT_EVIDENCE.value}")
     engines = {canonical_json(s.results.engine) for s in shards}
     engine = first.engine if len(engines) == 1 else {
         "name": "+".join(sorted({s.results.engine["name"] for s in shards})),
