@@ -113,6 +113,7 @@ def test_merged_shards_equal_the_unsharded_run_control_by_control(
     assert done.code == 0, done.err
     merged = orjson.loads(results.read_bytes())
     assert merged == orjson.loads(member(out, "results.json"))
+    assert results.read_bytes() == member(out, "results.json")  # --results-out writes the bytes packed
     whole = {c["id"]: c for c in org["unsharded"]["controls"]}
     got = {c["id"]: c for c in merged["controls"]}
     assert got.keys() == whole.keys() and len(got) == 45
