@@ -199,7 +199,9 @@ def build_pack(
     """Write a signed pack to ``out`` (atomically) and return its digest and facts.
 
     ``results_path``: the run's results as written (:class:`auditor.results.WrittenResults`), or a
-    results.json to read.
+    results.json to read. The pack holds their bytes as written; the predicate and the OSCAL member are
+    rendered from the typed results, so results that are not a valid results document (another schema
+    version, a missing or mistyped field) are refused, exit 2 naming the file and field.
 
     ``library.provenance()`` gives the library's recorded origin; ``extra_predicate`` adds keys to the
     attested predicate (a merged pack's shards).
