@@ -101,7 +101,8 @@ def test_the_board_is_the_same_from_typed_results_and_from_the_document() -> Non
 
 #: modules that render from results: none compares or indexes with a status or severity literal
 RENDERERS = sorted([*(REPO / "auditor" / "report").glob("*.py"), REPO / "auditor" / "pack" / "locker.py",
-                    REPO / "auditor" / "pack" / "build.py", *(REPO / "auditor" / "pipeline").glob("*.py")])
+                    REPO / "auditor" / "pack" / "build.py", REPO / "auditor" / "pack" / "merge.py",
+                    *(REPO / "auditor" / "pipeline").glob("*.py")])
 VOCABULARY = {s.value for s in Status} | set(SEVERITIES)
 
 

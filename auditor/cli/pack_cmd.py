@@ -147,21 +147,19 @@ def pack_merge_command(shards: tuple[Path, ...], pubs: tuple[Path, ...], out: Pa
     version and results schema. Per control: fail if any shard fails, pass only if every
     shard that evaluated it passed; populations add up. See docs/scaling.md.
     """
-    from auditor.files import pretty_json, write_atomic
     from auditor.pack import keys
     from auditor.pack.merge import merge_packs
     from auditor.pack.signers import Verifier
 
     signer, development = _signer(PackOptions(key=key, kms_key_id=kms_key_id, passphrase_env=passphrase_env), False)
     verifiers = [Verifier.from_pem_file(p) for p in pubs]
-    merged = merge_packs(list(shards), verifiers, out, signer, development=development, split_mode=split_joins)
-    if results_out:
-        write_atomic(results_out, pretty_json(merged.results))
+    merged = merge_packs(list(shards), verifiers, out, signer, development=development, split_mode=split_joins,
+                         results_out=results_out)
     for shard in merged.shards:
         click.echo(f"shard {shard['name']}: sha256 {shard['sha256']} run {shard['run_id']}", err=True)
     for problem in merged.split:
         click.echo(f"warning: {problem}: recorded as insufficient_evidence", err=True)
-    counts = ", ".join(f"{n} {s}" for s, n in merged.results["summary"]["by_status"].items())
+    counts = ", ".join(f"{n} {s}" for s, n in merged.results.summary["by_status"].items())
     click.echo(f"merged {len(merged.shards)} shards: {counts}", err=True)
     click.echo(f"pack: {merged.pack.path} sha256 {merged.pack.sha256} signed by key {keys.mask(merged.pack.key_id)}",
                err=True)

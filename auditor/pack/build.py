@@ -24,6 +24,7 @@ from auditor.pack import attestation, testhook
 from auditor.pack.archive import ArchiveError, check_names
 from auditor.pack.manifest import ATTESTATION, MANIFEST, OSCAL, PUBLIC_KEY, RESULTS, Entry, render
 from auditor.results import WrittenResults
+from auditor.results_model import Results
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644 << 16
@@ -174,11 +175,11 @@ def _safe_member(relpath: str, where: str) -> str:
     return pure.as_posix()
 
 
-def _counts(results: dict[str, Any]) -> dict[str, Any]:
+def _counts(results: Results) -> dict[str, Any]:
+    """Controls per status present (the predicate's ``controls``; a status no control has is left out)."""
     by_status: dict[str, int] = {}
-    for control in results.get("controls") or []:
-        status = str(control.get("status"))
-        by_status[status] = by_status.get(status, 0) + 1
+    for control in results.controls:
+        by_status[control.status.value] = by_status.get(control.status.value, 0) + 1
     return {"total": sum(by_status.values()), "by_status": dict(sorted(by_status.items()))}
 
 
@@ -198,7 +199,9 @@ def build_pack(
     """Write a signed pack to ``out`` (atomically) and return its digest and facts.
 
     ``results_path``: the run's results as written (:class:`auditor.results.WrittenResults`), or a
-    results.json to read.
+    results.json to read. The pack holds their bytes as written; the predicate and the OSCAL member are
+    rendered from the typed results, so results that are not a valid results document (another schema
+    version, a missing or mistyped field) are refused, exit 2 naming the file and field.
 
     ``library.provenance()`` gives the library's recorded origin; ``extra_predicate`` adds keys to the
     attested predicate (a merged pack's shards).
@@ -206,23 +209,22 @@ def build_pack(
     from auditor.files import pretty_json
     from auditor.report.oscal import assessment_results
 
-    # the document as given, not typed: a pack may hold results of another schema version (a shard that
-    # ``pack merge`` must refuse by its own check), so packing never rejects what it only copies and counts
+    # typed (and so checked: a damaged results.json is exit 2 naming the field); packed as the bytes written
     written = results_path if isinstance(results_path, WrittenResults) else WrittenResults.read(results_path)
     results_path, evidence_dir = written.path, Path(evidence_dir)
-    results, results_raw = written.document, written.raw
+    results, results_raw = written.results, written.raw
     if not evidence_dir.is_dir():
         raise InputError(f"{evidence_dir}: evidence folder not found")
 
     members: dict[str, tuple[Path | None, bytes | None]] = {}
     recorded: dict[str, str] = {}
-    for item in results.get("evidence") or []:
-        rel = _safe_member(str(item.get("path", "")), str(results_path))
+    for item in results.evidence:
+        rel = _safe_member(item.path, str(results_path))
         evidence_file = evidence_dir / rel
         if not evidence_file.is_file():
             raise InputError(f"{evidence_file}: evidence file named in {results_path} not found")
         members[f"evidence/{rel}"] = (evidence_file, None)
-        recorded[f"evidence/{rel}"] = str(item.get("sha256", ""))
+        recorded[f"evidence/{rel}"] = item.sha256
     library = library or LibrarySnapshot()
     for name, file in library.files():
         members[name] = (file, None)
@@ -241,12 +243,12 @@ def build_pack(
 
     provenance = library.provenance()
     predicate: dict[str, Any] = {
-        "run_id": results["run_id"],
-        "time": results.get("finished_at"),
-        "started_at": results.get("started_at"),
-        "as_of": results.get("as_of"),
-        "engine": results.get("engine"),
-        "versions": {"auditor": __version__, "results_schema": results.get("schema_version")},
+        "run_id": results.run_id,
+        "time": results.finished_at,
+        "started_at": results.started_at,
+        "as_of": results.as_of,
+        "engine": results.engine,
+        "versions": {"auditor": __version__, "results_schema": results.schema_version},
         "controls": _counts(results),
         "evidence": {"documents": len(recorded)},
         "library": provenance,
@@ -268,7 +270,7 @@ def build_pack(
                 )
         testhook.phase("pack-writing")  # tests only: a signal while the temporary pack is half written
         predicate["evidence"]["bytes"] = sum(e.size for e in writer.entries if e.path.startswith("evidence/"))
-        writer.add_bytes(MANIFEST, render(writer.entries, str(results["run_id"]), provenance))
+        writer.add_bytes(MANIFEST, render(writer.entries, results.run_id, provenance))
         subjects = {e.path: e.sha256 for e in writer.entries}
         envelope = attestation.sign(attestation.statement(subjects, predicate), signer)
         writer.add_bytes(ATTESTATION, canonical_json(envelope) + b"\n")
@@ -279,7 +281,7 @@ def build_pack(
         sha256=sha256_file(out),
         size=out.stat().st_size,
         members=count,
-        run_id=str(results["run_id"]),
+        run_id=results.run_id,
         key_id=signer.key_id,
         development=development,
         previous_pack_sha256=previous_pack_sha256,

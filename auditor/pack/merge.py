@@ -36,23 +36,31 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import yaml
 
 from auditor.errors import InputError
 from auditor.files import canonical_json, pretty_json, write_atomic
-from auditor.model import SEVERITIES, Status, severity_rank
+from auditor.model import Status, severity_rank
 from auditor.pack.build import LibrarySnapshot, PackResult, build_pack
 from auditor.pack.manifest import MANIFEST, RESULTS
 from auditor.pack.manifest import parse as parse_manifest
 from auditor.pack.signers import Verifier
 from auditor.pack.verify import Verification, verify_pack
 from auditor.results import WrittenResults
-from auditor.results_check import check_results
+from auditor.results_model import (
+    ControlOutcome,
+    EvidenceEntry,
+    FrameworkCoverage,
+    Population,
+    Results,
+    Violation,
+    WaivedViolation,
+)
 from auditor.waivers import unmatched_waiver
 
 #: worst first: the merged status is the first of these any taking-part shard has
@@ -71,7 +79,7 @@ class Shard:
     path: Path
     sha256: str
     verification: Verification
-    results: dict[str, Any]
+    results: Results
     library_digest: str
     #: every member's signed sha256 (from the verified manifest)
     members: dict[str, str] = field(default_factory=dict)
@@ -80,19 +88,23 @@ class Shard:
 
     @property
     def kinds(self) -> set[str]:
-        return {str(d["kind"]) for d in self.results["evidence"]}
+        return {d.kind for d in self.results.evidence}
 
-    def docs_of(self, kinds: Sequence[str]) -> list[dict[str, Any]]:
-        return [d for d in self.results["evidence"] if d["kind"] in kinds]
+    def docs_of(self, kinds: Sequence[str]) -> list[EvidenceEntry]:
+        return [d for d in self.results.evidence if d.kind in kinds]
+
+    def control(self, control_id: str) -> ControlOutcome:
+        """The shard's outcome of ``control_id`` (every shard evaluated the same controls: check_compatible)."""
+        return next(c for c in self.results.controls if c.id == control_id)
 
     def summary(self) -> dict[str, Any]:
         r = self.results
         return {
-            "name": self.name, "sha256": self.sha256, "run_id": r["run_id"], "as_of": r["as_of"],
-            "started_at": r["started_at"], "finished_at": r["finished_at"], "engine": r["engine"],
+            "name": self.name, "sha256": self.sha256, "run_id": r.run_id, "as_of": r.as_of,
+            "started_at": r.started_at, "finished_at": r.finished_at, "engine": r.engine,
             "key_id": self.verification.key_id, "development": self.verification.development,
-            "evidence": {"documents": len(r["evidence"]), "kinds": sorted(self.kinds)},
-            "controls": dict(sorted(_counts(r["controls"]).items())),
+            "evidence": {"documents": len(r.evidence), "kinds": sorted(self.kinds)},
+            "controls": dict(sorted(_counts(r.controls).items())),
         }
 
 
@@ -100,14 +112,15 @@ class Shard:
 class MergeResult:
     pack: PackResult
     shards: list[dict[str, Any]]
-    results: dict[str, Any]
+    #: the merged results, as the pack's results.json holds them
+    results: Results
     split: list[str]
 
 
-def _counts(controls: list[dict[str, Any]]) -> dict[str, int]:
+def _counts(controls: list[ControlOutcome]) -> dict[str, int]:
     counts = {s.value: 0 for s in Status}
     for c in controls:
-        counts[c["status"]] += 1
+        counts[c.status.value] += 1
     return counts
 
 
@@ -151,8 +164,8 @@ def load_shard(path: Path, name: str, verifiers: Sequence[Verifier], copy: Path)
     with zipfile.ZipFile(copy) as archive:
         manifest = {n: e.sha256 for n, e in parse_manifest(archive.read(MANIFEST)).items()}
         raw = archive.read(RESULTS)
-    try:
-        results = check_results(orjson.loads(raw), f"{path}:{RESULTS}")
+    try:  # checked and typed: a shard of another schema or with damaged results is exit 2 naming the field
+        results = Results.from_dict(orjson.loads(raw), f"{path}:{RESULTS}")
     except orjson.JSONDecodeError:  # verified, so only a pack signed with bad results gets here
         raise InputError(f"{path}: {RESULTS} is not valid JSON") from None
     library = sorted((n, d) for n, d in manifest.items() if n.startswith("library/"))
@@ -183,18 +196,18 @@ def check_compatible(shards: list[Shard]) -> None:
             raise InputError(f"{shard.path}: shard {shard.name} is the same pack as {seen[shard.sha256].path} "
                              f"(sha256 {shard.sha256[:12]}...): each shard once")
         seen[shard.sha256] = shard
-        run = str(shard.results["run_id"])
+        run = shard.results.run_id
         if run in runs:
             raise InputError(f"{shard.path}: shard {shard.name} is run {run}, as is shard {runs[run].name} "
                              f"({runs[run].path}): the same run packed twice")
         runs[run] = shard
     _agree(shards, "the library digest (sha256 over every library/ member)", lambda s: s.library_digest)
-    _agree(shards, "as_of", lambda s: s.results["as_of"])
+    _agree(shards, "as_of", lambda s: s.results.as_of)
     _agree(shards, "Auditor version", lambda s: (s.verification.predicate.get("versions") or {}).get("auditor"))
-    _agree(shards, "schema_version", lambda s: s.results["schema_version"])
-    _agree(shards, "fail_on", lambda s: s.results["fail_on"])
-    _agree(shards, "controls", lambda s: sorted(c["id"] for c in s.results["controls"]))
-    _agree(shards, "disabled controls", lambda s: s.results.get("disabled_controls") or [])
+    _agree(shards, "schema_version", lambda s: s.results.schema_version)
+    _agree(shards, "fail_on", lambda s: s.results.fail_on)
+    _agree(shards, "controls", lambda s: sorted(c.id for c in s.results.controls))
+    _agree(shards, "disabled controls", lambda s: [d.to_dict() for d in s.results.disabled_controls or []])
 
 
 def _uses(library_root: Path) -> dict[str, tuple[str, ...]]:
@@ -214,29 +227,28 @@ def _uses(library_root: Path) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def _optional(control: dict[str, Any], uses: dict[str, tuple[str, ...]], shards: list[Shard]) -> tuple[str, ...]:
+def _optional(control: ControlOutcome, uses: dict[str, tuple[str, ...]], shards: list[Shard]) -> tuple[str, ...]:
     """The control's optional kinds: its ``uses`` in the library, and any other kind a shard's run read for it."""
-    read: set[str] = set(uses.get(control["id"], ()))
+    read: set[str] = set(uses.get(control.id, ()))
     for shard in shards:
-        kind_of = {d["path"]: d["kind"] for d in shard.results["evidence"]}
-        entry = next(c for c in shard.results["controls"] if c["id"] == control["id"])
-        read.update(kind_of[e] for e in entry["evidence"] if e in kind_of)
-    return tuple(sorted(read - set(control["evidence_kinds"])))
+        kind_of = {d.path: d.kind for d in shard.results.evidence}
+        read.update(kind_of[e] for e in shard.control(control.id).evidence if e in kind_of)
+    return tuple(sorted(read - set(control.evidence_kinds)))
 
 
 @dataclass
 class _Part:
     shard: Shard
-    entry: dict[str, Any]
+    entry: ControlOutcome
 
 
-def _split(control: dict[str, Any], uses: tuple[str, ...], shards: list[Shard]) -> tuple[list[_Part], str | None]:
+def _split(control: ControlOutcome, uses: tuple[str, ...], shards: list[Shard]) -> tuple[list[_Part], str | None]:
     """(shards taking part in ``control``, a description of a join split across shards or None)."""
-    required = list(control["evidence_kinds"])
+    required = list(control.evidence_kinds)
     parts: list[_Part] = []
     problems: list[str] = []
     for shard in shards:
-        entry = next(c for c in shard.results["controls"] if c["id"] == control["id"])
+        entry = shard.control(control.id)
         kinds = shard.kinds
         if not kinds & set(required):
             continue  # abstains: the control's evidence is in another shard
@@ -250,13 +262,16 @@ def _split(control: dict[str, Any], uses: tuple[str, ...], shards: list[Shard]) 
 
 
 def _fingerprint(part: _Part, kinds: Sequence[str]) -> tuple[str, ...]:
-    return tuple(sorted(d["sha256"] for d in part.shard.docs_of(kinds)))
+    return tuple(sorted(d.sha256 for d in part.shard.docs_of(kinds)))
 
 
-def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+_Item = TypeVar("_Item", Violation, WaivedViolation)
+
+
+def _dedupe(items: list[_Item]) -> list[_Item]:
     """Once each, in the evaluator's order (resource, then message), whole-item bytes breaking ties."""
-    unique = {canonical_json(i): i for i in items}
-    return [unique[k] for k in sorted(unique, key=lambda k: (unique[k]["resource"], unique[k]["message"], k))]
+    unique = {canonical_json(i.to_dict()): i for i in items}
+    return [unique[k] for k in sorted(unique, key=lambda k: (unique[k].resource, unique[k].message, k))]
 
 
 def _violation_reason(violations: int, waived: int) -> str:
@@ -264,73 +279,75 @@ def _violation_reason(violations: int, waived: int) -> str:
     return reason + (f" ({waived} more waived)" if waived else "")
 
 
-def merge_control(control: dict[str, Any], uses: tuple[str, ...], shards: list[Shard],
-                  split_mode: str) -> tuple[dict[str, Any], str | None]:
+def merge_control(control: ControlOutcome, uses: tuple[str, ...], shards: list[Shard],
+                  split_mode: str) -> tuple[ControlOutcome, str | None]:
+    """The merged outcome of ``control`` (the first shard's, for what every shard shares) and the
+    description of a join split across shards, or None."""
     parts, split = _split(control, uses, shards)
-    kinds = [*control["evidence_kinds"], *uses]
+    kinds = [*control.evidence_kinds, *uses]
     unique: dict[tuple[str, ...], _Part] = {}
     for part in parts:  # shards that judged byte-identical evidence count once
         unique.setdefault(_fingerprint(part, kinds), part)
     counted = list(unique.values())
-    merged = dict(control)
-    violations = _dedupe([v for p in counted for v in p.entry["violations"]])
-    waived = _dedupe([w for p in counted for w in p.entry.get("waived") or []])
-    populations = [p.entry["population"] for p in counted if p.entry["population"] is not None]
-    merged["evidence"] = sorted(f"{p.shard.name}/{e}" for p in parts for e in p.entry["evidence"])
-    merged["duration_ms"] = sum(p.entry["duration_ms"] for p in parts)
-    merged["violations"], merged["violation_count"] = violations, len(violations)
-    merged["population"] = ({"in_scope": sum(p["in_scope"] for p in populations),
-                             "passed": sum(p["passed"] for p in populations)} if populations else None)
-    merged.pop("waived", None)
-    if waived:
-        merged["waived"] = waived
+    violations = _dedupe([v for p in counted for v in p.entry.violations])
+    waived = _dedupe([w for p in counted for w in p.entry.waived_violations])
+    populations = [p.entry.population for p in counted if p.entry.population is not None]
+    merged = replace(
+        control,
+        evidence=sorted(f"{p.shard.name}/{e}" for p in parts for e in p.entry.evidence),
+        duration_ms=sum(p.entry.duration_ms for p in parts),
+        violations=violations, violation_count=len(violations),
+        population=Population(sum(p.in_scope for p in populations), sum(p.passed for p in populations))
+        if populations else None,
+        waived=waived or None,
+    )
     if split is not None:
-        merged["status"] = Status.INSUFFICIENT_EVIDENCE.value
-        merged["reason"] = f"evidence split across shards: {split}; not judged on half a join"
-        merged["population"] = None
-        return merged, f"{control['id']}: {split}"
+        merged.status = Status.INSUFFICIENT_EVIDENCE
+        merged.reason = f"evidence split across shards: {split}; not judged on half a join"
+        merged.population = None
+        return merged, f"{control.id}: {split}"
     if not counted:
-        merged["status"] = Status.INSUFFICIENT_EVIDENCE.value
-        merged["reason"] = f"no shard had its evidence ({', '.join(control['evidence_kinds'])})"
-        merged["population"] = None
+        merged.status = Status.INSUFFICIENT_EVIDENCE
+        merged.reason = f"no shard had its evidence ({', '.join(control.evidence_kinds)})"
+        merged.population = None
         return merged, None
-    statuses = {p.entry["status"] for p in counted}
-    status = next(s for s in PRECEDENCE if s.value in statuses)
-    merged["status"] = status.value
+    statuses = {p.entry.status for p in counted}
+    status = next(s for s in PRECEDENCE if s in statuses)
+    merged.status = status
     if len(counted) == 1:
-        merged["reason"] = counted[0].entry["reason"]
+        merged.reason = counted[0].entry.reason
     elif status is Status.FAIL:
-        merged["reason"] = _violation_reason(len(violations), len(waived))
+        merged.reason = _violation_reason(len(violations), len(waived))
     elif status is Status.WAIVED:
-        merged["reason"] = f"{len(waived)} violation{'s' if len(waived) != 1 else ''} waived"
+        merged.reason = f"{len(waived)} violation{'s' if len(waived) != 1 else ''} waived"
     elif status is Status.PASS:
-        merged["reason"] = counted[0].entry["reason"]
+        merged.reason = counted[0].entry.reason
     else:
-        merged["reason"] = "; ".join(f"shard {p.shard.name}: {p.entry['reason']}"
-                                     for p in counted if p.entry["status"] == status.value)
+        merged.reason = "; ".join(f"shard {p.shard.name}: {p.entry.reason}"
+                                  for p in counted if p.entry.status is status)
     if status is Status.ERROR and violations:
-        merged["reason"] += f" ({len(violations)} violations found by other shards)"
+        merged.reason += f" ({len(violations)} violations found by other shards)"
     return merged, None
 
 
-def _exit_code(controls: list[dict[str, Any]], fail_on: str) -> int:
-    if any(c["status"] == Status.ERROR.value for c in controls):
+def _exit_code(controls: list[ControlOutcome], fail_on: str) -> int:
+    if any(c.status is Status.ERROR for c in controls):
         return 3
     threshold = severity_rank(fail_on)
     for c in controls:
-        if c["severity"] not in SEVERITIES or severity_rank(c["severity"]) < threshold:
+        if severity_rank(c.severity) < threshold:
             continue
-        if c["status"] == Status.INSUFFICIENT_EVIDENCE.value:
+        if c.status is Status.INSUFFICIENT_EVIDENCE:
             return 1
-        if c["status"] == Status.FAIL.value and any(v.get("new", True) for v in c["violations"]):
+        if c.status is Status.FAIL and any(v.counts_as_new for v in c.violations):
             return 1
     return 0
 
 
-def _summary(controls: list[dict[str, Any]], disabled: int) -> dict[str, Any]:
+def _summary(controls: list[ControlOutcome], disabled: int) -> dict[str, Any]:
     by_family: dict[str, dict[str, int]] = {}
     for c in controls:
-        by_family.setdefault(c["family"], {s.value: 0 for s in Status})[c["status"]] += 1
+        by_family.setdefault(c.family, {s.value: 0 for s in Status})[c.status.value] += 1
     out: dict[str, Any] = {"total": len(controls), "by_status": _counts(controls), "by_family": by_family}
     if disabled:
         out["disabled"] = disabled
@@ -341,7 +358,7 @@ def _exceptions(shards: list[Shard]) -> list[dict[str, Any]]:
     """Judged exceptions, once per exception id, ``matched`` summed over the shards."""
     by_id: dict[str, dict[str, Any]] = {}
     for shard in shards:
-        for e in shard.results.get("exceptions") or []:
+        for e in shard.results.waivers or []:
             known = by_id.get(e["id"])
             if known is None:
                 by_id[e["id"]] = dict(e)
@@ -354,18 +371,19 @@ def _warnings(shards: list[Shard], exceptions: list[dict[str, Any]]) -> list[str
     matched = {e["id"] for e in exceptions if e.get("matched")}
     found: set[str] = set()
     for shard in shards:
-        for w in shard.results.get("warnings") or []:
+        for w in shard.results.warnings or []:
             if unmatched_waiver(w) in matched:
                 continue  # another shard's violation matched it
             found.add(w)
     return sorted(found)
 
 
-def merged_results(shards: list[Shard], library_root: Path, split_mode: str) -> tuple[dict[str, Any], list[str]]:
-    first = shards[0]
+def merged_results(shards: list[Shard], library_root: Path, split_mode: str) -> tuple[Results, list[str]]:
+    """The merged run's results (without ``coverage``: :func:`merged_coverage`) and the split joins."""
+    first = shards[0].results
     uses = _uses(library_root)
     controls, split = [], []
-    for control in sorted(first.results["controls"], key=lambda c: c["id"]):
+    for control in sorted(first.controls, key=lambda c: c.id):
         merged, problem = merge_control(control, _optional(control, uses, shards), shards, split_mode)
         controls.append(merged)
         if problem:
@@ -374,67 +392,70 @@ def merged_results(shards: list[Shard], library_root: Path, split_mode: str) -> 
         raise InputError(f"evidence kinds split across shards for {len(split)} control(s): {'; '.join(split)}. "
                          "A join over half the data is no verdict: put every kind a control reads in one shard "
                          "(docs/scaling.md), or pass --split-joins insufficient to record them as "
-                         "insufficient_evidence")
-    engines = {canonical_json(s.results["engine"]) for s in shards}
-    engine = first.results["engine"] if len(engines) == 1 else {
-        "name": "+".join(sorted({s.results["engine"]["name"] for s in shards})),
-        "version": "+".join(sorted({s.results["engine"]["version"] for s in shards})),
-        "auditor": first.results["engine"]["auditor"]}
+                         f"{Status.INSUFFICIENT_EVIDENCE.value}")
+    engines = {canonical_json(s.results.engine) for s in shards}
+    engine = first.engine if len(engines) == 1 else {
+        "name": "+".join(sorted({s.results.engine["name"] for s in shards})),
+        "version": "+".join(sorted({s.results.engine["version"] for s in shards})),
+        "auditor": first.engine["auditor"]}
     exceptions = _exceptions(shards)
     warnings = _warnings(shards, exceptions) + [f"control {p}: evidence split across shards, not judged"
                                                 for p in split]
-    disabled = first.results.get("disabled_controls") or []
+    disabled = first.disabled_controls or []
     digest = hashlib.sha256("".join(s.sha256 for s in shards).encode()).hexdigest()
-    doc: dict[str, Any] = {
-        "schema_version": first.results["schema_version"],
-        "run_id": f"merge-{digest[:16]}",
-        "started_at": min(s.results["started_at"] for s in shards),
-        "finished_at": max(s.results["finished_at"] for s in shards),
-        "as_of": first.results["as_of"],
-        "engine": engine,
-        "fail_on": first.results["fail_on"],
-        "exit_code": _exit_code(controls, first.results["fail_on"]),
-        "evidence": sorted(({**d, "path": f"{s.name}/{d['path']}"} for s in shards for d in s.results["evidence"]),
-                           key=lambda d: d["path"]),
-        "controls": controls,
-        "summary": _summary(controls, len(disabled)),
-        "exceptions": exceptions,
-        "warnings": warnings,
-        "shards": [s.summary() for s in shards],
-    }
-    baselines = [s.results["baseline"] for s in shards if "baseline" in s.results]
+    baselines = [s.results.baseline for s in shards if s.results.baseline is not None]
+    baseline = None
     if baselines:
-        known = sum(1 for c in controls for v in c["violations"] if v.get("new") is False)
-        new = sum(1 for c in controls for v in c["violations"] if v.get("new") is True)
-        doc["baseline"] = {"known": known, "new": new, "baseline_size": max(b["baseline_size"] for b in baselines)}
-    if disabled:
-        doc["disabled_controls"] = disabled
-    return doc, split
+        known = sum(1 for c in controls for v in c.violations if v.new is False)
+        new = sum(1 for c in controls for v in c.violations if v.new is True)
+        baseline = {"known": known, "new": new, "baseline_size": max(b["baseline_size"] for b in baselines)}
+    results = Results(
+        schema_version=first.schema_version,
+        run_id=f"merge-{digest[:16]}",
+        started_at=min(s.results.started_at for s in shards),
+        finished_at=max(s.results.finished_at for s in shards),
+        as_of=first.as_of,
+        engine=engine,
+        fail_on=first.fail_on,
+        exit_code=_exit_code(controls, first.fail_on),
+        evidence=sorted((replace(d, path=f"{s.name}/{d.path}") for s in shards for d in s.results.evidence),
+                        key=lambda d: d.path),
+        controls=controls,
+        summary=_summary(controls, len(disabled)),
+        waivers=exceptions,
+        warnings=warnings,
+        baseline=baseline,
+        disabled_controls=list(disabled) or None,
+        extra={"shards": [s.summary() for s in shards]},
+    )
+    return results, split
 
 
-def merged_coverage(results: dict[str, Any], library_root: Path, evidence_root: Path) -> dict[str, Any]:
+def merged_coverage(results: Results, library_root: Path,
+                    evidence_root: Path) -> dict[str, FrameworkCoverage] | None:
     """results.json ``coverage`` of the merged run: the shards' library mappings (base and layers), the merged
-    statuses and the attestations in every shard's evidence, judged at the shards' common ``as_of``; empty
+    statuses and the attestations in every shard's evidence, judged at the shards' common ``as_of``; None
     when the library has no mappings."""
     from auditor.evidence.load import evidence_files, load_evidence, parse_time
     from auditor.mappings.attestations import attestations_in
-    from auditor.mappings.coverage import control_statuses, coverage_section
+    from auditor.mappings.coverage import coverage_section
     from auditor.mappings.load import load_layered_mappings
 
     roots = [library_root / "mappings", *sorted(p for p in (library_root / "layers").glob("*/mappings") if p.is_dir())]
     if not (roots[0] / "frameworks").is_dir():
-        return {}
+        return None
     mappings = load_layered_mappings(roots)
     if not mappings.catalogs:
-        return {}
+        return None
     # each shard's evidence on its own (the same document may be in two shards); an attestation once by id
     found: dict[str, Any] = {}
     for folder in sorted(p for p in evidence_root.iterdir() if p.is_dir() and evidence_files(p)):
         for att in attestations_in(load_evidence(folder), mappings.catalogs):
             found.setdefault(att.id, att)
     attestations = [found[k] for k in sorted(found)]
-    return {"coverage": coverage_section(mappings, control_statuses(results), attestations,
-                                         parse_time(results["as_of"]))}
+    statuses = {c.id: c.status.value for c in results.controls}
+    section = coverage_section(mappings, statuses, attestations, parse_time(results.as_of))
+    return {framework: FrameworkCoverage.from_dict(counts) for framework, counts in section.items()}
 
 
 class _MergedLibrary(LibrarySnapshot):
@@ -473,8 +494,9 @@ def _extract(shard: Shard, prefix: str, dest: Path) -> None:
 
 
 def merge_packs(paths: Sequence[Path], verifiers: Sequence[Verifier], out: Path, signer: Any, *,
-                development: bool = False, split_mode: str = "refuse") -> MergeResult:
-    """Verify, check and merge the shard packs at ``paths`` into one pack at ``out``, signed by ``signer``."""
+                development: bool = False, split_mode: str = "refuse", results_out: Path | None = None) -> MergeResult:
+    """Verify, check and merge the shard packs at ``paths`` into one pack at ``out``, signed by ``signer``;
+    with ``results_out``, the merged results.json (the bytes packed) is written there too, after the pack."""
     if split_mode not in SPLIT_MODES:
         raise InputError(f"--split-joins: found {split_mode!r}, expected one of {', '.join(SPLIT_MODES)}")
     if len(paths) < 2:
@@ -496,9 +518,9 @@ def merge_packs(paths: Sequence[Path], verifiers: Sequence[Verifier], out: Path,
         evidence_root.mkdir()
         for shard in shards:
             _extract(shard, "evidence/", evidence_root / shard.name)
-        results.update(merged_coverage(results, library_root, evidence_root))
+        results.coverage = merged_coverage(results, library_root, evidence_root)
         results_path = work / "results.json"
-        raw = pretty_json(results)
+        raw = pretty_json(results.to_dict())
         write_atomic(results_path, raw)
         # packed as written, never read back from disk (the document as the file holds it: sorted, lists)
         written = WrittenResults(results_path, raw, orjson.loads(raw))
@@ -518,6 +540,8 @@ def merge_packs(paths: Sequence[Path], verifiers: Sequence[Verifier], out: Path,
                           extra_predicate=extra)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if results_out is not None:
+        write_atomic(Path(results_out), raw)
     return MergeResult(pack=pack, shards=summaries, results=results, split=split)
 
 

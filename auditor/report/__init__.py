@@ -32,12 +32,5 @@ class Format(ABC):
         document is accepted too, and checked)."""
 
 
-def as_document(results: Results | dict[str, Any]) -> dict[str, Any]:
-    """The results document (as results.json holds it) of typed results, for a format written over it."""
-    from auditor.results_model import Results
-
-    return results.to_dict() if isinstance(results, Results) else results
-
-
 #: name -> renderer class; see each module's docstring for its contract.
 FORMATS: Registry[type[Format]] = Registry("output format", group="auditor.formats")

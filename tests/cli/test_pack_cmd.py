@@ -107,3 +107,27 @@ def test_run_with_a_remote_that_refuses_pushes_exits_3(
     assert "is not in the locker" in result.err and "Traceback" not in result.err
     assert not git.Repo(tmp_path / "locker").head.is_valid()  # the refused first commit was dropped
     assert cli("locker", "history", tmp_path / "locker", "--json").out.strip() == "[]"
+
+
+@pytest.mark.parametrize(("edit", "field"), [
+    (lambda d: d["controls"][0].update(status="passed"),
+     "controls[0].status: found 'passed', expected 'pass' or"),
+    (lambda d: d["evidence"][0].pop("sha256"), "evidence[0].sha256: required field is missing"),
+    (lambda d: d.update(schema_version="2"), "schema_version: found '2', expected '1'"),
+])
+def test_pack_build_refuses_damaged_results_naming_the_field(
+        cli: Callable[..., CliResult], evidence: Path, tmp_path: Path, edit: Callable[[dict], None],  # type: ignore[type-arg]
+        field: str) -> None:
+    """The builder packs typed results: a damaged results.json is exit 2 naming file and field, no pack."""
+    cli("keys", "generate", "--out", tmp_path / "keys")
+    results = tmp_path / "results.json"
+    assert cli("evaluate", "--evidence", evidence, *LIBRARY, "--schemas", FIXTURES / "schemas",
+               "--out", results, "-q").code in (0, 1)
+    document = orjson.loads(results.read_bytes())
+    edit(document)
+    results.write_bytes(orjson.dumps(document))
+    done = cli("pack", "build", "--results", results, "--evidence", evidence, *LIBRARY,
+               "--out", tmp_path / "p.zip", "--key", tmp_path / "keys" / "signing-key.pem")
+    assert done.code == 2, (done.out, done.err)
+    assert f"{results}: {field}" in done.err and "Traceback" not in done.err
+    assert not (tmp_path / "p.zip").exists()

@@ -23,8 +23,10 @@ from auditor.pack.build import build_pack
 from auditor.pack.merge import Shard, merge_control
 from auditor.pack.signers import LocalSigner, Verifier
 from auditor.pack.verify import Verification
+from auditor.results_model import Results
 from tests.conftest import PINNED_EPOCH, CliResult
-from tests.pack.helpers import member, rewrite, statement
+from tests.pack.helpers import member, resign, rewrite, statement
+from tests.results_builder import control_entry, evidence_entry, results_document
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "evidence" / "examples" / "demo"
@@ -111,6 +113,7 @@ def test_merged_shards_equal_the_unsharded_run_control_by_control(
     assert done.code == 0, done.err
     merged = orjson.loads(results.read_bytes())
     assert merged == orjson.loads(member(out, "results.json"))
+    assert results.read_bytes() == member(out, "results.json")  # --results-out writes the bytes packed
     whole = {c["id"]: c for c in org["unsharded"]["controls"]}
     got = {c["id"]: c for c in merged["controls"]}
     assert got.keys() == whole.keys() and len(got) == 45
@@ -218,34 +221,18 @@ def test_refuses_shards_with_different_libraries(org: dict[str, Any], cli: Calla
     refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["engineering"], tuned), "library digest")
 
 
-def _resign(src: Path, dst: Path, results: dict[str, Any], key: Path, **predicate: Any) -> None:
-    """A shard built again, validly signed, from edited results (another Auditor version or schema)."""
-    work = dst.parent / f"{dst.stem}-work"
-    evidence = work / "evidence"
-    with zipfile.ZipFile(src) as archive:
-        for name in archive.namelist():
-            if name.startswith(("evidence/", "library/")):
-                target = work / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(archive.read(name))
-    (work / "results.json").write_bytes(orjson.dumps(results))
-    from auditor.pack.build import LibrarySnapshot
-
-    library = LibrarySnapshot(work / "library" / "controls", work / "library" / "policies",
-                              work / "library" / "mappings")
-    build_pack(work / "results.json", evidence, dst, LocalSigner.from_options(key), library=library,
-               extra_predicate=predicate or None)
-
-
 def test_refuses_shards_of_another_auditor_version_or_schema(org: dict[str, Any], cli: Callable[..., CliResult],
                                                             tmp_path: Path) -> None:
     results = orjson.loads(member(org["shards"]["ai"], "results.json"))
     newer = tmp_path / "ai.zip"
-    _resign(org["shards"]["ai"], newer, results, org["key"], versions={"auditor": "9.9.9", "results_schema": "1"})
+    resign(org["shards"]["ai"], newer, {}, org["key"], versions={"auditor": "9.9.9", "results_schema": "1"})
     refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["engineering"], newer), "Auditor version", "9.9.9")
     other_schema = tmp_path / "schema" / "ai.zip"
     other_schema.parent.mkdir()
-    _resign(org["shards"]["ai"], other_schema, {**results, "schema_version": "2"}, org["key"])
+    # the builder refuses results of another schema: a valid pack's results.json rewritten and signed again
+    versions = {**statement(org["shards"]["ai"])["predicate"]["versions"], "results_schema": "2"}
+    resign(org["shards"]["ai"], other_schema, {"results.json": orjson.dumps({**results, "schema_version": "2"})},
+           org["key"], versions=versions)
     refused(merge(cli, org, tmp_path / "m.zip", org["shards"]["engineering"], other_schema), "schema_version")
 
 
@@ -303,21 +290,24 @@ def test_verify_rejects_a_merged_pack_whose_shard_records_disagree(
 
 def _control(status: str, violations: list[tuple[str, str]] = (), population: tuple[int, int] | None = (1, 1),
              evidence: list[str] = ("deployments.json",)) -> dict[str, Any]:  # type: ignore[assignment]
-    return {"id": "SOD-001", "evidence_kinds": ["deployments"], "status": status, "reason": status,
-            "violations": [{"resource": r, "message": m} for r, m in violations], "duration_ms": 1,
-            "population": {"in_scope": population[0], "passed": population[1]} if population else None,
-            "evidence": list(evidence)}
+    """A whole results.json control entry (tests.results_builder), these fields as given."""
+    return control_entry("SOD-001", Status(status), evidence_kinds=["deployments"], reason=status,
+                         violations=[{"resource": r, "message": m} for r, m in violations], duration_ms=1,
+                         population={"in_scope": population[0], "passed": population[1]} if population else None,
+                         evidence=list(evidence))
 
 
 def _fake(name: str, control: dict[str, Any], kinds: dict[str, str]) -> Shard:
-    results = {"controls": [control],
-               "evidence": [{"path": f"{k}.json", "kind": k, "sha256": digest} for k, digest in kinds.items()]}
+    """A shard whose (valid, typed) results hold ``control`` and one document per kind with the given sha256."""
+    results = Results.from_dict(results_document(
+        [control], [evidence_entry(f"{k}.json", k, digest) for k, digest in kinds.items()]))
     return Shard(name, Path(f"{name}.zip"), name, Verification(Path(f"{name}.zip"), True), results, "lib")
 
 
 def _merged(*shards: tuple[str, dict[str, Any], dict[str, str]], uses: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The merged control as results.json holds it."""
     built = [_fake(*s) for s in shards]
-    return merge_control(built[0].results["controls"][0], uses, built, "refuse")[0]
+    return merge_control(built[0].results.controls[0], uses, built, "refuse")[0].to_dict()
 
 
 def test_fail_in_any_shard_fails_and_populations_and_violations_add_up() -> None:
@@ -361,7 +351,8 @@ def test_identical_evidence_in_two_shards_counts_once() -> None:
 def test_an_optional_kind_split_across_shards_is_a_split_join() -> None:
     shards = [_fake("a", _control("pass"), {"deployments": "1"}),
               _fake("b", _control("pass"), {"deployments": "2", "identities": "3"})]
-    merged, split = merge_control(shards[0].results["controls"][0], ("identities",), shards, "insufficient")
+    outcome, split = merge_control(shards[0].results.controls[0], ("identities",), shards, "insufficient")
+    merged = outcome.to_dict()
     assert split == "SOD-001: shard a evaluated it without identities, which shard b had"
     assert merged["status"] == "insufficient_evidence" and merged["population"] is None
-    assert merge_control(shards[0].results["controls"][0], (), shards, "insufficient")[1] is None
+    assert merge_control(shards[0].results.controls[0], (), shards, "insufficient")[1] is None

@@ -7,9 +7,12 @@ from pathlib import Path
 import orjson
 from trestle.oscal.assessment_results import Model
 
+from auditor.model import Status
 from auditor.report import FORMATS
 from auditor.report.oscal import assessment_results
 from tests.pack.helpers import copy_evidence, make_results, member, pack
+from tests.results_builder import control_entry, evidence_entry, results_document
+from tests.results_builder import results as typed_results
 
 
 def test_pack_oscal_validates_with_trestle(tmp_path: Path) -> None:
@@ -29,15 +32,12 @@ def test_pack_oscal_validates_with_trestle(tmp_path: Path) -> None:
 
 
 def test_mapped_clauses_and_statuses_become_props() -> None:
-    results = {
-        "run_id": "r1", "started_at": "2026-01-01T00:00:00Z", "finished_at": "2026-01-01T00:01:00Z",
-        "as_of": "2026-01-01T00:00:00Z",
-        "evidence": [{"path": "a.json", "kind": "k", "source": "s", "collected_at": "2026-01-01T00:00:00Z",
-                      "sha256": "ab" * 32, "items": 1, "errors": []}],
-        "controls": [{"id": "SEC-009", "title": "T", "severity": "high", "status": "insufficient_evidence",
-                      "reason": "no items of kind k", "evidence": ["a.json"],
-                      "mappings": [{"framework": "iso27001-2022", "clause": "A.8.24"}]}],
-    }
+    results = typed_results(
+        [control_entry("SEC-009", Status.INSUFFICIENT_EVIDENCE, title="T", severity="high",
+                       reason="no items of kind k", evidence=["a.json"],
+                       mappings=[{"framework": "iso27001-2022", "clause": "A.8.24"}])],
+        [evidence_entry("a.json", "k", "ab" * 32, source="s", items=1)],
+        finished_at="2026-01-01T00:01:00Z")
     doc = assessment_results(results)
     Model.model_validate(doc)
     finding = doc["assessment-results"]["results"][0]["findings"][0]
@@ -91,15 +91,28 @@ def test_pack_oscal_passes_nist_schema_and_links(tmp_path: Path) -> None:
 
 
 def test_a_control_without_evidence_relates_to_an_observation_of_the_absence() -> None:
-    results = {
-        "run_id": "r2", "started_at": "2026-01-01T00:00:00Z", "finished_at": "2026-01-01T00:01:00Z",
-        "as_of": "2026-01-01T00:00:00Z", "evidence": [],
-        "controls": [{"id": "SEC-004", "title": "T", "severity": "high", "status": "insufficient_evidence",
-                      "reason": "no production deployments in the evidence", "evidence": [],
-                      "evidence_kinds": ["deployments"]}],
-    }
+    results = typed_results(
+        [control_entry("SEC-004", Status.INSUFFICIENT_EVIDENCE, title="T", severity="high",
+                       reason="no production deployments in the evidence", evidence=[],
+                       evidence_kinds=["deployments"])],
+        [], run_id="r2", finished_at="2026-01-01T00:01:00Z")
     doc = assessment_results(results)
     check_oscal(doc)
     (observation,) = doc["assessment-results"]["results"][0]["observations"]
     assert "No evidence document of deployments" in observation["description"]
     assert observation["methods"] == ["TEST"]
+
+
+def test_the_format_renders_a_results_document_only_once_it_is_checked() -> None:
+    """``render`` takes typed Results; a results document (a third-party caller's) is checked first."""
+    import pytest
+
+    from auditor.errors import InputError
+
+    document = results_document([control_entry("SEC-009", Status.PASS)], [])
+    renderer = FORMATS.get("oscal")()
+    assert renderer.render(document) == renderer.render(typed_results([control_entry("SEC-009", Status.PASS)], []))
+    del document["controls"][0]["evidence_kinds"]
+    with pytest.raises(InputError, match=r"controls\[0\]\.evidence_kinds: required field is missing") as raised:
+        renderer.render(document)
+    assert raised.value.exit_code == 2
