@@ -7,7 +7,7 @@ the signing, locker and S3 steps themselves are :mod:`auditor.pipeline.packing`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -17,7 +17,6 @@ from auditor.cli.options import Sources, existing_dir, existing_file, library_op
 from auditor.pipeline.settings import PackOptions
 
 if TYPE_CHECKING:
-    from auditor.pack.build import PackResult
     from auditor.pack.replay import Replay
     from auditor.pack.signers import Verifier
 
@@ -82,27 +81,6 @@ def _signer(options: PackOptions, allow_development: bool) -> tuple[Any, bool]:
     return signer_for(options, allow_development, ConsoleProgress())
 
 
-def write_pack(
-    results_path: Path,
-    evidence: Path,
-    sources: Sources,
-    out: Path,
-    options: PackOptions,
-    reports: Iterable[Path] = (),
-    allow_development: bool = False,
-    schemas: tuple[Path, ...] = (),
-) -> PackResult:
-    """Sign a pack for the results.json at ``results_path`` (read once): :func:`auditor.pipeline.write_pack`."""
-    from auditor.cli.console import ConsoleProgress
-    from auditor.pipeline.packing import write_pack as pipeline_write_pack
-    from auditor.results import WrittenResults
-
-    if options.key and options.kms_key_id:
-        raise click.UsageError("give --key or --kms-key-id, not both")
-    return pipeline_write_pack(WrittenResults.read(results_path), evidence, sources, out, options, reports,
-                               allow_development, ConsoleProgress(), schemas)
-
-
 @click.group("pack")
 def pack_group() -> None:
     """Build signed audit packs."""
@@ -122,7 +100,14 @@ def pack_group() -> None:
 def pack_build_command(results: Path, evidence: Path, out: Path, reports: tuple[Path, ...],
                        schemas: tuple[Path, ...], sources: Sources, packing: PackOptions) -> None:
     """Build a signed pack (zip) from results, evidence and the control library."""
-    write_pack(results, evidence, sources, out, packing, reports, schemas=schemas)
+    from auditor.cli.console import ConsoleProgress
+    from auditor.pipeline.packing import write_pack
+    from auditor.results import WrittenResults
+
+    if packing.key and packing.kms_key_id:
+        raise click.UsageError("give --key or --kms-key-id, not both")
+    write_pack(WrittenResults.read(results), evidence, sources, out, packing, reports, progress=ConsoleProgress(),
+               schemas=schemas)
 
 
 @pack_group.command("merge")
