@@ -436,9 +436,11 @@ class EvidenceReport:
         if waivers is not None:
             story += [Spacer(1, 8), heading("Appendix D: Waivers", 0, "appendix-waivers")]
             if waivers:
+                # the judgement's own words: why it is not applied, or until when it is in force
                 story.append(table(
-                    ["Waiver", "Control", "Expires", "Status", "Why not applied"],
-                    [[e.get("id"), e.get("control"), e.get("expires"), e.get("status"), e.get("reason_not_applied")]
+                    ["Waiver", "Control", "Expires", "Status", "Why (as judged at as_of)"],
+                    [[e.get("id"), e.get("control"), e.get("expires"), e.get("status"),
+                      e.get("detail") or e.get("reason_not_applied")]
                      for e in sorted(waivers, key=lambda e: (str(e.get("control")), str(e.get("id"))))],
                     [0.2, 0.14, 0.14, 0.12, 0.4]))
             else:

@@ -128,6 +128,20 @@ def test_waivers_and_exceptions_rendered_when_present(basic_results: dict[str, A
     assert "expired on 2026-01-01" in text
 
 
+def test_appendix_d_says_why_each_waiver_was_or_was_not_applied(library: Path, evidence: Path) -> None:
+    """From a real run's judgements (results.json exceptions[].detail): an auditor sees why a waiver
+    was refused (self-approval, no approver, expired), not an empty column."""
+    from tests.ci_helpers import ci_document
+
+    results = ci_document(library, evidence)
+    judged = {e["id"]: e for e in results["exceptions"]}
+    assert {e["status"] for e in judged.values()} >= {"applied", "not_applied", "expired"}
+    text = " ".join(" ".join(pdf_pages(render(results))).split())
+    appendix = text[text.rindex("Appendix D: Waivers"):]
+    for waiver in judged.values():
+        assert " ".join(waiver["detail"].split()) in appendix, waiver["id"]
+
+
 def _pack(tmp_path: Path, keyid: str | None) -> Path:
     path = tmp_path / "pack.zip"
     with zipfile.ZipFile(path, "w") as archive:
