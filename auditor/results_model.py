@@ -50,18 +50,99 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class WaiverRef:
+    """The waiver that covers a waived violation (results.json ``waived[].exception``)."""
+
+    id: str
+    reason: str | None = None
+    #: ``None``: no approver recorded (always written, as ``null`` then)
+    approver: str | None = None
+    expires: str | None = None
+    ticket: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: whether the document has an ``approver`` key (Auditor always writes one; ``null`` is no approver)
+    approver_recorded: bool = True
+
+    _FIELDS: ClassVar[tuple[str, ...]] = ("id", "reason", "approver", "expires", "ticket")
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> WaiverRef:
+        return cls(d["id"], d.get("reason"), d.get("approver"), d.get("expires"), d.get("ticket"),
+                   _split(d, cls._FIELDS), "approver" in d)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"id": self.id, **self.extra, **({"approver": self.approver} if self.approver_recorded else {})}
+        return _present(out, reason=self.reason, expires=self.expires, ticket=self.ticket)
+
+
+@dataclass(frozen=True)
 class WaivedViolation:
     resource: str
     message: str
-    #: the waiver that covers it (results.json spells it ``exception``): id, reason, approver, expires, ticket
-    waiver: dict[str, Any]
+    #: the waiver that covers it (results.json spells it ``exception``)
+    waiver: WaiverRef
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> WaivedViolation:
-        return cls(d["resource"], d["message"], d["exception"])
+        return cls(d["resource"], d["message"], WaiverRef.from_dict(d["exception"]))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"resource": self.resource, "message": self.message, "exception": self.waiver}
+        return {"resource": self.resource, "message": self.message, "exception": self.waiver.to_dict()}
+
+
+#: a judged waiver's statuses (``auditor.waivers.judge``); the first two are applied
+WAIVER_APPLIED, WAIVER_EXPIRING, WAIVER_EXPIRED, WAIVER_NOT_APPLIED = "applied", "expiring", "expired", "not_applied"
+
+
+@dataclass(frozen=True)
+class JudgedWaiver:
+    """One waiver as the run judged it at its ``as_of`` (results.json ``exceptions[]``)."""
+
+    id: str
+    control: str
+    #: applied | expiring | expired | not_applied
+    status: str
+    resource: str | None = None
+    #: the judgement in words: why it was refused, or until when it is in force
+    detail: str | None = None
+    reason: str | None = None
+    requester: str | None = None
+    #: ``None``: no approver (always written, as ``null`` then)
+    approver: str | None = None
+    created: str | None = None
+    expires: str | None = None
+    days_left: int | None = None
+    ticket: str | None = None
+    #: violations it waived
+    matched: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: whether the document has an ``approver`` key (Auditor always writes one; ``null`` is no approver)
+    approver_recorded: bool = True
+
+    _FIELDS: ClassVar[tuple[str, ...]] = ("id", "control", "status", "resource", "detail", "reason", "requester",
+                                          "approver", "created", "expires", "days_left", "ticket", "matched")
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> JudgedWaiver:
+        return cls(d["id"], d["control"], d["status"], d.get("resource"), d.get("detail"), d.get("reason"),
+                   d.get("requester"), d.get("approver"), d.get("created"), d.get("expires"), d.get("days_left"),
+                   d.get("ticket"), d.get("matched"), _split(d, cls._FIELDS), "approver" in d)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"id": self.id, "control": self.control, "status": self.status, **self.extra,
+               **({"approver": self.approver} if self.approver_recorded else {})}
+        return _present(out, resource=self.resource, detail=self.detail, reason=self.reason,
+                        requester=self.requester, created=self.created, expires=self.expires,
+                        days_left=self.days_left, ticket=self.ticket, matched=self.matched)
+
+    @property
+    def applied(self) -> bool:
+        return self.status in (WAIVER_APPLIED, WAIVER_EXPIRING)
+
+    @property
+    def judgement(self) -> str:
+        """Why it was or was not applied (results of early versions said it as ``reason_not_applied``)."""
+        return self.detail or str(self.extra.get("reason_not_applied") or "")
 
 
 @dataclass(frozen=True)
@@ -338,7 +419,7 @@ class Results:
     #: total, by_status, by_family and (when controls were disabled) disabled
     summary: dict[str, Any]
     #: judged waivers (results.json spells the key ``exceptions``); absent in results of early versions
-    waivers: list[dict[str, Any]] | None = None
+    waivers: list[JudgedWaiver] | None = None
     warnings: list[str] | None = None
     #: with --baseline: known, new and baseline_size
     baseline: dict[str, int] | None = None
@@ -361,7 +442,8 @@ class Results:
             finished_at=d["finished_at"], as_of=d["as_of"], engine=d["engine"], fail_on=d["fail_on"],
             exit_code=d["exit_code"], evidence=[EvidenceEntry.from_dict(e) for e in d["evidence"]],
             controls=[ControlOutcome.from_dict(c) for c in d["controls"]], summary=d["summary"],
-            waivers=d.get("exceptions"), warnings=d.get("warnings"), baseline=d.get("baseline"),
+            waivers=[JudgedWaiver.from_dict(w) for w in d["exceptions"]] if "exceptions" in d else None,
+            warnings=d.get("warnings"), baseline=d.get("baseline"),
             profile=d.get("profile"),
             disabled_controls=[DisabledEntry.from_dict(e) for e in d["disabled_controls"]]
             if "disabled_controls" in d else None,
@@ -391,7 +473,8 @@ class Results:
         }
         disabled = [e.to_dict() for e in self.disabled_controls] if self.disabled_controls is not None else None
         coverage = {fw: c.to_dict() for fw, c in self.coverage.items()} if self.coverage is not None else None
-        return _present(out, exceptions=self.waivers, warnings=self.warnings, baseline=self.baseline,
+        waivers = [w.to_dict() for w in self.waivers] if self.waivers is not None else None
+        return _present(out, exceptions=waivers, warnings=self.warnings, baseline=self.baseline,
                         profile=self.profile, disabled_controls=disabled, coverage=coverage)
 
     @property

@@ -34,6 +34,27 @@ def test_unknown_fields_are_kept_for_a_newer_writer() -> None:
     assert Results.from_dict(document).to_dict() == document
 
 
+def test_waivers_and_waived_violations_are_typed_and_round_trip(library: Path, evidence: Path) -> None:
+    """A real run's judged waivers (results.json ``exceptions``) and waived violations: typed, and given
+    back exactly, an approver of null, an approver key absent and an early version's field included."""
+    from tests.ci_helpers import ci_document
+
+    document = orjson.loads(pretty_json(ci_document(library, evidence)))
+    results = Results.from_dict(document)
+    assert pretty_json(results.to_dict()) == pretty_json(document)
+    judged = {w.id: w for w in results.waivers or []}
+    assert {w.status for w in judged.values()} >= {"applied", "expired", "not_applied"}
+    assert all(w.judgement == w.detail for w in judged.values())
+    waived = [w for c in results.controls for w in c.waived_violations]
+    assert waived and all(w.waiver.id in judged for w in waived)
+    document["exceptions"].append({"id": "EX-OLD", "control": "SEC-001", "status": "expired",
+                                   "reason_not_applied": "expired on 2026-01-01"})
+    document["exceptions"].append({"id": "EX-NULL", "control": "SEC-001", "status": "not_applied", "approver": None})
+    older = Results.from_dict(document)
+    assert older.to_dict() == document
+    assert {w.id: w.judgement for w in older.waivers or []}["EX-OLD"] == "expired on 2026-01-01"
+
+
 def test_every_format_renders_the_same_from_typed_results_and_from_the_document() -> None:
     load_formats()
     document = orjson.loads((GOLDEN / "results.json").read_bytes())

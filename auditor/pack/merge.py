@@ -56,6 +56,7 @@ from auditor.results_model import (
     ControlOutcome,
     EvidenceEntry,
     FrameworkCoverage,
+    JudgedWaiver,
     Population,
     Results,
     Violation,
@@ -354,21 +355,18 @@ def _summary(controls: list[ControlOutcome], disabled: int) -> dict[str, Any]:
     return out
 
 
-def _exceptions(shards: list[Shard]) -> list[dict[str, Any]]:
-    """Judged exceptions, once per exception id, ``matched`` summed over the shards."""
-    by_id: dict[str, dict[str, Any]] = {}
+def _waivers(shards: list[Shard]) -> list[JudgedWaiver]:
+    """Judged waivers, once per waiver id, ``matched`` summed over the shards."""
+    by_id: dict[str, JudgedWaiver] = {}
     for shard in shards:
-        for e in shard.results.waivers or []:
-            known = by_id.get(e["id"])
-            if known is None:
-                by_id[e["id"]] = dict(e)
-            else:
-                known["matched"] = int(known.get("matched") or 0) + int(e.get("matched") or 0)
+        for w in shard.results.waivers or []:
+            known = by_id.get(w.id)
+            by_id[w.id] = w if known is None else replace(known, matched=(known.matched or 0) + (w.matched or 0))
     return [by_id[k] for k in sorted(by_id)]
 
 
-def _warnings(shards: list[Shard], exceptions: list[dict[str, Any]]) -> list[str]:
-    matched = {e["id"] for e in exceptions if e.get("matched")}
+def _warnings(shards: list[Shard], waivers: list[JudgedWaiver]) -> list[str]:
+    matched = {w.id for w in waivers if w.matched}
     found: set[str] = set()
     for shard in shards:
         for w in shard.results.warnings or []:
@@ -398,8 +396,8 @@ def merged_results(shards: list[Shard], library_root: Path, split_mode: str) -> 
         "name": "+".join(sorted({s.results.engine["name"] for s in shards})),
         "version": "+".join(sorted({s.results.engine["version"] for s in shards})),
         "auditor": first.engine["auditor"]}
-    exceptions = _exceptions(shards)
-    warnings = _warnings(shards, exceptions) + [f"control {p}: evidence split across shards, not judged"
+    waivers = _waivers(shards)
+    warnings = _warnings(shards, waivers) + [f"control {p}: evidence split across shards, not judged"
                                                 for p in split]
     disabled = first.disabled_controls or []
     digest = hashlib.sha256("".join(s.sha256 for s in shards).encode()).hexdigest()
@@ -422,7 +420,7 @@ def merged_results(shards: list[Shard], library_root: Path, split_mode: str) -> 
                         key=lambda d: d.path),
         controls=controls,
         summary=_summary(controls, len(disabled)),
-        waivers=exceptions,
+        waivers=waivers,
         warnings=warnings,
         baseline=baseline,
         disabled_controls=list(disabled) or None,

@@ -30,7 +30,7 @@ from auditor.report.service_facts import (
     needed_documents,
     service_facts,
 )
-from auditor.results_model import ControlOutcome, DisabledEntry, Results
+from auditor.results_model import WAIVER_APPLIED, ControlOutcome, DisabledEntry, Results
 
 if TYPE_CHECKING:
     from auditor.mappings import MappingSet
@@ -236,19 +236,17 @@ def _parse_date(value: Any) -> dt.date | None:
         return None
 
 
-#: a judged waiver's status when it was applied (results.json ``exceptions[].status``)
-APPLIED = "applied"
 
 
 def _waiver_expiries(results: Results) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for entry in results.waivers or []:
-        if entry.get("expires") and entry.get("status", APPLIED) == APPLIED:
-            found.setdefault(str(entry.get("control")), []).append(str(entry["expires"]))
+        if entry.expires and entry.status == WAIVER_APPLIED:
+            found.setdefault(entry.control, []).append(entry.expires)
     for control in results.controls:
         for waived in control.waived_violations:
-            if waived.waiver.get("expires"):
-                found.setdefault(control.id, []).append(str(waived.waiver["expires"]))
+            if waived.waiver.expires:
+                found.setdefault(control.id, []).append(waived.waiver.expires)
     return found
 
 
@@ -256,13 +254,12 @@ def _expiring(results: Results, today: dt.date | None) -> list[Expiring]:
     """Waivers that expire within the window (or already expired), from both places waivers show up."""
     found: dict[str, Expiring] = {}
     for entry in results.waivers or []:
-        found[str(entry.get("id"))] = _expiry(entry.get("id"), entry.get("control"), entry.get("expires"),
-                                              str(entry.get("status", APPLIED)), today)
+        found[entry.id] = _expiry(entry.id, entry.control, entry.expires, entry.status, today)
     for control in results.controls:
         for waived in control.waived_violations:
-            exc = waived.waiver
-            if exc.get("id") and str(exc["id"]) not in found:
-                found[str(exc["id"])] = _expiry(exc["id"], control.id, exc.get("expires"), APPLIED, today)
+            ref = waived.waiver
+            if ref.id not in found:
+                found[ref.id] = _expiry(ref.id, control.id, ref.expires, WAIVER_APPLIED, today)
     soon = [e for e in found.values() if e.days_left is not None and e.days_left <= EXPIRY_WINDOW_DAYS]
     return sorted(soon, key=lambda e: (e.days_left or 0, e.control, e.id))
 

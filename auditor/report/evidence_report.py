@@ -364,9 +364,8 @@ class EvidenceReport:
             story += subheading(f"Waived findings ({len(waived)})")
             rows = []
             for w in waived[:VIOLATIONS_SHOWN]:
-                exc = w.waiver
-                rows.append([w.resource, w.message, exc.get("id"), exc.get("approver"),
-                             exc.get("expires"), exc.get("ticket"), exc.get("reason")])
+                ref = w.waiver
+                rows.append([w.resource, w.message, ref.id, ref.approver, ref.expires, ref.ticket, ref.reason])
             story.append(table(["Resource", "Message", "Waiver", "Approver", "Expires", "Ticket", "Reason"],
                                rows, [0.14, 0.22, 0.1, 0.12, 0.1, 0.1, 0.22]))
             if len(waived) > VIOLATIONS_SHOWN:
@@ -439,9 +438,8 @@ class EvidenceReport:
                 # the judgement's own words: why it is not applied, or until when it is in force
                 story.append(table(
                     ["Waiver", "Control", "Expires", "Status", "Why (as judged at as_of)"],
-                    [[e.get("id"), e.get("control"), e.get("expires"), e.get("status"),
-                      e.get("detail") or e.get("reason_not_applied")]
-                     for e in sorted(waivers, key=lambda e: (str(e.get("control")), str(e.get("id"))))],
+                    [[e.id, e.control, e.expires, e.status, e.judgement]
+                     for e in sorted(waivers, key=lambda e: (e.control, e.id))],
                     [0.2, 0.14, 0.14, 0.12, 0.4]))
             else:
                 story.append(para("No waivers were declared."))

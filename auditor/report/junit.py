@@ -77,9 +77,9 @@ def _violation_lines(entries: list[Violation], baseline: bool) -> str:
 def _waived_lines(entries: list[WaivedViolation]) -> str:
     out = []
     for w in entries:
-        e = w.waiver
+        ref = w.waiver
         out.append(f"- waived {w.resource}: {w.message} "
-                   f"(waiver {e['id']}, approver {e['approver']}, expires {e['expires']}, ticket {e['ticket']})")
+                   f"(waiver {ref.id}, approver {ref.approver}, expires {ref.expires}, ticket {ref.ticket})")
     return "\n".join(out) + "\n"
 
 

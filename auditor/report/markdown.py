@@ -102,9 +102,9 @@ class MarkdownFormat(Format):
             if len(violations) > MAX_LISTED:
                 out.append(f"- ... and {len(violations) - MAX_LISTED} more (see results.json)")
             for w in waived[:MAX_LISTED]:
-                e = w.waiver
-                out.append(f"- waived `{cell(w.resource)}`: {cell(w.message)} (waiver `{e['id']}`, "
-                           f"approved by {cell(e['approver'])}, expires {e['expires']}, {cell(e['ticket'])})")
+                ref = w.waiver
+                out.append(f"- waived `{cell(w.resource)}`: {cell(w.message)} (waiver `{ref.id}`, "
+                           f"approved by {cell(ref.approver)}, expires {ref.expires}, {cell(ref.ticket)})")
             if len(waived) > MAX_LISTED:
                 out.append(f"- ... and {len(waived) - MAX_LISTED} more waived (see results.json)")
             if c.remediation:
@@ -114,8 +114,8 @@ class MarkdownFormat(Format):
         if waivers:
             out += ["| Waiver | Control | Resource | Status | Expires | Detail |", "|---|---|---|---|---|---|"]
             for e in waivers:
-                out.append(f"| `{cell(e['id'])}` | `{e['control']}` | `{cell(e['resource'])}` | {e['status']} | "
-                           f"{e['expires']} | {cell(e['detail'])} |")
+                out.append(f"| `{cell(e.id)}` | `{e.control}` | `{cell(e.resource)}` | {e.status} | "
+                           f"{e.expires} | {cell(e.judgement)} |")
             out.append("")
         if disabled:
             out += ["| Disabled (not evaluated) | Severity | Disabled by | Reason | Title |", "|---|---|---|---|---|"]

@@ -117,13 +117,11 @@ def _result(control: ControlOutcome, index: int, violation: Entry, baseline: boo
     }
     if baseline and isinstance(violation, Violation) and violation.new is not None:
         result["baselineState"] = "new" if violation.new else "unchanged"
-    if isinstance(violation, WaivedViolation) and violation.waiver:
-        result["suppressions"] = [{
-            "kind": "external",
-            "status": "accepted",
-            "justification": violation.waiver["reason"],
-            "properties": dict(violation.waiver),
-        }]
+    if isinstance(violation, WaivedViolation):
+        suppression = {"kind": "external", "status": "accepted", "properties": violation.waiver.to_dict()}
+        if violation.waiver.reason is not None:
+            suppression["justification"] = violation.waiver.reason
+        result["suppressions"] = [suppression]
         result["properties"]["status"] = Status.WAIVED.value
     return result
 
@@ -159,7 +157,7 @@ def per_rule_cap(controls: Sequence[ControlOutcome], limit: int = MAX_RESULTS,
 
 
 def _aggregate(control: ControlOutcome, index: int, omitted: list[Entry], cap: int) -> dict[str, Any]:
-    waived = sum(1 for v in omitted if isinstance(v, WaivedViolation) and v.waiver)
+    waived = sum(1 for v in omitted if isinstance(v, WaivedViolation))
     text = (f"{len(omitted)} more results of {control.id} are not listed here ({waived} of them waived): "
             f"SARIF output keeps {cap} per control so a run stays within code scanning's {MAX_RESULTS} results; "
             "every violation is in results.json")
@@ -276,7 +274,7 @@ class SarifFormat(Format):
                                     **({"in_scope": c.population.in_scope, "passed": c.population.passed}
                                        if c.population is not None else {})}
                              for c in controls},
-                "waivers": doc.waivers or [],
+                "waivers": [w.to_dict() for w in doc.waivers or []],
                 "warnings": doc.warnings or [],
                 **({"disabled_controls": [e.to_dict() for e in disabled]} if disabled else {}),
                 **({"aggregated": {"per_rule_cap": cap, "controls": aggregated}} if aggregated else {}),
