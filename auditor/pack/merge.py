@@ -564,16 +564,20 @@ def merged_problems(pack: Path, predicate: dict[str, Any]) -> list[str] | None:
     if materials != expected:
         problems.append("the merged pack's materials do not name exactly its shards' digests")
     with zipfile.ZipFile(pack) as archive:
-        results = orjson.loads(archive.read(RESULTS))
-    if results.get("shards") != shards:
+        raw = archive.read(RESULTS)
+    try:  # checked already by the verification this follows; a pack checked otherwise gets the reason
+        results = Results.from_dict(orjson.loads(raw), RESULTS)
+    except (InputError, orjson.JSONDecodeError) as exc:
+        return [*problems, str(exc)]
+    if results.extra.get("shards") != shards:
         problems.append("results.json records other shards than the signed predicate")
     known = set(n for n in names if isinstance(n, str))
-    for doc in results.get("evidence") or []:
-        if str(doc.get("path", "")).split("/", 1)[0] not in known:
-            problems.append(f"evidence {doc.get('path')} belongs to no shard")
+    for doc in results.evidence:
+        if doc.path.split("/", 1)[0] not in known:
+            problems.append(f"evidence {doc.path} belongs to no shard")
             break
-    for control in results.get("controls") or []:
-        if any(str(e).split("/", 1)[0] not in known for e in control.get("evidence") or []):
-            problems.append(f"control {control.get('id')} cites evidence of no shard")
+    for control in results.controls:
+        if any(e.split("/", 1)[0] not in known for e in control.evidence):
+            problems.append(f"control {control.id} cites evidence of no shard")
             break
     return problems

@@ -17,6 +17,7 @@ import orjson
 import pytest
 
 from auditor.cli import main
+from auditor.files import pretty_json
 from auditor.model import Status
 from auditor.pack import keys
 from auditor.pack.build import build_pack
@@ -284,6 +285,19 @@ def test_verify_rejects_a_merged_pack_whose_shard_records_disagree(
                extra_predicate={k: predicate[k] for k in ("merge", "shards", "materials")})
     done = cli("verify", forged, "--key", org["pub"])
     assert done.code == 1 and "results.json records other shards than the signed predicate" in done.out
+
+
+def test_verify_rejects_a_merged_pack_whose_control_cites_evidence_of_no_shard(
+        org: dict[str, Any], cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    out = tmp_path / "m.zip"
+    assert merge(cli, org, out, *org["shards"].values()).code == 0
+    results = orjson.loads(member(out, "results.json"))
+    control = next(c for c in results["controls"] if c["evidence"])
+    control["evidence"] = ["elsewhere/" + control["evidence"][0].split("/", 1)[1]]  # a shard no predicate names
+    forged = tmp_path / "forged.zip"
+    resign(out, forged, {"results.json": pretty_json(results)}, org["key"])
+    done = cli("verify", forged, "--key", org["pub"])
+    assert done.code == 1 and f"control {control['id']} cites evidence of no shard" in done.out, done.out
 
 
 # --- the per-control rules, on minimal results --------------------------------------------------------
