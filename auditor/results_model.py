@@ -90,8 +90,10 @@ class WaivedViolation:
         return {"resource": self.resource, "message": self.message, "exception": self.waiver.to_dict()}
 
 
-#: a judged waiver's statuses (``auditor.waivers.judge``); the first two are applied
+#: a judged waiver's statuses (``auditor.waivers.judge``)
 WAIVER_APPLIED, WAIVER_EXPIRING, WAIVER_EXPIRED, WAIVER_NOT_APPLIED = "applied", "expiring", "expired", "not_applied"
+#: the statuses of a waiver that is applied (an expiring one still is, with a warning)
+WAIVER_IN_FORCE = frozenset({WAIVER_APPLIED, WAIVER_EXPIRING})
 
 
 @dataclass(frozen=True)
@@ -134,10 +136,6 @@ class JudgedWaiver:
         return _present(out, resource=self.resource, detail=self.detail, reason=self.reason,
                         requester=self.requester, created=self.created, expires=self.expires,
                         days_left=self.days_left, ticket=self.ticket, matched=self.matched)
-
-    @property
-    def applied(self) -> bool:
-        return self.status in (WAIVER_APPLIED, WAIVER_EXPIRING)
 
     @property
     def judgement(self) -> str:
@@ -485,6 +483,14 @@ class Results:
     @property
     def has_baseline(self) -> bool:
         return self.baseline is not None
+
+    def statuses_present(self) -> dict[str, int]:
+        """Controls per status, only the statuses some control has, by status name (the pack predicate's
+        and the locker's counts)."""
+        found: dict[str, int] = {}
+        for control in self.controls:
+            found[control.status.value] = found.get(control.status.value, 0) + 1
+        return dict(sorted(found.items()))
 
     def counts(self) -> dict[Status, int]:
         """Controls per status, every status present (worst first: :data:`STATUS_ORDER`)."""

@@ -26,6 +26,13 @@ from auditor.families import CONTROL_ID_SHAPE
 from auditor.files import line_of, load_yaml_lines, read_text
 from auditor.identity import EMPTY, Directory, parse_mailmap
 from auditor.model import ControlResult, Status, Violation
+from auditor.results_model import (
+    WAIVER_APPLIED,
+    WAIVER_EXPIRED,
+    WAIVER_EXPIRING,
+    WAIVER_IN_FORCE,
+    WAIVER_NOT_APPLIED,
+)
 from auditor.validation import validate
 
 if TYPE_CHECKING:
@@ -68,9 +75,6 @@ def waivers_schema(key: str = WAIVERS_KEY) -> dict[str, Any]:
         "mailmap": {"type": "string", "empty": False},
         key: _WAIVER_LIST,
     }
-
-
-WAIVERS_SCHEMA = waivers_schema()
 
 
 @dataclass(frozen=True)
@@ -174,14 +178,14 @@ class Judgement:
     """A waiver judged at ``as_of``: its status and, when not applied, why."""
 
     waiver: Waiver
-    status: str  # applied | expiring | expired | not_applied
+    status: str  # WAIVER_APPLIED | WAIVER_EXPIRING | WAIVER_EXPIRED | WAIVER_NOT_APPLIED
     detail: str
     days_left: int
     matched: int = 0
 
     @property
     def applies(self) -> bool:
-        return self.status in ("applied", "expiring")
+        return self.status in WAIVER_IN_FORCE
 
     def to_dict(self) -> dict[str, Any]:
         e = self.waiver
@@ -195,19 +199,21 @@ def judge(waiver: Waiver, as_of: dt.date, people: Directory = EMPTY) -> Judgemen
     e = waiver
     days_left = (e.expires - as_of).days
     if not e.approver:
-        return Judgement(e, "not_applied", "no approver", days_left)
+        return Judgement(e, WAIVER_NOT_APPLIED, "no approver", days_left)
     if e.approver.casefold() == e.requester.casefold():
-        return Judgement(e, "not_applied", f"approver is the requester ({e.requester})", days_left)
+        return Judgement(e, WAIVER_NOT_APPLIED, f"approver is the requester ({e.requester})", days_left)
     if people.same_person(e.requester, e.approver):
-        return Judgement(e, "not_applied", f"approver {e.approver} is the requester {e.requester} under another "
+        return Judgement(e, WAIVER_NOT_APPLIED, f"approver {e.approver} is the requester {e.requester} under another "
                          f"address ({people.key_of(e.requester)}): self-approval", days_left)
     if days_left < 0:
-        return Judgement(e, "expired", f"expired on {e.expires} ({-days_left} days before as_of {as_of})", days_left)
+        return Judgement(e, WAIVER_EXPIRED, f"expired on {e.expires} ({-days_left} days before as_of {as_of})",
+                         days_left)
     if e.created > as_of:
-        return Judgement(e, "not_applied", f"not yet in force: created {e.created}, after as_of {as_of}", days_left)
+        return Judgement(e, WAIVER_NOT_APPLIED, f"not yet in force: created {e.created}, after as_of {as_of}",
+                         days_left)
     if days_left <= EXPIRY_WARNING_DAYS:
-        return Judgement(e, "expiring", f"expires on {e.expires} (in {days_left} days)", days_left)
-    return Judgement(e, "applied", f"in force until {e.expires}", days_left)
+        return Judgement(e, WAIVER_EXPIRING, f"expires on {e.expires} (in {days_left} days)", days_left)
+    return Judgement(e, WAIVER_APPLIED, f"in force until {e.expires}", days_left)
 
 
 def apply_waivers(
@@ -251,7 +257,7 @@ def apply_waivers(
     warnings = []
     for j in judged:
         e = j.waiver
-        if j.status == "expiring":
+        if j.status == WAIVER_EXPIRING:
             warnings.append(f"waiver {e.id} ({e.control}, {e.resource}) {j.detail}; ticket {e.ticket}")
         elif not j.applies:
             warnings.append(f"waiver {e.id} ({e.control}, {e.resource}) not applied: {j.detail}")

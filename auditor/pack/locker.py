@@ -38,7 +38,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,17 +91,6 @@ def run_dir(results: Results) -> str:
         raise InputError(f"results.json: run_id/finished_at: found {run_id!r} / {finished!r}, expected a run id of "
                          "letters, digits, '.', '_' or '-' and an ISO date: it names the run's locker folder")
     return f"runs/{day}/{run_id}"
-
-
-def _counts(results: Results) -> dict[str, int]:
-    return _tally(control.status.value for control in results.controls)
-
-
-def _tally(statuses: Iterable[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for status in statuses:
-        counts[status] = counts.get(status, 0) + 1
-    return dict(sorted(counts.items()))
 
 
 def _parse_digest(raw: bytes) -> str | None:
@@ -340,7 +329,7 @@ class Locker:
         base_tree = self.git("rev-parse", f"{before}^{{tree}}") if before else None
         root = self._tree_with(base_tree, rel.split("/"), run_tree, rel)
         _phase("tree")
-        counts = ", ".join(f"{n} {s}" for s, n in _counts(results).items())
+        counts = ", ".join(f"{n} {s}" for s, n in results.statuses_present().items())
         message = f"run {results.run_id}: {counts}\n\npack sha256 {pack_sha256}\n"
         commit = self.git("commit-tree", root, *(["-p", before] if before else []), input=message.encode("utf-8"))
         _phase("commit")
@@ -469,7 +458,7 @@ def _entry(run: CommittedRun) -> RunEntry:
         directory=run.directory,
         run_id=results.run_id,
         finished_at=results.finished_at,
-        counts=_counts(results),
+        counts=results.statuses_present(),
         recorded_sha256=recorded,
         results=results,
         source=run,
