@@ -9,10 +9,6 @@ from __future__ import annotations
 from auditor.results_model import DisabledEntry, Results
 
 
-def disabled_controls(results: Results) -> list[DisabledEntry]:
-    return results.disabled
-
-
 def describe(entry: DisabledEntry) -> str:
     """``AI-005 (medium) Each model has ...: disabled by org/overrides.yaml:12: <reason>``; a control a
     profile left out: ``AI-005 (medium) ...: not evaluated: not in the ci profile (controls/profiles.yaml:6)``."""

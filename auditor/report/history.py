@@ -11,9 +11,7 @@ from pathlib import Path
 
 from auditor.errors import InputError
 from auditor.model import Status
-from auditor.results_model import NOT_PASSING, Results
-
-__all__ = ["NOT_PASSING", "RunPoint", "load_history", "run_point", "with_current"]
+from auditor.results_model import Results
 
 
 @dataclass(frozen=True)
