@@ -43,11 +43,12 @@ def organisation_of(named: Iterable[tuple[str, str | None]], where: str) -> str 
 
 
 def results_organisation(results: Results | Mapping[str, Any], where: str = "results.json") -> str | None:
-    """The organisation the evidence a results.json lists names, if any."""
-    if isinstance(results, Mapping):
-        named = ((str(e.get("path")), e.get("organisation")) for e in results.get("evidence") or [])
-        return organisation_of(named, where)
-    return organisation_of(((e.path, e.organisation) for e in results.evidence), where)
+    """The organisation the evidence a results.json lists names, if any (a results document is checked
+    and typed first, as every renderer's)."""
+    from auditor.results_model import Results
+
+    typed = Results.coerce(dict(results)) if isinstance(results, Mapping) else results
+    return organisation_of(((e.path, e.organisation) for e in typed.evidence), where)
 
 
 def report_organisation(results: Results | Mapping[str, Any], org: str | None = None,

@@ -436,7 +436,7 @@ def merged_coverage(results: Results, library_root: Path,
     when the library has no mappings."""
     from auditor.evidence.load import evidence_files, load_evidence, parse_time
     from auditor.mappings.attestations import attestations_in
-    from auditor.mappings.coverage import coverage_section
+    from auditor.mappings.coverage import control_statuses, coverage_section
     from auditor.mappings.load import load_layered_mappings
 
     roots = [library_root / "mappings", *sorted(p for p in (library_root / "layers").glob("*/mappings") if p.is_dir())]
@@ -451,8 +451,7 @@ def merged_coverage(results: Results, library_root: Path,
         for att in attestations_in(load_evidence(folder), mappings.catalogs):
             found.setdefault(att.id, att)
     attestations = [found[k] for k in sorted(found)]
-    statuses = {c.id: c.status.value for c in results.controls}
-    section = coverage_section(mappings, statuses, attestations, parse_time(results.as_of))
+    section = coverage_section(mappings, control_statuses(results), attestations, parse_time(results.as_of))
     return {framework: FrameworkCoverage.from_dict(counts) for framework, counts in section.items()}
 
 
