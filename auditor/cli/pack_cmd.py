@@ -76,8 +76,6 @@ def _signer(options: PackOptions, allow_development: bool) -> tuple[Any, bool]:
     from auditor.cli.console import ConsoleProgress
     from auditor.pipeline.packing import signer_for
 
-    if options.key and options.kms_key_id:
-        raise click.UsageError("give --key or --kms-key-id, not both")
     return signer_for(options, allow_development, ConsoleProgress())
 
 
@@ -104,8 +102,6 @@ def pack_build_command(results: Path, evidence: Path, out: Path, reports: tuple[
     from auditor.pipeline.packing import write_pack
     from auditor.results import WrittenResults
 
-    if packing.key and packing.kms_key_id:
-        raise click.UsageError("give --key or --kms-key-id, not both")
     write_pack(WrittenResults.read(results), evidence, sources, out, packing, reports, progress=ConsoleProgress(),
                schemas=schemas)
 

@@ -57,6 +57,9 @@ def test_keys_pack_build_verify(cli: Callable[..., CliResult], evidence: Path, t
     unsigned = cli("pack", "build", "--results", tmp_path / "results.json", "--evidence", evidence, *LIBRARY,
                    "--out", tmp_path / "p.zip")
     assert unsigned.code == 2 and "a pack must be signed" in unsigned.err
+    both = cli("pack", "build", "--results", tmp_path / "results.json", "--evidence", evidence, *LIBRARY,
+               "--out", tmp_path / "p.zip", "--key", tmp_path / "keys" / "signing-key.pem", "--kms-key-id", "k")
+    assert both.code == 2 and "give --key or --kms-key-id, not both" in both.err and not (tmp_path / "p.zip").exists()
     built = cli("pack", "build", "--results", tmp_path / "results.json", "--evidence", evidence, *LIBRARY,
                 "--out", tmp_path / "p.zip", "--key", tmp_path / "keys" / "signing-key.pem")
     assert built.code == 0, built.err
