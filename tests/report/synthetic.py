@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.files import pretty_json
+from auditor.model import Status
+from tests.results_builder import control_entry, evidence_entry, results_document
 
 FAMILIES = ("privacy", "security", "segregation-of-duties", "ai-governance")
 PREFIX = {"privacy": "PRIV", "security": "SEC", "segregation-of-duties": "SOD", "ai-governance": "AI"}
@@ -103,28 +105,17 @@ def small_run(run_id: str, finished_at: str, passing: int, failing: int, critica
     like every results.json read from a file)."""
     controls = []
     for n in range(passing + failing):
-        status = "pass" if n < passing else "fail"
-        severity = "critical" if (critical_fail and n == passing) else "medium"
-        violations = [] if status == "pass" else [{"resource": f"g-{n}", "message": f"Gadget g-{n} is exposed."}]
-        controls.append({
-            "id": f"SEC-{n + 1:03d}", "title": "t", "objective": "o", "family": "security", "severity": severity,
-            "owner": "Head of Security", "policy": f"controls.security.sec_{n + 1:03d}", "evidence_kinds": ["gadgets"],
-            "evidence": ["gadgets.json"], "parameters": {}, "status": status,
-            "reason": "no violations" if status == "pass" else "1 violation", "violations": violations,
-            "violation_count": len(violations), "population": {"in_scope": 1, "passed": 1 - len(violations)},
-            "duration_ms": 1.0, "mappings": [],
-        })
-    by_status = {s: sum(1 for c in controls if c["status"] == s) for s in STATUSES}
-    return {
-        "schema_version": "1", "run_id": run_id, "started_at": finished_at, "finished_at": finished_at,
-        "as_of": finished_at, "engine": {"name": "regorus", "version": "0.13.0", "auditor": "0.1.0"},
-        "fail_on": "high", "exit_code": 1 if failing else 0,
-        "evidence": [{"path": "gadgets.json", "kind": "gadgets", "source": "test:inventory",
-                      "collected_at": finished_at, "sha256": "0" * 64, "size": 100, "items": len(controls),
-                      "errors": []}],
-        "controls": controls,
-        "summary": {"total": len(controls), "by_status": by_status, "by_family": {"security": by_status}},
-    }
+        status = Status.PASS if n < passing else Status.FAIL
+        violations = [] if status is Status.PASS else [{"resource": f"g-{n}", "message": f"Gadget g-{n} is exposed."}]
+        controls.append(control_entry(
+            f"SEC-{n + 1:03d}", status, objective="o", severity="critical" if (critical_fail and n == passing)
+            else "medium", owner="Head of Security", evidence_kinds=["gadgets"], evidence=["gadgets.json"],
+            reason="no violations" if status is Status.PASS else "1 violation", violations=violations,
+            population={"in_scope": 1, "passed": 1 - len(violations)}, duration_ms=1.0))
+    gadgets = evidence_entry("gadgets.json", "gadgets", source="test:inventory", collected_at=finished_at,
+                             size=100, items=len(controls))
+    return results_document(controls, [gadgets], run_id=run_id, started_at=finished_at, finished_at=finished_at,
+                            as_of=finished_at, exit_code=1 if failing else 0)
 
 
 def write_locker(root: Path, runs: list[dict[str, Any]]) -> Path:
